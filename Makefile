@@ -1,0 +1,46 @@
+# The portal's everyday commands; README's two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup test lint format services check-migrations clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## Set up everything (virtualenv, database, the MOA, demo users) and run the portal.
+setup: $(VENV)/.installed
+	mkdir -p var
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py import_agreement agreements/data/doc-dhs-ecommerce-moa-2017.yaml
+
+run: setup
+	$(PY) manage.py demo_users
+	@echo "The portal is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## Run the test suite against PostgreSQL and Redis (started if they are not running).
+test: $(VENV)/.installed services
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=moa_portal.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+services:
+	bash .ci/services
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) var/moa_portal.sqlite3 var/broker

@@ -1,0 +1,1 @@
+"""Progress against the agreement's commitments: updates, milestones, meetings, outreach."""

@@ -1,0 +1,92 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Agreement,
+    Authority,
+    Commitment,
+    Modification,
+    ModificationExecution,
+    Party,
+    PartyMembership,
+    Section,
+    Signatory,
+)
+
+
+@admin.register(Party)
+class PartyAdmin(SimpleHistoryAdmin):
+    list_display = ["acronym", "name", "department"]
+    search_fields = ["acronym", "name", "department"]
+
+
+class SignatoryInline(admin.TabularInline):
+    model = Signatory
+    extra = 0
+
+
+class AuthorityInline(admin.TabularInline):
+    model = Authority
+    extra = 0
+    autocomplete_fields = ["section"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(SimpleHistoryAdmin):
+    list_display = ["short_name", "kind", "executed_on", "expires_on", "terminated_on"]
+    list_filter = ["kind", "parties"]
+    search_fields = ["short_name", "title", "slug"]
+    readonly_fields = ["expires_on"]
+    filter_horizontal = ["parties"]
+    inlines = [AuthorityInline, SignatoryInline]
+
+
+@admin.register(Section)
+class SectionAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "heading", "agreement", "position"]
+    list_filter = ["agreement"]
+    search_fields = ["number", "heading", "text"]
+    raw_id_fields = ["parent"]
+
+
+@admin.register(Authority)
+class AuthorityAdmin(SimpleHistoryAdmin):
+    list_display = ["citation", "party", "agreement"]
+    list_filter = ["agreement", "party"]
+    search_fields = ["citation", "text"]
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "title", "kind", "lead_party", "status", "target_date", "owner", "agreement"]
+    list_filter = ["agreement", "kind", "status", "lead_party"]
+    search_fields = ["code", "title", "description"]
+    raw_id_fields = ["source_section", "goal", "owner"]
+
+
+@admin.register(Signatory)
+class SignatoryAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "title", "party", "agreement", "signed_on"]
+    list_filter = ["agreement", "party"]
+    search_fields = ["name", "title"]
+
+
+class ModificationExecutionInline(admin.TabularInline):
+    model = ModificationExecution
+    extra = 0
+
+
+@admin.register(Modification)
+class ModificationAdmin(SimpleHistoryAdmin):
+    list_display = ["agreement", "number", "title", "proposed_on", "extends_term_to"]
+    list_filter = ["agreement"]
+    search_fields = ["title", "text"]
+    inlines = [ModificationExecutionInline]
+
+
+@admin.register(PartyMembership)
+class PartyMembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "party"]
+    list_filter = ["party"]
+    search_fields = ["user__username", "user__email"]
+    raw_id_fields = ["user"]

@@ -1,0 +1,351 @@
+"""Reading and checking an agreement data file (schema ``moa-portal/agreement@1``).
+
+The file is checked whole before anything touches the database, so a malformed file is
+refused with the file, the field and the problem named, and nothing is half-imported.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SCHEMA = "moa-portal/agreement@1"
+KINDS = {"moa", "mou", "iaa", "other"}
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TRACKED_LISTS = {
+    "objectives": "objective",
+    "joint_activities": "joint_activity",
+    "strategic_goals": "strategic_goal",
+    "action_items": "action_item",
+}
+
+
+class AgreementFileError(ValueError):
+    """A data file that cannot be imported; the message names file, field and problem."""
+
+    def __init__(self, path: str | Path, field_path: str, problem: str) -> None:
+        self.path = str(path)
+        self.field_path = field_path
+        self.problem = problem
+        super().__init__(f"{self.path}: {field_path}: {problem}")
+
+
+@dataclass
+class AgreementFile:
+    """A checked agreement file: plain Python values, ready to import."""
+
+    path: str
+    agreement: dict[str, Any]
+    parties: list[dict[str, Any]]
+    sections: list[dict[str, Any]]
+    authorities: list[dict[str, Any]]
+    commitments: list[dict[str, Any]]  # every tracked item, with its "kind"
+    signatories: list[dict[str, Any]]
+    points_of_contact: list[dict[str, Any]]
+    modifications: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _Reader:
+    def __init__(self, path: str | Path) -> None:
+        self.path = path
+
+    def fail(self, where: str, problem: str) -> None:
+        raise AgreementFileError(self.path, where, problem)
+
+    def mapping(self, value: Any, where: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(where, "must be a mapping of fields")
+        return value
+
+    def items(self, data: dict[str, Any], key: str, where: str, *, required: bool = True) -> list:
+        if key not in data or data[key] is None:
+            if required:
+                self.fail(f"{where}{key}", "is missing")
+            return []
+        value = data[key]
+        if not isinstance(value, list):
+            self.fail(f"{where}{key}", "must be a list")
+        return value
+
+    def text(self, data: dict, key: str, where: str, *, required: bool = True, default: str = "") -> str:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.fail(f"{where}.{key}", "is missing")
+            return default
+        if not isinstance(value, str | int | float):
+            self.fail(f"{where}.{key}", "must be text")
+        return str(value).strip()
+
+    def date(self, data: dict, key: str, where: str, *, required: bool = True) -> datetime.date | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail(f"{where}.{key}", "is missing")
+            return None
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return datetime.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{where}.{key}", f"{value!r} is not a date (use YYYY-MM-DD)")
+        return None  # unreachable
+
+    def integer(self, data: dict, key: str, where: str, *, minimum: int = 1) -> int:
+        value = data.get(key)
+        if value is None:
+            self.fail(f"{where}.{key}", "is missing")
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.fail(f"{where}.{key}", f"{value!r} is not a whole number of at least {minimum}")
+        return value
+
+
+def read_agreement_file(path: str | Path) -> AgreementFile:
+    """Parse and check the file; raise AgreementFileError on the first problem found."""
+    r = _Reader(path)
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AgreementFileError(path, "(file)", "no such file") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise AgreementFileError(path, "(file)", f"is not valid YAML: {exc}") from None
+    data = r.mapping(raw, "(file)")
+    if data.get("schema") != SCHEMA:
+        r.fail("schema", f"must be {SCHEMA!r}, found {data.get('schema')!r}")
+
+    a = r.mapping(data.get("agreement"), "agreement")
+    slug = r.text(a, "slug", "agreement")
+    if not SLUG_RE.match(slug):
+        r.fail("agreement.slug", f"{slug!r} must be lowercase letters, digits and hyphens")
+    kind = r.text(a, "kind", "agreement")
+    if kind not in KINDS:
+        r.fail("agreement.kind", f"{kind!r} is not one of {', '.join(sorted(KINDS))}")
+    agreement = {
+        "slug": slug,
+        "short_name": r.text(a, "short_name", "agreement"),
+        "title": r.text(a, "title", "agreement"),
+        "kind": kind,
+        "purpose": r.text(a, "purpose", "agreement", required=False),
+        "executed_on": r.date(a, "executed_on", "agreement", required=False),
+        "execution_source": r.text(a, "execution_source", "agreement", required=False),
+        "term_years": r.integer(a, "term_years", "agreement"),
+        "funding_note": r.text(a, "funding_note", "agreement", required=False),
+        "terminated_on": None,
+        "terminated_by": None,
+        "termination_reason": "",
+    }
+
+    parties = []
+    acronyms: set[str] = set()
+    for i, p in enumerate(r.items(data, "parties", "")):
+        where = f"parties[{i}]"
+        p = r.mapping(p, where)
+        acronym = r.text(p, "acronym", where)
+        if acronym in acronyms:
+            r.fail(f"{where}.acronym", f"party {acronym!r} is listed twice")
+        acronyms.add(acronym)
+        parties.append(
+            {
+                "acronym": acronym,
+                "name": r.text(p, "name", where),
+                "department": r.text(p, "department", where, required=False),
+            }
+        )
+    if len(parties) < 2:
+        r.fail("parties", "an agreement needs at least two parties")
+
+    def party_ref(obj: dict, key: str, where: str, *, required: bool = True) -> str | None:
+        value = obj.get(key)
+        if value is None and not required:
+            return None
+        value = r.text(obj, key, where)
+        if value not in acronyms:
+            r.fail(f"{where}.{key}", f"unknown party {value!r} (parties are {', '.join(sorted(acronyms))})")
+        return value
+
+    termination = a.get("termination")
+    if termination is not None:
+        t = r.mapping(termination, "agreement.termination")
+        agreement["terminated_on"] = r.date(t, "on", "agreement.termination")
+        agreement["terminated_by"] = party_ref(t, "by", "agreement.termination")
+        agreement["termination_reason"] = r.text(t, "reason", "agreement.termination", required=False)
+        if agreement["executed_on"] is None or agreement["terminated_on"] < agreement["executed_on"]:
+            r.fail("agreement.termination.on", "termination must come after execution")
+
+    sections = []
+    numbers: set[str] = set()
+    for i, s in enumerate(r.items(data, "sections", "")):
+        where = f"sections[{i}]"
+        s = r.mapping(s, where)
+        number = r.text(s, "number", where)
+        if number in numbers:
+            r.fail(f"{where}.number", f"clause {number!r} appears twice")
+        parent = s.get("parent")
+        if parent is not None:
+            parent = str(parent)
+            if parent not in numbers:
+                r.fail(f"{where}.parent", f"clause {parent!r} does not exist before {number!r}")
+        numbers.add(number)
+        sections.append(
+            {
+                "number": number,
+                "heading": r.text(s, "heading", where, required=False),
+                "text": r.text(s, "text", where, required=False),
+                "parent": parent,
+                "position": i + 1,
+            }
+        )
+    if not sections:
+        r.fail("sections", "the agreement's text is missing")
+
+    def section_ref(obj: dict, where: str, *, required: bool = True) -> str | None:
+        if obj.get("section") is None and not required:
+            return None
+        number = r.text(obj, "section", where)
+        if number not in numbers:
+            r.fail(f"{where}.section", f"clause {number!r} does not exist in sections")
+        return number
+
+    authorities = []
+    for i, au in enumerate(r.items(data, "authorities", "", required=False)):
+        where = f"authorities[{i}]"
+        au = r.mapping(au, where)
+        authorities.append(
+            {
+                "citation": r.text(au, "citation", where),
+                "text": r.text(au, "text", where),
+                "party": party_ref(au, "party", where),
+                "section": section_ref(au, where, required=False),
+                "position": i + 1,
+            }
+        )
+    if len({au["citation"] for au in authorities}) != len(authorities):
+        r.fail("authorities", "a citation is listed twice")
+
+    commitments = []
+    codes: set[str] = set()
+    position = 0
+    for key, kind in TRACKED_LISTS.items():
+        for i, c in enumerate(r.items(data, key, "", required=False)):
+            where = f"{key}[{i}]"
+            c = r.mapping(c, where)
+            code = r.text(c, "code", where)
+            if code in codes:
+                r.fail(f"{where}.code", f"duplicate code {code!r}")
+            codes.add(code)
+            position += 1
+            commitments.append(
+                {
+                    "kind": kind,
+                    "code": code,
+                    "title": r.text(c, "title", where),
+                    "description": r.text(c, "description", where, required=False),
+                    "lead": party_ref(c, "lead", where, required=False),
+                    "section": section_ref(c, where),
+                    "goal": c.get("goal"),
+                    "target_date": r.date(c, "target_date", where, required=False),
+                    "position": position,
+                    "where": where,
+                }
+            )
+    goal_codes = {c["code"] for c in commitments if c["kind"] == "strategic_goal"}
+    for c in commitments:
+        if c["goal"] is not None and c["goal"] not in goal_codes:
+            r.fail(f"{c['where']}.goal", f"{c['goal']!r} is not a strategic goal of this file")
+
+    signatories = []
+    signed: set[str] = set()
+    for i, s in enumerate(r.items(data, "signatories", "", required=False)):
+        where = f"signatories[{i}]"
+        s = r.mapping(s, where)
+        party = party_ref(s, "party", where)
+        if party in signed:
+            r.fail(f"{where}.party", f"party {party!r} already has a signature")
+        signed.add(party)
+        signatories.append(
+            {
+                "party": party,
+                "name": r.text(s, "name", where),
+                "title": r.text(s, "title", where),
+                "signed_on": r.date(s, "signed_on", where, required=False),
+            }
+        )
+
+    contacts = []
+    for i, p in enumerate(r.items(data, "points_of_contact", "", required=False)):
+        where = f"points_of_contact[{i}]"
+        p = r.mapping(p, where)
+        contact = {
+            "party": party_ref(p, "party", where),
+            "role_title": r.text(p, "role_title", where),
+            "office": r.text(p, "office", where, required=False),
+            "person_name": r.text(p, "person_name", where, required=False),
+            "email": r.text(p, "email", where, required=False),
+            "phone": r.text(p, "phone", where, required=False),
+            "active_from": r.date(p, "active_from", where),
+            "active_to": r.date(p, "active_to", where, required=False),
+            "is_coordinator": bool(p.get("coordinator", False)),
+            "position": i + 1,
+        }
+        if contact["active_to"] and contact["active_to"] < contact["active_from"]:
+            r.fail(f"{where}.active_to", "is before active_from")
+        if contact["email"] and "@" not in contact["email"]:
+            r.fail(f"{where}.email", f"{contact['email']!r} is not an e-mail address")
+        key = (contact["party"], contact["role_title"], contact["office"])
+        if any((c["party"], c["role_title"], c["office"]) == key for c in contacts):
+            r.fail(where, "the same party, role title and office are listed twice")
+        contacts.append(contact)
+
+    modifications = []
+    for i, m in enumerate(r.items(data, "modifications", "", required=False)):
+        where = f"modifications[{i}]"
+        m = r.mapping(m, where)
+        number = r.integer(m, "number", where)
+        if any(x["number"] == number for x in modifications):
+            r.fail(f"{where}.number", f"modification {number} is listed twice")
+        proposed_on = r.date(m, "proposed_on", where)
+        executions = []
+        for j, e in enumerate(r.items(m, "executions", f"{where}.", required=False)):
+            ewhere = f"{where}.executions[{j}]"
+            e = r.mapping(e, ewhere)
+            party = party_ref(e, "party", ewhere)
+            if any(x["party"] == party for x in executions):
+                r.fail(f"{ewhere}.party", f"party {party!r} executed it twice")
+            executed_on = r.date(e, "executed_on", ewhere)
+            if executed_on < proposed_on:
+                r.fail(f"{ewhere}.executed_on", "is before the modification was proposed")
+            executions.append({"party": party, "executed_on": executed_on})
+        extends_to = r.date(m, "extends_term_to", where, required=False)
+        if extends_to and agreement["executed_on"] is None:
+            r.fail(f"{where}.extends_term_to", "an unexecuted agreement has no term to extend")
+        modifications.append(
+            {
+                "number": number,
+                "title": r.text(m, "title", where),
+                "text": r.text(m, "text", where),
+                "proposed_on": proposed_on,
+                "extends_term_to": extends_to,
+                "executions": executions,
+            }
+        )
+
+    for c in commitments:
+        del c["where"]
+    return AgreementFile(
+        path=str(path),
+        agreement=agreement,
+        parties=parties,
+        sections=sections,
+        authorities=authorities,
+        commitments=commitments,
+        signatories=signatories,
+        points_of_contact=contacts,
+        modifications=modifications,
+    )

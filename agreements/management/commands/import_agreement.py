@@ -1,0 +1,26 @@
+"""Create or update an agreement from a data file; a second run changes nothing."""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+
+from agreements.agreement_file import AgreementFileError, read_agreement_file
+from agreements.services import import_agreement
+
+
+class Command(BaseCommand):
+    help = "Import an agreement from a YAML data file (schema moa-portal/agreement@1)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("path", help="The agreement data file, e.g. agreements/data/*.yaml")
+
+    def handle(self, *args, path: str, **options) -> None:
+        try:
+            data = read_agreement_file(path)
+        except AgreementFileError as exc:
+            raise CommandError(f"Refused: {exc}") from None
+        try:
+            result = import_agreement(data)
+        except (DatabaseError, ValidationError) as exc:
+            raise CommandError(f"Refused: {path}: nothing was saved: {exc}") from None
+        self.stdout.write(self.style.SUCCESS(result.summary()) if result.changed else result.summary())

@@ -1,0 +1,561 @@
+"""The agreement itself: its parties, authorities, text, commitments, signatures and changes.
+
+Nothing here is specific to the 2017 DOC–DHS MOA: any MOA, MOU or interagency agreement
+with two or more parties fits the same tables.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+def today() -> datetime.date:
+    """The portal's today, in its configured time zone (America/New_York by default)."""
+    return timezone.localdate()
+
+
+class Party(models.Model):
+    """An agency that can sign agreements (DOC, DHS, or any other)."""
+
+    acronym = models.CharField(max_length=20, unique=True)
+    name = models.CharField("agency name", max_length=200)
+    department = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["acronym"]
+        verbose_name_plural = "parties"
+
+    def __str__(self) -> str:
+        return self.acronym
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_FORCE = "in_force", "In force"
+    EXPIRED = "expired", "Expired"
+    TERMINATED = "terminated", "Terminated"
+
+
+class AgreementQuerySet(models.QuerySet):
+    def in_force(self, on: datetime.date | None = None) -> AgreementQuerySet:
+        """Agreements executed, not expired and not terminated on the given day."""
+        on = on or today()
+        return self.filter(executed_on__lte=on, expires_on__gt=on).exclude(terminated_on__lte=on)
+
+    def visible_to(self, user) -> AgreementQuerySet:
+        """Agreements the user's party is a party to; superusers see all."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(parties__memberships__user=user).distinct()
+
+
+class Agreement(models.Model):
+    """A signed (or to-be-signed) agreement between two or more parties.
+
+    The term starts on `executed_on` (the last party's signature, VII) and runs `term_years`;
+    `expires_on` is derived from them and from executed modifications that extend the term,
+    and is stored only so queries over many agreements can use it.
+    """
+
+    class Kind(models.TextChoices):
+        MOA = "moa", "Memorandum of Agreement"
+        MOU = "mou", "Memorandum of Understanding"
+        IAA = "iaa", "Interagency Agreement"
+        OTHER = "other", "Other agreement"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    short_name = models.CharField(max_length=120)
+    title = models.CharField(max_length=400)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MOA)
+    purpose = models.TextField(blank=True)
+    parties = models.ManyToManyField(Party, related_name="agreements")
+    executed_on = models.DateField(
+        null=True, blank=True, help_text="The day of the last party's signature; the term starts here."
+    )
+    execution_source = models.TextField(
+        blank=True, help_text="Where the execution date comes from, for the record."
+    )
+    term_years = models.PositiveSmallIntegerField(default=5)
+    expires_on = models.DateField(null=True, blank=True, editable=False)
+    terminated_on = models.DateField(null=True, blank=True)
+    terminated_by = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    termination_reason = models.TextField(blank=True)
+    funding_note = models.TextField(blank=True)
+    history = HistoricalRecords(m2m_fields=[parties])
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-executed_on", "short_name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(term_years__gt=0), name="agreement_term_positive"),
+            models.CheckConstraint(
+                condition=Q(terminated_on__isnull=True)
+                | (Q(executed_on__isnull=False) & Q(terminated_on__gte=F("executed_on"))),
+                name="agreement_terminated_after_execution",
+            ),
+            models.CheckConstraint(
+                condition=Q(terminated_on__isnull=True, terminated_by__isnull=True)
+                | Q(terminated_on__isnull=False, terminated_by__isnull=False),
+                name="agreement_termination_names_party",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+    def save(self, *args, **kwargs) -> None:
+        self.expires_on = self.compute_expires_on()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("agreements:detail", kwargs={"slug": self.slug})
+
+    # --- the term (VII) -----------------------------------------------------------------
+
+    @property
+    def original_expires_on(self) -> datetime.date | None:
+        """Five (term_years) years from execution; a 29 February start ends on 28 February."""
+        if self.executed_on is None:
+            return None
+        return self.executed_on + relativedelta(years=self.term_years)
+
+    def compute_expires_on(self) -> datetime.date | None:
+        """The original expiry, moved by the latest modification in effect that sets a new end."""
+        expires = self.original_expires_on
+        if expires is None or self.pk is None:
+            return expires
+        for modification in self.effective_modifications():
+            if modification.extends_term_to:
+                expires = modification.extends_term_to
+        return expires
+
+    def effective_modifications(self) -> list[Modification]:
+        """Modifications every party has executed, in the order they took effect (VIII)."""
+        party_count = self.parties.count()
+        mods = [
+            m
+            for m in self.modifications.prefetch_related("executions")
+            if m.is_effective(party_count=party_count)
+        ]
+        return sorted(mods, key=lambda m: (m.effective_on, m.number))
+
+    def refresh_expiry(self) -> None:
+        """Recompute the stored expiry after execution, term or modifications change."""
+        expires = self.compute_expires_on()
+        if expires != self.expires_on:
+            self.expires_on = expires
+            if self.pk:
+                Agreement.objects.filter(pk=self.pk).update(expires_on=expires)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.terminated_on and not self.executed_on:
+            errors["terminated_on"] = "An agreement can only be terminated after it is executed."
+        elif self.terminated_on and self.executed_on and self.terminated_on < self.executed_on:
+            errors["terminated_on"] = "The termination date is before the execution date."
+        if bool(self.terminated_on) != bool(self.terminated_by_id):
+            errors["terminated_by"] = "Give both the termination date and the party that terminated."
+        if errors:
+            raise ValidationError(errors)
+
+    def status_on(self, on: datetime.date | None = None) -> str:
+        on = on or today()
+        if self.terminated_on and self.terminated_on <= on:
+            return AgreementStatus.TERMINATED
+        if self.executed_on is None or on < self.executed_on:
+            return AgreementStatus.DRAFT
+        if self.expires_on and on >= self.expires_on:
+            return AgreementStatus.EXPIRED
+        return AgreementStatus.IN_FORCE
+
+    @property
+    def status(self) -> str:
+        return self.status_on()
+
+    def get_status_display(self) -> str:
+        return AgreementStatus(self.status).label
+
+    @property
+    def is_in_force(self) -> bool:
+        return self.status == AgreementStatus.IN_FORCE
+
+    @property
+    def ends_on(self) -> datetime.date | None:
+        """The day the agreement stops being in force: termination or expiry, whichever is first."""
+        dates = [d for d in (self.terminated_on, self.expires_on) if d]
+        return min(dates) if dates else None
+
+    @property
+    def days_to_expiry(self) -> int | None:
+        """Days left (positive) or days since expiry (negative); None before execution."""
+        if self.expires_on is None:
+            return None
+        return (self.expires_on - today()).days
+
+    @property
+    def days_since_end(self) -> int | None:
+        if self.ends_on is None or self.ends_on > today():
+            return None
+        return (today() - self.ends_on).days
+
+    @property
+    def term_elapsed_percent(self) -> int | None:
+        if not self.executed_on or not self.expires_on:
+            return None
+        total = (self.expires_on - self.executed_on).days
+        done = (min(today(), self.ends_on or today()) - self.executed_on).days
+        return max(0, min(100, round(100 * done / total))) if total else 100
+
+
+class Section(models.Model):
+    """One clause of the agreement's text, in the source's own numbering (no V; contacts are XX)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="sections")
+    number = models.CharField(max_length=40)
+    heading = models.CharField(max_length=200, blank=True)
+    text = models.TextField(blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    position = models.PositiveIntegerField(help_text="Order in the document.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"], name="section_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.heading}".strip()
+
+    def get_absolute_url(self) -> str:
+        return f"{self.agreement.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self) -> str:
+        return "clause-" + "".join(c if c.isalnum() else "-" for c in self.number)
+
+    @property
+    def depth(self) -> int:
+        return self.number.count(".")
+
+
+class Authority(models.Model):
+    """A legal authority a party acts under (II)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="authorities")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="authorities")
+    citation = models.CharField(max_length=120)
+    text = models.TextField()
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.PROTECT, related_name="authorities"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "position"]
+        verbose_name_plural = "authorities"
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "citation"], name="authority_citation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.citation
+
+
+class CommitmentStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    BLOCKED = "blocked", "Blocked"
+    COMPLETE = "complete", "Complete"
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def led_by(self, party: Party) -> CommitmentQuerySet:
+        """Items the party leads, or co-leads because they are led jointly by all parties."""
+        return self.filter(Q(lead_party=party) | Q(lead_party__isnull=True))
+
+
+class Commitment(models.Model):
+    """Anything of the agreement whose progress is tracked.
+
+    One table for the four kinds (objectives, joint activities, strategic goals and action
+    items) so progress, milestones and the dashboard work on all of them with one mechanism;
+    the proxy models below give each kind its name from the agreement.
+    """
+
+    class Kind(models.TextChoices):
+        OBJECTIVE = "objective", "Objective"
+        JOINT_ACTIVITY = "joint_activity", "Joint activity"
+        STRATEGIC_GOAL = "strategic_goal", "Strategic goal"
+        ACTION_ITEM = "action_item", "Action item"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="commitments")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    code = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    lead_party = models.ForeignKey(
+        Party,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_commitments",
+        help_text="Empty when all parties lead it jointly.",
+    )
+    source_section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="commitments")
+    goal = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_items",
+        limit_choices_to={"kind": "strategic_goal"},
+        help_text="For an action item: the strategic goal it serves, if one is named.",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_commitments",
+    )
+    target_date = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20,
+        choices=CommitmentStatus.choices,
+        default=CommitmentStatus.NOT_STARTED,
+        help_text="The status of the latest progress update.",
+    )
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agreement", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "code"], name="commitment_code_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["objective", "joint_activity", "strategic_goal", "action_item"]),
+                name="commitment_kind_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["agreement", "kind", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("agreements:commitment", kwargs={"slug": self.agreement.slug, "code": self.code})
+
+    @property
+    def lead_display(self) -> str:
+        return self.lead_party.acronym if self.lead_party_id else "Joint"
+
+    def is_led_by(self, party: Party | None) -> bool:
+        return party is not None and (self.lead_party_id is None or self.lead_party_id == party.pk)
+
+    def clean(self) -> None:
+        errors = {}
+        if (
+            self.source_section_id
+            and self.agreement_id
+            and (self.source_section.agreement_id != self.agreement_id)
+        ):
+            errors["source_section"] = "The source clause must belong to the same agreement."
+        if self.goal_id and self.goal.kind != Commitment.Kind.STRATEGIC_GOAL:
+            errors["goal"] = "Only a strategic goal can be chosen as the goal."
+        if errors:
+            raise ValidationError(errors)
+
+
+def _kind_manager(kind: str) -> models.Manager:
+    class KindManager(models.Manager.from_queryset(CommitmentQuerySet)):
+        def get_queryset(self) -> CommitmentQuerySet:
+            return super().get_queryset().filter(kind=kind)
+
+    return KindManager()
+
+
+class Objective(Commitment):
+    """What the parties will endeavor to do (IV.2 a–f)."""
+
+    objects = _kind_manager(Commitment.Kind.OBJECTIVE)
+
+    class Meta:
+        proxy = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.kind = Commitment.Kind.OBJECTIVE
+        super().save(*args, **kwargs)
+
+
+class JointActivity(Commitment):
+    """A joint activity the parties agree to undertake (VI.1–5)."""
+
+    objects = _kind_manager(Commitment.Kind.JOINT_ACTIVITY)
+
+    class Meta:
+        proxy = True
+        verbose_name_plural = "joint activities"
+
+    def save(self, *args, **kwargs) -> None:
+        self.kind = Commitment.Kind.JOINT_ACTIVITY
+        super().save(*args, **kwargs)
+
+
+class StrategicGoal(Commitment):
+    """A party's goal in the Joint E-commerce Strategic Agenda (Annex I)."""
+
+    objects = _kind_manager(Commitment.Kind.STRATEGIC_GOAL)
+
+    class Meta:
+        proxy = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.kind = Commitment.Kind.STRATEGIC_GOAL
+        super().save(*args, **kwargs)
+
+
+class ActionItem(Commitment):
+    """An item a party "seeks to accomplish" in Annex I."""
+
+    objects = _kind_manager(Commitment.Kind.ACTION_ITEM)
+
+    class Meta:
+        proxy = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.kind = Commitment.Kind.ACTION_ITEM
+        super().save(*args, **kwargs)
+
+
+class Signatory(models.Model):
+    """The person who signed for one party; one signature per party per agreement."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatories")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="signatures")
+    name = models.CharField(max_length=200)
+    title = models.CharField(max_length=400)
+    signed_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "party__acronym"]
+        verbose_name_plural = "signatories"
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "party"], name="signatory_one_per_party"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.party})"
+
+
+class Modification(models.Model):
+    """A written modification (VIII): in effect only once every party has executed it."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="modifications")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    text = models.TextField()
+    proposed_on = models.DateField()
+    extends_term_to = models.DateField(
+        null=True, blank=True, help_text="The new end of the term, if this modification extends it."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"], name="modification_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Modification {self.number}: {self.title}"
+
+    def is_effective(self, party_count: int | None = None) -> bool:
+        if party_count is None:
+            party_count = self.agreement.parties.count()
+        executions = list(self.executions.all())
+        return party_count > 0 and len({e.party_id for e in executions}) >= party_count
+
+    @property
+    def effective_on(self) -> datetime.date | None:
+        """The day the last party executed it, once all have."""
+        if not self.is_effective():
+            return None
+        return max(e.executed_on for e in self.executions.all())
+
+    def clean(self) -> None:
+        original = self.agreement.original_expires_on if self.agreement_id else None
+        if self.extends_term_to and original and self.extends_term_to <= original:
+            raise ValidationError(
+                {"extends_term_to": f"A term extension must end after the original expiry ({original})."}
+            )
+
+
+class ModificationExecution(models.Model):
+    """One party's execution of a modification."""
+
+    modification = models.ForeignKey(Modification, on_delete=models.CASCADE, related_name="executions")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    executed_on = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["modification", "executed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["modification", "party"], name="modification_execution_once_per_party"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.modification} executed by {self.party} on {self.executed_on}"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.modification.agreement.refresh_expiry()
+
+    def delete(self, *args, **kwargs):
+        agreement = self.modification.agreement
+        result = super().delete(*args, **kwargs)
+        agreement.refresh_expiry()
+        return result
+
+    def clean(self) -> None:
+        if self.modification_id and self.executed_on < self.modification.proposed_on:
+            raise ValidationError({"executed_on": "A modification is executed after it is proposed."})
+
+
+class PartyMembership(models.Model):
+    """The party a user works for: it decides which agreements and items they see and report on."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="memberships")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["party__acronym", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.party})"

@@ -1,0 +1,62 @@
+"""Who may see and change what: the one place every view, task and test asks.
+
+Roles are Django groups created by a migration (Staff, Manager, Admin); the party a user
+works for is their PartyMembership. Agreements a user's party is not on are invisible to
+them: views answer 404 for those, so their existence does not leak.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+
+from .models import Agreement, Commitment, Party
+
+STAFF = "Staff"
+MANAGER = "Manager"
+ADMIN = "Admin"
+ROLES = (STAFF, MANAGER, ADMIN)
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def party_of(user: User) -> Party | None:
+    """The party the user works for, or None for a user without one."""
+    if not user.is_authenticated:
+        return None
+    membership = getattr(user, "membership", None)
+    return membership.party if membership else None
+
+
+def roles_of(user: User) -> set[str]:
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if not hasattr(user, "_moa_roles"):
+        user._moa_roles = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+    return user._moa_roles
+
+
+def has_role(user: User, role: str) -> bool:
+    """Managers can do what staff can; admins can do what managers can."""
+    if user.is_authenticated and user.is_superuser:
+        return True
+    held = roles_of(user)
+    implied = {STAFF: {STAFF, MANAGER, ADMIN}, MANAGER: {MANAGER, ADMIN}, ADMIN: {ADMIN}}[role]
+    return bool(held & implied)
+
+
+def visible_agreements(user: User) -> QuerySet[Agreement]:
+    """Agreements whose parties include the user's party (all of them for a superuser)."""
+    if not has_role(user, STAFF):
+        return Agreement.objects.none()
+    return Agreement.objects.visible_to(user)
+
+
+def can_report_on(user: User, commitment: Commitment) -> bool:
+    """Staff log progress on items their party leads, or co-leads as a joint item."""
+    if not has_role(user, STAFF):
+        return False
+    if user.is_superuser:
+        return True
+    party = party_of(user)
+    return commitment.is_led_by(party) and commitment.agreement.parties.filter(pk=party.pk).exists()

@@ -1,0 +1,65 @@
+"""Reads shared by the agreement pages: one query set per panel, no per-row queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import QuerySet
+
+from contacts.models import PointOfContact
+
+from .models import Agreement, Commitment
+
+
+def agreement_list_for(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
+    return agreements.prefetch_related("parties").order_by("-executed_on", "short_name")
+
+
+def agreement_page(agreement: Agreement) -> dict:
+    """Everything the agreement page shows, fetched in a fixed number of queries."""
+    parties = list(agreement.parties.all())
+    commitments = list(
+        agreement.commitments.select_related("lead_party", "source_section", "goal").order_by("position")
+    )
+    by_kind: dict[str, list[Commitment]] = defaultdict(list)
+    by_section: dict[int, list[Commitment]] = defaultdict(list)
+    for c in commitments:
+        by_kind[c.kind].append(c)
+        by_section[c.source_section_id].append(c)
+    sections = list(agreement.sections.order_by("position"))
+    for s in sections:
+        s.created_items = by_section.get(s.pk, [])
+    contacts = list(
+        PointOfContact.objects.filter(agreement=agreement)
+        .select_related("party")
+        .order_by("party__acronym", "position", "pk")
+    )
+    active_by_party = {p.pk: [c for c in contacts if c.party_id == p.pk and c.is_active] for p in parties}
+    goals_by_party: dict[int, list[Commitment]] = defaultdict(list)
+    items_by_party: dict[int, list[Commitment]] = defaultdict(list)
+    for c in by_kind[Commitment.Kind.STRATEGIC_GOAL]:
+        goals_by_party[c.lead_party_id].append(c)
+    for c in by_kind[Commitment.Kind.ACTION_ITEM]:
+        items_by_party[c.lead_party_id].append(c)
+    return {
+        "parties": parties,
+        "authorities": list(agreement.authorities.select_related("party", "section")),
+        "objectives": by_kind[Commitment.Kind.OBJECTIVE],
+        "joint_activities": by_kind[Commitment.Kind.JOINT_ACTIVITY],
+        "annex_by_party": [
+            {"party": p, "goals": goals_by_party.get(p.pk, []), "items": items_by_party.get(p.pk, [])}
+            for p in parties
+        ],
+        "signatories": list(agreement.signatories.select_related("party")),
+        "contacts_by_party": [
+            {
+                "party": p,
+                "contacts": [c for c in contacts if c.party_id == p.pk],
+                "active": active_by_party[p.pk],
+            }
+            for p in parties
+        ],
+        "parties_without_contact": [p for p in parties if not active_by_party[p.pk]],
+        "modifications": list(agreement.modifications.prefetch_related("executions__party")),
+        "sections": sections,
+    }

@@ -1,0 +1,29 @@
+"""Agreement pages: the list and the agreement in full. Permission, query, respond."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from . import permissions, selectors
+
+
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    agreements = selectors.agreement_list_for(permissions.visible_agreements(request.user))
+    return render(request, "agreements/agreement_list.html", {"agreements": agreements})
+
+
+def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    agreement = get_object_or_404(permissions.visible_agreements(request.user), slug=slug)
+    context = {"agreement": agreement, **selectors.agreement_page(agreement)}
+    return render(request, "agreements/agreement_detail.html", context)
+
+
+def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    agreement = get_object_or_404(permissions.visible_agreements(request.user), slug=slug)
+    commitment = (
+        agreement.commitments.select_related("lead_party", "source_section", "goal", "owner")
+        .filter(code=code)
+        .first()
+    )
+    if commitment is None:
+        raise Http404("No such item in this agreement.")
+    return render(request, "agreements/commitment_detail.html", {"agreement": agreement, "item": commitment})

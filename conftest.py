@@ -1,0 +1,57 @@
+"""Fixtures shared by every app's tests: the loaded MOA and one user per role and party."""
+
+from pathlib import Path
+
+import pytest
+
+from agreements.agreement_file import read_agreement_file
+from agreements.models import Agreement, Party
+from agreements.permissions import ADMIN, MANAGER, STAFF
+from agreements.services import import_agreement
+from agreements.tests.factories import PartyFactory, UserFactory
+
+DATA_DIR = Path(__file__).resolve().parent / "agreements" / "data"
+MOA_FILE = DATA_DIR / "doc-dhs-ecommerce-moa-2017.yaml"
+EXAMPLE_MOU_FILE = DATA_DIR / "example-mou-2024.yaml"
+
+
+@pytest.fixture
+def moa(db) -> Agreement:
+    """The 2017 DOC–DHS International E-Commerce Supply Chain MOA, imported from its file."""
+    return import_agreement(read_agreement_file(MOA_FILE)).agreement
+
+
+@pytest.fixture
+def doc(moa) -> Party:
+    return Party.objects.get(acronym="DOC")
+
+
+@pytest.fixture
+def dhs(moa) -> Party:
+    return Party.objects.get(acronym="DHS")
+
+
+@pytest.fixture
+def doc_staff(doc):
+    return UserFactory(username="doc.staff", party=doc, roles=[STAFF])
+
+
+@pytest.fixture
+def dhs_staff(dhs):
+    return UserFactory(username="dhs.staff", party=dhs, roles=[STAFF])
+
+
+@pytest.fixture
+def doc_manager(doc):
+    return UserFactory(username="doc.manager", party=doc, roles=[MANAGER])
+
+
+@pytest.fixture
+def doc_admin(doc):
+    return UserFactory(username="doc.admin", party=doc, roles=[ADMIN], is_staff=True)
+
+
+@pytest.fixture
+def outsider(moa):
+    """A user of a party that is not on the MOA."""
+    return UserFactory(username="outsider", party=PartyFactory(acronym="NPA"), roles=[STAFF])

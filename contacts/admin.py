@@ -1,0 +1,11 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import PointOfContact
+
+
+@admin.register(PointOfContact)
+class PointOfContactAdmin(SimpleHistoryAdmin):
+    list_display = ["role_title", "party", "person_name", "email", "active_from", "active_to", "agreement"]
+    list_filter = ["agreement", "party", "is_coordinator"]
+    search_fields = ["role_title", "office", "person_name", "email"]

@@ -1,0 +1,68 @@
+"""Points of contact (VI.1, XX): who in each party coordinates the agreement's work."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from agreements.models import Agreement, Party, today
+
+
+class PointOfContactQuerySet(models.QuerySet):
+    def active(self, on: datetime.date | None = None) -> PointOfContactQuerySet:
+        """Contacts in office on the given day: started, and not yet deactivated."""
+        on = on or today()
+        return self.filter(active_from__lte=on).filter(Q(active_to__isnull=True) | Q(active_to__gt=on))
+
+
+class PointOfContact(models.Model):
+    """A party's point of contact for an agreement, listed by role title (XX).
+
+    Never deleted: a contact who leaves is deactivated with `active_to`, so the past stays
+    on the record.
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="points_of_contact")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="points_of_contact")
+    role_title = models.CharField(max_length=200)
+    office = models.CharField(max_length=300, blank=True)
+    person_name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    is_coordinator = models.BooleanField(
+        default=False, help_text="Receives the notices to schedule quarterly meetings."
+    )
+    active_from = models.DateField()
+    active_to = models.DateField(
+        null=True, blank=True, help_text="The day the contact stopped serving (deactivation)."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    objects = PointOfContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agreement", "party__acronym", "position", "pk"]
+        verbose_name = "point of contact"
+        verbose_name_plural = "points of contact"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(active_to__isnull=True) | Q(active_to__gte=F("active_from")),
+                name="contact_active_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = f" ({self.person_name})" if self.person_name else ""
+        return f"{self.party}: {self.role_title}{who}"
+
+    def is_active_on(self, on: datetime.date | None = None) -> bool:
+        on = on or today()
+        return self.active_from <= on and (self.active_to is None or self.active_to > on)
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_active_on()

@@ -1,0 +1,24 @@
+"""Tests: real PostgreSQL and Redis, as CI runs them."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+SECRET_KEY = env("SECRET_KEY", default="test-only-not-secret")  # noqa: S105
+DATABASES = {
+    "default": env.db("DATABASE_URL", default="postgres://moa:moa@127.0.0.1:5432/moa_portal"),
+}
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "test-evidence")  # noqa: F405
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Serve static files straight from static/ without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
