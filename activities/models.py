@@ -7,6 +7,7 @@ update older than 24 hours is corrected by a new update that names the one it co
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from pathlib import PurePosixPath
 
@@ -17,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from agreements.models import Agreement, Commitment, CommitmentStatus, Party
+from agreements.models import Agreement, Commitment, CommitmentStatus, Party, today
 from contacts.models import PointOfContact
 
 
@@ -68,6 +69,15 @@ class ProgressUpdate(models.Model):
         return f"{self.commitment.code} as of {self.as_of}: {self.get_status_display()}"
 
 
+class OpenActionQuerySet(models.QuerySet):
+    """Milestones and follow-up actions share the rule for being late."""
+
+    def overdue(self, on: datetime.date | None = None) -> OpenActionQuerySet:
+        """Not completed, and due before `on` (by the as-of day, not completed by then)."""
+        on = on or today()
+        return self.filter(due_on__lt=on).filter(Q(completed_on__isnull=True) | Q(completed_on__gt=on))
+
+
 class Milestone(models.Model):
     """A dated step under a tracked item, owned by a portal user or a point of contact."""
 
@@ -84,6 +94,8 @@ class Milestone(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     history = HistoricalRecords()
+
+    objects = OpenActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -166,6 +178,8 @@ class FollowUpAction(models.Model):
     due_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = OpenActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "pk"]

@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -292,6 +292,28 @@ class CommitmentQuerySet(models.QuerySet):
     def led_by(self, party: Party) -> CommitmentQuerySet:
         """Items the party leads, or co-leads because they are led jointly by all parties."""
         return self.filter(Q(lead_party=party) | Q(lead_party__isnull=True))
+
+    def with_last_update_on(self, on: datetime.date | None = None) -> CommitmentQuerySet:
+        """Annotate `last_update_on`: the as-of date of the latest update reported by `on`."""
+        on = on or today()
+        return self.annotate(last_update_on=Max("updates__as_of", filter=Q(updates__as_of__lte=on)))
+
+    def stale(self, on: datetime.date | None = None, days: int | None = None) -> CommitmentQuerySet:
+        """Items with no update in the stale window (STALE_AFTER_DAYS, default 90) before `on`.
+
+        An item never reported on is stale once its agreement has been executed that long; a
+        complete item needs no more updates and is never stale.
+        """
+        on = on or today()
+        cutoff = on - datetime.timedelta(days=settings.STALE_AFTER_DAYS if days is None else days)
+        return (
+            self.with_last_update_on(on)
+            .exclude(status=CommitmentStatus.COMPLETE)
+            .filter(
+                Q(last_update_on__lt=cutoff)
+                | Q(last_update_on__isnull=True, agreement__executed_on__lt=cutoff)
+            )
+        )
 
 
 class Commitment(models.Model):
