@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "agreements",
     "contacts",
     "activities",
+    "compliance",
 ]
 
 MIDDLEWARE = [
