@@ -288,7 +288,9 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
         )
 
     days = settings.STALE_AFTER_DAYS
-    stale = list(_items(filters).stale(on, days).select_related("lead_party").order_by("position", "pk"))
+    stale = list(
+        _items(filters).stale(on, days).select_related("lead_party", "agreement").order_by("position", "pk")
+    )
     milestones = Milestone.objects.overdue(on).filter(commitment__agreement=agreement)
     follow_ups = FollowUpAction.objects.overdue(on).filter(meeting__agreement=agreement)
     if filters.party:
@@ -298,7 +300,7 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
         follow_ups = follow_ups.filter(
             Q(owner_user__membership__party=filters.party) | Q(owner_contact__party=filters.party)
         )
-    milestones = list(milestones.select_related("commitment").order_by("due_on", "pk"))
+    milestones = list(milestones.select_related("commitment__agreement").order_by("due_on", "pk"))
     follow_ups = list(follow_ups.select_related("meeting").order_by("due_on", "pk"))
     for follow_up in follow_ups:
         follow_up.meeting_url = links.url_for("activities:meeting_detail", pk=follow_up.meeting_id)
@@ -555,7 +557,7 @@ def recent_panel(filters: Filters) -> RecentPanel:
     if filters.party:
         updates = updates.filter(reporting_party=filters.party)
     updates = list(
-        updates.select_related("commitment", "reporting_party", "author").order_by(
+        updates.select_related("commitment__agreement", "reporting_party", "author").order_by(
             "-as_of", "-created_at", "-pk"
         )[:RECENT_ROWS]
     )
@@ -697,7 +699,7 @@ def updates_between(filters: Filters, start: datetime.date, end: datetime.date) 
     if filters.party:
         updates = updates.filter(reporting_party=filters.party)
     return list(
-        updates.select_related("commitment", "reporting_party").order_by(
+        updates.select_related("commitment__agreement", "reporting_party").order_by(
             "commitment__position", "-as_of", "-pk"
         )
     )
