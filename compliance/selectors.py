@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from activities.models import FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 from activities.quarters import Quarter, QuarterState, quarterly_meeting_record, term_quarters
-from agreements.models import Agreement, AgreementStatus, Commitment, CommitmentStatus, Party
+from agreements.models import Agreement, AgreementStatus, Commitment, CommitmentStatus, Party, today
 from contacts.models import PointOfContact
 
 from . import links
@@ -62,6 +62,11 @@ class Filters:
     agreement: Agreement
     as_of: datetime.date
     party: Party | None = None
+
+    @property
+    def is_past(self) -> bool:
+        """True when the dashboard looks back: the lists behind its numbers show today's state."""
+        return self.as_of < today()
 
     @property
     def party_acronym(self) -> str | None:

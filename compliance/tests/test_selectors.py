@@ -301,3 +301,23 @@ def test_recent_activity_shows_updates_meetings_and_contact_changes_up_to_the_da
 def test_recent_activity_without_updates_is_amber(agreement):
     UserFactory()
     assert selectors.recent_panel(filters(agreement, datetime.date(2021, 3, 31))).signal.rag == Rag.AMBER
+
+
+def test_as_of_today_each_count_is_the_items_its_link_filters_to(agreement, abc, xyz):
+    """The item list filters on the stored current status; as of today the counts agree with it."""
+    statuses = ["on_track", "at_risk", "blocked", "complete", "at_risk", "on_track"]
+    for n, status in enumerate(statuses):
+        item = CommitmentFactory(
+            agreement=agreement, kind=["objective", "action_item"][n % 2], lead_party=[abc, xyz, None][n % 3]
+        )
+        ProgressUpdateFactory(commitment=item, as_of=today() - datetime.timedelta(days=n), status=status)
+        item.status = status  # what the progress service keeps on the item
+        item.save()
+    panel = selectors.commitments_panel(filters(agreement, today()), [abc, xyz])
+    items = agreement.commitments.all()
+    for row in panel.by_kind:
+        for c in row["cells"]:
+            assert c["n"] == items.filter(kind=row["kind"], status=c["status"]).count()
+    for row in panel.by_party:
+        for c in row["cells"]:
+            assert c["n"] == items.led_by(row["party"]).filter(status=c["status"]).count()
