@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
 
@@ -608,7 +608,7 @@ def dashboard_agreement(agreements: QuerySet[Agreement], slug: str | None) -> Ag
     )
     if slug:
         return agreements.filter(slug=slug).first()
-    return agreements.order_by("-executed_on", "short_name").first()
+    return agreements.order_by(F("executed_on").desc(nulls_last=True), "short_name").first()
 
 
 def dashboard(filters: Filters) -> dict:

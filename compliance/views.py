@@ -10,6 +10,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,7 +34,7 @@ def _require_manager(request: HttpRequest) -> None:
 def _filters(request: HttpRequest) -> tuple[selectors.Filters | None, DashboardFilterForm]:
     """The filters from the querystring; an agreement or party the user cannot see is a 404."""
     visible = permissions.dashboard_agreements(request.user)
-    agreements = list(visible.order_by("-executed_on", "short_name"))
+    agreements = list(visible.order_by(F("executed_on").desc(nulls_last=True), "short_name"))
     slug = request.GET.get("agreement") or None
     agreement = selectors.dashboard_agreement(visible, slug)
     if slug and agreement is None:

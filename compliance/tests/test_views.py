@@ -5,6 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from activities.tests.factories import ProgressUpdateFactory
+from agreements.permissions import MANAGER
+from agreements.tests.factories import AgreementFactory, CommitmentFactory, UserFactory
 from compliance.tests.conftest import grow
 
 pytestmark = pytest.mark.django_db
@@ -75,11 +78,7 @@ def test_charts_get_their_numbers_from_json_script_and_no_inline_script(client, 
 
 
 def test_user_typed_text_is_escaped(client, pact, manager, abc):
-    from agreements.tests.factories import CommitmentFactory
-
     CommitmentFactory(agreement=pact, code="X1", title="<script>alert(1)</script>")
-    from activities.tests.factories import ProgressUpdateFactory
-
     ProgressUpdateFactory(commitment=pact.commitments.get(code="X1"), as_of=datetime.date(2020, 2, 1))
     client.force_login(manager)
     html = client.get(URL, {"agreement": "pact", "as_of": "2021-06-30"}).content.decode()
@@ -96,3 +95,35 @@ def test_dashboard_answers_in_a_fixed_number_of_queries(
         response = client.get(URL, {"agreement": "pact", "as_of": "2021-06-30"})
     assert response.status_code == 200
     assert response.context["commitments"].total == 4 * factor
+
+
+def test_draft_agreement_not_yet_executed_still_shows_its_dashboard(client, manager, abc, xyz):
+    AgreementFactory(slug="draft", executed_on=None, parties=[abc, xyz])
+    client.force_login(manager)
+    response = client.get(URL, {"agreement": "draft"})
+    assert response.status_code == 200
+    assert response.context["term"].signal.reason.startswith("Not yet in force")
+
+
+def test_default_agreement_is_the_latest_executed_not_a_draft(client, pact, manager, abc, xyz):
+    AgreementFactory(slug="draft", executed_on=None, parties=[abc, xyz])
+    client.force_login(manager)
+    assert client.get(URL).context["filters"].agreement == pact
+
+
+def test_manager_without_an_agency_sees_no_agreement(client, pact):
+    client.force_login(UserFactory(username="lone.manager", roles=[MANAGER]))
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert "no agreement of your agency" in response.content.decode()
+
+
+def test_chart_segments_link_to_the_same_lists_as_the_table(client, pact, manager, abc, xyz):
+    grow(pact, [abc, xyz], manager, 1)
+    client.force_login(manager)
+    context = client.get(URL, {"agreement": "pact", "as_of": "2021-06-30"}).context
+    chart = context["charts"]["commitments"]
+    blocked = next(d for d in chart["datasets"] if d["label"] == "Blocked")
+    table = [row["cells"][3]["url"] for row in context["commitments"].by_kind]
+    assert blocked["urls"] == table
+    assert table[0] == "/items/?agreement=pact&status=blocked&kind=objective"
