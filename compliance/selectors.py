@@ -708,3 +708,22 @@ def updates_between(filters: Filters, start: datetime.date, end: datetime.date) 
             "commitment__position", "-as_of", "-pk"
         )
     )
+
+
+def meetings_between(filters: Filters, start: datetime.date, end: datetime.date) -> list[Meeting]:
+    """Meetings of the agreement held on a local day in [start, end] (meetings are joint)."""
+    return list(
+        Meeting.objects.filter(
+            agreement=filters.agreement,
+            starts_at__gte=end_of_day(start - datetime.timedelta(days=1)),
+            starts_at__lt=end_of_day(end),
+        ).order_by("starts_at", "pk")
+    )
+
+
+def events_between(filters: Filters, start: datetime.date, end: datetime.date) -> list[OutreachEvent]:
+    """Outreach events held in [start, end], organised by the chosen party if any."""
+    events = OutreachEvent.objects.filter(agreement=filters.agreement, held_on__gte=start, held_on__lte=end)
+    if filters.party:
+        events = events.filter(organising_party=filters.party)
+    return list(events.select_related("organising_party").order_by("held_on", "pk"))

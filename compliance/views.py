@@ -123,7 +123,10 @@ def report(request: HttpRequest) -> HttpResponse:
         **board,
         "quarter": quarter,
         "quarter_updates": selectors.updates_between(filters, quarter.starts_on, filters.as_of),
+        "quarter_meetings": selectors.meetings_between(filters, quarter.starts_on, filters.as_of),
+        "quarter_events": selectors.events_between(filters, quarter.starts_on, filters.as_of),
         "generated_on": today(),
+        "dashboard_query": links.querystring(**filters.query(as_of=filters.as_of.isoformat())),
     }
     return render(request, "compliance/report.html", context)
 

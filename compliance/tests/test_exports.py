@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from activities.tests.factories import MeetingFactory, ProgressUpdateFactory
+from activities.tests.factories import MeetingFactory, OutreachEventFactory, ProgressUpdateFactory
 from agreements.tests.factories import CommitmentFactory
 from compliance.exports import safe_cell
 from compliance.tests.conftest import NY
@@ -142,3 +142,15 @@ def test_printable_report_shows_the_quarter_and_its_updates(client, manager, pac
 def test_staff_cannot_open_the_report(client, staff, pact):
     client.force_login(staff)
     assert client.get(reverse("compliance:report"), {"agreement": "pact"}).status_code == 403
+
+
+def test_report_lists_the_quarters_meetings_and_events(client, manager, pact, abc):
+    MeetingFactory(agreement=pact, organiser=manager, starts_at=datetime.datetime(2021, 2, 3, 10, tzinfo=NY))
+    MeetingFactory(agreement=pact, organiser=manager, starts_at=datetime.datetime(2020, 12, 3, 10, tzinfo=NY))
+    OutreachEventFactory(
+        agreement=pact, organising_party=abc, created_by=manager, held_on=datetime.date(2021, 3, 1)
+    )
+    client.force_login(manager)
+    context = client.get(reverse("compliance:report"), {"agreement": "pact", "as_of": "2021-03-31"}).context
+    assert [m.starts_at.month for m in context["quarter_meetings"]] == [2]
+    assert [e.held_on for e in context["quarter_events"]] == [datetime.date(2021, 3, 1)]
