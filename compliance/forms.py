@@ -10,7 +10,7 @@ from agreements.models import Agreement, Party
 
 
 class DashboardFilterForm(forms.Form):
-    agreement = forms.ChoiceField(label="Agreement")
+    agreement = forms.ChoiceField(label="Agreement", required=False)
     party = forms.ChoiceField(label="Party", required=False)
     as_of = forms.DateField(
         label="As of",

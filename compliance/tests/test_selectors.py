@@ -321,3 +321,12 @@ def test_as_of_today_each_count_is_the_items_its_link_filters_to(agreement, abc,
     for row in panel.by_party:
         for c in row["cells"]:
             assert c["n"] == items.led_by(row["party"]).filter(status=c["status"]).count()
+
+
+def test_stale_window_comes_from_the_setting(agreement, settings):
+    item = CommitmentFactory(agreement=agreement)
+    ProgressUpdateFactory(commitment=item, as_of=datetime.date(2021, 5, 1), status=CommitmentStatus.ON_TRACK)
+    settings.STALE_AFTER_DAYS = 30
+    panel = selectors.commitments_panel(filters(agreement, datetime.date(2021, 6, 30)), [])
+    assert panel.stale == [item]
+    assert "no update in 30 days" in panel.signal.reason
