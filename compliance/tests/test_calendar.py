@@ -10,7 +10,7 @@ from activities.tests.factories import MeetingFactory, MilestoneFactory
 from agreements.tests.factories import AgreementFactory, CommitmentFactory
 from compliance.models import CalendarFeedToken
 from compliance.services import calendar_feed_token_regenerate
-from compliance.tests.conftest import NY
+from compliance.tests.conftest import NY, grow
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +93,12 @@ def test_history_of_the_token_never_holds_the_secret(staff, feed):
 def test_changing_the_calendar_needs_a_post(client, staff):
     client.force_login(staff)
     assert client.get(reverse("compliance:calendar_revoke")).status_code == 405
+
+
+@pytest.mark.parametrize("factor", [1, 10])
+def test_feed_answers_in_a_fixed_number_of_queries(
+    client, pact, abc, xyz, staff, feed, factor, django_assert_max_num_queries
+):
+    grow(pact, [abc, xyz], staff, factor)
+    with django_assert_max_num_queries(6):
+        assert client.get(feed.get_absolute_url()).status_code == 200
