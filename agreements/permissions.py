@@ -60,3 +60,20 @@ def can_report_on(user: User, commitment: Commitment) -> bool:
         return True
     party = party_of(user)
     return commitment.is_led_by(party) and commitment.agreement.parties.filter(pk=party.pk).exists()
+
+
+def can_view_dashboard(user: User) -> bool:
+    """The compliance dashboard, its exports and report are for managers (and admins)."""
+    return has_role(user, MANAGER)
+
+
+def dashboard_agreements(user: User) -> QuerySet[Agreement]:
+    """Agreements a manager may see on the dashboard: those of their own party."""
+    if not can_view_dashboard(user):
+        return Agreement.objects.none()
+    return visible_agreements(user)
+
+
+def can_have_calendar_feed(user: User) -> bool:
+    """Any portal user may subscribe to the calendar of the agreements they can see."""
+    return has_role(user, STAFF)

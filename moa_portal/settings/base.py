@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "agreements",
     "contacts",
     "activities",
+    "compliance",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "compliance.context_processors.compliance_nav",
             ],
         },
     },

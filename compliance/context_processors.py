@@ -1,0 +1,11 @@
+"""What the navigation needs to know about the compliance pages for the signed-in user."""
+
+from django.http import HttpRequest
+
+from agreements import permissions
+
+
+def compliance_nav(request: HttpRequest) -> dict:
+    """`can_view_dashboard` for the menu; evaluated only when a template asks (no query otherwise)."""
+    user = getattr(request, "user", None)
+    return {"can_view_dashboard": (lambda: user is not None and permissions.can_view_dashboard(user))}

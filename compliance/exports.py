@@ -1,0 +1,220 @@
+"""The dashboard's exports: the compliance summary, progress updates and meetings, as CSV or Excel.
+
+The filters of the dashboard (agreement, party, as of) apply to every export. Text a person
+typed is written so a spreadsheet never runs it as a formula (CSV/formula injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Sequence
+
+from django.db.models import Count
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+
+from activities.models import Meeting, ProgressUpdate
+from activities.quarters import Quarter, local_date
+
+from .selectors import Filters, end_of_day, quarter_code
+
+EXPORTS = ("summary", "updates", "meetings")
+FORMATS = ("csv", "xlsx")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Text that a spreadsheet would read as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def summary_rows(board: dict) -> tuple[list[str], list[list]]:
+    """One row per number on the dashboard; each panel starts with its signal and reason."""
+    headers = ["Panel", "Measure", "Value", "Detail"]
+    rows: list[list] = []
+    term = board["term"]
+    rows += [
+        ["Term", "Signal", term.signal.label, term.signal.reason],
+        ["Term", "Status", term.status_label, ""],
+        ["Term", "Executed on", term.executed_on, ""],
+        ["Term", "Expires on", term.expires_on, ""],
+        ["Term", "Terminated on", term.terminated_on, ""],
+        ["Term", "Days left", term.days_left, ""],
+        ["Term", "Term elapsed (%)", term.elapsed_percent, ""],
+    ]
+    for change in term.changes:
+        rows.append(["Term", "Modification", str(change["modification"]), f"Term to {change['to']}"])
+    c = board["commitments"]
+    rows.append(["Commitments", "Signal", c.signal.label, c.signal.reason])
+    for kind in c.by_kind:
+        for cell, status in zip(kind["cells"], c.statuses, strict=True):
+            rows.append(["Commitments", f"{kind['label']}: {status['label']}", cell["n"], ""])
+    for party in c.by_party:
+        for cell, status in zip(party["cells"], c.statuses, strict=True):
+            rows.append(
+                [
+                    "Commitments",
+                    f"Led or co-led by {party['party'].acronym}: {status['label']}",
+                    cell["n"],
+                    "",
+                ]
+            )
+    rows.append(["Commitments", f"No update in {c.stale_after_days} days", len(c.stale), ""])
+    rows.append(["Commitments", "Overdue milestones", len(c.overdue_milestones), ""])
+    rows.append(["Commitments", "Overdue meeting follow-ups", len(c.overdue_follow_ups), ""])
+    m = board["meetings"]
+    rows.append(["Quarterly meetings", "Signal", m.signal.label, m.signal.reason])
+    for q in m.quarters:
+        rows.append(["Quarterly meetings", str(q["quarter"]), q["state"], q["reason"]])
+    contacts = board["contacts"]
+    rows.append(["Points of contact", "Signal", contacts.signal.label, contacts.signal.reason])
+    for p in contacts.parties:
+        rows.append(
+            [
+                "Points of contact",
+                f"{p['party'].acronym} active",
+                p["active"],
+                f"{p['coordinators']} coordinator(s)",
+            ]
+        )
+    o = board["outreach"]
+    rows.append(["Outreach", "Signal", o.signal.label, o.signal.reason])
+    for q in o.quarters:
+        rows.append(["Outreach", f"{q['quarter']} in the United States", q["us"], ""])
+        rows.append(["Outreach", f"{q['quarter']} abroad", q["abroad"], ""])
+    r = board["recent"]
+    rows.append(["Recent activity", "Signal", r.signal.label, r.signal.reason])
+    return headers, rows
+
+
+def update_rows(filters: Filters) -> tuple[list[str], Iterable[list]]:
+    """Every progress update on the agreement reported as of the day (by the party, if chosen)."""
+    headers = [
+        "Item",
+        "Kind",
+        "Title",
+        "As of",
+        "Status",
+        "Percent complete",
+        "Narrative",
+        "Next steps",
+        "Reporting party",
+        "Author",
+        "Entered at",
+        "Corrects update",
+        "Update id",
+    ]
+    updates = ProgressUpdate.objects.filter(commitment__agreement=filters.agreement, as_of__lte=filters.as_of)
+    if filters.party:
+        updates = updates.filter(reporting_party=filters.party)
+    updates = updates.select_related("commitment", "reporting_party", "author").order_by(
+        "commitment__position", "as_of", "created_at", "pk"
+    )
+    rows = (
+        [
+            u.commitment.code,
+            u.commitment.get_kind_display(),
+            u.commitment.title,
+            u.as_of,
+            u.get_status_display(),
+            u.percent_complete,
+            u.narrative,
+            u.next_steps,
+            u.reporting_party.acronym,
+            u.author.get_full_name() or u.author.get_username(),
+            timezone.localtime(u.created_at).replace(tzinfo=None),
+            u.corrects_id,
+            u.pk,
+        ]
+        for u in updates.iterator(chunk_size=500)
+    )
+    return headers, rows
+
+
+def meeting_rows(filters: Filters) -> tuple[list[str], Iterable[list]]:
+    """Every meeting of the agreement up to the day (meetings are joint: the party filter does not apply)."""
+    headers = [
+        "Quarter",
+        "Kind",
+        "Title",
+        "Starts at",
+        "Format",
+        "Location",
+        "Cancelled",
+        "Has minutes",
+        "Minutes",
+        "Decisions",
+        "Follow-up actions",
+        "Meeting id",
+    ]
+    meetings = (
+        Meeting.objects.filter(agreement=filters.agreement, starts_at__lt=end_of_day(filters.as_of))
+        .annotate(follow_up_count=Count("follow_ups"))
+        .order_by("starts_at", "pk")
+    )
+    rows = (
+        [
+            quarter_code(Quarter.containing(local_date(m.starts_at))),
+            m.get_kind_display(),
+            m.title,
+            timezone.localtime(m.starts_at).replace(tzinfo=None),
+            m.get_format_display(),
+            m.location,
+            "yes" if m.is_cancelled else "no",
+            "yes" if m.has_minutes else "no",
+            m.minutes,
+            m.decisions,
+            m.follow_up_count,
+            m.pk,
+        ]
+        for m in meetings.iterator(chunk_size=500)
+    )
+    return headers, rows
+
+
+def export_filename(what: str, filters: Filters, fmt: str) -> str:
+    party = f"-{filters.party.acronym.lower()}" if filters.party else ""
+    return f"{filters.agreement.slug}{party}-{what}-{filters.as_of.isoformat()}.{fmt}"
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def csv_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # so Excel reads the file as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([safe_cell(_text(v)) for v in row])
+    return response
+
+
+def xlsx_response(
+    filename: str, sheet: str, headers: Sequence[str], rows: Iterable[Sequence]
+) -> HttpResponse:
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(sheet[:31])
+    worksheet.append(list(headers))
+    for row in rows:
+        worksheet.append([safe_cell(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,48 @@
+"""Drill-down links: from any number on the dashboard to the filtered list behind it.
+
+The lists belong to other apps (progress, contacts); their URL names and querystring filters
+are the portal's URL contract. Links are reversed by name; if a list is not installed (yet),
+the contract's path is used so the link is still right once it is.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.urls import NoReverseMatch, reverse
+
+ITEM_LIST = "activities:item_list"
+UPDATE_LIST = "activities:update_list"
+MEETING_LIST = "activities:meeting_list"
+EVENT_LIST = "activities:event_list"
+CONTACT_LIST = "contacts:list"
+
+# The URL contract's paths, used only when the named URL is not installed.
+CONTRACT_PATHS = {
+    ITEM_LIST: "/items/",
+    UPDATE_LIST: "/updates/",
+    MEETING_LIST: "/meetings/",
+    EVENT_LIST: "/events/",
+    CONTACT_LIST: "/contacts/",
+    "activities:meeting_detail": "/meetings/{pk}/",
+    "contacts:history": "/contacts/{pk}/history/",
+}
+
+
+def url_for(name: str, **kwargs) -> str:
+    """Reverse `name`, falling back to the contract's path for a list not installed."""
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return CONTRACT_PATHS[name].format(**kwargs)
+
+
+def querystring(**filters) -> str:
+    """`?a=1&b=2` from the filters given, leaving out empty ones, in the order given."""
+    pairs = [(key, value) for key, value in filters.items() if value not in (None, "")]
+    return "?" + urlencode(pairs) if pairs else ""
+
+
+def list_url(name: str, **filters) -> str:
+    """The list called `name`, filtered: `list_url(ITEM_LIST, agreement="x", status="at_risk")`."""
+    return url_for(name) + querystring(**filters)

@@ -1,0 +1,104 @@
+"""The private calendar feed: it parses, shows what its owner may see, and can be revoked."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+
+from activities.tests.factories import MeetingFactory, MilestoneFactory
+from agreements.tests.factories import AgreementFactory, CommitmentFactory
+from compliance.models import CalendarFeedToken
+from compliance.services import calendar_feed_token_regenerate
+from compliance.tests.conftest import NY, grow
+
+pytestmark = pytest.mark.django_db
+
+
+def events(response):
+    calendar = Calendar.from_ical(response.content)
+    return {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+
+
+@pytest.fixture
+def feed(staff):
+    return calendar_feed_token_regenerate(user=staff)
+
+
+def test_feed_parses_and_holds_meetings_milestones_and_term_dates(client, pact, staff, feed):
+    meeting = MeetingFactory(
+        agreement=pact, organiser=staff, starts_at=datetime.datetime(2021, 5, 12, 10, tzinfo=NY)
+    )
+    milestone = MilestoneFactory(commitment=CommitmentFactory(agreement=pact, code="VI.2"), owner_user=staff)
+    response = client.get(feed.get_absolute_url())
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    found = events(response)
+    assert found[f"meeting-{meeting.pk}@moa-portal"]["dtstart"].dt == meeting.starts_at
+    assert found[f"milestone-{milestone.pk}@moa-portal"]["dtstart"].dt == milestone.due_on
+    assert found[f"agreement-{pact.pk}-executed@moa-portal"]["dtstart"].dt == datetime.date(2020, 1, 15)
+    assert found[f"agreement-{pact.pk}-expires@moa-portal"]["dtstart"].dt == datetime.date(2025, 1, 15)
+
+
+def test_feed_leaves_out_agreements_of_other_parties(client, pact, staff, feed):
+    other = AgreementFactory(slug="other")
+    MeetingFactory(agreement=other, organiser=staff)
+    uids = events(client.get(feed.get_absolute_url()))
+    assert not any(f"agreement-{other.pk}-" in uid for uid in uids)
+    assert not any(uid.startswith("meeting-") for uid in uids)
+
+
+def test_revoked_token_no_longer_opens_the_feed(client, pact, staff, feed):
+    old_url = feed.get_absolute_url()
+    client.force_login(staff)
+    response = client.post(reverse("compliance:calendar_revoke"))
+    assert response.status_code == 302
+    client.logout()
+    assert client.get(old_url).status_code == 404
+    assert not CalendarFeedToken.objects.filter(user=staff).exists()
+
+
+def test_regenerated_token_replaces_the_old_url(client, pact, staff, feed):
+    old_url = feed.get_absolute_url()
+    client.force_login(staff)
+    client.post(reverse("compliance:calendar_regenerate"))
+    client.logout()
+    new_url = CalendarFeedToken.objects.get(user=staff).get_absolute_url()
+    assert new_url != old_url
+    assert client.get(old_url).status_code == 404
+    assert client.get(new_url).status_code == 200
+
+
+def test_unknown_token_is_404(client, pact):
+    assert client.get(reverse("compliance:calendar_feed", kwargs={"token": "nope"})).status_code == 404
+
+
+def test_feed_of_a_deactivated_user_is_404(client, pact, staff, feed):
+    staff.is_active = False
+    staff.save()
+    assert client.get(feed.get_absolute_url()).status_code == 404
+
+
+def test_owner_page_shows_the_private_address(client, pact, staff, feed):
+    client.force_login(staff)
+    response = client.get(reverse("compliance:calendar"))
+    assert response.status_code == 200
+    assert f"http://testserver/calendar/{feed.token}.ics" in response.content.decode()
+
+
+def test_history_of_the_token_never_holds_the_secret(staff, feed):
+    assert "token" not in {f.name for f in CalendarFeedToken.history.model._meta.fields}
+
+
+def test_changing_the_calendar_needs_a_post(client, staff):
+    client.force_login(staff)
+    assert client.get(reverse("compliance:calendar_revoke")).status_code == 405
+
+
+@pytest.mark.parametrize("factor", [1, 10])
+def test_feed_answers_in_a_fixed_number_of_queries(
+    client, pact, abc, xyz, staff, feed, factor, django_assert_max_num_queries
+):
+    grow(pact, [abc, xyz], staff, factor)
+    with django_assert_max_num_queries(6):
+        assert client.get(feed.get_absolute_url()).status_code == 200

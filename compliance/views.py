@@ -1,0 +1,181 @@
+"""Compliance pages: the dashboard, its exports, the printable report and the calendar feed.
+
+Views are thin: check permission, resolve the filters, call a selector, respond.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from activities.quarters import Quarter
+from agreements import permissions
+from agreements.models import today
+
+from . import exports, links, selectors, services
+from .calendar import calendar_for
+from .forms import DashboardFilterForm
+from .models import CalendarFeedToken
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not permissions.can_view_dashboard(request.user):
+        raise PermissionDenied("The compliance dashboard is for managers.")
+
+
+def _filters(request: HttpRequest) -> tuple[selectors.Filters | None, DashboardFilterForm]:
+    """The filters from the querystring; an agreement or party the user cannot see is a 404."""
+    visible = permissions.dashboard_agreements(request.user)
+    agreements = list(visible.order_by(F("executed_on").desc(nulls_last=True), "short_name"))
+    slug = request.GET.get("agreement") or None
+    agreement = selectors.dashboard_agreement(visible, slug)
+    if slug and agreement is None:
+        raise Http404("No such agreement.")
+    parties = list(agreement.parties.all()) if agreement else []
+    acronym = request.GET.get("party") or None
+    party = next((p for p in parties if p.acronym == acronym), None)
+    if acronym and party is None:
+        raise Http404("No such party on this agreement.")
+    form = DashboardFilterForm(
+        request.GET if request.GET else None,
+        agreements=agreements,
+        parties=parties,
+        initial={"agreement": agreement.slug if agreement else None, "as_of": today()},
+    )
+    as_of = today()
+    if form.is_bound and form.is_valid() and form.cleaned_data["as_of"]:
+        as_of = form.cleaned_data["as_of"]
+    if agreement is None:
+        return None, form
+    return selectors.Filters(agreement=agreement, as_of=as_of, party=party), form
+
+
+def _export_links(filters: selectors.Filters) -> list[dict]:
+    query = links.querystring(**filters.query(as_of=filters.as_of.isoformat()))
+    return [
+        {
+            "what": what,
+            "label": label,
+            "formats": [
+                {"fmt": fmt, "url": reverse("compliance:export", kwargs={"what": what, "fmt": fmt}) + query}
+                for fmt in exports.FORMATS
+            ],
+        }
+        for what, label in (
+            ("summary", "Compliance summary"),
+            ("updates", "Progress updates"),
+            ("meetings", "Meetings"),
+        )
+    ]
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    filters, form = _filters(request)
+    context = {"form": form, "filters": filters}
+    if filters is not None:
+        context.update(selectors.dashboard(filters))
+        context["exports"] = _export_links(filters)
+        context["report_query"] = links.querystring(**filters.query(as_of=filters.as_of.isoformat()))
+        quarter_end = end_of_previous_quarter(filters.as_of)
+        context["quarter_end"] = quarter_end
+        context["quarter_end_query"] = links.querystring(**filters.query(as_of=quarter_end.isoformat()))
+    return render(request, "compliance/dashboard.html", context)
+
+
+def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
+    _require_manager(request)
+    if what not in exports.EXPORTS or fmt not in exports.FORMATS:
+        raise Http404("No such export.")
+    filters, _ = _filters(request)
+    if filters is None:
+        raise Http404("No agreement to export.")
+    if what == "summary":
+        headers, rows = exports.summary_rows(selectors.dashboard(filters))
+    elif what == "updates":
+        headers, rows = exports.update_rows(filters)
+    else:
+        headers, rows = exports.meeting_rows(filters)
+    filename = exports.export_filename(what, filters, fmt)
+    if fmt == "csv":
+        return exports.csv_response(filename, headers, rows)
+    return exports.xlsx_response(filename, what.capitalize(), headers, rows)
+
+
+def report(request: HttpRequest) -> HttpResponse:
+    """A printable quarterly report: the dashboard as of a day, as tables, for leadership."""
+    _require_manager(request)
+    filters, form = _filters(request)
+    if filters is None:
+        raise Http404("No agreement to report on.")
+    board = selectors.dashboard(filters)
+    quarter = Quarter.containing(filters.as_of)
+    context = {
+        "form": form,
+        **board,
+        "quarter": quarter,
+        "quarter_updates": selectors.updates_between(filters, quarter.starts_on, filters.as_of),
+        "quarter_meetings": selectors.meetings_between(filters, quarter.starts_on, filters.as_of),
+        "quarter_events": selectors.events_between(filters, quarter.starts_on, filters.as_of),
+        "generated_on": today(),
+        "dashboard_query": links.querystring(**filters.query(as_of=filters.as_of.isoformat())),
+    }
+    return render(request, "compliance/report.html", context)
+
+
+# --- the calendar feed ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    """The owner's page: the private feed URL, and buttons to regenerate or revoke it."""
+    if not permissions.can_have_calendar_feed(request.user):
+        raise PermissionDenied("No calendar for this account.")
+    feed = CalendarFeedToken.objects.filter(user=request.user).first()
+    feed_url = request.build_absolute_uri(feed.get_absolute_url()) if feed else None
+    return render(request, "compliance/calendar.html", {"feed": feed, "feed_url": feed_url})
+
+
+@require_POST
+def calendar_regenerate(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_have_calendar_feed(request.user):
+        raise PermissionDenied("No calendar for this account.")
+    services.calendar_feed_token_regenerate(user=request.user)
+    messages.success(request, "Your calendar has a new private address; any earlier one no longer works.")
+    return redirect("compliance:calendar")
+
+
+@require_POST
+def calendar_revoke(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_have_calendar_feed(request.user):
+        raise PermissionDenied("No calendar for this account.")
+    if services.calendar_feed_token_revoke(user=request.user):
+        messages.success(request, "Your calendar address is revoked: calendars using it stop updating.")
+    return redirect("compliance:calendar")
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD"])
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed itself; the token in the URL is the credential, so no sign-in is asked."""
+    feed = CalendarFeedToken.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active or not permissions.can_have_calendar_feed(feed.user):
+        raise Http404("No such calendar.")
+    body = calendar_for(feed.user, request.build_absolute_uri)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="moa-portal.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def end_of_previous_quarter(day: datetime.date) -> datetime.date:
+    return Quarter.containing(day).starts_on - datetime.timedelta(days=1)
