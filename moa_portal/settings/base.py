@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "agreements",
     "contacts",
     "activities",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -188,6 +190,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # The agreement's rules that are settings, not law.
 STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=90)
+
+# Notices and the jobs that send them (notifications/, agreements/tasks.py, activities/tasks.py).
+PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+MEETING_REMINDER_DAYS = env.list("MEETING_REMINDER_DAYS", cast=int, default=[14, 1])
+QUARTERLY_MEETING_SCHEDULED_BY_DAY = env.int("QUARTERLY_MEETING_SCHEDULED_BY_DAY", default=30)
+MINUTES_DUE_AFTER_DAYS = env.int("MINUTES_DUE_AFTER_DAYS", default=7)
+HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=1.0)
+# Results are not needed by the jobs; the worker integration test sets one to wait on them.
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 
 LOGGING = {
     "version": 1,
