@@ -74,6 +74,9 @@ class Notification(models.Model):
     subject = models.CharField(max_length=250)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    summary = models.TextField(
+        blank=True, help_text="The body without greeting and links, shown in the portal."
+    )
     link = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -90,7 +93,13 @@ class Notification(models.Model):
             models.UniqueConstraint(
                 fields=["agreement", "kind", "occasion", "recipient"],
                 name="notification_once_per_occasion",
-                nulls_distinct=False,
+            ),
+            # Notices about no one agreement (the weekly digest): NULLs are distinct in a
+            # unique index, so these get one of their own (SQLite has no NULLS NOT DISTINCT).
+            models.UniqueConstraint(
+                fields=["kind", "occasion", "recipient"],
+                condition=Q(agreement__isnull=True),
+                name="notification_once_per_occasion_no_agreement",
             ),
             models.CheckConstraint(
                 condition=Q(user__isnull=False) | ~Q(email=""), name="notification_has_recipient"

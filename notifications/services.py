@@ -117,6 +117,7 @@ def notice_claim(
                 email=recipient.email,
                 subject=" ".join(render_to_string(f"{base}_subject.txt", context).split())[:250],
                 body_text=render_to_string(f"{base}.txt", context),
+                summary=render_to_string(f"{base}.txt", {**context, "in_app": True}).strip(),
                 body_html=render_to_string(f"{base}.html", context),
                 link=link,
                 status=Notification.Status.MUTED if muted else Notification.Status.PENDING,

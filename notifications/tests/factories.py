@@ -22,6 +22,7 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     subject = "Reminder: Quarterly call"
     body_text = "The quarterly call is tomorrow."
     body_html = "<p>The quarterly call is tomorrow.</p>"
+    summary = "The quarterly call is tomorrow."
     status = Notification.Status.SENT
 
 

@@ -27,7 +27,7 @@ def broker_unreachable(settings):
     saved = celery_app.conf.broker_url
 
     def reset_pools():
-        celery_app.pool.force_close_all()
+        # Forget (do not close: kombu shares them by URL) the pools made for the other URL.
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
 

@@ -3,6 +3,7 @@
 import datetime
 import threading
 
+import pytest
 from django.core import mail
 from django.db import connection
 
@@ -14,7 +15,8 @@ from notifications.models import Notification
 ON = datetime.date(2024, 12, 16)  # 30 days before the factory agreement's expiry
 
 
-def test_two_simultaneous_runs_claim_and_send_each_notice_once(transactional_db):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_simultaneous_runs_claim_and_send_each_notice_once():
     parties = [PartyFactory(acronym="AAA"), PartyFactory(acronym="BBB")]
     AgreementFactory(parties=parties)
     for i, party in enumerate(parties * 3):
