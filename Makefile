@@ -18,10 +18,15 @@ setup: $(VENV)/.installed
 	mkdir -p var
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py import_agreement agreements/data/doc-dhs-ecommerce-moa-2017.yaml
+	$(PY) manage.py setup_schedule
 
+## Run the web server with a Celery worker and beat beside it; Ctrl-C stops all three.
 run: setup
 	$(PY) manage.py demo_users
-	@echo "The portal is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@echo "The portal is at http://$(HOST):$(PORT)/  (Ctrl-C stops it, the worker and beat)"
+	@trap 'kill $$worker $$beat 2>/dev/null; wait' INT TERM EXIT; \
+	$(VENV)/bin/celery -A moa_portal worker --loglevel=INFO --concurrency=1 & worker=$$!; \
+	$(VENV)/bin/celery -A moa_portal beat --loglevel=INFO & beat=$$!; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Run the test suite against PostgreSQL and Redis (started if they are not running).

@@ -7,6 +7,9 @@ them: views answer 404 for those, so their existence does not leak.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
@@ -77,3 +80,14 @@ def dashboard_agreements(user: User) -> QuerySet[Agreement]:
 def can_have_calendar_feed(user: User) -> bool:
     """Any portal user may subscribe to the calendar of the agreements they can see."""
     return has_role(user, STAFF)
+
+
+def party_users_with_role(*, parties: Iterable[Party], role: str) -> QuerySet:
+    """Active users of the given parties who hold the role or a higher one (for notices)."""
+    implied = {STAFF: [STAFF, MANAGER, ADMIN], MANAGER: [MANAGER, ADMIN], ADMIN: [ADMIN]}[role]
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, membership__party__in=list(parties), groups__name__in=implied)
+        .distinct()
+        .order_by("pk")
+    )

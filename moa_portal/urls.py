@@ -5,6 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from .health import healthz
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="agreements:list", permanent=False), name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -12,4 +14,6 @@ urlpatterns = [
     path("agreements/", include("agreements.urls")),
     path("admin/", admin.site.urls),
     path("", include("compliance.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("healthz", healthz, name="healthz"),
 ]

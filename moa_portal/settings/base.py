@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "contacts",
     "activities",
     "compliance",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "compliance.context_processors.compliance_nav",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -172,6 +174,7 @@ else:
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TIMEZONE = TIME_ZONE
@@ -190,6 +193,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # The agreement's rules that are settings, not law.
 STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=90)
+
+# Notices and the jobs that send them (notifications/, agreements/tasks.py, activities/tasks.py).
+PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+MEETING_REMINDER_DAYS = env.list("MEETING_REMINDER_DAYS", cast=int, default=[14, 1])
+QUARTERLY_MEETING_SCHEDULED_BY_DAY = env.int("QUARTERLY_MEETING_SCHEDULED_BY_DAY", default=30)
+MINUTES_DUE_AFTER_DAYS = env.int("MINUTES_DUE_AFTER_DAYS", default=7)
+HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=1.0)
+# Results are not needed by the jobs; the worker integration test sets one to wait on them.
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,281 @@
+"""Reminders that keep the agreement's meeting calendar (VI.5) and the weekly stale digest.
+
+Each `*_due(on)` function computes from the database what is due as of a day; each
+`*_send(on=...)` claims those notices in the notification log and sends the ones it won.
+Catch-up comes from the computation: a reminder is due from its day until the next one
+supersedes it, so a worker that was down sends it on its next run, once.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from agreements.models import Agreement, Commitment, today
+from contacts.models import PointOfContact
+from notifications.models import Kind, Notification
+from notifications.services import (
+    Recipient,
+    notices_claim,
+    notices_deliver,
+    recipient_for_user,
+    recipients_from,
+)
+
+from .models import Meeting, Milestone
+from .quarters import Quarter, local_date
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of a local day, as an aware datetime."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _in_force(on: datetime.date) -> QuerySet[Agreement]:
+    return Agreement.objects.in_force(on)
+
+
+# --- reminders before a quarterly meeting ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingReminder:
+    meeting: Meeting
+    days_before: int  # the offset reached: 14 or 1 by default (MEETING_REMINDER_DAYS)
+
+    @property
+    def meeting_day(self) -> datetime.date:
+        return local_date(self.meeting.starts_at)
+
+    @property
+    def occasion(self) -> str:
+        return f"meeting {self.meeting.pk} on {self.meeting_day.isoformat()}, {self.days_before} days before"
+
+
+def meeting_reminders_due(on: datetime.date | None = None) -> list[MeetingReminder]:
+    """Quarterly meetings of agreements in force, coming within the largest reminder offset.
+
+    The reminder due is the smallest offset the meeting is within (a meeting scheduled five
+    days ahead gets its 14-day reminder at once, then the 1-day one). The occasion names the
+    meeting's day, so a rescheduled meeting is reminded of again.
+    """
+    on = on or today()
+    offsets = sorted(settings.MEETING_REMINDER_DAYS)
+    if not offsets:
+        return []
+    meetings = (
+        Meeting.objects.filter(
+            kind=Meeting.Kind.QUARTERLY,
+            is_cancelled=False,
+            agreement__in=_in_force(on),
+            starts_at__gte=_start_of(on),
+            starts_at__lt=_start_of(on + datetime.timedelta(days=offsets[-1] + 1)),
+        )
+        .select_related("agreement")
+        .order_by("starts_at", "pk")
+    )
+    due = []
+    for meeting in meetings:
+        days_until = (local_date(meeting.starts_at) - on).days
+        reached = [o for o in offsets if days_until <= o]
+        if reached:
+            due.append(MeetingReminder(meeting, min(reached)))
+    return due
+
+
+def meeting_reminder_recipients(meeting: Meeting, on: datetime.date) -> list[Recipient]:
+    """The attendees (users and contacts) and both parties' active points of contact."""
+    contacts = list(meeting.attendee_contacts.all()) + list(
+        PointOfContact.objects.active(on).filter(agreement=meeting.agreement)
+    )
+    return recipients_from(users=meeting.attendee_users.all(), contacts=contacts)
+
+
+def meeting_reminders_send(*, on: datetime.date | None = None) -> list[Notification]:
+    on = on or today()
+    claimed = []
+    for reminder in meeting_reminders_due(on):
+        meeting = reminder.meeting
+        claimed += notices_claim(
+            agreement=meeting.agreement,
+            kind=Kind.MEETING_REMINDER,
+            occasion=reminder.occasion,
+            recipients=meeting_reminder_recipients(meeting, on),
+            context={
+                "meeting": meeting,
+                "meeting_day": reminder.meeting_day,
+                "meeting_starts": timezone.localtime(meeting.starts_at),
+                "days_before": reminder.days_before,
+            },
+            link=_meeting_link(meeting),
+        )
+    notices_deliver(claimed)
+    return claimed
+
+
+def _link(name: str, fallback: str, **kwargs) -> str:
+    """A page of the URL contract, or its agreed path while that page is not in this build."""
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return fallback
+
+
+def _meeting_link(meeting: Meeting) -> str:
+    return _link("activities:meeting_detail", f"/meetings/{meeting.pk}/", pk=meeting.pk)
+
+
+# --- a quarter with no quarterly meeting scheduled by its 30th day -----------------------
+
+
+@dataclass(frozen=True)
+class UnscheduledQuarter:
+    agreement: Agreement
+    quarter: Quarter
+
+    @property
+    def occasion(self) -> str:
+        return f"{self.quarter} unscheduled"
+
+
+def unscheduled_quarters_due(on: datetime.date | None = None) -> list[UnscheduledQuarter]:
+    """Agreements in force with no quarterly meeting in the current quarter by its 30th day."""
+    on = on or today()
+    quarter = Quarter.containing(on)
+    deadline = quarter.starts_on + datetime.timedelta(days=settings.QUARTERLY_MEETING_SCHEDULED_BY_DAY - 1)
+    if on < deadline:
+        return []
+    scheduled = Meeting.objects.filter(
+        kind=Meeting.Kind.QUARTERLY,
+        is_cancelled=False,
+        starts_at__gte=_start_of(quarter.starts_on),
+        starts_at__lt=_start_of(quarter.next().starts_on),
+    ).values("agreement")
+    return [UnscheduledQuarter(a, quarter) for a in _in_force(on).exclude(pk__in=scheduled)]
+
+
+def unscheduled_quarter_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
+    """Tell the parties' coordinators to schedule the quarter's meeting."""
+    on = on or today()
+    claimed = []
+    for due in unscheduled_quarters_due(on):
+        coordinators = PointOfContact.objects.active(on).filter(agreement=due.agreement, is_coordinator=True)
+        claimed += notices_claim(
+            agreement=due.agreement,
+            kind=Kind.MEETING_UNSCHEDULED,
+            occasion=due.occasion,
+            recipients=recipients_from(contacts=coordinators),
+            context={"quarter": due.quarter, "quarter_ends": due.quarter.ends_on},
+            link=_link("activities:meeting_list", "/meetings/"),
+        )
+    notices_deliver(claimed)
+    return claimed
+
+
+# --- a held meeting still without minutes a week later ----------------------------------
+
+
+def meetings_missing_minutes(on: datetime.date | None = None) -> QuerySet[Meeting]:
+    """Meetings of agreements in force, held MINUTES_DUE_AFTER_DAYS or more ago, with no minutes."""
+    on = on or today()
+    held_by = on - datetime.timedelta(days=settings.MINUTES_DUE_AFTER_DAYS)
+    return (
+        Meeting.objects.filter(
+            is_cancelled=False,
+            agreement__in=_in_force(on),
+            starts_at__lt=_start_of(held_by + datetime.timedelta(days=1)),
+            minutes__regex=r"^\s*$",
+        )
+        .select_related("agreement", "organiser")
+        .order_by("starts_at", "pk")
+    )
+
+
+def minutes_nudges_send(*, on: datetime.date | None = None) -> list[Notification]:
+    """Nudge each such meeting's organiser, once per meeting."""
+    on = on or today()
+    claimed = []
+    for meeting in meetings_missing_minutes(on):
+        claimed += notices_claim(
+            agreement=meeting.agreement,
+            kind=Kind.MINUTES_MISSING,
+            occasion=f"meeting {meeting.pk}",
+            recipients=recipients_from(users=[meeting.organiser]),
+            context={"meeting": meeting, "meeting_day": local_date(meeting.starts_at)},
+            link=_meeting_link(meeting),
+        )
+    notices_deliver(claimed)
+    return claimed
+
+
+# --- the weekly digest of stale items and overdue milestones ----------------------------
+
+
+@dataclass
+class Digest:
+    recipient: Recipient
+    stale_items: list[Commitment] = field(default_factory=list)
+    overdue_milestones: list[Milestone] = field(default_factory=list)
+
+
+def digest_week(on: datetime.date) -> str:
+    year, week, _ = on.isocalendar()
+    return f"week {year}-W{week:02d}"
+
+
+def stale_digests_due(on: datetime.date | None = None) -> list[Digest]:
+    """Per owner, their items with no update in the stale window and their overdue milestones.
+
+    Only agreements in force count; owners are the item's owner and the milestone's owner
+    (a portal user, or a point of contact reached by e-mail).
+    """
+    on = on or today()
+    in_force = _in_force(on)
+    digests: dict[str, Digest] = {}
+    stale = (
+        Commitment.objects.stale(on)
+        .filter(agreement__in=in_force, owner__isnull=False, owner__is_active=True)
+        .select_related("agreement", "owner")
+        .order_by("agreement", "position")
+    )
+    for item in stale:
+        r = recipient_for_user(item.owner)
+        digests.setdefault(r.key, Digest(r)).stale_items.append(item)
+    overdue = (
+        Milestone.objects.overdue(on)
+        .filter(commitment__agreement__in=in_force)
+        .select_related("commitment__agreement", "owner_user", "owner_contact")
+        .order_by("due_on", "pk")
+    )
+    for milestone in overdue:
+        users = [milestone.owner_user] if milestone.owner_user else []
+        contacts = [milestone.owner_contact] if milestone.owner_contact else []
+        for r in recipients_from(users=users, contacts=contacts):
+            digests.setdefault(r.key, Digest(r)).overdue_milestones.append(milestone)
+    return list(digests.values())
+
+
+def stale_digests_send(*, on: datetime.date | None = None) -> list[Notification]:
+    """One digest per owner per ISO week; a run later in the week catches up, once."""
+    on = on or today()
+    claimed = []
+    for digest in stale_digests_due(on):
+        claimed += notices_claim(
+            agreement=None,
+            kind=Kind.STALE_DIGEST,
+            occasion=digest_week(on),
+            recipients=[digest.recipient],
+            context={
+                "stale_items": digest.stale_items,
+                "overdue_milestones": digest.overdue_milestones,
+                "stale_days": settings.STALE_AFTER_DAYS,
+            },
+            link=_link("activities:item_list", "/items/") + "?stale=1",
+        )
+    notices_deliver(claimed)
+    return claimed

@@ -1,0 +1,91 @@
+"""The term countdown (VII): notices to the parties' managers and admins as expiry nears.
+
+What is due is computed from the database as of a day, not from a job having fired on the
+exact day: the notice due is the latest milestone the countdown has reached, so a worker
+that was down on the day of the 30-day notice sends it on its next run, and never sends the
+90-day notice that the 30-day one has superseded. The occasion names the expiry date, so an
+executed modification that extends the term starts the countdown of the new term afresh.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from notifications.models import Kind, Notification
+from notifications.services import notices_claim, notices_deliver, recipients_from
+
+from .models import Agreement, today
+from .permissions import MANAGER, party_users_with_role
+
+#: Days before expiry on which the parties' managers and admins are told; 0 is the day itself.
+TERM_NOTICE_DAYS = (365, 180, 90, 30, 7, 0)
+
+
+@dataclass(frozen=True)
+class TermNotice:
+    """The countdown milestone an agreement has reached, as of a day."""
+
+    agreement: Agreement
+    expires_on: datetime.date
+    days_before: int  # the milestone: 365, 180, 90, 30, 7 or 0
+    days_left: int  # the actual days left on the day it is decided
+
+    @property
+    def occasion(self) -> str:
+        return f"expires {self.expires_on.isoformat()}, {self.days_before} days before"
+
+
+def latest_milestone(days_left: int) -> int | None:
+    """The smallest milestone the countdown has reached (None when more than a year is left)."""
+    reached = [m for m in TERM_NOTICE_DAYS if days_left <= m]
+    return min(reached) if reached else None
+
+
+def agreements_counting_down(on: datetime.date) -> QuerySet[Agreement]:
+    """Agreements in force on the day, and those whose term ends that very day.
+
+    An agreement that has expired or been terminated gets no more notices.
+    """
+    return (
+        Agreement.objects.filter(executed_on__lte=on, expires_on__gte=on)
+        .exclude(terminated_on__lte=on)
+        .prefetch_related("parties")
+    )
+
+
+def term_notices_due(on: datetime.date | None = None) -> list[TermNotice]:
+    on = on or today()
+    due = []
+    for agreement in agreements_counting_down(on):
+        days_left = (agreement.expires_on - on).days
+        milestone = latest_milestone(days_left)
+        if milestone is not None:
+            due.append(TermNotice(agreement, agreement.expires_on, milestone, days_left))
+    return due
+
+
+def term_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
+    """Claim and send the due term notices; returns the notices this run claimed."""
+    claimed = []
+    for notice in term_notices_due(on):
+        agreement = notice.agreement
+        recipients = recipients_from(
+            users=party_users_with_role(parties=agreement.parties.all(), role=MANAGER)
+        )
+        claimed += notices_claim(
+            agreement=agreement,
+            kind=Kind.TERM_NOTICE,
+            occasion=notice.occasion,
+            recipients=recipients,
+            context={
+                "expires_on": notice.expires_on,
+                "days_left": notice.days_left,
+                "days_before": notice.days_before,
+            },
+            link=agreement.get_absolute_url(),
+        )
+    notices_deliver(claimed)
+    return claimed

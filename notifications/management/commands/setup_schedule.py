@@ -1,0 +1,51 @@
+"""Create the jobs' schedule in django-celery-beat, once: running it again changes nothing.
+
+The schedule is data, editable by admins in Django admin (Periodic tasks); an entry that is
+already there is left as the admin made it.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+# name -> (task, minute, hour); daily runs: what is due is computed from the database, so a
+# run that was missed is caught up by the next one, and the log keeps each notice to once.
+SCHEDULE = {
+    "Term countdown notices (VII)": ("agreements.tasks.send_term_notices", "0", "7"),
+    "Quarterly meeting reminders (VI.5)": ("activities.tasks.send_meeting_reminders", "5", "7"),
+    "Quarterly meeting not scheduled (VI.5)": (
+        "activities.tasks.send_unscheduled_quarter_notices",
+        "10",
+        "7",
+    ),
+    "Meeting minutes missing": ("activities.tasks.send_minutes_nudges", "15", "7"),
+    "Weekly stale digest": ("activities.tasks.send_stale_digests", "20", "7"),
+    "Retry failed notices": ("notifications.tasks.deliver_pending_notices", "*/15", "*"),
+}
+
+
+class Command(BaseCommand):
+    help = "Create the periodic jobs in django-celery-beat (idempotent; keeps admins' edits)."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        from django.conf import settings
+
+        created = 0
+        for name, (task, minute, hour) in SCHEDULE.items():
+            if PeriodicTask.objects.filter(name=name).exists():
+                continue
+            crontab, _ = CrontabSchedule.objects.get_or_create(
+                minute=minute,
+                hour=hour,
+                day_of_week="*",
+                day_of_month="*",
+                month_of_year="*",
+                timezone=settings.TIME_ZONE,
+            )
+            PeriodicTask.objects.create(name=name, task=task, crontab=crontab)
+            created += 1
+        if created:
+            self.stdout.write(f"Created {created} scheduled job(s).")
+        else:
+            self.stdout.write("The schedule is already there; nothing changed.")

@@ -1,0 +1,67 @@
+"""With the broker unreachable, pages still answer and progress is still saved."""
+
+import logging
+import socket
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from activities.models import ProgressUpdate
+from activities.tests.factories import ProgressUpdateFactory
+from agreements.permissions import STAFF
+from agreements.tests.factories import CommitmentFactory, UserFactory
+from moa_portal.celery import app as celery_app
+from notifications.services import enqueue_on_commit
+from notifications.tasks import deliver_pending_notices
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def broker_unreachable(settings):
+    """Point the broker (settings and the Celery app's connection pools) at a closed port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        url = f"redis://127.0.0.1:{s.getsockname()[1]}/0"
+    saved = celery_app.conf.broker_url
+
+    def reset_pools():
+        # Forget (do not close: kombu shares them by URL) the pools made for the other URL.
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    settings.CELERY_BROKER_URL = url
+    celery_app.conf.broker_url = url
+    reset_pools()
+    yield url
+    celery_app.conf.broker_url = saved
+    reset_pools()
+
+
+def test_pages_answer_with_the_broker_unreachable(client, broker_unreachable):
+    assert client.get(reverse("login")).status_code == 200
+    client.force_login(UserFactory(roles=[STAFF]))
+    assert client.get(reverse("agreements:list")).status_code == 200
+    assert client.get(reverse("notifications:list")).status_code == 200
+    health = client.get(reverse("healthz"))
+    assert health.status_code == 200
+    assert health.json()["broker"].startswith("error")
+
+
+def test_a_progress_update_saves_with_the_broker_unreachable(
+    broker_unreachable, caplog, django_capture_on_commit_callbacks
+):
+    commitment = CommitmentFactory()
+    with (
+        caplog.at_level(logging.ERROR, logger="notifications.services"),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        transaction.atomic(),
+    ):
+        ProgressUpdateFactory(commitment=commitment, narrative="Saved while Redis is down.")
+        enqueue_on_commit(deliver_pending_notices)
+    assert len(callbacks) == 1
+    assert ProgressUpdate.objects.filter(
+        commitment=commitment, narrative="Saved while Redis is down."
+    ).exists()
+    assert "broker is unreachable" in caplog.text
