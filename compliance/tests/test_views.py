@@ -12,8 +12,9 @@ from compliance.tests.conftest import grow
 
 pytestmark = pytest.mark.django_db
 URL = reverse("compliance:dashboard")
-# Session, user, roles and membership, the agreement and its parties, one query per panel part.
-DASHBOARD_QUERIES = 24
+# Session, user, roles and membership, the agreement and its parties, one query per panel part,
+# and the header's unread-notification count.
+DASHBOARD_QUERIES = 25
 
 
 def test_staff_are_refused_the_dashboard(client, pact, staff):
