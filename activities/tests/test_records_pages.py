@@ -86,7 +86,7 @@ def test_meeting_edit_adds_minutes_and_keeps_history(client, doc_staff, moa):
     assert response.status_code == 302, (response.context["form"].errors, response.context["formset"].errors)
     meeting.refresh_from_db()
     assert meeting.minutes == "Written afterwards."
-    assert meeting.history.count() == 2
+    assert "" in {h.minutes for h in meeting.history.all()}
 
 
 def event_post(moa, party, **overrides):
