@@ -159,7 +159,7 @@ def check_upload(upload: UploadedFile, *, max_bytes: int | None = None) -> Check
         )
     if not _content_is(extension, data):
         raise ValidationError(
-            f"“{name}” is named as a {FORMATS[extension].label} but its content is {_describe(data)}. "
+            f"“{name}” is not a real {FORMATS[extension].label}: its content is {_describe(data)}. "
             "Upload the file in the format its name says.",
             code="content",
         )

@@ -47,7 +47,7 @@ def test_executable_renamed_to_csv_is_refused():
 
 
 def test_plain_zip_named_docx_is_refused():
-    with pytest.raises(ValidationError, match="named as a Word document"):
+    with pytest.raises(ValidationError, match="not a real Word document"):
         check_upload(files.upload("minutes.docx", files.plain_zip_bytes()))
 
 
