@@ -135,6 +135,13 @@ class Milestone(models.Model):
         return self.owner_user or self.owner_contact
 
     @property
+    def owner_name(self) -> str:
+        """The owner as people call them: a user's full name, or the contact's role and name."""
+        if self.owner_user_id:
+            return self.owner_user.get_full_name() or self.owner_user.get_username()
+        return str(self.owner_contact) if self.owner_contact_id else ""
+
+    @property
     def is_overdue(self) -> bool:
         return self.completed_on is None and self.due_on < today()
 
@@ -251,6 +258,13 @@ class FollowUpAction(models.Model):
     @property
     def owner(self):
         return self.owner_user or self.owner_contact
+
+    @property
+    def owner_name(self) -> str:
+        """The owner as people call them: a user's full name, or the contact's role and name."""
+        if self.owner_user_id:
+            return self.owner_user.get_full_name() or self.owner_user.get_username()
+        return str(self.owner_contact) if self.owner_contact_id else ""
 
     @property
     def is_overdue(self) -> bool:
