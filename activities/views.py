@@ -27,6 +27,7 @@ from .forms import (
     follow_up_initial,
 )
 from .models import Evidence, Meeting, Milestone, OutreachEvent, ProgressUpdate
+from .quarters import quarterly_meeting_record
 
 PAGE_SIZE = 25
 
@@ -78,12 +79,19 @@ def update_list(request: HttpRequest) -> HttpResponse:
 
 
 def meeting_list(request: HttpRequest) -> HttpResponse:
+    visible = permissions.visible_agreements(request.user)
+    slug = request.GET.get("agreement")
+    shown = visible.filter(slug=slug).first() if slug else (visible.first() if visible.count() == 1 else None)
     return _list(
         request,
         MeetingFilter,
         selectors.meetings_visible_to(request.user),
         "activities/meeting_list.html",
-        {"recordable": _recordable_agreements(request, permissions.can_record_meeting)},
+        {
+            "recordable": _recordable_agreements(request, permissions.can_record_meeting),
+            "quarters_agreement": shown,
+            "quarters": quarterly_meeting_record(shown) if shown else [],
+        },
     )
 
 

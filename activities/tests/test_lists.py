@@ -5,6 +5,7 @@ import datetime
 from django.urls import reverse
 
 from activities.tests.factories import (
+    FollowUpActionFactory,
     MeetingFactory,
     MilestoneFactory,
     OutreachEventFactory,
@@ -142,3 +143,23 @@ def test_event_list_filters_by_venue_party_and_quarter(client, doc_staff, doc, d
     assert list(client.get(url, {"venue": "abroad"}).context["page_obj"]) == [abroad]
     assert list(client.get(url, {"venue": "us", "party": "DOC"}).context["page_obj"]) == [home]
     assert list(client.get(url, {"quarter": "2018-Q3"}).context["page_obj"]) == [abroad]
+
+
+def test_meeting_list_shows_each_quarter_held_or_missed(client, doc_staff, moa):
+    MeetingFactory(agreement=moa, starts_at=datetime.datetime(2017, 12, 5, 15, tzinfo=datetime.UTC))
+    client.force_login(doc_staff)
+    response = client.get(reverse("activities:meeting_list"), {"agreement": moa.slug})
+    states = {f"{r.quarter.year}-Q{r.quarter.number}": r.state for r in response.context["quarters"]}
+    assert states["2017-Q4"] == "held"
+    assert states["2018-Q1"] == "missed"
+    assert 'data-quarter="2017-Q4" data-state="held"' in response.content.decode()
+
+
+def test_my_work_lists_my_open_follow_up_actions(client, doc_staff, moa):
+    meeting = MeetingFactory(agreement=moa)
+    FollowUpActionFactory(meeting=meeting, owner_user=doc_staff, description="Send the draft plan")
+    FollowUpActionFactory(meeting=meeting, description="Someone else's job")
+    client.force_login(doc_staff)
+    page = client.get(reverse("home")).content.decode()
+    assert "Send the draft plan" in page
+    assert "Someone else&#x27;s job" not in page and "Someone else's job" not in page
