@@ -11,9 +11,11 @@ from typing import Any
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.template.defaultfilters import filesizeformat
 
 from agreements.models import Agreement, Commitment, CommitmentStatus, Party, today
 from agreements.permissions import party_of
@@ -52,7 +54,8 @@ class EvidenceField(forms.FileField):
         kwargs.setdefault("label", "Evidence files")
         kwargs.setdefault(
             "help_text",
-            "Optional. PDF, Word, Excel, PowerPoint, CSV, PNG or JPEG; each file checked by its content.",
+            "Optional. PDF, Word, Excel, PowerPoint, CSV, PNG or JPEG, up to "
+            f"{filesizeformat(settings.EVIDENCE_MAX_BYTES)} each; each file is checked by its content.",
         )
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
         super().__init__(**kwargs)
@@ -507,4 +510,8 @@ class OutreachEventForm(PortalForm):
 class EvidenceForm(PortalForm):
     """Attach more files to a meeting or an event after it was recorded."""
 
-    evidence = EvidenceField(required=True, help_text="PDF, Word, Excel, PowerPoint, CSV, PNG or JPEG.")
+    evidence = EvidenceField(required=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].help_text = self.fields["evidence"].help_text.removeprefix("Optional. ")
