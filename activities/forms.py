@@ -485,9 +485,12 @@ class OutreachEventForm(PortalForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        venue = data.get("venue")
         probe = OutreachEvent(
             agreement=self.agreement,
             held_on=data.get("held_on"),
+            country=data.get("country", ""),
+            in_united_states=(venue == "us") if venue else None,
             audience_platforms=data.get("audience_platforms", False),
             audience_enterprises=data.get("audience_enterprises", False),
             audience_financial_technology=data.get("audience_financial_technology", False),

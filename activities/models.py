@@ -277,6 +277,9 @@ class FollowUpAction(models.Model):
             )
 
 
+US_NAMES = {"united states", "united states of america", "usa", "us", "u.s.", "u.s.a."}
+
+
 class OutreachEvent(models.Model):
     """An outreach event for e-commerce stakeholders (VI.3), in the United States or abroad."""
 
@@ -327,6 +330,13 @@ class OutreachEvent(models.Model):
         executed_on = self.agreement.executed_on if self.agreement_id else None
         if self.held_on and executed_on and self.held_on < executed_on:
             errors["held_on"] = f"The event is before the agreement was executed ({executed_on:%Y-%m-%d})."
+        in_us_by_name = (self.country or "").strip().casefold() in US_NAMES
+        if self.country and self.in_united_states is not None and in_us_by_name != self.in_united_states:
+            errors["country"] = (
+                "The event is marked as in the United States but the country is not the United States."
+                if self.in_united_states
+                else "The event is marked as abroad but the country is the United States."
+            )
         if not (self.audience_platforms or self.audience_enterprises or self.audience_financial_technology):
             errors["audience_platforms"] = "Tick at least one audience the event reached."
         if errors:

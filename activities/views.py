@@ -115,6 +115,8 @@ def update_create(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     corrects = None
     corrects_pk = request.GET.get("corrects") or request.POST.get("corrects")
     if corrects_pk:
+        if not str(corrects_pk).isdigit():
+            raise Http404("No such update on this item.")
         corrects = ProgressUpdate.objects.filter(commitment=item, pk=corrects_pk).first()
         if corrects is None:
             raise Http404("No such update on this item.")

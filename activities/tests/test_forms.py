@@ -187,3 +187,9 @@ def test_event_form_refusals(item, staff, field, value, message):
     form = event_form(item, staff, **{field: value})
     assert not form.is_valid()
     assert message in form.errors[field][0]
+
+
+def test_event_form_refuses_a_venue_that_contradicts_the_country(item, staff):
+    form = event_form(item, staff, country="Canada")
+    assert not form.is_valid()
+    assert "not the United States" in form.errors["country"][0]

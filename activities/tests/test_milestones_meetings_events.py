@@ -168,3 +168,15 @@ def test_outreach_event_update_changes_the_record():
     services.outreach_event_update(event=event, user=event.created_by, attendance=95, outcomes="Two MOUs.")
     event.refresh_from_db()
     assert (event.attendance, event.outcomes) == (95, "Two MOUs.")
+
+
+def test_outreach_event_abroad_in_the_united_states_is_refused():
+    agreement = AgreementFactory()
+    with pytest.raises(ValidationError, match="marked as abroad"):
+        services.outreach_event_create(**event_values(agreement, city="Chicago", country="United States"))
+
+
+def test_outreach_event_in_the_united_states_with_a_foreign_country_is_refused():
+    agreement = AgreementFactory()
+    with pytest.raises(ValidationError, match="marked as in the United States"):
+        services.outreach_event_create(**event_values(agreement, in_united_states=True))

@@ -212,3 +212,8 @@ def test_item_page_hides_log_button_from_the_other_party(client, dhs_staff, moa)
     page = client.get(moa.commitments.get(code="DOC-A1").get_absolute_url()).content.decode()
     assert create_url(moa, "DOC-A1") not in page
     assert "logged by staff of DOC" in page
+
+
+def test_correction_of_a_malformed_update_id_is_404(client, doc_staff, moa):
+    client.force_login(doc_staff)
+    assert client.get(create_url(moa, "DOC-A1") + "?corrects=abc").status_code == 404
