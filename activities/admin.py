@@ -19,6 +19,10 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
     search_fields = ["narrative", "commitment__code", "commitment__title"]
     raw_id_fields = ["commitment", "author", "corrects"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """Updates are never deleted: a correction is added instead (the record stays whole)."""
+        return False
+
 
 @admin.register(Milestone)
 class MilestoneAdmin(SimpleHistoryAdmin):
@@ -55,3 +59,6 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     list_display = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
     search_fields = ["original_name", "sha256"]
     raw_id_fields = ["progress_update", "meeting", "outreach_event", "uploaded_by"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -12,9 +12,11 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -68,6 +70,24 @@ class ProgressUpdate(models.Model):
     def __str__(self) -> str:
         return f"{self.commitment.code} as of {self.as_of}: {self.get_status_display()}"
 
+    def clean(self) -> None:
+        """An update reports on a day of the term that has already come, in words."""
+        errors: dict[str, str] = {}
+        if not (self.narrative or "").strip():
+            errors["narrative"] = "Say in a sentence or two how the item is moving."
+        if self.as_of and self.commitment_id:
+            executed_on = self.commitment.agreement.executed_on
+            if executed_on and self.as_of < executed_on:
+                errors["as_of"] = (
+                    f"The as-of date is before the agreement was executed ({executed_on:%Y-%m-%d})."
+                )
+            elif self.as_of > today():
+                errors["as_of"] = "The as-of date is in the future; report on a day that has come."
+        if self.corrects_id and self.commitment_id and self.corrects.commitment_id != self.commitment_id:
+            errors["corrects"] = "A correction must be about the same item as the update it corrects."
+        if errors:
+            raise ValidationError(errors)
+
 
 class OpenActionQuerySet(models.QuerySet):
     """Milestones and follow-up actions share the rule for being late."""
@@ -114,6 +134,31 @@ class Milestone(models.Model):
     def owner(self):
         return self.owner_user or self.owner_contact
 
+    @property
+    def owner_name(self) -> str:
+        """The owner as people call them: a user's full name, or the contact's role and name."""
+        if self.owner_user_id:
+            return self.owner_user.get_full_name() or self.owner_user.get_username()
+        return str(self.owner_contact) if self.owner_contact_id else ""
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.completed_on is None and self.due_on < today()
+
+    def clean(self) -> None:
+        """A milestone falls within its item's life: not before the agreement's execution."""
+        errors: dict[str, str] = {}
+        if self.owner_user_id and self.owner_contact_id:
+            errors["owner_contact"] = "Choose one owner: a portal user or a point of contact, not both."
+        if self.due_on and self.commitment_id:
+            starts_on = self.commitment.agreement.executed_on
+            if starts_on and self.due_on < starts_on:
+                errors["due_on"] = f"The due date is before the item's start ({starts_on:%Y-%m-%d})."
+        if self.completed_on and self.completed_on > today():
+            errors["completed_on"] = "The completion date is in the future."
+        if errors:
+            raise ValidationError(errors)
+
 
 class Meeting(models.Model):
     """A meeting of the parties: quarterly meetings or calls (VI.5), WCO working group (VI.2), other.
@@ -149,8 +194,15 @@ class Meeting(models.Model):
     organiser = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meetings_organised"
     )
+    items = models.ManyToManyField(
+        Commitment,
+        blank=True,
+        related_name="meetings",
+        verbose_name="items discussed",
+        help_text="The tracked items this meeting discussed; it shows on their timelines.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    history = HistoricalRecords(m2m_fields=[attendee_contacts, attendee_users])
+    history = HistoricalRecords(m2m_fields=[attendee_contacts, attendee_users, items])
 
     class Meta:
         ordering = ["-starts_at", "-pk"]
@@ -159,9 +211,19 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.starts_at:%Y-%m-%d})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("activities:meeting_detail", kwargs={"pk": self.pk})
+
     @property
     def has_minutes(self) -> bool:
         return bool(self.minutes.strip())
+
+    def clean(self) -> None:
+        executed_on = self.agreement.executed_on if self.agreement_id else None
+        if self.starts_at and executed_on and timezone.localtime(self.starts_at).date() < executed_on:
+            raise ValidationError(
+                {"starts_at": f"The meeting is before the agreement was executed ({executed_on:%Y-%m-%d})."}
+            )
 
 
 class FollowUpAction(models.Model):
@@ -197,6 +259,26 @@ class FollowUpAction(models.Model):
     def owner(self):
         return self.owner_user or self.owner_contact
 
+    @property
+    def owner_name(self) -> str:
+        """The owner as people call them: a user's full name, or the contact's role and name."""
+        if self.owner_user_id:
+            return self.owner_user.get_full_name() or self.owner_user.get_username()
+        return str(self.owner_contact) if self.owner_contact_id else ""
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.completed_on is None and self.due_on < today()
+
+    def clean(self) -> None:
+        if self.owner_user_id and self.owner_contact_id:
+            raise ValidationError(
+                {"owner_contact": "Choose one owner: a portal user or a point of contact, not both."}
+            )
+
+
+US_NAMES = {"united states", "united states of america", "usa", "us", "u.s.", "u.s.a."}
+
 
 class OutreachEvent(models.Model):
     """An outreach event for e-commerce stakeholders (VI.3), in the United States or abroad."""
@@ -213,9 +295,16 @@ class OutreachEvent(models.Model):
     audience_financial_technology = models.BooleanField("financial and technology entities", default=False)
     attendance = models.PositiveIntegerField(null=True, blank=True)
     outcomes = models.TextField(blank=True)
+    items = models.ManyToManyField(
+        Commitment,
+        blank=True,
+        related_name="outreach_events",
+        verbose_name="items served",
+        help_text="The tracked items this event served; it shows on their timelines.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[items])
 
     class Meta:
         ordering = ["-held_on", "-pk"]
@@ -223,6 +312,35 @@ class OutreachEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.city}, {self.held_on})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:event_detail", kwargs={"pk": self.pk})
+
+    @property
+    def venue_display(self) -> str:
+        return "In the United States" if self.in_united_states else "Abroad"
+
+    @property
+    def audiences(self) -> list[str]:
+        fields = ["audience_platforms", "audience_enterprises", "audience_financial_technology"]
+        return [str(self._meta.get_field(f).verbose_name) for f in fields if getattr(self, f)]
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        executed_on = self.agreement.executed_on if self.agreement_id else None
+        if self.held_on and executed_on and self.held_on < executed_on:
+            errors["held_on"] = f"The event is before the agreement was executed ({executed_on:%Y-%m-%d})."
+        in_us_by_name = (self.country or "").strip().casefold() in US_NAMES
+        if self.country and self.in_united_states is not None and in_us_by_name != self.in_united_states:
+            errors["country"] = (
+                "The event is marked as in the United States but the country is not the United States."
+                if self.in_united_states
+                else "The event is marked as abroad but the country is the United States."
+            )
+        if not (self.audience_platforms or self.audience_enterprises or self.audience_financial_technology):
+            errors["audience_platforms"] = "Tick at least one audience the event reached."
+        if errors:
+            raise ValidationError(errors)
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:
@@ -272,3 +390,17 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:evidence_download", kwargs={"pk": self.pk})
+
+    @property
+    def agreement(self) -> Agreement | None:
+        """The agreement whose record the file belongs to (it decides who may download it)."""
+        if self.progress_update_id:
+            return self.progress_update.commitment.agreement
+        if self.meeting_id:
+            return self.meeting.agreement
+        if self.outreach_event_id:
+            return self.outreach_event.agreement
+        return None

@@ -7,11 +7,13 @@ them: views answer 404 for those, so their existence does not leak.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from .models import Agreement, Commitment, Party
 
@@ -90,4 +92,59 @@ def party_users_with_role(*, parties: Iterable[Party], role: str) -> QuerySet:
         .objects.filter(is_active=True, membership__party__in=list(parties), groups__name__in=implied)
         .distinct()
         .order_by("pk")
+    )
+
+
+def is_party_to(user: User, agreement: Agreement) -> bool:
+    """The user's party signed the agreement (a superuser counts as party to every one)."""
+    if user.is_authenticated and user.is_superuser:
+        return True
+    party = party_of(user)
+    return party is not None and agreement.parties.filter(pk=party.pk).exists()
+
+
+def can_record_meeting(user: User, agreement: Agreement) -> bool:
+    """Staff of any party to the agreement record its meetings (VI.2, VI.5): they are joint."""
+    return has_role(user, STAFF) and is_party_to(user, agreement)
+
+
+def can_record_outreach(user: User, agreement: Agreement) -> bool:
+    """Staff of any party to the agreement record the outreach events it organises (VI.3)."""
+    return has_role(user, STAFF) and is_party_to(user, agreement)
+
+
+def can_manage_milestones(user: User, commitment: Commitment) -> bool:
+    """Milestones are planned by those who report on the item."""
+    return can_report_on(user, commitment)
+
+
+EDIT_WINDOW_HOURS = 24
+
+
+def can_edit_update(user: User, update) -> bool:
+    """Only the author edits an update, and only within 24 hours; later, a correction is added.
+
+    `update` is an activities.models.ProgressUpdate (not imported here to keep this module
+    free of the activities app).
+    """
+    if not user.is_authenticated or update.author_id != user.pk:
+        return False
+    if timezone.now() - update.created_at > datetime.timedelta(hours=EDIT_WINDOW_HOURS):
+        return False
+    return can_report_on(user, update.commitment)
+
+
+def can_view_evidence(user: User, evidence) -> bool:
+    """Evidence is seen by those who see the agreement it belongs to."""
+    agreement = evidence.agreement
+    return agreement is not None and visible_agreements(user).filter(pk=agreement.pk).exists()
+
+
+def refusal_reason(user: User, commitment: Commitment) -> str:
+    """Plain words for a 403 on an item, naming who may report on it."""
+    if not has_role(user, STAFF):
+        return "Only agency staff can log progress. Ask an administrator for the Staff role."
+    return (
+        f"{commitment.code} is led by {commitment.lead_display}. Only staff of the lead party "
+        "can log progress or plan milestones on it."
     )

@@ -3,6 +3,9 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from activities.forms import MilestoneCompleteForm
+from activities.selectors import commitment_page
+
 from . import permissions, selectors
 
 
@@ -26,4 +29,15 @@ def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpRespons
     )
     if commitment is None:
         raise Http404("No such item in this agreement.")
-    return render(request, "agreements/commitment_detail.html", {"agreement": agreement, "item": commitment})
+    context = {
+        "agreement": agreement,
+        "item": commitment,
+        "can_report": permissions.can_report_on(request.user, commitment),
+        "can_manage_milestones": permissions.can_manage_milestones(request.user, commitment),
+        "complete_form": MilestoneCompleteForm(),
+        **commitment_page(commitment),
+    }
+    for entry in context["timeline"]:
+        if entry.kind == "update":
+            entry.record.can_edit = permissions.can_edit_update(request.user, entry.record)
+    return render(request, "agreements/commitment_detail.html", context)

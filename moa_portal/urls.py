@@ -3,15 +3,17 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from activities import views as activities_views
 
 from .health import healthz
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="agreements:list", permanent=False), name="home"),
+    path("", activities_views.my_work, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("agreements/", include("agreements.urls")),
+    path("", include("activities.urls")),
     path("admin/", admin.site.urls),
     path("", include("compliance.urls")),
     path("notifications/", include("notifications.urls")),

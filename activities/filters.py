@@ -1,0 +1,233 @@
+"""List filters, named exactly as the URL contract says (other pages link with these)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import django_filters as filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from agreements.models import Agreement, Commitment, CommitmentStatus, Party, today
+
+from .models import Meeting, Milestone, OutreachEvent, ProgressUpdate
+from .quarters import Quarter
+
+QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def quarter_bounds(value: str) -> tuple[datetime.date, datetime.date] | None:
+    """`2018-Q1` → (2018-01-01, 2018-03-31); anything else → None."""
+    match = QUARTER_RE.match((value or "").strip())
+    if not match:
+        return None
+    q = Quarter(int(match.group(1)), int(match.group(2)))
+    return q.starts_on, q.ends_on
+
+
+class QuarterField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if value and quarter_bounds(value) is None:
+            raise forms.ValidationError("Write the quarter as year-Q and number, for example 2018-Q1.")
+        return value
+
+
+class QuarterFilter(filters.CharFilter):
+    field_class = QuarterField
+
+    def __init__(self, *args, date_field: str, **kwargs):
+        self.date_field = date_field
+        kwargs.setdefault("label", "Quarter")
+        kwargs.setdefault("help_text", "For example 2018-Q1.")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        bounds = quarter_bounds(value) if value else None
+        if bounds is None:
+            return qs
+        return qs.filter(**{f"{self.date_field}__range": bounds})
+
+
+class AgreementFilter(filters.ModelChoiceFilter):
+    """`agreement=<slug>`, choosing among the agreements the user sees."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("queryset", Agreement.objects.none())
+        kwargs.setdefault("empty_label", "All agreements")
+        super().__init__(*args, **kwargs)
+
+
+class PartyFilter(filters.ModelChoiceFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "acronym")
+        kwargs.setdefault("queryset", Party.objects.all())
+        kwargs.setdefault("empty_label", "All parties")
+        super().__init__(*args, **kwargs)
+
+
+class VisibleFilterSet(filters.FilterSet):
+    """Agreement choices limited to what the user sees."""
+
+    def __init__(self, *args, agreements: QuerySet[Agreement], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["agreement"].queryset = agreements
+        if "party" in self.filters:
+            self.filters["party"].queryset = Party.objects.filter(agreements__in=agreements).distinct()
+
+
+DUE_CHOICES = [("overdue", "Overdue"), ("30", "Due within 30 days"), ("90", "Due within 90 days")]
+
+
+class ItemFilter(VisibleFilterSet):
+    agreement = AgreementFilter(field_name="agreement")
+    party = PartyFilter(label="Lead party", method="filter_party", help_text="Items it leads or co-leads.")
+    kind = filters.ChoiceFilter(choices=Commitment.Kind.choices, empty_label="All kinds")
+    status = filters.ChoiceFilter(choices=CommitmentStatus.choices, empty_label="Any status")
+    goal = filters.CharFilter(
+        field_name="goal__code", label="Strategic goal", help_text="The goal's code, e.g. DOC-G1."
+    )
+    due = filters.ChoiceFilter(choices=DUE_CHOICES, method="filter_due", empty_label="Any time", label="Due")
+    stale = filters.BooleanFilter(
+        method="filter_stale",
+        label="Stale only",
+        widget=forms.CheckboxInput,
+        help_text="No update in the stale window.",
+    )
+    q = filters.CharFilter(method="filter_q", label="Search", help_text="Code, title or description.")
+
+    class Meta:
+        model = Commitment
+        fields: list[str] = []
+
+    def filter_party(self, qs, name, value):
+        return qs.led_by(value) if value else qs
+
+    def filter_due(self, qs, name, value):
+        """Items with an open milestone (or their own target date) overdue or due in the window."""
+        on = today()
+        if value == "overdue":
+            milestones = Milestone.objects.filter(commitment=OuterRef("pk")).overdue(on)
+            return qs.filter(
+                Exists(milestones) | (Q(target_date__lt=on) & ~Q(status=CommitmentStatus.COMPLETE))
+            )
+        if value in {"30", "90"}:
+            until = on + datetime.timedelta(days=int(value))
+            milestones = Milestone.objects.filter(
+                commitment=OuterRef("pk"), completed_on__isnull=True, due_on__range=(on, until)
+            )
+            return qs.filter(
+                Exists(milestones)
+                | (Q(target_date__range=(on, until)) & ~Q(status=CommitmentStatus.COMPLETE))
+            )
+        return qs
+
+    def filter_stale(self, qs, name, value):
+        if not value:
+            return qs
+        return qs.filter(pk__in=Commitment.objects.stale().values("pk"))
+
+    def filter_q(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(
+            Q(code__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value)
+        )
+
+
+class UpdateFilter(VisibleFilterSet):
+    agreement = AgreementFilter(field_name="commitment__agreement")
+    party = PartyFilter(field_name="reporting_party", label="Reporting party")
+    status = filters.ChoiceFilter(choices=CommitmentStatus.choices, empty_label="Any status")
+    kind = filters.ChoiceFilter(
+        field_name="commitment__kind", choices=Commitment.Kind.choices, empty_label="All kinds"
+    )
+    # `from` is a Python keyword, so the filters are placed in the class namespace by name.
+    locals()["from"] = filters.DateFilter(
+        field_name="as_of",
+        lookup_expr="gte",
+        label="As of from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    to = filters.DateFilter(
+        field_name="as_of",
+        lookup_expr="lte",
+        label="As of to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    q = filters.CharFilter(method="filter_q", label="Search", help_text="Narrative, next steps or item.")
+
+    class Meta:
+        model = ProgressUpdate
+        fields: list[str] = []
+
+    def filter_q(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(
+            Q(narrative__icontains=value)
+            | Q(next_steps__icontains=value)
+            | Q(commitment__code__icontains=value)
+            | Q(commitment__title__icontains=value)
+        )
+
+
+class MeetingFilter(VisibleFilterSet):
+    agreement = AgreementFilter(field_name="agreement")
+    kind = filters.ChoiceFilter(choices=Meeting.Kind.choices, empty_label="All kinds")
+    quarter = QuarterFilter(date_field="starts_at__date")
+    q = filters.CharFilter(method="filter_q", label="Search", help_text="Title, agenda, minutes, decisions.")
+
+    class Meta:
+        model = Meeting
+        fields: list[str] = []
+
+    def filter_q(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(
+            Q(title__icontains=value)
+            | Q(agenda__icontains=value)
+            | Q(minutes__icontains=value)
+            | Q(decisions__icontains=value)
+        )
+
+
+VENUE_FILTER_CHOICES = [("us", "In the United States"), ("abroad", "Abroad")]
+
+
+class EventFilter(VisibleFilterSet):
+    agreement = AgreementFilter(field_name="agreement")
+    party = PartyFilter(field_name="organising_party", label="Organising party")
+    venue = filters.ChoiceFilter(
+        choices=VENUE_FILTER_CHOICES, method="filter_venue", empty_label="Anywhere", label="Where"
+    )
+    quarter = QuarterFilter(date_field="held_on")
+    q = filters.CharFilter(method="filter_q", label="Search", help_text="Title, city, country, outcomes.")
+
+    class Meta:
+        model = OutreachEvent
+        fields: list[str] = []
+
+    def filter_venue(self, qs, name, value):
+        if value == "us":
+            return qs.filter(in_united_states=True)
+        if value == "abroad":
+            return qs.filter(in_united_states=False)
+        return qs
+
+    def filter_q(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(
+            Q(title__icontains=value)
+            | Q(city__icontains=value)
+            | Q(country__icontains=value)
+            | Q(outcomes__icontains=value)
+        )

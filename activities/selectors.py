@@ -1,0 +1,179 @@
+"""Reads for the progress pages: each list in a fixed number of queries, whatever its length."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from agreements.models import Commitment, CommitmentStatus, today
+from agreements.permissions import party_of, visible_agreements
+
+from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
+from .quarters import local_date
+
+DUE_SOON_DAYS = 30
+
+
+def items_visible_to(user) -> QuerySet[Commitment]:
+    """Every tracked item of the agreements the user sees, with what the list shows."""
+    return (
+        Commitment.objects.filter(agreement__in=visible_agreements(user))
+        .select_related("agreement", "lead_party", "source_section", "goal")
+        .with_last_update_on()
+        .order_by("agreement__short_name", "position")
+    )
+
+
+def updates_visible_to(user) -> QuerySet[ProgressUpdate]:
+    return (
+        ProgressUpdate.objects.filter(commitment__agreement__in=visible_agreements(user))
+        .select_related("commitment__agreement", "reporting_party", "author", "corrects")
+        .prefetch_related("evidence")
+        .order_by("-as_of", "-created_at", "-pk")
+    )
+
+
+def meetings_visible_to(user) -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.filter(agreement__in=visible_agreements(user))
+        .select_related("agreement", "organiser")
+        .prefetch_related("follow_ups")
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def events_visible_to(user) -> QuerySet[OutreachEvent]:
+    return (
+        OutreachEvent.objects.filter(agreement__in=visible_agreements(user))
+        .select_related("agreement", "organising_party")
+        .order_by("-held_on", "-pk")
+    )
+
+
+def evidence_visible_to(user) -> QuerySet[Evidence]:
+    agreements = visible_agreements(user)
+    return Evidence.objects.filter(
+        Q(progress_update__commitment__agreement__in=agreements)
+        | Q(meeting__agreement__in=agreements)
+        | Q(outreach_event__agreement__in=agreements)
+    )
+
+
+def stale_ids(items: QuerySet[Commitment], on: datetime.date | None = None) -> set[int]:
+    """Which of these items are stale, by the shared rule (Commitment.objects.stale)."""
+    return set(Commitment.objects.stale(on=on).filter(pk__in=items.values("pk")).values_list("pk", flat=True))
+
+
+def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
+    """The items the user's party leads or co-leads, with what is due, overdue and stale.
+
+    A user without a party (a superuser) sees every item of the agreements they can see.
+    """
+    on = on or today()
+    party = party_of(user)
+    items = items_visible_to(user)
+    if party is not None:
+        items = items.led_by(party)
+    item_list = list(items)
+    stale = stale_ids(items, on)
+    open_milestones = list(
+        Milestone.objects.filter(commitment__in=items.values("pk"), completed_on__isnull=True)
+        .filter(due_on__lte=on + datetime.timedelta(days=DUE_SOON_DAYS))
+        .select_related("commitment__agreement", "owner_user", "owner_contact")
+        .order_by("due_on", "pk")
+    )
+    follow_ups = list(
+        FollowUpAction.objects.filter(
+            meeting__agreement__in=visible_agreements(user), completed_on__isnull=True
+        )
+        .filter(owner_user=user)
+        .select_related("meeting")
+        .order_by("due_on", "pk")
+    )
+    for item in item_list:
+        item.is_stale = item.pk in stale
+    return {
+        "party": party,
+        "items": item_list,
+        "overdue_milestones": [m for m in open_milestones if m.due_on < on],
+        "due_milestones": [m for m in open_milestones if m.due_on >= on],
+        "stale_count": len(stale),
+        "follow_ups": follow_ups,
+        "on": on,
+        "due_soon_days": DUE_SOON_DAYS,
+    }
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One dated thing that happened on an item: an update, a meeting, an event, a milestone."""
+
+    kind: str  # "update" | "meeting" | "event" | "milestone"
+    on: datetime.date
+    at: datetime.datetime
+    record: Any
+
+
+def commitment_timeline(commitment: Commitment) -> list[TimelineEntry]:
+    """Updates, meetings, outreach events and completed milestones, newest first.
+
+    Ordered by the day each happened, then by when it was entered: two updates with the same
+    as-of day show the later entry first, matching the item's current status.
+    """
+    entries: list[TimelineEntry] = []
+    updates = (
+        commitment.updates.select_related("reporting_party", "author", "corrects")
+        .prefetch_related("evidence", "corrections")
+        .order_by("-as_of", "-created_at", "-pk")
+    )
+    for u in updates:
+        entries.append(TimelineEntry("update", u.as_of, u.created_at, u))
+    for m in commitment.meetings.select_related("organiser").prefetch_related("evidence"):
+        entries.append(TimelineEntry("meeting", local_date(m.starts_at), m.starts_at, m))
+    for e in commitment.outreach_events.select_related("organising_party").prefetch_related("evidence"):
+        entries.append(TimelineEntry("event", e.held_on, e.created_at, e))
+    for ms in commitment.milestones.filter(completed_on__isnull=False):
+        entries.append(TimelineEntry("milestone", ms.completed_on, ms.created_at, ms))
+    entries.sort(key=lambda e: (e.on, e.at, e.record.pk), reverse=True)
+    return entries
+
+
+def commitment_page(commitment: Commitment) -> dict[str, Any]:
+    """What the item page shows besides the item itself."""
+    milestones = list(commitment.milestones.select_related("owner_user", "owner_contact").order_by("due_on"))
+    latest = commitment.updates.order_by("-as_of", "-created_at", "-pk").first()
+    return {
+        "milestones": milestones,
+        "timeline": commitment_timeline(commitment),
+        "latest_update": latest,
+        "is_stale": Commitment.objects.stale().filter(pk=commitment.pk).exists(),
+        "complete_status": CommitmentStatus.COMPLETE,
+    }
+
+
+def meeting_page(meeting: Meeting) -> Meeting:
+    """The meeting with its attendees, items, follow-ups and evidence loaded."""
+    return (
+        Meeting.objects.select_related("agreement", "organiser")
+        .prefetch_related(
+            "attendee_contacts__party",
+            "attendee_users__membership__party",
+            "items",
+            Prefetch(
+                "follow_ups", queryset=FollowUpAction.objects.select_related("owner_user", "owner_contact")
+            ),
+            "evidence",
+        )
+        .get(pk=meeting.pk)
+    )
+
+
+def event_page(event: OutreachEvent) -> OutreachEvent:
+    return (
+        OutreachEvent.objects.select_related("agreement", "organising_party")
+        .prefetch_related("items", "evidence")
+        .get(pk=event.pk)
+    )

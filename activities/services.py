@@ -1,0 +1,360 @@
+"""Writes for progress tracking: each one transaction, each checked in full before it saves.
+
+Views call these after the permission check; tests and jobs call them the same way. Evidence
+files are checked before anything is written, so a refused file leaves no trace: no update,
+no meeting, no file on disk.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agreements.models import Agreement, Commitment, Party
+from contacts.models import PointOfContact
+
+from .evidence import CheckedFile, check_upload
+from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
+
+EDIT_WINDOW = datetime.timedelta(hours=24)
+
+
+# --- evidence ---------------------------------------------------------------------------------
+
+
+def evidence_check_all(files: Iterable[Any]) -> list[CheckedFile]:
+    """Check every file first; one refusal refuses the lot (the error names the file)."""
+    return [check_upload(f) for f in files if f]
+
+
+def _evidence_store(
+    *,
+    checked: Sequence[CheckedFile],
+    uploaded_by,
+    progress_update: ProgressUpdate | None = None,
+    meeting: Meeting | None = None,
+    outreach_event: OutreachEvent | None = None,
+) -> list[Evidence]:
+    stored: list[Evidence] = []
+    try:
+        for c in checked:
+            evidence = Evidence(
+                original_name=c.name[:200],
+                content_type=c.content_type,
+                size=c.size,
+                sha256=c.sha256,
+                progress_update=progress_update,
+                meeting=meeting,
+                outreach_event=outreach_event,
+                uploaded_by=uploaded_by,
+            )
+            c.upload.seek(0)
+            evidence.file.save(c.name, c.upload, save=False)
+            stored.append(evidence)
+            evidence.full_clean(exclude=["file"])
+            evidence.save()
+    except Exception:
+        # The rows roll back with the transaction; the files written so far go with them.
+        for e in stored:
+            e.file.delete(save=False)
+        raise
+    return stored
+
+
+@transaction.atomic
+def evidence_attach(
+    *,
+    files: Iterable[Any],
+    uploaded_by,
+    progress_update: ProgressUpdate | None = None,
+    meeting: Meeting | None = None,
+    outreach_event: OutreachEvent | None = None,
+) -> list[Evidence]:
+    """Attach checked files to exactly one record (an update, a meeting or an outreach event)."""
+    checked = evidence_check_all(files)
+    return _evidence_store(
+        checked=checked,
+        uploaded_by=uploaded_by,
+        progress_update=progress_update,
+        meeting=meeting,
+        outreach_event=outreach_event,
+    )
+
+
+# --- progress updates ---------------------------------------------------------------------------
+
+
+def commitment_status_refresh(*, commitment: Commitment) -> Commitment:
+    """The item's status is its latest update's: latest by as-of day, then by entry time."""
+    latest = commitment.updates.order_by("-as_of", "-created_at", "-pk").first()
+    status = latest.status if latest else Commitment._meta.get_field("status").default
+    if commitment.status != status:
+        commitment.status = status
+        commitment.save(update_fields=["status"])
+    return commitment
+
+
+@transaction.atomic
+def progress_update_create(
+    *,
+    commitment: Commitment,
+    author,
+    reporting_party: Party,
+    as_of: datetime.date,
+    status: str,
+    percent_complete: int,
+    narrative: str,
+    next_steps: str = "",
+    corrects: ProgressUpdate | None = None,
+    files: Iterable[Any] = (),
+) -> ProgressUpdate:
+    """Record an update (or a correction of an earlier one) and move the item's status."""
+    checked = evidence_check_all(files)
+    update = ProgressUpdate(
+        commitment=commitment,
+        author=author,
+        reporting_party=reporting_party,
+        as_of=as_of,
+        status=status,
+        percent_complete=percent_complete,
+        narrative=narrative,
+        next_steps=next_steps,
+        corrects=corrects,
+    )
+    update.full_clean()
+    update.save()
+    _evidence_store(checked=checked, uploaded_by=author, progress_update=update)
+    commitment_status_refresh(commitment=commitment)
+    return update
+
+
+@transaction.atomic
+def progress_update_edit(
+    *,
+    update: ProgressUpdate,
+    user,
+    as_of: datetime.date,
+    status: str,
+    percent_complete: int,
+    narrative: str,
+    next_steps: str = "",
+    files: Iterable[Any] = (),
+) -> ProgressUpdate:
+    """The author fixes their own update within 24 hours; after that a correction is needed."""
+    if update.author_id != user.pk:
+        raise ValidationError("Only the author of an update can edit it; add a correction instead.")
+    if timezone.now() - update.created_at > EDIT_WINDOW:
+        raise ValidationError(
+            "Updates can be edited for 24 hours after they are entered; add a correction instead."
+        )
+    checked = evidence_check_all(files)
+    update.as_of = as_of
+    update.status = status
+    update.percent_complete = percent_complete
+    update.narrative = narrative
+    update.next_steps = next_steps
+    update.full_clean()
+    update.save()
+    _evidence_store(checked=checked, uploaded_by=user, progress_update=update)
+    commitment_status_refresh(commitment=update.commitment)
+    return update
+
+
+# --- milestones -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def milestone_create(
+    *,
+    commitment: Commitment,
+    created_by,
+    title: str,
+    due_on: datetime.date,
+    owner_user=None,
+    owner_contact: PointOfContact | None = None,
+) -> Milestone:
+    milestone = Milestone(
+        commitment=commitment,
+        created_by=created_by,
+        title=title,
+        due_on=due_on,
+        owner_user=owner_user,
+        owner_contact=owner_contact,
+    )
+    milestone.full_clean()
+    milestone.save()
+    return milestone
+
+
+@transaction.atomic
+def milestone_complete(*, milestone: Milestone, completed_on: datetime.date) -> Milestone:
+    """Mark a milestone done on a day (not in the future)."""
+    milestone.completed_on = completed_on
+    milestone.full_clean()
+    milestone.save(update_fields=["completed_on"])
+    return milestone
+
+
+# --- meetings -----------------------------------------------------------------------------------
+
+
+def _follow_ups_replace(*, meeting: Meeting, follow_ups: Sequence[dict]) -> None:
+    """Follow-ups are kept: existing ones are updated by id, new ones added, none deleted."""
+    existing = {f.pk: f for f in meeting.follow_ups.all()}
+    for data in follow_ups:
+        pk = data.get("id")
+        action = existing.get(pk) if pk else None
+        if action is None:
+            action = FollowUpAction(meeting=meeting)
+        action.description = data["description"]
+        action.owner_user = data.get("owner_user")
+        action.owner_contact = data.get("owner_contact")
+        action.due_on = data["due_on"]
+        action.completed_on = data.get("completed_on")
+        action.full_clean()
+        action.save()
+
+
+MEETING_FIELDS = ("kind", "title", "starts_at", "format", "location", "agenda", "minutes", "decisions")
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    agreement: Agreement,
+    organiser,
+    kind: str,
+    title: str,
+    starts_at: datetime.datetime,
+    format: str,  # noqa: A002 - the model's own field name
+    location: str = "",
+    agenda: str = "",
+    minutes: str = "",
+    decisions: str = "",
+    is_cancelled: bool = False,
+    attendee_contacts: Iterable[PointOfContact] = (),
+    attendee_users: Iterable[Any] = (),
+    items: Iterable[Commitment] = (),
+    follow_ups: Sequence[dict] = (),
+    files: Iterable[Any] = (),
+) -> Meeting:
+    """Record a meeting with its attendees, follow-up actions and evidence, all or nothing."""
+    checked = evidence_check_all(files)
+    meeting = Meeting(
+        agreement=agreement,
+        organiser=organiser,
+        kind=kind,
+        title=title,
+        starts_at=starts_at,
+        format=format,
+        location=location,
+        agenda=agenda,
+        minutes=minutes,
+        decisions=decisions,
+        is_cancelled=is_cancelled,
+    )
+    meeting.full_clean()
+    meeting.save()
+    meeting.attendee_contacts.set(attendee_contacts)
+    meeting.attendee_users.set(attendee_users)
+    meeting.items.set(items)
+    _follow_ups_replace(meeting=meeting, follow_ups=follow_ups)
+    _evidence_store(checked=checked, uploaded_by=organiser, meeting=meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    meeting: Meeting,
+    user,
+    attendee_contacts: Iterable[PointOfContact] | None = None,
+    attendee_users: Iterable[Any] | None = None,
+    items: Iterable[Commitment] | None = None,
+    follow_ups: Sequence[dict] = (),
+    files: Iterable[Any] = (),
+    **fields: Any,
+) -> Meeting:
+    """Change a meeting's record (minutes come after the meeting); history keeps each version."""
+    checked = evidence_check_all(files)
+    for name, value in fields.items():
+        if name not in (*MEETING_FIELDS, "is_cancelled"):
+            raise TypeError(f"meeting_update() got an unexpected field {name!r}")
+        setattr(meeting, name, value)
+    meeting.full_clean()
+    meeting.save()
+    if attendee_contacts is not None:
+        meeting.attendee_contacts.set(attendee_contacts)
+    if attendee_users is not None:
+        meeting.attendee_users.set(attendee_users)
+    if items is not None:
+        meeting.items.set(items)
+    _follow_ups_replace(meeting=meeting, follow_ups=follow_ups)
+    _evidence_store(checked=checked, uploaded_by=user, meeting=meeting)
+    return meeting
+
+
+# --- outreach events ----------------------------------------------------------------------------
+
+EVENT_FIELDS = (
+    "organising_party",
+    "title",
+    "held_on",
+    "city",
+    "country",
+    "in_united_states",
+    "audience_platforms",
+    "audience_enterprises",
+    "audience_financial_technology",
+    "attendance",
+    "outcomes",
+)
+
+
+@transaction.atomic
+def outreach_event_create(
+    *,
+    agreement: Agreement,
+    created_by,
+    items: Iterable[Commitment] = (),
+    files: Iterable[Any] = (),
+    **fields: Any,
+) -> OutreachEvent:
+    """Record an outreach event (VI.3) with the items it served and its evidence."""
+    checked = evidence_check_all(files)
+    unknown = set(fields) - set(EVENT_FIELDS)
+    if unknown:
+        raise TypeError(f"outreach_event_create() got unexpected fields {sorted(unknown)}")
+    event = OutreachEvent(agreement=agreement, created_by=created_by, **fields)
+    event.full_clean()
+    event.save()
+    event.items.set(items)
+    _evidence_store(checked=checked, uploaded_by=created_by, outreach_event=event)
+    return event
+
+
+@transaction.atomic
+def outreach_event_update(
+    *,
+    event: OutreachEvent,
+    user,
+    items: Iterable[Commitment] | None = None,
+    files: Iterable[Any] = (),
+    **fields: Any,
+) -> OutreachEvent:
+    checked = evidence_check_all(files)
+    for name, value in fields.items():
+        if name not in EVENT_FIELDS:
+            raise TypeError(f"outreach_event_update() got an unexpected field {name!r}")
+        setattr(event, name, value)
+    event.full_clean()
+    event.save()
+    if items is not None:
+        event.items.set(items)
+    _evidence_store(checked=checked, uploaded_by=user, outreach_event=event)
+    return event

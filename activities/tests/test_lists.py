@@ -1,0 +1,165 @@
+"""My work and the lists: filters from the URL contract, search and pagination."""
+
+import datetime
+
+from django.urls import reverse
+
+from activities.tests.factories import (
+    FollowUpActionFactory,
+    MeetingFactory,
+    MilestoneFactory,
+    OutreachEventFactory,
+    ProgressUpdateFactory,
+)
+from agreements.models import CommitmentStatus, today
+
+
+def codes(response):
+    return [item.code for item in response.context["page_obj"]]
+
+
+def test_home_is_my_work_with_the_items_my_party_leads(client, doc_staff, moa):
+    client.force_login(doc_staff)
+    response = client.get(reverse("home"))
+    shown = {item.code for item in response.context["items"]}
+    assert "DOC-A1" in shown and "VI.5" in shown
+    assert not any(code.startswith("DHS-") for code in shown)
+
+
+def test_my_work_flags_stale_items_and_overdue_milestones(client, doc_staff, doc, moa):
+    item = moa.commitments.get(code="DOC-A1")
+    fresh = moa.commitments.get(code="DOC-A2")
+    ProgressUpdateFactory(commitment=fresh, reporting_party=doc, as_of=today())
+    late = MilestoneFactory(commitment=item, due_on=today() - datetime.timedelta(days=3))
+    client.force_login(doc_staff)
+    response = client.get(reverse("home"))
+    by_code = {i.code: i for i in response.context["items"]}
+    assert by_code["DOC-A1"].is_stale and not by_code["DOC-A2"].is_stale
+    assert response.context["overdue_milestones"] == [late]
+    assert "data-overdue-milestone" in response.content.decode()
+
+
+def test_item_list_filters_by_party_and_kind(client, doc_staff, moa):
+    client.force_login(doc_staff)
+    response = client.get(reverse("activities:item_list"), {"party": "DHS", "kind": "action_item"})
+    assert codes(response) and all(code.startswith("DHS-A") for code in codes(response))
+
+
+def test_item_list_filters_by_status_and_goal(client, doc_staff, doc, moa):
+    item = moa.commitments.get(code="DOC-A1")
+    item.status = CommitmentStatus.BLOCKED
+    item.save()
+    client.force_login(doc_staff)
+    assert codes(client.get(reverse("activities:item_list"), {"status": "blocked"})) == ["DOC-A1"]
+    goal_codes = codes(client.get(reverse("activities:item_list"), {"goal": item.goal.code}))
+    assert "DOC-A1" in goal_codes and all(c.startswith("DOC-A") for c in goal_codes)
+
+
+def test_item_list_due_filter_finds_overdue_and_soon(client, doc_staff, moa):
+    MilestoneFactory(
+        commitment=moa.commitments.get(code="DOC-A1"), due_on=today() - datetime.timedelta(days=1)
+    )
+    MilestoneFactory(
+        commitment=moa.commitments.get(code="DOC-A2"), due_on=today() + datetime.timedelta(days=20)
+    )
+    MilestoneFactory(
+        commitment=moa.commitments.get(code="DOC-A3"), due_on=today() + datetime.timedelta(days=60)
+    )
+    client.force_login(doc_staff)
+    url = reverse("activities:item_list")
+    assert codes(client.get(url, {"due": "overdue"})) == ["DOC-A1"]
+    assert codes(client.get(url, {"due": "30"})) == ["DOC-A2"]
+    assert sorted(codes(client.get(url, {"due": "90"}))) == ["DOC-A2", "DOC-A3"]
+
+
+def test_item_list_stale_filter_and_search(client, doc_staff, doc, moa):
+    ProgressUpdateFactory(commitment=moa.commitments.get(code="DOC-A1"), reporting_party=doc, as_of=today())
+    client.force_login(doc_staff)
+    url = reverse("activities:item_list")
+    assert "DOC-A1" not in codes(client.get(url, {"stale": "1"}))
+    assert codes(client.get(url, {"q": "de minimis"})) == ["DHS-A1"]
+
+
+def test_item_list_agreement_filter_by_slug_and_pagination(client, doc_staff, moa):
+    client.force_login(doc_staff)
+    response = client.get(reverse("activities:item_list"), {"agreement": moa.slug, "page": "2"})
+    assert response.context["page_obj"].number == 2
+    assert response.context["total"] == moa.commitments.count()
+
+
+def test_item_list_hides_other_agreements(client, outsider, moa):
+    client.force_login(outsider)
+    assert client.get(reverse("activities:item_list")).context["total"] == 0
+
+
+def test_update_list_filters_by_party_dates_and_search(client, doc_staff, doc, dhs, moa):
+    a = ProgressUpdateFactory(
+        commitment=moa.commitments.get(code="DOC-A1"),
+        reporting_party=doc,
+        as_of=datetime.date(2018, 1, 5),
+        narrative="charter signed",
+    )
+    b = ProgressUpdateFactory(
+        commitment=moa.commitments.get(code="DHS-A1"), reporting_party=dhs, as_of=datetime.date(2019, 1, 5)
+    )
+    client.force_login(doc_staff)
+    url = reverse("activities:update_list")
+    assert list(client.get(url, {"party": "DHS"}).context["page_obj"]) == [b]
+    assert list(client.get(url, {"from": "2018-01-01", "to": "2018-12-31"}).context["page_obj"]) == [a]
+    assert list(client.get(url, {"q": "charter"}).context["page_obj"]) == [a]
+    assert list(client.get(url, {"kind": "action_item", "status": "on_track"}).context["page_obj"]) == [b, a]
+
+
+def test_meeting_list_filters_by_quarter_and_kind(client, doc_staff, moa):
+    q1 = MeetingFactory(agreement=moa, starts_at=datetime.datetime(2018, 2, 1, 15, tzinfo=datetime.UTC))
+    MeetingFactory(agreement=moa, starts_at=datetime.datetime(2018, 5, 1, 15, tzinfo=datetime.UTC))
+    wco = MeetingFactory(
+        agreement=moa, kind="wco", starts_at=datetime.datetime(2018, 3, 1, 15, tzinfo=datetime.UTC)
+    )
+    client.force_login(doc_staff)
+    url = reverse("activities:meeting_list")
+    assert list(client.get(url, {"quarter": "2018-Q1"}).context["page_obj"]) == [wco, q1]
+    assert list(client.get(url, {"quarter": "2018-Q1", "kind": "quarterly"}).context["page_obj"]) == [q1]
+
+
+def test_meeting_list_explains_a_badly_written_quarter(client, doc_staff, moa):
+    client.force_login(doc_staff)
+    response = client.get(reverse("activities:meeting_list"), {"quarter": "Q1 2018"})
+    assert "for example 2018-Q1" in response.content.decode()
+
+
+def test_event_list_filters_by_venue_party_and_quarter(client, doc_staff, doc, dhs, moa):
+    home = OutreachEventFactory(agreement=moa, organising_party=doc, held_on=datetime.date(2018, 4, 20))
+    abroad = OutreachEventFactory(
+        agreement=moa,
+        organising_party=dhs,
+        held_on=datetime.date(2018, 8, 1),
+        in_united_states=False,
+        city="Geneva",
+        country="Switzerland",
+    )
+    client.force_login(doc_staff)
+    url = reverse("activities:event_list")
+    assert list(client.get(url, {"venue": "abroad"}).context["page_obj"]) == [abroad]
+    assert list(client.get(url, {"venue": "us", "party": "DOC"}).context["page_obj"]) == [home]
+    assert list(client.get(url, {"quarter": "2018-Q3"}).context["page_obj"]) == [abroad]
+
+
+def test_meeting_list_shows_each_quarter_held_or_missed(client, doc_staff, moa):
+    MeetingFactory(agreement=moa, starts_at=datetime.datetime(2017, 12, 5, 15, tzinfo=datetime.UTC))
+    client.force_login(doc_staff)
+    response = client.get(reverse("activities:meeting_list"), {"agreement": moa.slug})
+    states = {f"{r.quarter.year}-Q{r.quarter.number}": r.state for r in response.context["quarters"]}
+    assert states["2017-Q4"] == "held"
+    assert states["2018-Q1"] == "missed"
+    assert 'data-quarter="2017-Q4" data-state="held"' in response.content.decode()
+
+
+def test_my_work_lists_my_open_follow_up_actions(client, doc_staff, moa):
+    meeting = MeetingFactory(agreement=moa)
+    FollowUpActionFactory(meeting=meeting, owner_user=doc_staff, description="Send the draft plan")
+    FollowUpActionFactory(meeting=meeting, description="Someone else's job")
+    client.force_login(doc_staff)
+    page = client.get(reverse("home")).content.decode()
+    assert "Send the draft plan" in page
+    assert "Someone else&#x27;s job" not in page and "Someone else's job" not in page

@@ -1,0 +1,65 @@
+"""Pages cost a fixed number of queries, however many rows they show (no N+1)."""
+
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from activities import services
+from activities.tests import files
+from activities.tests.factories import MeetingFactory, MilestoneFactory, ProgressUpdateFactory
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def add_updates(moa, doc, author, n):
+    for i in range(n):
+        services.progress_update_create(
+            commitment=moa.commitments.get(code=f"DOC-A{i % 4 + 1}"),
+            author=author,
+            reporting_party=doc,
+            as_of=datetime.date(2018, 1, 1) + datetime.timedelta(days=i),
+            status="on_track",
+            percent_complete=i,
+            narrative=f"Update {i}",
+            files=[files.pdf(f"r{i}.pdf")],
+        )
+
+
+def test_update_list_queries_do_not_grow_with_rows(client, doc_staff, doc, moa):
+    client.force_login(doc_staff)
+    add_updates(moa, doc, doc_staff, 2)
+    before = queries_for(client, reverse("activities:update_list"))
+    add_updates(moa, doc, doc_staff, 8)
+    assert queries_for(client, reverse("activities:update_list")) == before
+
+
+def test_item_page_queries_do_not_grow_with_its_timeline(client, doc_staff, doc, moa):
+    item = moa.commitments.get(code="DOC-A1")
+    client.force_login(doc_staff)
+    ProgressUpdateFactory(commitment=item, reporting_party=doc)
+    MilestoneFactory(commitment=item, completed_on=datetime.date(2019, 1, 1))
+    item.meetings.add(MeetingFactory(agreement=moa))
+    before = queries_for(client, item.get_absolute_url())
+    for _ in range(5):
+        ProgressUpdateFactory(commitment=item, reporting_party=doc)
+        MilestoneFactory(commitment=item, completed_on=datetime.date(2019, 1, 1))
+        item.meetings.add(MeetingFactory(agreement=moa))
+    assert queries_for(client, item.get_absolute_url()) == before
+
+
+def test_my_work_and_item_list_queries_do_not_grow_with_milestones(client, doc_staff, moa):
+    client.force_login(doc_staff)
+    item = moa.commitments.get(code="DOC-A1")
+    MilestoneFactory(commitment=item, due_on=datetime.date(2019, 1, 1))
+    home_before = queries_for(client, reverse("home"))
+    list_before = queries_for(client, reverse("activities:item_list") + "?due=overdue")
+    for _ in range(5):
+        MilestoneFactory(commitment=item, due_on=datetime.date(2019, 1, 1))
+    assert queries_for(client, reverse("home")) == home_before
+    assert queries_for(client, reverse("activities:item_list") + "?due=overdue") == list_before

@@ -1,0 +1,31 @@
+"""Progress pages; names and querystrings follow the URL contract in the project brief."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "activities"
+
+urlpatterns = [
+    path("items/", views.item_list, name="item_list"),
+    path("updates/", views.update_list, name="update_list"),
+    path("updates/<int:pk>/edit/", views.update_edit, name="update_edit"),
+    path("agreements/<slug:slug>/items/<str:code>/updates/new/", views.update_create, name="update_create"),
+    path(
+        "agreements/<slug:slug>/items/<str:code>/milestones/new/",
+        views.milestone_create,
+        name="milestone_create",
+    ),
+    path("milestones/<int:pk>/complete/", views.milestone_complete, name="milestone_complete"),
+    path("meetings/", views.meeting_list, name="meeting_list"),
+    path("meetings/new/", views.meeting_create, name="meeting_create"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/evidence/", views.meeting_evidence, name="meeting_evidence"),
+    path("events/", views.event_list, name="event_list"),
+    path("events/new/", views.event_create, name="event_create"),
+    path("events/<int:pk>/", views.event_detail, name="event_detail"),
+    path("events/<int:pk>/edit/", views.event_edit, name="event_edit"),
+    path("events/<int:pk>/evidence/", views.event_evidence, name="event_evidence"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+]

@@ -1,0 +1,496 @@
+"""Progress pages. Each view: find what is asked (404 if not visible), check permission (403 with
+the reason), bind the form, call one service, respond."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from agreements import permissions
+from agreements.models import Agreement, Commitment
+
+from . import selectors, services
+from .filters import EventFilter, ItemFilter, MeetingFilter, UpdateFilter
+from .forms import (
+    EvidenceForm,
+    FollowUpFormSet,
+    MeetingForm,
+    MilestoneCompleteForm,
+    MilestoneForm,
+    OutreachEventForm,
+    ProgressUpdateForm,
+    apply_errors,
+    follow_up_initial,
+)
+from .models import Evidence, Meeting, Milestone, OutreachEvent, ProgressUpdate
+from .quarters import quarterly_meeting_record
+
+PAGE_SIZE = 25
+
+
+def refuse(request: HttpRequest, message: str) -> HttpResponse:
+    """A 403 that says why, in plain words."""
+    return render(request, "activities/refused.html", {"message": message}, status=403)
+
+
+def _item(request: HttpRequest, slug: str, code: str) -> Commitment:
+    agreement = get_object_or_404(permissions.visible_agreements(request.user), slug=slug)
+    item = (
+        Commitment.objects.select_related("agreement", "lead_party", "source_section")
+        .filter(agreement=agreement, code=code)
+        .first()
+    )
+    if item is None:
+        raise Http404("No such item in this agreement.")
+    return item
+
+
+def _paginate(request: HttpRequest, qs, size: int = PAGE_SIZE):
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+# --- My work and lists --------------------------------------------------------------------------
+
+
+def my_work(request: HttpRequest) -> HttpResponse:
+    return render(request, "activities/my_work.html", selectors.my_work(request.user))
+
+
+def _list(request: HttpRequest, filterset_class, queryset, template: str, extra: dict | None = None):
+    agreements = permissions.visible_agreements(request.user)
+    filterset = filterset_class(request.GET or None, queryset=queryset, agreements=agreements)
+    page = _paginate(request, filterset.qs)
+    context = {"filter": filterset, "page_obj": page, "total": page.paginator.count, **(extra or {})}
+    return render(request, template, context)
+
+
+def item_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, ItemFilter, selectors.items_visible_to(request.user), "activities/item_list.html")
+
+
+def update_list(request: HttpRequest) -> HttpResponse:
+    return _list(
+        request, UpdateFilter, selectors.updates_visible_to(request.user), "activities/update_list.html"
+    )
+
+
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    visible = permissions.visible_agreements(request.user)
+    slug = request.GET.get("agreement")
+    shown = visible.filter(slug=slug).first() if slug else (visible.first() if visible.count() == 1 else None)
+    return _list(
+        request,
+        MeetingFilter,
+        selectors.meetings_visible_to(request.user),
+        "activities/meeting_list.html",
+        {
+            "recordable": _recordable_agreements(request, permissions.can_record_meeting),
+            "quarters_agreement": shown,
+            "quarters": quarterly_meeting_record(shown) if shown else [],
+        },
+    )
+
+
+def event_list(request: HttpRequest) -> HttpResponse:
+    return _list(
+        request,
+        EventFilter,
+        selectors.events_visible_to(request.user),
+        "activities/event_list.html",
+        {"recordable": _recordable_agreements(request, permissions.can_record_outreach)},
+    )
+
+
+# --- progress updates ---------------------------------------------------------------------------
+
+
+def update_create(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    item = _item(request, slug, code)
+    if not permissions.can_report_on(request.user, item):
+        return refuse(request, permissions.refusal_reason(request.user, item))
+    corrects = None
+    corrects_pk = request.GET.get("corrects") or request.POST.get("corrects")
+    if corrects_pk:
+        if not str(corrects_pk).isdigit():
+            raise Http404("No such update on this item.")
+        corrects = ProgressUpdate.objects.filter(commitment=item, pk=corrects_pk).first()
+        if corrects is None:
+            raise Http404("No such update on this item.")
+    form = ProgressUpdateForm(
+        request.POST or None, request.FILES or None, commitment=item, user=request.user, corrects=corrects
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.progress_update_create(
+                commitment=item,
+                author=request.user,
+                reporting_party=data["reporting_party"],
+                as_of=data["as_of"],
+                status=data["status"],
+                percent_complete=data["percent_complete"],
+                narrative=data["narrative"],
+                next_steps=data["next_steps"],
+                corrects=corrects,
+                files=data["evidence"],
+            )
+        except ValidationError as e:
+            apply_errors(form, e)
+        else:
+            what = "Correction" if corrects else "Update"
+            messages.success(
+                request, f"{what} saved for {item.code}. Its status is now {item.get_status_display()}."
+            )
+            return redirect(item.get_absolute_url())
+    return render(
+        request,
+        "activities/update_form.html",
+        {"form": form, "item": item, "agreement": item.agreement, "corrects": corrects},
+    )
+
+
+def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    update = get_object_or_404(
+        ProgressUpdate.objects.select_related("commitment__agreement", "commitment__lead_party"),
+        pk=pk,
+        commitment__agreement__in=permissions.visible_agreements(request.user),
+    )
+    item = update.commitment
+    if not permissions.can_edit_update(request.user, update):
+        return refuse(
+            request,
+            "Only the author can edit an update, and only within 24 hours of entering it. "
+            "To change the record after that, add a correction.",
+        )
+    form = ProgressUpdateForm(
+        request.POST or None, request.FILES or None, commitment=item, user=request.user, instance=update
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.progress_update_edit(
+                update=update,
+                user=request.user,
+                as_of=data["as_of"],
+                status=data["status"],
+                percent_complete=data["percent_complete"],
+                narrative=data["narrative"],
+                next_steps=data["next_steps"],
+                files=data["evidence"],
+            )
+        except ValidationError as e:
+            apply_errors(form, e)
+        else:
+            messages.success(
+                request, f"Update on {item.code} changed; the earlier version is kept in its history."
+            )
+            return redirect(item.get_absolute_url())
+    return render(
+        request,
+        "activities/update_form.html",
+        {"form": form, "item": item, "agreement": item.agreement, "editing": update},
+    )
+
+
+# --- milestones ---------------------------------------------------------------------------------
+
+
+def milestone_create(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    item = _item(request, slug, code)
+    if not permissions.can_manage_milestones(request.user, item):
+        return refuse(request, permissions.refusal_reason(request.user, item))
+    form = MilestoneForm(request.POST or None, commitment=item, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.milestone_create(
+                commitment=item,
+                created_by=request.user,
+                title=data["title"],
+                due_on=data["due_on"],
+                owner_user=data["owner_user"],
+                owner_contact=data["owner_contact"],
+            )
+        except ValidationError as e:
+            apply_errors(form, e)
+        else:
+            messages.success(request, f"Milestone “{data['title']}” added to {item.code}.")
+            return redirect(item.get_absolute_url())
+    return render(
+        request, "activities/milestone_form.html", {"form": form, "item": item, "agreement": item.agreement}
+    )
+
+
+@require_POST
+def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(
+        Milestone.objects.select_related("commitment__agreement", "commitment__lead_party"),
+        pk=pk,
+        commitment__agreement__in=permissions.visible_agreements(request.user),
+    )
+    item = milestone.commitment
+    if not permissions.can_manage_milestones(request.user, item):
+        return refuse(request, permissions.refusal_reason(request.user, item))
+    form = MilestoneCompleteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.milestone_complete(milestone=milestone, completed_on=form.cleaned_data["completed_on"])
+        except ValidationError as e:
+            apply_errors(form, e)
+    if form.errors:
+        for error in form.errors.get("completed_on", []) + form.non_field_errors():
+            messages.error(request, f"Milestone “{milestone.title}” not completed: {error}")
+    else:
+        messages.success(request, f"Milestone “{milestone.title}” marked complete.")
+    return redirect(item.get_absolute_url())
+
+
+# --- meetings -----------------------------------------------------------------------------------
+
+
+def _recordable_agreements(request: HttpRequest, rule) -> list[Agreement]:
+    return [a for a in permissions.visible_agreements(request.user) if rule(request.user, a)]
+
+
+def _chosen_agreement(request: HttpRequest, rule) -> Agreement | None:
+    """The agreement named by `?agreement=<slug>`, or the only one the user can record on."""
+    slug = request.GET.get("agreement")
+    if slug:
+        return get_object_or_404(permissions.visible_agreements(request.user), slug=slug)
+    recordable = _recordable_agreements(request, rule)
+    return recordable[0] if len(recordable) == 1 else None
+
+
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    agreement = _chosen_agreement(request, permissions.can_record_meeting)
+    if agreement is None:
+        choices = _recordable_agreements(request, permissions.can_record_meeting)
+        return render(request, "activities/choose_agreement.html", {"agreements": choices, "what": "meeting"})
+    if not permissions.can_record_meeting(request.user, agreement):
+        return refuse(request, "Only staff of the agreement's parties can record its meetings.")
+    form = MeetingForm(request.POST or None, request.FILES or None, agreement=agreement)
+    formset = FollowUpFormSet(request.POST or None, agreement=agreement, prefix="follow_ups")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            meeting = services.meeting_create(
+                agreement=agreement,
+                organiser=request.user,
+                attendee_contacts=data.pop("attendee_contacts"),
+                attendee_users=data.pop("attendee_users"),
+                items=data.pop("items"),
+                files=data.pop("evidence"),
+                follow_ups=formset.follow_ups(),
+                **data,
+            )
+        except ValidationError as e:
+            apply_errors(form, e)
+        else:
+            messages.success(request, f"Meeting “{meeting.title}” recorded.")
+            return redirect("activities:meeting_detail", pk=meeting.pk)
+    return render(
+        request, "activities/meeting_form.html", {"form": form, "formset": formset, "agreement": agreement}
+    )
+
+
+def _meeting(request: HttpRequest, pk: int) -> Meeting:
+    return get_object_or_404(
+        Meeting.objects.select_related("agreement"),
+        pk=pk,
+        agreement__in=permissions.visible_agreements(request.user),
+    )
+
+
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_page(_meeting(request, pk))
+    return render(
+        request,
+        "activities/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "agreement": meeting.agreement,
+            "can_edit": permissions.can_record_meeting(request.user, meeting.agreement),
+            "evidence_form": EvidenceForm(),
+        },
+    )
+
+
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    agreement = meeting.agreement
+    if not permissions.can_record_meeting(request.user, agreement):
+        return refuse(request, "Only staff of the agreement's parties can change its meetings.")
+    form = MeetingForm(request.POST or None, request.FILES or None, agreement=agreement, instance=meeting)
+    formset = FollowUpFormSet(
+        request.POST or None,
+        agreement=agreement,
+        prefix="follow_ups",
+        initial=None if request.method == "POST" else follow_up_initial(meeting),
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.meeting_update(
+                meeting=meeting,
+                user=request.user,
+                attendee_contacts=data.pop("attendee_contacts"),
+                attendee_users=data.pop("attendee_users"),
+                items=data.pop("items"),
+                files=data.pop("evidence"),
+                follow_ups=formset.follow_ups(),
+                **data,
+            )
+        except ValidationError as e:
+            apply_errors(form, e)
+        else:
+            messages.success(
+                request, f"Meeting “{meeting.title}” updated; earlier versions are kept in its history."
+            )
+            return redirect("activities:meeting_detail", pk=meeting.pk)
+    return render(
+        request,
+        "activities/meeting_form.html",
+        {"form": form, "formset": formset, "agreement": agreement, "meeting": meeting},
+    )
+
+
+@require_POST
+def meeting_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    if not permissions.can_record_meeting(request.user, meeting.agreement):
+        return refuse(request, "Only staff of the agreement's parties can add evidence to its meetings.")
+    return _attach(request, EvidenceForm(request.POST, request.FILES), meeting=meeting)
+
+
+def _attach(request: HttpRequest, form: EvidenceForm, **target) -> HttpResponse:
+    record = next(iter(target.values()))
+    if form.is_valid():
+        try:
+            stored = services.evidence_attach(
+                files=form.cleaned_data["evidence"], uploaded_by=request.user, **target
+            )
+        except ValidationError as e:
+            apply_errors(form, e)
+        else:
+            messages.success(request, f"{len(stored)} file{'s' if len(stored) != 1 else ''} attached.")
+            return redirect(record.get_absolute_url())
+    for error in form.errors.get("evidence", []) + form.non_field_errors():
+        messages.error(request, f"Nothing was attached: {error}")
+    return redirect(record.get_absolute_url())
+
+
+# --- outreach events ----------------------------------------------------------------------------
+
+
+def event_create(request: HttpRequest) -> HttpResponse:
+    agreement = _chosen_agreement(request, permissions.can_record_outreach)
+    if agreement is None:
+        choices = _recordable_agreements(request, permissions.can_record_outreach)
+        return render(
+            request, "activities/choose_agreement.html", {"agreements": choices, "what": "outreach event"}
+        )
+    if not permissions.can_record_outreach(request.user, agreement):
+        return refuse(request, "Only staff of the agreement's parties can record its outreach events.")
+    form = OutreachEventForm(
+        request.POST or None, request.FILES or None, agreement=agreement, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.outreach_event_create(
+                agreement=agreement,
+                created_by=request.user,
+                items=form.cleaned_data["items"],
+                files=form.cleaned_data["evidence"],
+                **form.event_fields(),
+            )
+        except ValidationError as e:
+            apply_errors(form, e)
+        else:
+            messages.success(request, f"Outreach event “{event.title}” recorded.")
+            return redirect("activities:event_detail", pk=event.pk)
+    return render(request, "activities/event_form.html", {"form": form, "agreement": agreement})
+
+
+def _event(request: HttpRequest, pk: int) -> OutreachEvent:
+    return get_object_or_404(
+        OutreachEvent.objects.select_related("agreement"),
+        pk=pk,
+        agreement__in=permissions.visible_agreements(request.user),
+    )
+
+
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_page(_event(request, pk))
+    return render(
+        request,
+        "activities/event_detail.html",
+        {
+            "event": event,
+            "agreement": event.agreement,
+            "can_edit": permissions.can_record_outreach(request.user, event.agreement),
+            "evidence_form": EvidenceForm(),
+        },
+    )
+
+
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _event(request, pk)
+    agreement = event.agreement
+    if not permissions.can_record_outreach(request.user, agreement):
+        return refuse(request, "Only staff of the agreement's parties can change its outreach events.")
+    form = OutreachEventForm(
+        request.POST or None, request.FILES or None, agreement=agreement, user=request.user, instance=event
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outreach_event_update(
+                event=event,
+                user=request.user,
+                items=form.cleaned_data["items"],
+                files=form.cleaned_data["evidence"],
+                **form.event_fields(),
+            )
+        except ValidationError as e:
+            apply_errors(form, e)
+        else:
+            messages.success(request, f"Outreach event “{event.title}” updated.")
+            return redirect("activities:event_detail", pk=event.pk)
+    return render(
+        request, "activities/event_form.html", {"form": form, "agreement": agreement, "event": event}
+    )
+
+
+@require_POST
+def event_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _event(request, pk)
+    if not permissions.can_record_outreach(request.user, event.agreement):
+        return refuse(request, "Only staff of the agreement's parties can add evidence to its events.")
+    return _attach(request, EvidenceForm(request.POST, request.FILES), outreach_event=event)
+
+
+# --- evidence -----------------------------------------------------------------------------------
+
+
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Send a file only to those who see its agreement, always as a download, never inline."""
+    evidence = get_object_or_404(
+        Evidence.objects.select_related(
+            "progress_update__commitment__agreement", "meeting__agreement", "outreach_event__agreement"
+        ),
+        pk=pk,
+    )
+    if not permissions.can_view_evidence(request.user, evidence):
+        raise Http404("No such file.")
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as e:
+        raise Http404("The file is missing from storage.") from e
+    response = FileResponse(
+        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
