@@ -7,7 +7,7 @@ rollback puts back the rows migrations created (the role groups) after each test
 
 Helpers are fixtures returning functions, so tests read as journeys:
 `login(page, user)`, `open_page(page, path)`, `axe(page)`, `check_structure(page)`,
-`screenshot(page, name)`.
+`check_field_errors(page)`, `screenshot(page, name)`.
 """
 
 from __future__ import annotations
@@ -230,6 +230,41 @@ def check_structure() -> Callable[[Page], None]:
         skip.focus()
         page.keyboard.press("Enter")
         expect(page.locator("main")).to_be_focused()
+
+    return _check
+
+
+FIELD_ERRORS = """() => {
+  const invalid = [...document.querySelectorAll('[aria-invalid="true"]')].map(el => {
+    const ids = (el.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean);
+    const said = ids.map(id => document.getElementById(id)).filter(Boolean)
+      .map(e => e.innerText.trim()).filter(Boolean);
+    const label = el.labels && el.labels.length ? el.labels[0].innerText.trim() : (el.name || el.id);
+    return {label, said};
+  });
+  const described = new Set([...document.querySelectorAll('[aria-describedby]')]
+    .flatMap(el => el.getAttribute('aria-describedby').split(/\\s+/)));
+  const loose = [...document.querySelectorAll('.invalid-feedback')]
+    .filter(e => e.offsetParent !== null && !described.has(e.id)
+      && ![...e.querySelectorAll('[id]')].some(c => described.has(c.id)))
+    .map(e => e.innerText.trim());
+  return {invalid, loose};
+}"""
+
+
+@pytest.fixture
+def check_field_errors() -> Callable[[Page], dict[str, list[str]]]:
+    """A form shown back with errors: every invalid field is marked `aria-invalid` and tied by
+    `aria-describedby` to the words of its error, and no error message floats untied.
+    Returns {field label: [what its error says]}."""
+
+    def _check(page: Page) -> dict[str, list[str]]:
+        found = page.evaluate(FIELD_ERRORS)
+        assert found["invalid"], f"{page.url}: no field is marked aria-invalid"
+        for field in found["invalid"]:
+            assert field["said"], f"{page.url}: the invalid field {field['label']!r} is tied to no error text"
+        assert not found["loose"], f"{page.url}: error messages tied to no field: {found['loose']}"
+        return {field["label"]: field["said"] for field in found["invalid"]}
 
     return _check
 

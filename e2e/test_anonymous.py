@@ -36,6 +36,15 @@ def test_wrong_password_is_refused_with_a_clear_message(page: Page, portal, doc_
     screenshot(page, "login-error")
 
 
+def test_empty_sign_in_form_shows_each_error_tied_to_its_field(page: Page, portal, check_field_errors, axe):
+    page.goto(portal + reverse("login"))
+    page.get_by_role("button", name="Sign in").click()
+
+    errors = check_field_errors(page)
+    assert errors == {"Username*": ["This field is required."], "Password*": ["This field is required."]}
+    axe(page)
+
+
 def test_repeated_failures_lock_the_account_and_the_page_says_so(
     page: Page, portal, doc_staff, axe, screenshot
 ):
