@@ -57,6 +57,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "section508", "best-prac
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"No browser at {CHROMIUM}: install Debian's chromium package (.ci/run does).")
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
