@@ -6,11 +6,12 @@ from django.urls import include, path
 
 from activities import views as activities_views
 
+from .forms import SignInForm
 from .health import healthz
 
 urlpatterns = [
     path("", activities_views.my_work, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("agreements/", include("agreements.urls")),
     path("", include("activities.urls")),

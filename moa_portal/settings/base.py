@@ -108,6 +108,8 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# A page that says the account is locked and why, not a bare 429.
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 # The account is what locks: adding the IP address would lock out a whole agency that
 # signs in through one gateway, so axes' advice to add it (W006) is declined on purpose.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -1,0 +1,296 @@
+"""Browser tests: the portal served by pytest-django's live server, driven by Debian's Chromium.
+
+One browser for the whole session (pytest-playwright's `browser` fixture, launched from
+/usr/bin/chromium: a browser is never downloaded); a fresh context and page per test. Every
+test that uses `page` gets the live server, hence a transactional database; the serialized
+rollback puts back the rows migrations created (the role groups) after each test's flush.
+
+Helpers are fixtures returning functions, so tests read as journeys:
+`login(page, user)`, `open_page(page, path)`, `axe(page)`, `check_structure(page)`,
+`check_field_errors(page)`, `screenshot(page, name)`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.test import override_settings
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from agreements.permissions import ADMIN, MANAGER, STAFF
+from agreements.tests.factories import DEFAULT_PASSWORD, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls that fixtures
+# make there are still synchronous, so Django's guard against async use does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+E2E_DIR = Path(__file__).resolve().parent
+AXE_JS = E2E_DIR / "vendor" / "axe.min.js"
+SCREENSHOT_DIR = E2E_DIR.parent / "docs" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+# The whole page, down to this many CSS pixels: the agreement's full text is 14,000 px tall
+# at desktop width (25,000 on a phone), megabytes of PNG that no reader scrolls through.
+SCREENSHOT_MAX_HEIGHT = 4000
+# Bounded waits: a page of this portal renders in well under a second.
+TIMEOUT_MS = 10_000
+PASSWORD = DEFAULT_PASSWORD
+# axe-core impacts that fail a test (WCAG 2.1 AA, Section 508).
+FAILING_IMPACTS = ("serious", "critical")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "section508", "best-practice"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"No browser at {CHROMIUM}: install Debian's chromium package (.ci/run does).")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_ARGS,
+        "timeout": 30_000,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "viewport": DESKTOP, "locale": "en-US"}
+
+
+@pytest.fixture(scope="session")
+def _media_url_for_live_server():
+    """Give the live server a media prefix to route: the portal sets MEDIA_URL to None
+    (evidence is never served directly), which Django's live server cannot parse."""
+    with override_settings(MEDIA_URL="/evidence-is-not-served-directly/"):
+        yield
+
+
+@pytest.fixture(scope="session")
+def live_server(_media_url_for_live_server, live_server):
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def _serialized_database(django_db_setup) -> str | None:
+    """The rows migrations created (role groups, content types), as Django serialized them
+    when it built the test database, read before Playwright starts its event loop."""
+    return getattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", None)
+
+
+@pytest.fixture(scope="session")
+def playwright(_serialized_database, playwright):
+    """Once Playwright's event loop runs in this thread, Django's connection handler keeps
+    the thread's connections in a context variable: a new connection object, without the
+    serialized rows that a serialized rollback restores. Hand them to it."""
+    if _serialized_database is not None:
+        connections[DEFAULT_DB_ALIAS]._test_serialized_contents = _serialized_database
+    return playwright
+
+
+@pytest.fixture
+def portal(live_server, django_db_serialized_rollback) -> str:
+    """The live server's base URL."""
+    return live_server.url
+
+
+@pytest.fixture
+def page(page: Page, portal: str) -> Page:
+    """pytest-playwright's page, with bounded timeouts and the portal as its base."""
+    page.set_default_timeout(TIMEOUT_MS)
+    page.set_default_navigation_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    return page
+
+
+# Users, one per role, with fixed names so screenshots do not change from run to run.
+# They override the root conftest's fixtures of the same names.
+@pytest.fixture
+def doc_staff(doc):
+    return UserFactory(username="doc.staff", first_name="Dana", last_name="Reyes", party=doc, roles=[STAFF])
+
+
+@pytest.fixture
+def dhs_staff(dhs):
+    return UserFactory(username="dhs.staff", first_name="Sam", last_name="Ortiz", party=dhs, roles=[STAFF])
+
+
+@pytest.fixture
+def doc_manager(doc):
+    return UserFactory(username="doc.manager", first_name="Lee", last_name="Park", party=doc, roles=[MANAGER])
+
+
+@pytest.fixture
+def doc_admin(doc):
+    return UserFactory(
+        username="doc.admin", first_name="Ari", last_name="Cole", party=doc, roles=[ADMIN], is_staff=True
+    )
+
+
+@pytest.fixture
+def open_page(portal: str) -> Callable[[Page, str], Page]:
+    """Go to a path of the portal and wait until it has loaded."""
+
+    def _open(page: Page, path: str) -> Page:
+        response = page.goto(portal + path)
+        assert response is not None and response.ok, f"{path} answered {response and response.status}"
+        return page
+
+    return _open
+
+
+def sign_in(page: Page, username: str, password: str) -> None:
+    """Fill the sign-in form on the current page and submit it, as a person would."""
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture
+def login(portal: str) -> Callable[..., Page]:
+    """Sign `user` in from the login page; leaves the page where the portal sends them."""
+
+    def _login(page: Page, user, password: str = PASSWORD) -> Page:
+        page.goto(portal + reverse("login"))
+        sign_in(page, user.username, password)
+        expect(page.get_by_role("button", name="Sign out")).to_be_attached()
+        return page
+
+    return _login
+
+
+def format_violations(violations: list[dict]) -> str:
+    """axe-core's findings as lines a person can act on: rule, impact, help, where."""
+    lines = []
+    for v in violations:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"][:5]:
+            lines.append(f"    at {' '.join(node['target'])}: {node.get('failureSummary', '').strip()}")
+            lines.append(f"       {node['html'][:200]}")
+        if len(v["nodes"]) > 5:
+            lines.append(f"    … and {len(v['nodes']) - 5} more")
+    return "\n".join(lines)
+
+
+def run_axe(page: Page) -> list[dict]:
+    """Run axe-core on the page as it stands; return every violation.
+
+    The script is evaluated through the DevTools protocol, which the page's CSP does not
+    govern (an injected <script> tag would be refused by `script-src 'self'`, as it should).
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;undefined")
+    result = page.evaluate(
+        "async (tags) => { const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']}); return JSON.stringify(r.violations); }",
+        AXE_TAGS,
+    )
+    return json.loads(result)
+
+
+@pytest.fixture
+def axe() -> Callable[[Page], list[dict]]:
+    """Fail on any serious or critical axe-core violation; return the lesser ones."""
+
+    def _axe(page: Page) -> list[dict]:
+        violations = run_axe(page)
+        failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+        assert not failing, f"axe-core on {page.url}:\n{format_violations(failing)}"
+        return violations
+
+    return _axe
+
+
+@pytest.fixture
+def check_structure() -> Callable[[Page], None]:
+    """The furniture every page must have: a title, one h1, landmarks, a working skip link."""
+
+    def _check(page: Page) -> None:
+        title = page.title().strip()
+        assert title and title != "MOA Portal", f"{page.url} has no page title of its own: {title!r}"
+        assert page.locator("h1").count() == 1, f"{page.url} must have exactly one h1"
+        for landmark in ("main", "header", "nav"):
+            assert page.locator(landmark).count() >= 1, f"{page.url} has no <{landmark}>"
+        assert page.locator("main").count() == 1, f"{page.url} must have exactly one <main>"
+        skip = page.locator("a.skip-link")
+        expect(skip).to_have_attribute("href", "#main")
+        page.locator("body").focus()
+        skip.focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("main")).to_be_focused()
+
+    return _check
+
+
+FIELD_ERRORS = """() => {
+  const invalid = [...document.querySelectorAll('[aria-invalid="true"]')].map(el => {
+    const ids = (el.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean);
+    const said = ids.map(id => document.getElementById(id)).filter(Boolean)
+      .map(e => e.innerText.trim()).filter(Boolean);
+    const label = el.labels && el.labels.length ? el.labels[0].innerText.trim() : (el.name || el.id);
+    return {label, said};
+  });
+  const described = new Set([...document.querySelectorAll('[aria-describedby]')]
+    .flatMap(el => el.getAttribute('aria-describedby').split(/\\s+/)));
+  const loose = [...document.querySelectorAll('.invalid-feedback')]
+    .filter(e => e.offsetParent !== null && !described.has(e.id)
+      && ![...e.querySelectorAll('[id]')].some(c => described.has(c.id)))
+    .map(e => e.innerText.trim());
+  return {invalid, loose};
+}"""
+
+
+@pytest.fixture
+def check_field_errors() -> Callable[[Page], dict[str, list[str]]]:
+    """A form shown back with errors: every invalid field is marked `aria-invalid` and tied by
+    `aria-describedby` to the words of its error, and no error message floats untied.
+    Returns {field label: [what its error says]}."""
+
+    def _check(page: Page) -> dict[str, list[str]]:
+        found = page.evaluate(FIELD_ERRORS)
+        assert found["invalid"], f"{page.url}: no field is marked aria-invalid"
+        for field in found["invalid"]:
+            assert field["said"], f"{page.url}: the invalid field {field['label']!r} is tied to no error text"
+        assert not found["loose"], f"{page.url}: error messages tied to no field: {found['loose']}"
+        return {field["label"]: field["said"] for field in found["invalid"]}
+
+    return _check
+
+
+@pytest.fixture
+def screenshot() -> Callable[[Page, str], list[Path]]:
+    """Save full-page PNGs at desktop and phone width as docs/screenshots/<name>-{desktop,phone}.png.
+
+    Take them before anything moves focus, so no focus ring shows in the picture.
+    """
+
+    def _shoot(page: Page, name: str) -> list[Path]:
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        paths = []
+        original = page.viewport_size
+        for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            page.set_viewport_size(size)
+            path = SCREENSHOT_DIR / f"{name}-{label}.png"
+            height = page.evaluate("() => document.documentElement.scrollHeight")
+            clip = {"x": 0, "y": 0, "width": size["width"], "height": min(height, SCREENSHOT_MAX_HEIGHT)}
+            page.screenshot(path=path, full_page=True, clip=clip, animations="disabled", caret="hide")
+            paths.append(path)
+        if original:
+            page.set_viewport_size(original)
+        return paths
+
+    return _shoot
