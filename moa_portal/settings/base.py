@@ -189,6 +189,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The agreement's rules that are settings, not law.
 STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=90)
 
+# The benchmark's floor view (/bench/floor, docs/performance.md): off unless benchmarking.
+BENCH_FLOOR_VIEW = env.bool("BENCH_FLOOR_VIEW", default=False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
