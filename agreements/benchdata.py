@@ -193,7 +193,9 @@ class _Generator:
     def make_parties(self) -> int:
         doc = next(p for p in self.t.parties if p["acronym"] == HOME_PARTY)
         specs = [(HOME_PARTY, doc["name"], doc["department"])]
-        specs += [(a, n, n.removeprefix("U.S. ")) for a, n in OTHER_AGENCIES]
+        # A small run has fewer agencies, so that every agency still has users of its own.
+        agencies = OTHER_AGENCIES[: max(2, min(len(OTHER_AGENCIES), self.plan.users // 2))]
+        specs += [(a, n, n.removeprefix("U.S. ")) for a, n in agencies]
         created = 0
         for acronym, name, department in specs:
             party, made = Party.objects.get_or_create(
@@ -209,9 +211,13 @@ class _Generator:
         password = make_password(BENCH_PASSWORD)
         others = [p for a, p in self.parties.items() if a != HOME_PARTY]
         specs: list[tuple[str, Party, str]] = [(BENCH_USERNAME, self.parties[HOME_PARTY], MANAGER)]
+        turn = 0
         for i in range(1, self.plan.users):
             # A third of the users work for DOC, the rest for the other agencies in turn.
-            party = self.parties[HOME_PARTY] if i % 3 == 0 else others[i % len(others)]
+            if i % 3 == 0:
+                party = self.parties[HOME_PARTY]
+            else:
+                party, turn = others[turn % len(others)], turn + 1
             role = ADMIN if i % 20 == 0 else MANAGER if i % 10 == 0 else STAFF
             specs.append((f"bench.user{i:04d}", party, role))
         users = _bulk(
@@ -242,8 +248,7 @@ class _Generator:
         return len(users)
 
     def user_of(self, party: Party) -> int:
-        pool = self.users_by_party.get(party.pk) or self.users_by_party[self.parties[HOME_PARTY].pk]
-        return self.rng.choice(pool)
+        return self.rng.choice(self.users_by_party[party.pk])
 
     # --- agreements: the MOA's shape, per party slot ----------------------------------------
 

@@ -39,9 +39,9 @@ PAGES = [
     Page("item page", "GET", "/agreements/{agreement}/items/{item}/", target_p95_ms=100),
     # Once merged, each of these is one line (targets from issue 8):
     # Page("dashboard", "GET", "/dashboard/?agreement={agreement}", target_p95_ms=150),
-    # Page("item list, filtered", "GET", "/items/?party=DOC&status=at_risk&kind=action_item", target_p95_ms=100),
+    # Page("item list", "GET", "/items/?party=DOC&status=at_risk&kind=action_item", target_p95_ms=100),
     # Page("progress post", "POST", "/agreements/{agreement}/items/{item}/updates/new/",
-    #      "as_of={today}&status=on_track&percent_complete=50&narrative=Bench", expect=302, target_p95_ms=150),
+    #      "as_of={today}&status=on_track&percent_complete=50&narrative=Bench", 302, 150),
     # Page("CSV export", "GET", "/dashboard/export/items.csv?agreement={agreement}"),
 ]
 
@@ -115,7 +115,11 @@ def main() -> None:
 
     csrf = secrets.token_hex(16)  # 32 characters: Django accepts the unmasked secret as the token
     cookie = f"{args.cookie}; csrftoken={csrf}"
-    values = {"agreement": args.agreement, "item": args.item, "today": datetime.date.today().isoformat()}
+    values = {
+        "agreement": args.agreement,
+        "item": args.item,
+        "today": datetime.datetime.now().astimezone().date().isoformat(),
+    }
     pages = [p for p in PAGES if p.name == "floor" or not args.only or p.name in args.only]
     print(
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s per page against {args.base}",
@@ -129,7 +133,10 @@ def main() -> None:
         print(f"  {page.name}: {r['rps']:.1f} req/s, p95 {r['p95_us'] / 1000:.1f} ms", flush=True)
     floor = results[0]["rps"]
     print()
-    print(f"{'page':<22} {'req/s':>7} {'× floor':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}  target")
+    print(
+        f"{'page':<22} {'req/s':>7} {'× floor':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
+        f" {'errors':>6}  target"
+    )
     for r in results:
         errors = r["unexpected_status"] + r["socket_errors"] + r["timeouts"]
         target = ""
