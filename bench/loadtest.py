@@ -12,6 +12,7 @@ import datetime
 import json
 import os
 import secrets
+import statistics
 import subprocess
 import sys
 import urllib.error
@@ -62,7 +63,8 @@ def check(url: str, page: Page, headers: dict[str, str], body: bytes | None) -> 
         return exc.code
 
 
-def run_page(base: str, page: Page, values: dict[str, str], args, cookie: str, csrf: str) -> dict:
+def prepare(base: str, page: Page, values: dict[str, str], cookie: str, csrf: str) -> tuple[str, str]:
+    """The page's path and body, after one checked request."""
     path = page.path.format(**values)
     body = page.body.format(**values) if page.body else ""
     if page.method == "POST":
@@ -73,6 +75,10 @@ def run_page(base: str, page: Page, values: dict[str, str], args, cookie: str, c
     status = check(base + path, page, headers, body.encode() if page.method == "POST" else None)
     if status != page.expect:
         sys.exit(f"{page.name}: {path} answered {status}, expected {page.expect}; not benchmarking it.")
+    return path, body
+
+
+def run_wrk(base: str, page: Page, path: str, body: str, seconds: int, args, cookie: str, csrf: str) -> dict:
     env = {
         **os.environ,
         "BENCH_METHOD": page.method,
@@ -85,7 +91,7 @@ def run_page(base: str, page: Page, values: dict[str, str], args, cookie: str, c
         "wrk",
         f"-t{args.threads}",
         f"-c{args.connections}",
-        f"-d{args.duration}s",
+        f"-d{seconds}s",
         "--timeout",
         "10s",
         "-s",
@@ -94,10 +100,21 @@ def run_page(base: str, page: Page, values: dict[str, str], args, cookie: str, c
     ]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout  # noqa: S603
     line = next(x for x in out.splitlines() if x.startswith("BENCH_JSON "))
-    result = json.loads(line.removeprefix("BENCH_JSON "))
-    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    result["path"] = path
-    return result
+    return json.loads(line.removeprefix("BENCH_JSON "))
+
+
+def combine(rounds: list[dict], path: str) -> dict:
+    """Requests and errors add up over the rounds; each percentile is the median round's."""
+
+    def median(key: str) -> float:
+        return statistics.median(r[key] for r in rounds)
+
+    total = {k: sum(r[k] for r in rounds) for k in ("requests", "duration_us", "unexpected_status")}
+    total |= {k: sum(r[k] for r in rounds) for k in ("socket_errors", "timeouts")}
+    total |= {k: median(k) for k in ("p50_us", "p95_us", "p99_us")}
+    total["rps"] = total["requests"] / (total["duration_us"] / 1e6)
+    total["path"] = path
+    return total
 
 
 def main() -> None:
@@ -107,6 +124,13 @@ def main() -> None:
     parser.add_argument("--agreement", default="bench-003", help="slug of the agreement to load")
     parser.add_argument("--item", default="IV.2.a", help="code of the tracked item to load")
     parser.add_argument("--duration", type=int, default=20, help="seconds per page")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="split each page's time into this many runs, taken in turn with the other pages, "
+        "so load from elsewhere on the machine falls on every page alike",
+    )
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--only", nargs="*", help="page names to run (the floor always runs)")
@@ -121,16 +145,27 @@ def main() -> None:
         "today": datetime.datetime.now().astimezone().date().isoformat(),
     }
     pages = [p for p in PAGES if p.name == "floor" or not args.only or p.name in args.only]
+    seconds = max(1, args.duration // args.rounds)
     print(
-        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s per page against {args.base}",
+        f"wrk -t{args.threads} -c{args.connections}, {args.rounds} rounds of {seconds} s per page, "
+        f"pages in turn, against {args.base}",
         flush=True,
     )
+    prepared = [prepare(args.base, page, values, cookie, csrf) for page in pages]
+    rounds: list[list[dict]] = [[] for _ in pages]
+    for n in range(args.rounds):
+        for i, (page, (path, body)) in enumerate(zip(pages, prepared, strict=True)):
+            r = run_wrk(args.base, page, path, body, seconds, args, cookie, csrf)
+            rounds[i].append(r)
+            rps = r["requests"] / (r["duration_us"] / 1e6)
+            print(
+                f"  round {n + 1} {page.name}: {rps:.1f} req/s, p95 {r['p95_us'] / 1000:.1f} ms", flush=True
+            )
     results = []
-    for page in pages:
-        r = run_page(args.base, page, values, args, cookie, csrf)
+    for page, (path, _), page_rounds in zip(pages, prepared, rounds, strict=True):
+        r = combine(page_rounds, path)
         r["name"], r["target_p95_ms"] = page.name, page.target_p95_ms
         results.append(r)
-        print(f"  {page.name}: {r['rps']:.1f} req/s, p95 {r['p95_us'] / 1000:.1f} ms", flush=True)
     floor = results[0]["rps"]
     print()
     print(

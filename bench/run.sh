@@ -77,6 +77,6 @@ fi
 echo "== load"
 # shellcheck disable=SC2086
 "$PY" bench/loadtest.py --base "http://127.0.0.1:$PORT" --cookie "$COOKIE" \
-  --duration "${BENCH_DURATION:-20}" --connections "${BENCH_CONNECTIONS:-4}" \
+  --duration "${BENCH_DURATION:-20}" --rounds "${BENCH_ROUNDS:-4}" --connections "${BENCH_CONNECTIONS:-4}" \
   --json "$RUN_DIR/results.json" ${BENCH_ONLY:+--only $BENCH_ONLY}
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
