@@ -68,7 +68,7 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 
-# Hook for issue 8's Celery job timings: `manage.py bench_jobs` once the jobs are merged.
+# Issue 8's Celery job timings: bench_jobs times each job in its JOBS table (empty until merged).
 if "$PY" manage.py help bench_jobs >/dev/null 2>&1; then
   echo "== jobs"
   "$PY" manage.py bench_jobs

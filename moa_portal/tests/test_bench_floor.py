@@ -39,3 +39,14 @@ def test_bench_session_refuses_to_run_unless_benchmarking(doc_staff, settings):
     settings.BENCH_FLOOR_VIEW = False
     with pytest.raises(CommandError):
         call_command("bench_session", "--username", doc_staff.username)
+
+
+def test_bench_jobs_times_each_registered_job_with_its_query_count(db, monkeypatch, capsys):
+    from agreements.management.commands import bench_jobs
+
+    monkeypatch.setattr(
+        bench_jobs, "JOBS", [("bench data present", "agreements.benchdata.bench_data_present", {})]
+    )
+    call_command("bench_jobs")
+    out = capsys.readouterr().out
+    assert "bench data present" in out and "1 queries" in out
