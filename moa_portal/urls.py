@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from activities import views as activities_views
+from moa_portal import bench_views
 
 from .forms import SignInForm
 from .health import healthz
@@ -19,4 +20,5 @@ urlpatterns = [
     path("", include("compliance.urls")),
     path("notifications/", include("notifications.urls")),
     path("healthz", healthz, name="healthz"),
+    path("bench/floor", bench_views.floor, name="bench_floor"),
 ]
