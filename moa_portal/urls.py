@@ -9,6 +9,25 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="agreements:list", permanent=False), name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("contacts/", include("contacts.urls")),
+    path("people/", include("agreements.people_urls")),
+    path("audit/", include("audit.urls")),
     path("agreements/", include("agreements.urls")),
     path("admin/", admin.site.urls),
 ]

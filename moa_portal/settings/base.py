@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "agreements",
     "contacts",
     "activities",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "moa_portal.middleware.IdleSessionTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "moa_portal.urls"
@@ -68,6 +70,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "moa_portal.context_processors.portal_roles",
             ],
         },
     },
@@ -107,12 +110,18 @@ AXES_VERBOSE = False
 # The account is what locks: adding the IP address would lock out a whole agency that
 # signs in through one gateway, so axes' advice to add it (W006) is declined on purpose.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # Idle session timeout: the session expires SESSION_IDLE_MINUTES after the last request.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Audit history is read-only through the portal and the Django admin: no revert.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
 
 # Content Security Policy: everything from our own origin, no inline script or style.
 CONTENT_SECURITY_POLICY = {
