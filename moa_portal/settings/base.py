@@ -114,7 +114,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # Idle session timeout: the session expires SESSION_IDLE_MINUTES after the last request.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
-SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+# moa_portal.middleware.IdleSessionTimeoutMiddleware signs the user out (and says why) once
+# they have been idle that long; the session store's own expiry, a few minutes later, is the
+# backstop that also clears sessions nobody comes back to.
+SESSION_COOKIE_AGE = (SESSION_IDLE_MINUTES + 5) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

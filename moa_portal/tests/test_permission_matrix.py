@@ -1,0 +1,186 @@
+"""Every named URL of the portal × every kind of user, against the answer it must give.
+
+The URL list comes from the URL configuration itself, so a URL added without a row in
+EXPECTED fails `test_every_url_has_an_expected_row`. To add a row: one line in EXPECTED,
+`"namespace:name": row(kwargs, "anonymous doc_staff dhs_staff manager admin outsider")`,
+where kwargs is None or a function of the loaded objects `o` returning the URL kwargs
+(see `MatrixObjects` and the small functions above EXPECTED; add a field to MatrixObjects
+and its fixture when a URL needs an object it does not have yet).
+
+Answers: 200, 403, 404, 405, `login` (302 to the sign-in page) or `redirect` (302 elsewhere).
+"manager" is a DOC manager, "admin" a DOC admin, "outsider" a staff user of a party that is
+not on the MOA.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AbstractUser
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from agreements.models import Agreement, Commitment, Party
+from contacts.models import PointOfContact
+
+LOGIN = "302 to login"
+REDIRECT = "302 elsewhere"
+WHO = ("anonymous", "doc_staff", "dhs_staff", "manager", "admin", "outsider")
+# URL namespaces that are not the portal's own pages.
+NOT_OURS = {"admin"}
+
+
+@dataclass
+class MatrixObjects:
+    """The records URL kwargs point at: all from the real MOA, plus the matrix's users."""
+
+    moa: Agreement
+    doc: Party
+    dhs: Party
+    doc_contact: PointOfContact
+    dhs_contact: PointOfContact
+    doc_item: Commitment
+    doc_staff: AbstractUser
+    dhs_staff: AbstractUser
+
+
+@dataclass(frozen=True)
+class Row:
+    kwargs: Callable[[MatrixObjects], dict[str, Any]]
+    answers: dict[str, int | str]
+
+
+TOKENS = {"login": LOGIN, "redirect": REDIRECT}
+
+
+def row(kwargs: Callable[[MatrixObjects], dict[str, Any]] | None, answers: str) -> Row:
+    """`answers`: one token per kind of user in WHO order, e.g. "login 200 200 200 200 404"."""
+    tokens = answers.split()
+    assert len(tokens) == len(WHO), f"a row gives one answer for each of {WHO}"
+    parsed = [TOKENS[t] if t in TOKENS else int(t) for t in tokens]
+    return Row(kwargs or (lambda o: {}), dict(zip(WHO, parsed, strict=True)))
+
+
+# URL kwargs, from the loaded objects.
+def moa(o: MatrixObjects) -> dict[str, Any]:
+    return {"slug": o.moa.slug}
+
+
+def doc_item(o: MatrixObjects) -> dict[str, Any]:
+    return {"slug": o.moa.slug, "code": o.doc_item.code}
+
+
+def doc_contact(o: MatrixObjects) -> dict[str, Any]:
+    return {"pk": o.doc_contact.pk}
+
+
+def doc_staff_user(o: MatrixObjects) -> dict[str, Any]:
+    return {"pk": o.doc_staff.pk}
+
+
+def doc_contact_history(o: MatrixObjects) -> dict[str, Any]:
+    return {"model": "contact", "pk": o.doc_contact.pk}
+
+
+def bad_reset_token(o: MatrixObjects) -> dict[str, Any]:
+    return {"uidb64": "MQ", "token": "not-a-token"}
+
+
+# fmt: off
+EXPECTED: dict[str, Row] = {
+    # url name                 kwargs                   anonymous doc_staff dhs_staff manager admin outsider
+    "home":                    row(None,                "login redirect redirect redirect redirect redirect"),
+    "login":                   row(None,                "200   200 200 200 200 200"),
+    "logout":                  row(None,                "login 405 405 405 405 405"),
+    "password_reset":          row(None,                "200   200 200 200 200 200"),
+    "password_reset_done":     row(None,                "200   200 200 200 200 200"),
+    "password_reset_confirm":  row(bad_reset_token,     "200   200 200 200 200 200"),
+    "password_reset_complete": row(None,                "200   200 200 200 200 200"),
+    "agreements:list":         row(None,                "login 200 200 200 200 200"),
+    "agreements:detail":       row(moa,                 "login 200 200 200 200 404"),
+    "agreements:commitment":   row(doc_item,            "login 200 200 200 200 404"),
+    "contacts:list":           row(None,                "login 200 200 200 200 200"),
+    "contacts:create":         row(None,                "login 403 403 403 200 403"),
+    "contacts:edit":           row(doc_contact,         "login 403 403 403 200 404"),
+    "contacts:deactivate":     row(doc_contact,         "login 403 403 403 200 404"),
+    "contacts:history":        row(doc_contact,         "login 403 403 403 200 404"),
+    "people:list":             row(None,                "login 403 403 403 200 403"),
+    "people:create":           row(None,                "login 403 403 403 200 403"),
+    "people:edit":             row(doc_staff_user,      "login 403 403 403 200 403"),
+    "audit:log":               row(None,                "login 403 403 403 200 403"),
+    "audit:object_history":    row(doc_contact_history, "login 403 403 403 200 403"),
+}
+# fmt: on
+
+
+def _named_urls(patterns: list, namespace: str = "") -> list[str]:
+    names = []
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in NOT_OURS:
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names.extend(_named_urls(entry.url_patterns, inner))
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.append(f"{namespace}{entry.name}")
+    return names
+
+
+URL_NAMES = sorted(set(_named_urls(get_resolver().url_patterns)))
+
+
+def test_every_url_has_an_expected_row():
+    missing = [name for name in URL_NAMES if name not in EXPECTED]
+    assert not missing, f"Add a row to EXPECTED in {__file__} for: {', '.join(missing)}"
+
+
+def test_every_expected_row_is_a_url():
+    assert not set(EXPECTED) - set(URL_NAMES), "EXPECTED has rows for URLs that no longer exist"
+
+
+@pytest.fixture
+def objects(moa, doc, dhs, doc_staff, dhs_staff) -> MatrixObjects:
+    return MatrixObjects(
+        moa=moa,
+        doc=doc,
+        dhs=dhs,
+        doc_contact=moa.points_of_contact.filter(party=doc).first(),
+        dhs_contact=moa.points_of_contact.filter(party=dhs).first(),
+        doc_item=moa.commitments.filter(lead_party=doc).first(),
+        doc_staff=doc_staff,
+        dhs_staff=dhs_staff,
+    )
+
+
+def _answer(response) -> int | str:
+    if response.status_code == 302:
+        return LOGIN if response["Location"].startswith(reverse("login")) else REDIRECT
+    return response.status_code
+
+
+@pytest.mark.parametrize("name", [n for n in URL_NAMES if n in EXPECTED])
+def test_url_answers_each_kind_of_user_as_expected(name, client, objects, doc_manager, doc_admin, outsider):
+    expected = EXPECTED[name]
+    url = reverse(name, kwargs=expected.kwargs(objects))
+    users = {
+        "anonymous": None,
+        "doc_staff": objects.doc_staff,
+        "dhs_staff": objects.dhs_staff,
+        "manager": doc_manager,
+        "admin": doc_admin,
+        "outsider": outsider,
+    }
+    got = {}
+    for who, user in users.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        got[who] = _answer(client.get(url))
+    wrong = {
+        who: f"expected {expected.answers[who]}, got {got[who]}"
+        for who in WHO
+        if got[who] != expected.answers[who]
+    }
+    assert not wrong, f"GET {url}: {wrong}"
