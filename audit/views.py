@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from agreements import permissions
 
@@ -17,6 +18,7 @@ def _require_reader(request: HttpRequest) -> None:
         raise PermissionDenied("Only admins read the audit trail.")
 
 
+@require_safe
 def log(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
     form = AuditFilterForm(request.GET or None, agreements=permissions.visible_agreements(request.user))
@@ -49,6 +51,7 @@ def log(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/log.html", context)
 
 
+@require_safe
 def record_history(request: HttpRequest, model: str, pk: int) -> HttpResponse:
     _require_reader(request)
     audited = AUDITED_BY_KEY.get(model)
