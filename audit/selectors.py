@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.utils.text import Truncator
 
 from activities.models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 from agreements import permissions
@@ -35,6 +36,8 @@ from contacts.models import PointOfContact
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 # Fields never shown as changes: bookkeeping, not the record's content.
 HIDDEN_FIELDS = {"version", "password", "last_login"}
+# Long texts (a clause, a narrative) are cut in the log; the record's own page has them whole.
+VALUE_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,7 @@ def _display(record: models.Model, field_name: str, value) -> str:
         return str(related) if related is not None else f"#{value} (removed)"
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    return str(value)
+    return Truncator(str(value)).chars(VALUE_CHARS)
 
 
 def _display_m2m(record: models.Model, field_name: str, rows: list[dict]) -> str:

@@ -25,7 +25,7 @@ class ContactForm(forms.ModelForm):
         labels = {
             "role_title": "Role title",
             "person_name": "Person",
-            "is_coordinator": "Coordinator (receives quarterly meeting notices)",
+            "is_coordinator": "Coordinator",
             "active_from": "Serving since",
         }
         help_texts = {"role_title": "As the agreement names the role, e.g. Director."}

@@ -75,7 +75,10 @@ def _claim(contact: PointOfContact, expected_version: int) -> PointOfContact:
     current = PointOfContact.objects.get(pk=contact.pk)
     if claimed != 1:
         changes, changed_by = changes_since(current, expected_version)
-        raise ContactEditConflict(current, changes, changed_by)
+        if changes:
+            raise ContactEditConflict(current, changes, changed_by)
+        # Saved in between without changing anything: nothing of theirs can be overwritten.
+        return _claim(current, current.version)
     return current
 
 

@@ -69,28 +69,38 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _contact_for(request, pk)
     if not permissions.can_manage_contact(request.user, contact):
         raise PermissionDenied("Only admins of this contact's party edit it.")
+    title = f"Edit {contact}"
     form = ContactForm(request.POST or None, instance=contact)
     conflict = None
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            contact = services.contact_update(
+            saved = services.contact_update(
                 contact=contact, expected_version=form.cleaned_data["version"], **values
             )
         except services.ContactEditConflict as error:
             conflict = error
-            # Show the user's values again, now against the current version: saving again is a
-            # deliberate choice made after seeing what changed.
+            contact = error.contact
+            # Show the user's entries again, now against the current version: saving again is
+            # a deliberate choice made after seeing what changed.
             data = request.POST.copy()
-            data["version"] = error.contact.version
-            form = ContactForm(data, instance=error.contact)
+            data["version"] = contact.version
+            form = ContactForm(data, instance=contact)
             form.is_valid()
+            conflict_rows = [(change, values.get(change.field)) for change in error.changes]
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Saved {contact}.")
-            return redirect(_list_url(contact))
-    context = {"form": form, "contact": contact, "conflict": conflict, "title": f"Edit {contact}"}
+            messages.success(request, f"Saved {saved}.")
+            return redirect(_list_url(saved))
+    context = {
+        "form": form,
+        "contact": contact,
+        "conflict": conflict,
+        "conflict_rows": conflict_rows if conflict else [],
+        "show_yours": True,
+        "title": title,
+    }
     return render(request, "contacts/contact_form.html", context, status=409 if conflict else 200)
 
 
@@ -114,12 +124,18 @@ def contact_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
             conflict = error
             contact = error.contact
             form = DeactivateForm(contact=contact)
+            conflict_rows = [(change, None) for change in error.changes]
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, f"Deactivated {contact} from {contact.active_to:%Y-%m-%d}.")
             return redirect(_list_url(contact))
-    context = {"form": form, "contact": contact, "conflict": conflict}
+    context = {
+        "form": form,
+        "contact": contact,
+        "conflict": conflict,
+        "conflict_rows": conflict_rows if conflict else [],
+    }
     return render(request, "contacts/contact_deactivate.html", context, status=409 if conflict else 200)
 
 
