@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 
 from . import permissions
 from .people_forms import UserCreateForm, UserEditForm
-from .people_services import user_create, user_update
+from .people_services import locked_usernames, user_create, user_unlock, user_update
 
 
 def _require_admin(request: HttpRequest) -> None:
@@ -38,7 +38,10 @@ def user_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related("groups")
         .order_by("-is_active", "username")
     )
-    return render(request, "people/user_list.html", {"users": users, "roles": permissions.ROLES})
+    locked = locked_usernames(u.username for u in users)
+    for u in users:
+        u.is_locked_out = u.username in locked
+    return render(request, "people/user_list.html", {"users": users})
 
 
 def user_create_view(request: HttpRequest) -> HttpResponse:
@@ -82,5 +85,21 @@ def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Saved {user.username}.")
             return redirect("people:list")
-    context = {"form": form, "title": f"Edit {user.username}", "edited_user": user}
+    context = {
+        "form": form,
+        "title": f"Edit {user.username}",
+        "edited_user": user,
+        "is_locked_out": bool(locked_usernames([user.username])),
+    }
     return render(request, "people/user_form.html", context)
+
+
+def user_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lift a django-axes lockout before its cool-off ends (POST only)."""
+    _require_admin(request)
+    user = get_object_or_404(permissions.manageable_users(request.user), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    user_unlock(user=user)
+    messages.success(request, f"Unlocked {user.username}: they can sign in again.")
+    return redirect("people:edit", pk=user.pk)

@@ -6,12 +6,17 @@ user table, the party through PartyMembership's history.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from .models import Party, PartyMembership
@@ -92,3 +97,20 @@ def user_update(
     _set_party(user, party)
     _set_roles(user, roles)
     return user
+
+
+def locked_usernames(usernames: Iterable[str]) -> set[str]:
+    """Which of these accounts django-axes currently locks (failure limit reached, cool-off running)."""
+    since = timezone.now() - datetime.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    return set(
+        AccessAttempt.objects.filter(
+            username__in=list(usernames),
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gte=since,
+        ).values_list("username", flat=True)
+    )
+
+
+def user_unlock(*, user: AbstractUser) -> int:
+    """Clear the failed sign-ins that lock the account; returns how many records were cleared."""
+    return axes_reset(username=user.get_username())

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", people.user_list, name="list"),
     path("new/", people.user_create_view, name="create"),
     path("<int:pk>/edit/", people.user_edit_view, name="edit"),
+    path("<int:pk>/unlock/", people.user_unlock_view, name="unlock"),
 ]

@@ -109,6 +109,7 @@ EXPECTED: dict[str, Row] = {
     "people:list":             row(None,                "login 403 403 403 200 403"),
     "people:create":           row(None,                "login 403 403 403 200 403"),
     "people:edit":             row(doc_staff_user,      "login 403 403 403 200 403"),
+    "people:unlock":           row(doc_staff_user,      "login 403 403 403 405 403"),
     "audit:log":               row(None,                "login 403 403 403 200 403"),
     "audit:object_history":    row(doc_contact_history, "login 403 403 403 200 403"),
 }

@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from agreements.tests.factories import DEFAULT_PASSWORD
@@ -171,3 +172,14 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_admin_unlocks_a_locked_account(client, doc_staff, doc_admin):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _fail_login(client, doc_staff.username)
+    admin_client = Client()
+    admin_client.force_login(doc_admin)
+    assert "Locked out" in admin_client.get(reverse("people:list")).content.decode()
+    admin_client.post(reverse("people:unlock", args=[doc_staff.pk]))
+    response = client.post(reverse("login"), {"username": doc_staff.username, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
