@@ -98,6 +98,8 @@ EXPECTED: dict[str, Row] = {
     "password_reset_done":     row(None,                "200   200 200 200 200 200"),
     "password_reset_confirm":  row(bad_reset_token,     "200   200 200 200 200 200"),
     "password_reset_complete": row(None,                "200   200 200 200 200 200"),
+    "password_change":         row(None,                "login 200 200 200 200 200"),
+    "password_change_done":    row(None,                "login 200 200 200 200 200"),
     "agreements:list":         row(None,                "login 200 200 200 200 200"),
     "agreements:detail":       row(moa,                 "login 200 200 200 200 404"),
     "agreements:commitment":   row(doc_item,            "login 200 200 200 200 404"),

@@ -90,6 +90,15 @@ def test_long_idle_session_is_signed_out_too(client, doc_staff, moa):
     assert response["Location"].startswith(reverse("login"))
 
 
+def test_idle_limit_follows_the_setting(client, doc_staff, moa, settings):
+    settings.SESSION_IDLE_MINUTES = 5
+    with time_machine.travel(START, tick=False) as clock:
+        _sign_in(client, doc_staff)
+        clock.shift(datetime.timedelta(minutes=6))
+        response = client.get(reverse("agreements:list"))
+    assert response["Location"].startswith(reverse("login"))
+
+
 def test_idle_limit_is_thirty_minutes_by_default():
     assert settings.SESSION_IDLE_MINUTES == 30
 
