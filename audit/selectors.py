@@ -272,8 +272,9 @@ def audit_log(
 ) -> tuple[list[AuditEntry], bool]:
     """The newest audit entries across every audited model, and whether there are more.
 
-    Each model's table is read for at most page × per_page rows and the rows are merged by
-    time, so a page costs a fixed number of queries whatever the size of the history.
+    Each model's table is read once, for at most page × per_page rows, and the rows are
+    merged by time; then each shown entry reads its previous version (and the names of
+    related records it changed) to say old → new. The size of the history does not matter.
     """
     chosen = [AUDITED_BY_KEY[filters.model]] if filters.model in AUDITED_BY_KEY else AUDITED
     wanted = page * per_page + 1

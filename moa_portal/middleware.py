@@ -24,9 +24,9 @@ class IdleSessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        now = time.time()
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            now = time.time()
             last_seen = request.session.get(LAST_SEEN_KEY)
             idle_limit = settings.SESSION_IDLE_MINUTES * 60
             if last_seen is not None and now - last_seen > idle_limit:
@@ -37,5 +37,8 @@ class IdleSessionTimeoutMiddleware:
                     "Please sign in again.",
                 )
                 return redirect_to_login(request.get_full_path())
+        response = self.get_response(request)
+        # After the view, so the request that signs in starts the clock too.
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
             request.session[LAST_SEEN_KEY] = now
-        return self.get_response(request)
+        return response
