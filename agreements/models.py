@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime
 
+import simple_history
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, Max, OuterRef, Q
@@ -597,3 +599,10 @@ class PartyMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.party})"
+
+
+# Users are audited like everything else: who created, changed or deactivated an account, and
+# which roles it was given. Password hashes and sign-in times are not history.
+simple_history.register(
+    get_user_model(), app="agreements", excluded_fields=["password", "last_login"], m2m_fields=["groups"]
+)
