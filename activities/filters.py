@@ -13,6 +13,7 @@ from agreements.models import Agreement, Commitment, CommitmentStatus, Party, to
 
 from .models import Meeting, Milestone, OutreachEvent, ProgressUpdate
 from .quarters import Quarter
+from .selectors import overdue_items
 
 QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
 
@@ -109,10 +110,7 @@ class ItemFilter(VisibleFilterSet):
         """Items with an open milestone (or their own target date) overdue or due in the window."""
         on = today()
         if value == "overdue":
-            milestones = Milestone.objects.filter(commitment=OuterRef("pk")).overdue(on)
-            return qs.filter(
-                Exists(milestones) | (Q(target_date__lt=on) & ~Q(status=CommitmentStatus.COMPLETE))
-            )
+            return overdue_items(qs, on)
         if value in {"30", "90"}:
             until = on + datetime.timedelta(days=int(value))
             milestones = Milestone.objects.filter(
@@ -208,6 +206,13 @@ class EventFilter(VisibleFilterSet):
         choices=VENUE_FILTER_CHOICES, method="filter_venue", empty_label="Anywhere", label="Where"
     )
     quarter = QuarterFilter(date_field="held_on")
+    # The dashboard counts events held by its as-of day; `to` lists exactly those.
+    to = filters.DateFilter(
+        field_name="held_on",
+        lookup_expr="lte",
+        label="Held on or before",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     q = filters.CharFilter(method="filter_q", label="Search", help_text="Title, city, country, outcomes.")
 
     class Meta:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from agreements.models import Agreement, Commitment, today
@@ -118,16 +118,8 @@ def meeting_reminders_send(*, on: datetime.date | None = None) -> list[Notificat
     return claimed
 
 
-def _link(name: str, fallback: str, **kwargs) -> str:
-    """A page of the URL contract, or its agreed path while that page is not in this build."""
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return fallback
-
-
 def _meeting_link(meeting: Meeting) -> str:
-    return _link("activities:meeting_detail", f"/meetings/{meeting.pk}/", pk=meeting.pk)
+    return meeting.get_absolute_url()
 
 
 # --- a quarter with no quarterly meeting scheduled by its 30th day -----------------------
@@ -171,7 +163,7 @@ def unscheduled_quarter_notices_send(*, on: datetime.date | None = None) -> list
             occasion=due.occasion,
             recipients=recipients_from(contacts=coordinators),
             context={"quarter": due.quarter, "quarter_ends": due.quarter.ends_on},
-            link=_link("activities:meeting_list", "/meetings/"),
+            link=reverse("activities:meeting_list"),
         )
     notices_deliver(claimed)
     return claimed
@@ -275,7 +267,7 @@ def stale_digests_send(*, on: datetime.date | None = None) -> list[Notification]
                 "overdue_milestones": digest.overdue_milestones,
                 "stale_days": settings.STALE_AFTER_DAYS,
             },
-            link=_link("activities:item_list", "/items/") + "?stale=1",
+            link=reverse("activities:item_list") + "?stale=1",
         )
     notices_deliver(claimed)
     return claimed

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from agreements.models import Commitment, CommitmentStatus, today
 from agreements.permissions import party_of, visible_agreements
@@ -60,6 +60,20 @@ def evidence_visible_to(user) -> QuerySet[Evidence]:
         | Q(meeting__agreement__in=agreements)
         | Q(outreach_event__agreement__in=agreements)
     )
+
+
+def overdue_items(
+    items: QuerySet[Commitment], on: datetime.date, *, status_field: str = "status"
+) -> QuerySet[Commitment]:
+    """Items overdue on a day: a milestone due before it and not done by then, or the item's own
+    target date passed while it is not complete.
+
+    One rule for the item list's `due=overdue` and the dashboard's count, so the count links to
+    exactly the items it counts; the dashboard passes its as-of status annotation.
+    """
+    milestones = Milestone.objects.filter(commitment=OuterRef("pk")).overdue(on)
+    late = Q(target_date__lt=on) & ~Q(**{status_field: CommitmentStatus.COMPLETE})
+    return items.filter(Exists(milestones) | late)
 
 
 def stale_ids(items: QuerySet[Commitment], on: datetime.date | None = None) -> set[int]:

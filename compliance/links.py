@@ -1,8 +1,8 @@
 """Drill-down links: from any number on the dashboard to the filtered list behind it.
 
 The lists belong to other apps (progress, contacts); their URL names and querystring filters
-are the portal's URL contract. Links are reversed by name; if a list is not installed (yet),
-the contract's path is used so the link is still right once it is.
+are the portal's URL contract. Links are reversed by name; the contacts pages (issue 4) may not
+be installed yet, so for them the contract's path is used until they are.
 """
 
 from __future__ import annotations
@@ -17,20 +17,15 @@ MEETING_LIST = "activities:meeting_list"
 EVENT_LIST = "activities:event_list"
 CONTACT_LIST = "contacts:list"
 
-# The URL contract's paths, used only when the named URL is not installed.
+# The URL contract's paths of pages not installed yet, used only until they are.
 CONTRACT_PATHS = {
-    ITEM_LIST: "/items/",
-    UPDATE_LIST: "/updates/",
-    MEETING_LIST: "/meetings/",
-    EVENT_LIST: "/events/",
     CONTACT_LIST: "/contacts/",
-    "activities:meeting_detail": "/meetings/{pk}/",
     "contacts:history": "/contacts/{pk}/history/",
 }
 
 
 def url_for(name: str, **kwargs) -> str:
-    """Reverse `name`, falling back to the contract's path for a list not installed."""
+    """Reverse `name`, falling back to the contract's path for a contacts page not installed."""
     try:
         return reverse(name, kwargs=kwargs or None)
     except NoReverseMatch:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from activities.models import FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 from activities.quarters import Quarter, QuarterState, quarterly_meeting_record, term_quarters
+from activities.selectors import overdue_items
 from agreements.models import Agreement, AgreementStatus, Commitment, CommitmentStatus, Party, today
 from contacts.models import PointOfContact
 
@@ -217,8 +218,9 @@ class CommitmentsPanel:
     total: int
     stale: list[Commitment]
     stale_url: str
+    overdue_items: list[Commitment]  # a milestone or the target date passed: `due=overdue` lists them
+    overdue_items_url: str
     overdue_milestones: list[Milestone]
-    overdue_milestones_url: str
     overdue_follow_ups: list[FollowUpAction]
     stale_after_days: int
 
@@ -306,6 +308,11 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
             Q(owner_user__membership__party=filters.party) | Q(owner_contact__party=filters.party)
         )
     milestones = list(milestones.select_related("commitment__agreement").order_by("due_on", "pk"))
+    overdue = list(
+        overdue_items(counted, on, status_field="status_as_of")
+        .select_related("agreement")
+        .order_by("position", "pk")
+    )
     follow_ups = list(follow_ups.select_related("meeting").order_by("due_on", "pk"))
     for follow_up in follow_ups:
         follow_up.meeting_url = links.url_for("activities:meeting_detail", pk=follow_up.meeting_id)
@@ -315,8 +322,8 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
     red = []
     if count[CommitmentStatus.BLOCKED]:
         red.append(_count(count[CommitmentStatus.BLOCKED], "item blocked", "items blocked"))
-    if milestones:
-        red.append(_count(len(milestones), "overdue milestone"))
+    if overdue:
+        red.append(_count(len(overdue), "overdue item"))
     if follow_ups:
         red.append(_count(len(follow_ups), "overdue meeting follow-up"))
     amber = []
@@ -347,8 +354,9 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
         total=total,
         stale=stale,
         stale_url=links.list_url(links.ITEM_LIST, **filters.query(stale="1")),
+        overdue_items=overdue,
+        overdue_items_url=links.list_url(links.ITEM_LIST, **filters.query(due="overdue")),
         overdue_milestones=milestones,
-        overdue_milestones_url=links.list_url(links.ITEM_LIST, **filters.query(due="overdue")),
         overdue_follow_ups=follow_ups,
         stale_after_days=days,
     )
@@ -499,6 +507,7 @@ def outreach_panel(filters: Filters) -> OutreachPanel:
         q = Quarter.containing(r["q"])
         counts.setdefault(q, {"us": 0, "abroad": 0})["us" if r["in_united_states"] else "abroad"] += r["n"]
     quarters = sorted(set(term_quarters(agreement, until=on)) | set(counts), key=lambda q: (q.year, q.number))
+    held_by = on.isoformat()
     result = []
     for q in quarters:
         code = quarter_code(q)
@@ -509,8 +518,12 @@ def outreach_panel(filters: Filters) -> OutreachPanel:
                 "code": code,
                 "us": c["us"],
                 "abroad": c["abroad"],
-                "us_url": links.list_url(links.EVENT_LIST, **filters.query(venue="us", quarter=code)),
-                "abroad_url": links.list_url(links.EVENT_LIST, **filters.query(venue="abroad", quarter=code)),
+                "us_url": links.list_url(
+                    links.EVENT_LIST, **filters.query(venue="us", quarter=code, to=held_by)
+                ),
+                "abroad_url": links.list_url(
+                    links.EVENT_LIST, **filters.query(venue="abroad", quarter=code, to=held_by)
+                ),
             }
         )
     us = sum(r["us"] for r in result)
@@ -538,8 +551,8 @@ def outreach_panel(filters: Filters) -> OutreachPanel:
         abroad=abroad,
         total=total,
         last_held_on=last,
-        us_url=links.list_url(links.EVENT_LIST, **filters.query(venue="us")),
-        abroad_url=links.list_url(links.EVENT_LIST, **filters.query(venue="abroad")),
+        us_url=links.list_url(links.EVENT_LIST, **filters.query(venue="us", to=held_by)),
+        abroad_url=links.list_url(links.EVENT_LIST, **filters.query(venue="abroad", to=held_by)),
     )
 
 

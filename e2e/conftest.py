@@ -167,7 +167,8 @@ def login(portal: str) -> Callable[..., Page]:
     def _login(page: Page, user, password: str = PASSWORD) -> Page:
         page.goto(portal + reverse("login"))
         sign_in(page, user.username, password)
-        expect(page.get_by_role("button", name="Sign out")).to_be_attached()
+        # Signed in: the sign-out form (in the user's menu) is on the page.
+        expect(page.locator("form[action='/accounts/logout/']")).to_be_attached()
         return page
 
     return _login
@@ -261,6 +262,8 @@ def check_field_errors() -> Callable[[Page], dict[str, list[str]]]:
     Returns {field label: [what its error says]}."""
 
     def _check(page: Page) -> dict[str, list[str]]:
+        # The refused form arrives by navigation after the click: wait for it, not for time.
+        page.wait_for_selector('[aria-invalid="true"]', state="attached")
         found = page.evaluate(FIELD_ERRORS)
         assert found["invalid"], f"{page.url}: no field is marked aria-invalid"
         for field in found["invalid"]:

@@ -10,7 +10,8 @@ from django.core import mail
 from activities.tasks import send_stale_digests
 from activities.tests.factories import MilestoneFactory, ProgressUpdateFactory
 from agreements.models import CommitmentStatus
-from agreements.tests.factories import AgreementFactory, CommitmentFactory, UserFactory
+from agreements.permissions import STAFF
+from agreements.tests.factories import AgreementFactory, CommitmentFactory, PartyFactory, UserFactory
 from notifications.models import Kind, Notification
 from notifications.tests.factories import PointOfContactFactory
 
@@ -124,3 +125,19 @@ def test_completed_milestones_are_not_overdue(agreement, owner):
 def test_items_of_an_agreement_no_longer_in_force_are_left_out(owner):
     stale_item(AgreementFactory(executed_on=datetime.date(2015, 1, 1)), owner)
     assert run_on(MONDAY) == 0
+
+
+def test_the_digest_links_to_the_owners_stale_items_in_the_list(client):
+    party = PartyFactory()
+    agreement = AgreementFactory(parties=[party])
+    owner = UserFactory(username="owner", party=party, roles=[STAFF])
+    item = stale_item(agreement, owner)
+    run_on(MONDAY)
+    notice = Notification.objects.get(user=owner)
+    client.force_login(owner)
+    with time_machine.travel(
+        datetime.datetime.combine(MONDAY, datetime.time(9), ZoneInfo("America/New_York"))
+    ):
+        response = client.get(notice.link)
+    assert response.status_code == 200
+    assert f'data-item="{item.code}"' in response.content.decode()

@@ -13,16 +13,12 @@ def test_querystring_escapes_values():
     assert links.querystring(q="a&b c") == "?q=a%26b+c"
 
 
-def test_lists_not_installed_yet_use_the_contract_paths():
-    assert links.list_url(links.ITEM_LIST, agreement="pact", stale="1") == "/items/?agreement=pact&stale=1"
-    assert (
-        links.list_url(links.UPDATE_LIST, agreement="pact", party="DOC")
-        == "/updates/?agreement=pact&party=DOC"
-    )
-    assert links.list_url(links.EVENT_LIST, agreement="pact", venue="us", quarter="2018-Q1") == (
-        "/events/?agreement=pact&venue=us&quarter=2018-Q1"
-    )
+def test_contact_list_links_follow_the_contract_path():
     assert links.list_url(links.CONTACT_LIST, agreement="pact") == "/contacts/?agreement=pact"
+
+
+def test_progress_lists_are_reversed_with_their_filters():
+    assert links.list_url(links.ITEM_LIST, agreement="pact", stale="1") == "/items/?agreement=pact&stale=1"
     assert links.url_for("activities:meeting_detail", pk=7) == "/meetings/7/"
 
 

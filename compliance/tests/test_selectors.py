@@ -165,7 +165,7 @@ def test_blocked_item_and_overdue_work_make_the_panel_red(agreement):
     FollowUpActionFactory(meeting=MeetingFactory(agreement=agreement), due_on=datetime.date(2021, 6, 2))
     panel = selectors.commitments_panel(filters(agreement, datetime.date(2021, 6, 30)), [])
     assert panel.signal.rag == Rag.RED
-    assert panel.signal.reason == "1 item blocked; 1 overdue milestone; 1 overdue meeting follow-up."
+    assert panel.signal.reason == "1 item blocked; 1 overdue item; 1 overdue meeting follow-up."
     assert len(panel.overdue_milestones) == 1 and len(panel.overdue_follow_ups) == 1
 
 
@@ -185,7 +185,7 @@ def test_every_count_links_to_the_item_list_with_its_filters(agreement, abc):
         "/items/?agreement=pact&party=ABC&status=at_risk&kind=action_item"
     )
     assert panel.stale_url == "/items/?agreement=pact&party=ABC&stale=1"
-    assert panel.overdue_milestones_url == "/items/?agreement=pact&party=ABC&due=overdue"
+    assert panel.overdue_items_url == "/items/?agreement=pact&party=ABC&due=overdue"
     assert panel.by_party[0]["cells"][3]["url"] == "/items/?agreement=pact&party=ABC&status=blocked"
 
 
@@ -265,7 +265,7 @@ def test_outreach_counts_per_quarter_in_the_us_and_abroad(agreement, abc):
     assert (panel.us, panel.abroad) == (2, 1)
     assert panel.signal.rag == Rag.GREEN
     q2 = next(q for q in panel.quarters if q["code"] == "2020-Q2")
-    assert q2["abroad_url"] == "/events/?agreement=pact&venue=abroad&quarter=2020-Q2"
+    assert q2["abroad_url"] == "/events/?agreement=pact&venue=abroad&quarter=2020-Q2&to=2021-03-31"
 
 
 def test_outreach_only_in_the_us_is_amber(agreement, abc):

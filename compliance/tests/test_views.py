@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 URL = reverse("compliance:dashboard")
 # Session, user, roles and membership, the agreement and its parties, one query per panel part,
 # and the header's unread-notification count.
-DASHBOARD_QUERIES = 25
+DASHBOARD_QUERIES = 26
 
 
 def test_staff_are_refused_the_dashboard(client, pact, staff):

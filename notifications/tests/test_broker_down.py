@@ -8,9 +8,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from activities.models import ProgressUpdate
-from activities.tests.factories import ProgressUpdateFactory
 from agreements.permissions import STAFF
-from agreements.tests.factories import CommitmentFactory, UserFactory
+from agreements.tests.factories import UserFactory
 from moa_portal.celery import app as celery_app
 from notifications.services import enqueue_on_commit
 from notifications.tasks import deliver_pending_notices
@@ -49,19 +48,36 @@ def test_pages_answer_with_the_broker_unreachable(client, broker_unreachable):
     assert health.json()["broker"].startswith("error")
 
 
-def test_a_progress_update_saves_with_the_broker_unreachable(
+def test_a_progress_update_saves_through_its_form_with_the_broker_unreachable(
+    client, broker_unreachable, moa, doc, doc_staff, django_capture_on_commit_callbacks
+):
+    url = reverse("activities:update_create", kwargs={"slug": moa.slug, "code": "DOC-A1"})
+    data = {
+        "as_of": "2021-06-30",
+        "status": "on_track",
+        "percent_complete": "40",
+        "narrative": "Saved while Redis is down.",
+        "reporting_party": str(doc.pk),
+    }
+    client.force_login(doc_staff)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(url, data)
+    assert response.status_code == 302
+    assert callbacks == []  # nothing queued for the broker: the page never waits on it
+    assert ProgressUpdate.objects.filter(
+        commitment__code="DOC-A1", narrative="Saved while Redis is down."
+    ).exists()
+    assert "Update saved for DOC-A1" in client.get(response.url).content.decode()
+
+
+def test_a_notice_queued_with_the_broker_unreachable_is_logged_not_raised(
     broker_unreachable, caplog, django_capture_on_commit_callbacks
 ):
-    commitment = CommitmentFactory()
     with (
         caplog.at_level(logging.ERROR, logger="notifications.services"),
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         transaction.atomic(),
     ):
-        ProgressUpdateFactory(commitment=commitment, narrative="Saved while Redis is down.")
         enqueue_on_commit(deliver_pending_notices)
     assert len(callbacks) == 1
-    assert ProgressUpdate.objects.filter(
-        commitment=commitment, narrative="Saved while Redis is down."
-    ).exists()
     assert "broker is unreachable" in caplog.text
