@@ -156,8 +156,8 @@ def notices_claim(
         ).values_list("recipient", flat=True)
     )
     muting = set()
-    if kind not in UNMUTABLE_KINDS:
-        users = [r.user.pk for r in recipients if r.user is not None]
+    users = [r.user.pk for r in recipients if r.user is not None and r.key not in claimed]
+    if users and kind not in UNMUTABLE_KINDS:
         muting = set(Mute.objects.filter(kind=kind, user__in=users).values_list("user", flat=True))
     won = []
     for recipient in recipients:
