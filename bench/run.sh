@@ -5,7 +5,8 @@
 #
 # Settings (environment): PY (python of the virtualenv), BENCH_DB (moa_bench), BENCH_PG
 # (postgres://moa:moa@127.0.0.1:5432), BENCH_PORT (8199), BENCH_SCALE (1), BENCH_DURATION
-# (20 seconds per page), BENCH_CONNECTIONS (4), BENCH_ONLY (page names, space separated).
+# (20 seconds per page), BENCH_CONNECTIONS (4), BENCH_ONLY (page names, space separated),
+# BENCH_SKIP_JOBS (set: skip the job timings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

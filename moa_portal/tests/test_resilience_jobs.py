@@ -11,6 +11,7 @@ import contextlib
 import email
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -41,8 +42,6 @@ WAIT_SECONDS = 45
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
