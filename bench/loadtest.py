@@ -2,7 +2,7 @@
 
 Run by bench/run.sh (`make bench`); see docs/performance.md. Adding a page is one line in
 PAGES: (name, method, path, body, expected status, p95 target in ms). Paths and bodies may
-use {agreement}, {item} and {today}.
+use {agreement}, {item}, {post_item}, {party} (the reporting party's pk) and {today}.
 """
 
 from __future__ import annotations
@@ -38,12 +38,26 @@ PAGES = [
     Page("agreement list", "GET", "/agreements/", target_p95_ms=100),
     Page("agreement page", "GET", "/agreements/{agreement}/", target_p95_ms=100),
     Page("item page", "GET", "/agreements/{agreement}/items/{item}/", target_p95_ms=100),
-    # Once merged, each of these is one line (targets from issue 8):
-    # Page("dashboard", "GET", "/dashboard/?agreement={agreement}", target_p95_ms=150),
-    # Page("item list", "GET", "/items/?party=DOC&status=at_risk&kind=action_item", target_p95_ms=100),
-    # Page("progress post", "POST", "/agreements/{agreement}/items/{item}/updates/new/",
-    #      "as_of={today}&status=on_track&percent_complete=50&narrative=Bench", 302, 150),
-    # Page("CSV export", "GET", "/dashboard/export/items.csv?agreement={agreement}"),
+    Page("dashboard", "GET", "/dashboard/", target_p95_ms=150),
+    Page("dashboard (agreement)", "GET", "/dashboard/?agreement={agreement}", target_p95_ms=150),
+    Page(
+        "item list (filtered)",
+        "GET",
+        "/items/?agreement={agreement}&status=at_risk&party=DOC",
+        target_p95_ms=100,
+    ),
+    Page("item list (all)", "GET", "/items/", target_p95_ms=100),
+    Page(
+        "progress post",
+        "POST",
+        "/agreements/{agreement}/items/{post_item}/updates/new/",
+        "as_of={today}&status=on_track&percent_complete=50&narrative=Bench+load&next_steps="
+        "&reporting_party={party}",
+        302,
+        150,
+    ),
+    Page("CSV export (summary)", "GET", "/dashboard/export/summary.csv?agreement={agreement}"),
+    Page("CSV export (updates)", "GET", "/dashboard/export/updates.csv?agreement={agreement}"),
 ]
 
 
@@ -123,6 +137,12 @@ def main() -> None:
     parser.add_argument("--cookie", required=True, help="sessionid=… of a signed-in user")
     parser.add_argument("--agreement", default="bench-003", help="slug of the agreement to load")
     parser.add_argument("--item", default="IV.2.a", help="code of the tracked item to load")
+    parser.add_argument(
+        "--post-item",
+        default="IV.2.b",
+        help="code of the item the progress post reports on (not --item: its timeline would grow)",
+    )
+    parser.add_argument("--party", default="1", help="pk of the reporting party (the user's own, DOC)")
     parser.add_argument("--duration", type=int, default=20, help="seconds per page")
     parser.add_argument(
         "--rounds",
@@ -142,6 +162,8 @@ def main() -> None:
     values = {
         "agreement": args.agreement,
         "item": args.item,
+        "party": args.party,
+        "post_item": args.post_item,
         "today": datetime.datetime.now().astimezone().date().isoformat(),
     }
     pages = [p for p in PAGES if p.name == "floor" or not args.only or p.name in args.only]

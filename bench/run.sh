@@ -5,7 +5,8 @@
 #
 # Settings (environment): PY (python of the virtualenv), BENCH_DB (moa_bench), BENCH_PG
 # (postgres://moa:moa@127.0.0.1:5432), BENCH_PORT (8199), BENCH_SCALE (1), BENCH_DURATION
-# (20 seconds per page), BENCH_CONNECTIONS (4), BENCH_ONLY (page names, space separated).
+# (20 seconds per page), BENCH_CONNECTIONS (4), BENCH_ONLY (page names, space separated),
+# BENCH_SKIP_JOBS (set: skip the job timings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,6 +57,7 @@ PY
 "$PY" manage.py generate_bench_data --scale "${BENCH_SCALE:-1}"
 "$PY" manage.py collectstatic --no-input -v0
 COOKIE=$("$PY" manage.py bench_session)
+PARTY=$("$PY" manage.py shell -v0 -c "from agreements.models import Party; print(Party.objects.get(acronym='DOC').pk)")
 
 echo "== gunicorn on 127.0.0.1:$PORT"
 "$BIN/gunicorn" moa_portal.wsgi:application --workers 2 --bind "127.0.0.1:$PORT" \
@@ -69,14 +71,14 @@ for _ in $(seq 1 60); do
 done
 
 # Issue 8's Celery job timings: bench_jobs times each job in its JOBS table (empty until merged).
-if "$PY" manage.py help bench_jobs >/dev/null 2>&1; then
+if [ -z "${BENCH_SKIP_JOBS:-}" ] && "$PY" manage.py help bench_jobs >/dev/null 2>&1; then
   echo "== jobs"
   "$PY" manage.py bench_jobs
 fi
 
 echo "== load"
 # shellcheck disable=SC2086
-"$PY" bench/loadtest.py --base "http://127.0.0.1:$PORT" --cookie "$COOKIE" \
+"$PY" bench/loadtest.py --base "http://127.0.0.1:$PORT" --cookie "$COOKIE" --party "$PARTY" \
   --duration "${BENCH_DURATION:-20}" --rounds "${BENCH_ROUNDS:-4}" --connections "${BENCH_CONNECTIONS:-4}" \
   --json "$RUN_DIR/results.json" ${BENCH_ONLY:+--only $BENCH_ONLY}
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -91,11 +91,13 @@ def notice_claim(
     recipient: Recipient,
     context: dict[str, Any],
     link: str = "",
+    muted: bool | None = None,
 ) -> Notification | None:
     """Claim the notice for this recipient; None if it was already claimed (by anyone, ever).
 
     The subject and bodies are rendered now and kept on the row, so a retry sends exactly
-    what was decided. A user who muted the kind gets a muted row: decided, never sent.
+    what was decided. A user who muted the kind gets a muted row: decided, never sent
+    (`muted` may be given by a caller that looked it up for many recipients at once).
     """
     context = {
         "agreement": agreement,
@@ -105,7 +107,8 @@ def notice_claim(
         **context,
     }
     base = f"notifications/email/{kind}"
-    muted = recipient.user is not None and is_muted(user=recipient.user, kind=kind)
+    if muted is None:
+        muted = recipient.user is not None and is_muted(user=recipient.user, kind=kind)
     try:
         with transaction.atomic():
             return Notification.objects.create(
@@ -139,12 +142,36 @@ def notices_claim(
     context: dict[str, Any] | Callable[[Recipient], dict[str, Any]],
     link: str = "",
 ) -> list[Notification]:
-    """Claim one notice per recipient; returns the ones this call won."""
+    """Claim one notice per recipient; returns the ones this call won.
+
+    Two queries up front instead of two per recipient: the recipients already claimed for
+    this occasion are skipped before anything is rendered (a daily job re-decides the same
+    notices every day, so this is most of a re-run's work), and the mutes of the kind are
+    read once. The log's unique constraint still decides any race (notice_claim).
+    """
+    recipients = list(recipients)
+    claimed = set(
+        Notification.objects.filter(
+            agreement=agreement, kind=kind, occasion=occasion, recipient__in=[r.key for r in recipients]
+        ).values_list("recipient", flat=True)
+    )
+    muting = set()
+    users = [r.user.pk for r in recipients if r.user is not None and r.key not in claimed]
+    if users and kind not in UNMUTABLE_KINDS:
+        muting = set(Mute.objects.filter(kind=kind, user__in=users).values_list("user", flat=True))
     won = []
     for recipient in recipients:
+        if recipient.key in claimed:
+            continue
         ctx = context(recipient) if callable(context) else context
         notice = notice_claim(
-            agreement=agreement, kind=kind, occasion=occasion, recipient=recipient, context=ctx, link=link
+            agreement=agreement,
+            kind=kind,
+            occasion=occasion,
+            recipient=recipient,
+            context=ctx,
+            link=link,
+            muted=recipient.user is not None and recipient.user.pk in muting,
         )
         if notice is not None:
             won.append(notice)

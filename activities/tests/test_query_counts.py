@@ -53,6 +53,16 @@ def test_item_page_queries_do_not_grow_with_its_timeline(client, doc_staff, doc,
     assert queries_for(client, item.get_absolute_url()) == before
 
 
+def test_item_page_queries_do_not_grow_with_the_readers_own_editable_updates(client, doc_staff, doc, moa):
+    item = moa.commitments.get(code="DOC-A1")
+    client.force_login(doc_staff)
+    ProgressUpdateFactory(commitment=item, reporting_party=doc, author=doc_staff)
+    before = queries_for(client, item.get_absolute_url())
+    for _ in range(5):
+        ProgressUpdateFactory(commitment=item, reporting_party=doc, author=doc_staff)
+    assert queries_for(client, item.get_absolute_url()) == before
+
+
 def test_my_work_and_item_list_queries_do_not_grow_with_milestones(client, doc_staff, moa):
     client.force_login(doc_staff)
     item = moa.commitments.get(code="DOC-A1")

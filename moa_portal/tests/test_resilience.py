@@ -4,8 +4,8 @@ These tests start their own throwaway PostgreSQL (initdb/pg_ctl on a free loopba
 a temporary directory, as the `postgres` user when the suite runs as root, as CI does) and
 their own gunicorn (2 workers, production settings) pointed at it, so stopping the database
 never touches the one the rest of the suite uses. Everything is on 127.0.0.1 and each test
-is bounded in time. Not here yet: the Redis-stopped and Celery-worker-killed tests, which
-need the notification jobs (issue 6).
+is bounded in time. The Redis-stopped and Celery-worker-killed tests are in
+test_resilience_jobs.py.
 """
 
 from __future__ import annotations
