@@ -6,6 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run setup test lint format services check-migrations clean
+.PHONY: bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,3 +50,7 @@ format: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) var/moa_portal.sqlite3 var/broker
+
+## The benchmark at scale (gunicorn + wrk on loopback, database moa_bench); see docs/performance.md.
+bench: $(VENV)/.installed services
+	PY=$(PY) bash bench/run.sh

@@ -1,5 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from audit.admin import ReadOnlyHistoryAdmin as SimpleHistoryAdmin  # history is read-only
 
 from .models import (
     Agreement,

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime
 
+import simple_history
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -58,7 +60,11 @@ class AgreementQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        return self.filter(parties__memberships__user=user).distinct()
+        # EXISTS rather than a join + DISTINCT: no duplicate rows to sort away, and a lookup by
+        # slug starts from the slug's index instead of every agreement the party is on.
+        return self.filter(
+            Exists(PartyMembership.objects.filter(user=user, party__agreements=OuterRef("pk")))
+        )
 
 
 class Agreement(models.Model):
@@ -123,7 +129,13 @@ class Agreement(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("agreements:detail", kwargs={"slug": self.slug})
+        # Remembered per instance (for its slug): the agreement page links every clause and
+        # item through it, and reverse() was a third of that page's time (docs/performance.md).
+        cached = self.__dict__.get("_absolute_url")
+        if cached is None or cached[0] != self.slug:
+            cached = (self.slug, reverse("agreements:detail", kwargs={"slug": self.slug}))
+            self.__dict__["_absolute_url"] = cached
+        return cached[1]
 
     # --- the term (VII) -----------------------------------------------------------------
 
@@ -387,7 +399,13 @@ class Commitment(models.Model):
         return f"{self.code} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("agreements:commitment", kwargs={"slug": self.agreement.slug, "code": self.code})
+        # Remembered per instance, like Agreement.get_absolute_url: pages link an item twice.
+        key = (self.agreement.slug, self.code)
+        cached = self.__dict__.get("_absolute_url")
+        if cached is None or cached[0] != key:
+            cached = (key, reverse("agreements:commitment", kwargs={"slug": key[0], "code": key[1]}))
+            self.__dict__["_absolute_url"] = cached
+        return cached[1]
 
     @property
     def lead_display(self) -> str:
@@ -581,3 +599,10 @@ class PartyMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.party})"
+
+
+# Users are audited like everything else: who created, changed or deactivated an account, and
+# which roles it was given. Password hashes and sign-in times are not history.
+simple_history.register(
+    get_user_model(), app="agreements", excluded_fields=["password", "last_login"], m2m_fields=["groups"]
+)

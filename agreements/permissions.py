@@ -148,3 +148,64 @@ def refusal_reason(user: User, commitment: Commitment) -> str:
         f"{commitment.code} is led by {commitment.lead_display}. Only staff of the lead party "
         "can log progress or plan milestones on it."
     )
+
+
+# --- administration: points of contact, users, the audit trail ----------------------------
+
+
+def is_admin(user: User) -> bool:
+    return has_role(user, ADMIN)
+
+
+def can_manage_party(user: User, party: Party | None) -> bool:
+    """Admins keep their own party's records (contacts, users); a superuser keeps everyone's."""
+    if not is_admin(user) or party is None:
+        return False
+    if user.is_superuser:
+        return True
+    own = party_of(user)
+    return own is not None and own.pk == party.pk
+
+
+def manageable_parties(user: User, agreement: Agreement | None = None) -> QuerySet[Party]:
+    """Parties whose records the user may keep, optionally only those on one agreement."""
+    parties = agreement.parties.all() if agreement is not None else Party.objects.all()
+    if not is_admin(user):
+        return parties.none()
+    if user.is_superuser:
+        return parties
+    own = party_of(user)
+    return parties.filter(pk=own.pk) if own else parties.none()
+
+
+def visible_contacts(user: User):
+    """Points of contact of the agreements the user can see (read access for every staff user)."""
+    from contacts.models import PointOfContact
+
+    return PointOfContact.objects.filter(agreement__in=visible_agreements(user))
+
+
+def can_manage_contact(user: User, contact) -> bool:
+    """Admins add, edit and deactivate their own party's contacts on agreements they can see."""
+    return (
+        can_manage_party(user, contact.party)
+        and visible_agreements(user).filter(pk=contact.agreement_id).exists()
+    )
+
+
+def can_read_audit(user: User) -> bool:
+    """Only admins read the audit trail; nobody edits or deletes it through the portal."""
+    return is_admin(user)
+
+
+def manageable_users(user: User):
+    """Users an admin manages: those of their own party (every user for a superuser)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.all()
+    if not is_admin(user):
+        return users.none()
+    if user.is_superuser:
+        return users
+    own = party_of(user)
+    return users.filter(membership__party=own) if own else users.none()

@@ -24,10 +24,14 @@ def agreement_page(agreement: Agreement) -> dict:
     by_kind: dict[str, list[Commitment]] = defaultdict(list)
     by_section: dict[int, list[Commitment]] = defaultdict(list)
     for c in commitments:
+        # Links on the page go through the agreement: share the one already loaded rather
+        # than fetching it again for every item and clause (one query each at scale).
+        c.agreement = c.source_section.agreement = agreement
         by_kind[c.kind].append(c)
         by_section[c.source_section_id].append(c)
     sections = list(agreement.sections.order_by("position"))
     for s in sections:
+        s.agreement = agreement
         s.created_items = by_section.get(s.pk, [])
     contacts = list(
         PointOfContact.objects.filter(agreement=agreement)

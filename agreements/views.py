@@ -1,5 +1,6 @@
 """Agreement pages: the list and the agreement in full. Permission, query, respond."""
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -8,10 +9,14 @@ from activities.selectors import commitment_page
 
 from . import permissions, selectors
 
+AGREEMENTS_PER_PAGE = 25
+
 
 def agreement_list(request: HttpRequest) -> HttpResponse:
+    # Paged: a department-wide portal carries hundreds of agreements (docs/performance.md).
     agreements = selectors.agreement_list_for(permissions.visible_agreements(request.user))
-    return render(request, "agreements/agreement_list.html", {"agreements": agreements})
+    page = Paginator(agreements, AGREEMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "agreements/agreement_list.html", {"agreements": page, "page_obj": page})
 
 
 def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -29,6 +34,7 @@ def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpRespons
     )
     if commitment is None:
         raise Http404("No such item in this agreement.")
+    commitment.agreement = commitment.source_section.agreement = agreement
     context = {
         "agreement": agreement,
         "item": commitment,

@@ -40,6 +40,12 @@ class PointOfContact(models.Model):
         null=True, blank=True, help_text="The day the contact stopped serving (deactivation)."
     )
     position = models.PositiveSmallIntegerField(default=0)
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by every save through the portal, so two people editing at once cannot "
+        "silently overwrite each other (see contacts.services).",
+    )
     history = HistoricalRecords()
 
     objects = PointOfContactQuerySet.as_manager()

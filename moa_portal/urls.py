@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from activities import views as activities_views
+from moa_portal import bench_views
 
 from .forms import SignInForm
 from .health import healthz
@@ -13,10 +14,36 @@ urlpatterns = [
     path("", activities_views.my_work, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/changed/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("contacts/", include("contacts.urls")),
+    path("people/", include("agreements.people_urls")),
+    path("audit/", include("audit.urls")),
     path("agreements/", include("agreements.urls")),
     path("", include("activities.urls")),
     path("admin/", admin.site.urls),
     path("", include("compliance.urls")),
     path("notifications/", include("notifications.urls")),
     path("healthz", healthz, name="healthz"),
+    path("bench/floor", bench_views.floor, name="bench_floor"),
 ]

@@ -65,3 +65,26 @@ def test_agreement_list_hides_agreements_of_other_parties(client, outsider, moa)
 @pytest.mark.django_db
 def test_login_page_renders_for_anonymous_user(client):
     assert client.get(reverse("login")).status_code == 200
+
+
+def test_agreement_page_query_count_does_not_grow_with_its_clauses_and_items(
+    client, doc_staff, moa, django_assert_max_num_queries
+):
+    client.force_login(doc_staff)
+    client.get(moa.get_absolute_url())
+    # 57 clauses and 30 items: one query per panel, none per clause or item.
+    with django_assert_max_num_queries(20):
+        assert client.get(moa.get_absolute_url()).status_code == 200
+
+
+def test_agreement_list_is_paged_25_to_a_page(client, doc_staff, moa):
+    from agreements.tests.factories import AgreementFactory
+
+    for _ in range(30):
+        AgreementFactory(parties=[doc_staff.membership.party])
+    client.force_login(doc_staff)
+    first = client.get(reverse("agreements:list"))
+    second = client.get(reverse("agreements:list"), {"page": 2})
+    assert len(first.context["agreements"]) == 25
+    assert len(second.context["agreements"]) == 6
+    assert "Agreements 1–25 of 31" in first.content.decode()

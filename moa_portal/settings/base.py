@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "activities",
     "compliance",
     "notifications",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "moa_portal.middleware.IdleSessionTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "moa_portal.urls"
@@ -72,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "compliance.context_processors.compliance_nav",
                 "notifications.context_processors.unread_notifications",
+                "moa_portal.context_processors.portal_roles",
             ],
         },
     },
@@ -108,17 +111,25 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# A page that says the account is locked and why, not a bare 429.
-AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 # The account is what locks: adding the IP address would lock out a whole agency that
 # signs in through one gateway, so axes' advice to add it (W006) is declined on purpose.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# A page that says the account is locked and why, not a bare 429.
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # Idle session timeout: the session expires SESSION_IDLE_MINUTES after the last request.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
-SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+# moa_portal.middleware.IdleSessionTimeoutMiddleware signs the user out (and says why) once
+# they have been idle that long; the session store's own expiry, a few minutes later, is the
+# backstop that also clears sessions nobody comes back to.
+SESSION_COOKIE_AGE = (SESSION_IDLE_MINUTES + 5) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Audit history is read-only through the portal and the Django admin: no revert.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
 
 # Content Security Policy: everything from our own origin, no inline script or style.
 CONTENT_SECURITY_POLICY = {
@@ -205,6 +216,8 @@ MINUTES_DUE_AFTER_DAYS = env.int("MINUTES_DUE_AFTER_DAYS", default=7)
 HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=1.0)
 # Results are not needed by the jobs; the worker integration test sets one to wait on them.
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
+# The benchmark's floor view (/bench/floor, docs/performance.md): off unless benchmarking.
+BENCH_FLOOR_VIEW = env.bool("BENCH_FLOOR_VIEW", default=False)
 
 LOGGING = {
     "version": 1,
@@ -212,4 +225,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # django-axes logs every sign-in at INFO; failures and lockouts still show at WARNING.
+    "loggers": {"axes": {"level": env("AXES_LOG_LEVEL", default="WARNING")}},
 }

@@ -1,0 +1,46 @@
+"""Forms for the user administration pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from .permissions import ROLES
+
+ROLE_HELP = "Staff read and report; Managers also see the dashboard; Admins also keep contacts and users."
+
+
+class UserForm(forms.Form):
+    first_name = forms.CharField(label="First name", max_length=150, required=False)
+    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    email = forms.EmailField(label="E-mail", help_text="Password links are sent here.")
+    party = forms.ModelChoiceField(label="Party", queryset=None, empty_label=None)
+    roles = forms.MultipleChoiceField(
+        label="Roles",
+        choices=[(r, r) for r in ROLES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=ROLE_HELP,
+    )
+
+    def __init__(self, *args, parties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = parties
+
+
+class UserCreateForm(UserForm):
+    username = forms.CharField(label="Username", max_length=150)
+
+    field_order = ["username", "first_name", "last_name", "email", "party", "roles"]
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("A user with this username already exists.")
+        return username
+
+
+class UserEditForm(UserForm):
+    is_active = forms.BooleanField(
+        label="Active", required=False, help_text="An inactive user cannot sign in; their records stay."
+    )

@@ -1,0 +1,74 @@
+"""The benchmark's data generator, at a tiny scale: the counts asked for, and data that holds together."""
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from activities.models import Meeting, Milestone, ProgressUpdate
+from agreements.benchdata import BENCH_USERNAME, Plan, generate_bench_data
+from agreements.models import Agreement, Commitment, PartyMembership
+from agreements.permissions import MANAGER, has_role, visible_agreements
+from contacts.models import PointOfContact
+
+PLAN = Plan.at_scale(0.01)  # 2 agreements, 5,000 updates, 80 meetings, 400 milestones, 20 users
+
+
+@pytest.fixture
+def bench(db):
+    return generate_bench_data(plan=PLAN, log=lambda line: None)
+
+
+def test_generator_writes_the_counts_of_its_plan(bench):
+    assert Agreement.objects.filter(slug__startswith="bench-").count() == PLAN.agreements
+    assert ProgressUpdate.objects.count() == PLAN.updates
+    assert Meeting.objects.count() == PLAN.meetings
+    assert Milestone.objects.count() == PLAN.milestones
+    assert PartyMembership.objects.count() == PLAN.users
+
+
+def test_every_generated_agreement_has_the_moas_shape(bench):
+    for agreement in Agreement.objects.filter(slug__startswith="bench-"):
+        parties = agreement.parties.count()
+        kinds = dict(agreement.commitments.values_list("kind").annotate(n=Count("pk")))
+        assert 2 <= parties <= 4
+        assert kinds[Commitment.Kind.OBJECTIVE] == 6
+        assert kinds[Commitment.Kind.JOINT_ACTIVITY] == 5
+        assert kinds[Commitment.Kind.STRATEGIC_GOAL] >= 9
+        assert kinds[Commitment.Kind.ACTION_ITEM] >= 10
+        assert agreement.signatories.count() == parties
+        assert (
+            PointOfContact.objects.filter(agreement=agreement).values("party").distinct().count() == parties
+        )
+        assert agreement.is_in_force
+
+
+def test_generated_items_point_only_within_their_own_agreement(bench):
+    items = Commitment.objects.select_related("source_section", "goal")
+    assert all(c.source_section.agreement_id == c.agreement_id for c in items)
+    assert all(c.goal.agreement_id == c.agreement_id for c in items if c.goal_id)
+    assert all(c.goal.kind == Commitment.Kind.STRATEGIC_GOAL for c in items if c.goal_id)
+
+
+def test_each_items_status_is_its_latest_updates_status(bench):
+    for item in Commitment.objects.all():
+        assert item.status == item.updates.latest().status
+
+
+def test_updates_are_reported_by_a_party_to_the_agreement_and_a_member_of_it(bench):
+    for update in ProgressUpdate.objects.select_related("commitment__agreement", "author__membership")[:500]:
+        assert update.commitment.agreement.parties.filter(pk=update.reporting_party_id).exists()
+        assert update.author.membership.party_id == update.reporting_party_id
+
+
+def test_the_bench_user_is_a_manager_who_sees_every_generated_agreement(bench):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username=BENCH_USERNAME)
+    assert has_role(user, MANAGER)
+    assert visible_agreements(user).count() == PLAN.agreements
+
+
+def test_command_generates_nothing_when_the_data_is_already_there(bench, capsys):
+    call_command("generate_bench_data", "--scale", "0.01")
+    assert "already present" in capsys.readouterr().out
+    assert ProgressUpdate.objects.count() == PLAN.updates

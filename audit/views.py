@@ -1,0 +1,64 @@
+"""The audit trail, read-only: a filtered site-wide log and each record's history (admins only)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from agreements import permissions
+
+from .forms import AuditFilterForm
+from .selectors import AUDITED_BY_KEY, AuditFilters, audit_log, object_history
+
+
+def _require_reader(request: HttpRequest) -> None:
+    if not permissions.can_read_audit(request.user):
+        raise PermissionDenied("Only admins read the audit trail.")
+
+
+@require_safe
+def log(request: HttpRequest) -> HttpResponse:
+    _require_reader(request)
+    form = AuditFilterForm(request.GET or None, agreements=permissions.visible_agreements(request.user))
+    filters = AuditFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = AuditFilters(
+            model=data["model"],
+            user=data["user"].strip(),
+            agreement=data["agreement"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        )
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    entries, has_next = audit_log(reader=request.user, filters=filters, page=page)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "entries": entries,
+        "page": page,
+        "has_next": has_next,
+        "previous_page": page - 1,
+        "next_page": page + 1,
+        "query": query.urlencode(),
+    }
+    return render(request, "audit/log.html", context)
+
+
+@require_safe
+def record_history(request: HttpRequest, model: str, pk: int) -> HttpResponse:
+    _require_reader(request)
+    audited = AUDITED_BY_KEY.get(model)
+    if audited is None:
+        raise Http404("No such kind of record.")
+    entries = object_history(reader=request.user, audited=audited, object_id=pk)
+    if not entries:
+        raise Http404("No history you can read for this record.")
+    context = {"entries": entries, "label": audited.label, "object_repr": entries[0].object_repr}
+    return render(request, "audit/record_history.html", context)

@@ -1,0 +1,190 @@
+"""Load the running portal page by page with wrk and print throughput, latency and the floor ratio.
+
+Run by bench/run.sh (`make bench`); see docs/performance.md. Adding a page is one line in
+PAGES: (name, method, path, body, expected status, p95 target in ms). Paths and bodies may
+use {agreement}, {item} and {today}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    method: str
+    path: str
+    body: str | None = None
+    expect: int = 200
+    target_p95_ms: float | None = None
+
+
+PAGES = [
+    Page("floor", "GET", "/bench/floor"),
+    Page("agreement list", "GET", "/agreements/", target_p95_ms=100),
+    Page("agreement page", "GET", "/agreements/{agreement}/", target_p95_ms=100),
+    Page("item page", "GET", "/agreements/{agreement}/items/{item}/", target_p95_ms=100),
+    # Once merged, each of these is one line (targets from issue 8):
+    # Page("dashboard", "GET", "/dashboard/?agreement={agreement}", target_p95_ms=150),
+    # Page("item list", "GET", "/items/?party=DOC&status=at_risk&kind=action_item", target_p95_ms=100),
+    # Page("progress post", "POST", "/agreements/{agreement}/items/{item}/updates/new/",
+    #      "as_of={today}&status=on_track&percent_complete=50&narrative=Bench", 302, 150),
+    # Page("CSV export", "GET", "/dashboard/export/items.csv?agreement={agreement}"),
+]
+
+
+def check(url: str, page: Page, headers: dict[str, str], body: bytes | None) -> int:
+    """One request before the load, so a page that is broken or redirects to login fails loudly."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    request = urllib.request.Request(url, data=body, headers=headers, method=page.method)  # noqa: S310
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def prepare(base: str, page: Page, values: dict[str, str], cookie: str, csrf: str) -> tuple[str, str]:
+    """The page's path and body, after one checked request."""
+    path = page.path.format(**values)
+    body = page.body.format(**values) if page.body else ""
+    if page.method == "POST":
+        body = f"{body}&csrfmiddlewaretoken={csrf}"
+    headers = {"Cookie": cookie, "X-CSRFToken": csrf}
+    if body:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    status = check(base + path, page, headers, body.encode() if page.method == "POST" else None)
+    if status != page.expect:
+        sys.exit(f"{page.name}: {path} answered {status}, expected {page.expect}; not benchmarking it.")
+    return path, body
+
+
+def run_wrk(base: str, page: Page, path: str, body: str, seconds: int, args, cookie: str, csrf: str) -> dict:
+    env = {
+        **os.environ,
+        "BENCH_METHOD": page.method,
+        "BENCH_BODY": body,
+        "BENCH_COOKIE": cookie,
+        "BENCH_CSRF": csrf,
+        "BENCH_EXPECT": str(page.expect),
+    }
+    cmd = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(HERE / "report.lua"),
+        base + path,
+    ]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    line = next(x for x in out.splitlines() if x.startswith("BENCH_JSON "))
+    return json.loads(line.removeprefix("BENCH_JSON "))
+
+
+def combine(rounds: list[dict], path: str) -> dict:
+    """Requests and errors add up over the rounds; each percentile is the median round's."""
+
+    def median(key: str) -> float:
+        return statistics.median(r[key] for r in rounds)
+
+    total = {k: sum(r[k] for r in rounds) for k in ("requests", "duration_us", "unexpected_status")}
+    total |= {k: sum(r[k] for r in rounds) for k in ("socket_errors", "timeouts")}
+    total |= {k: median(k) for k in ("p50_us", "p95_us", "p99_us")}
+    total["rps"] = total["requests"] / (total["duration_us"] / 1e6)
+    total["path"] = path
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--base", default="http://127.0.0.1:8199")
+    parser.add_argument("--cookie", required=True, help="sessionid=… of a signed-in user")
+    parser.add_argument("--agreement", default="bench-003", help="slug of the agreement to load")
+    parser.add_argument("--item", default="IV.2.a", help="code of the tracked item to load")
+    parser.add_argument("--duration", type=int, default=20, help="seconds per page")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="split each page's time into this many runs, taken in turn with the other pages, "
+        "so load from elsewhere on the machine falls on every page alike",
+    )
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--only", nargs="*", help="page names to run (the floor always runs)")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+
+    csrf = secrets.token_hex(16)  # 32 characters: Django accepts the unmasked secret as the token
+    cookie = f"{args.cookie}; csrftoken={csrf}"
+    values = {
+        "agreement": args.agreement,
+        "item": args.item,
+        "today": datetime.datetime.now().astimezone().date().isoformat(),
+    }
+    pages = [p for p in PAGES if p.name == "floor" or not args.only or p.name in args.only]
+    seconds = max(1, args.duration // args.rounds)
+    print(
+        f"wrk -t{args.threads} -c{args.connections}, {args.rounds} rounds of {seconds} s per page, "
+        f"pages in turn, against {args.base}",
+        flush=True,
+    )
+    prepared = [prepare(args.base, page, values, cookie, csrf) for page in pages]
+    rounds: list[list[dict]] = [[] for _ in pages]
+    for n in range(args.rounds):
+        for i, (page, (path, body)) in enumerate(zip(pages, prepared, strict=True)):
+            r = run_wrk(args.base, page, path, body, seconds, args, cookie, csrf)
+            rounds[i].append(r)
+            rps = r["requests"] / (r["duration_us"] / 1e6)
+            print(
+                f"  round {n + 1} {page.name}: {rps:.1f} req/s, p95 {r['p95_us'] / 1000:.1f} ms", flush=True
+            )
+    results = []
+    for page, (path, _), page_rounds in zip(pages, prepared, rounds, strict=True):
+        r = combine(page_rounds, path)
+        r["name"], r["target_p95_ms"] = page.name, page.target_p95_ms
+        results.append(r)
+    floor = results[0]["rps"]
+    print()
+    print(
+        f"{'page':<22} {'req/s':>7} {'× floor':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
+        f" {'errors':>6}  target"
+    )
+    for r in results:
+        errors = r["unexpected_status"] + r["socket_errors"] + r["timeouts"]
+        target = ""
+        if r["target_p95_ms"]:
+            met = "met" if r["p95_us"] / 1000 < r["target_p95_ms"] else "MISSED"
+            target = f"p95 < {r['target_p95_ms']:.0f} ms: {met}"
+        print(
+            f"{r['name']:<22} {r['rps']:7.1f} {r['rps'] / floor:8.2f} {r['p50_us'] / 1000:7.1f} "
+            f"{r['p95_us'] / 1000:7.1f} {r['p99_us'] / 1000:7.1f} {errors:6d}  {target}"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+-- wrk script for bench/loadtest.py: one page per run, signed in by a Cookie header, and a
+-- JSON summary (requests, unexpected statuses, p50/p95/p99 in microseconds) on one line.
+-- Settings come from the environment: BENCH_METHOD, BENCH_BODY, BENCH_COOKIE, BENCH_CSRF,
+-- BENCH_EXPECT (the status every response must have; anything else counts as an error).
+wrk.method = os.getenv("BENCH_METHOD") or "GET"
+local body = os.getenv("BENCH_BODY") or ""
+if body ~= "" then
+  wrk.body = body
+  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+end
+wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE") or ""
+local csrf = os.getenv("BENCH_CSRF") or ""
+if csrf ~= "" then wrk.headers["X-CSRFToken"] = csrf end
+local expect = tonumber(os.getenv("BENCH_EXPECT") or "200")
+
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) unexpected = 0 end
+function response(status, headers, body)
+  if status ~= expect then unexpected = unexpected + 1 end
+end
+
+function done(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + t:get("unexpected") end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {"requests": %d, "duration_us": %d, "unexpected_status": %d, "socket_errors": %d, ' ..
+    '"timeouts": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d}\n',
+    summary.requests, summary.duration, bad, e.connect + e.read + e.write, e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# `make bench`: the portal at scale, served by gunicorn (2 workers, production settings,
+# PostgreSQL) and loaded by wrk from a second process on loopback. Not part of the tests or CI:
+# a timed figure never fails a build. Results and how to read them: docs/performance.md.
+#
+# Settings (environment): PY (python of the virtualenv), BENCH_DB (moa_bench), BENCH_PG
+# (postgres://moa:moa@127.0.0.1:5432), BENCH_PORT (8199), BENCH_SCALE (1), BENCH_DURATION
+# (20 seconds per page), BENCH_CONNECTIONS (4), BENCH_ONLY (page names, space separated).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PY:-.venv/bin/python}
+BIN=$(dirname "$PY")
+BENCH_DB=${BENCH_DB:-moa_bench}
+BENCH_PG=${BENCH_PG:-postgres://moa:moa@127.0.0.1:5432}
+PORT=${BENCH_PORT:-8199}
+RUN_DIR=var/bench
+mkdir -p "$RUN_DIR"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+if ! command -v wrk >/dev/null; then
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq wrk
+fi
+
+export DJANGO_SETTINGS_MODULE=moa_portal.settings.production
+export DATABASE_URL="$BENCH_PG/$BENCH_DB"
+export SECRET_KEY=${SECRET_KEY:-bench-$("$PY" -c 'import secrets; print(secrets.token_hex(32))')}
+export ALLOWED_HOSTS=127.0.0.1,localhost
+export SECURE_SSL_REDIRECT=false
+export BENCH_FLOOR_VIEW=true
+export CONN_MAX_AGE=60
+export LOG_LEVEL=WARNING
+
+echo "== machine"
+echo "nproc $(nproc); memory $(free -m | awk '/^Mem:/ {print $2 " MiB"}'); CPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "PostgreSQL $("$PY" - <<'PY'
+import os, psycopg2
+c = psycopg2.connect(os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres")
+cur = c.cursor(); cur.execute("SHOW server_version"); print(cur.fetchone()[0])
+PY
+)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+echo "== database $BENCH_DB"
+"$PY" - <<'PY'
+import os, psycopg2
+url, name = os.environ["DATABASE_URL"].rsplit("/", 1)
+c = psycopg2.connect(url + "/postgres"); c.autocommit = True
+cur = c.cursor(); cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+if cur.fetchone() is None:
+    cur.execute(f'CREATE DATABASE "{name}"')
+    print(f"created {name}")
+PY
+"$PY" manage.py migrate --no-input -v0
+"$PY" manage.py generate_bench_data --scale "${BENCH_SCALE:-1}"
+"$PY" manage.py collectstatic --no-input -v0
+COOKIE=$("$PY" manage.py bench_session)
+
+echo "== gunicorn on 127.0.0.1:$PORT"
+"$BIN/gunicorn" moa_portal.wsgi:application --workers 2 --bind "127.0.0.1:$PORT" \
+  --error-logfile "$RUN_DIR/gunicorn.log" &
+GUNICORN_PID=$!
+trap 'kill "$GUNICORN_PID" 2>/dev/null; wait "$GUNICORN_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do
+  "$PY" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/accounts/login/', timeout=2)" \
+    2>/dev/null && break
+  sleep 1
+done
+
+# Issue 8's Celery job timings: bench_jobs times each job in its JOBS table (empty until merged).
+if "$PY" manage.py help bench_jobs >/dev/null 2>&1; then
+  echo "== jobs"
+  "$PY" manage.py bench_jobs
+fi
+
+echo "== load"
+# shellcheck disable=SC2086
+"$PY" bench/loadtest.py --base "http://127.0.0.1:$PORT" --cookie "$COOKIE" \
+  --duration "${BENCH_DURATION:-20}" --rounds "${BENCH_ROUNDS:-4}" --connections "${BENCH_CONNECTIONS:-4}" \
+  --json "$RUN_DIR/results.json" ${BENCH_ONLY:+--only $BENCH_ONLY}
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,52 @@
+"""The benchmark's floor view and the session the load generator signs in with."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+
+def test_floor_view_is_404_when_the_setting_is_off(client, doc_staff, settings):
+    settings.BENCH_FLOOR_VIEW = False
+    client.force_login(doc_staff)
+    assert client.get(reverse("bench_floor")).status_code == 404
+
+
+def test_floor_view_answers_with_one_query_when_the_setting_is_on(
+    client, doc_staff, settings, django_assert_max_num_queries
+):
+    settings.BENCH_FLOOR_VIEW = True
+    client.force_login(doc_staff)
+    client.get(reverse("bench_floor"))
+    # session, user, the one query of the view, session save (in a transaction)
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("bench_floor")).status_code == 200
+
+
+def test_floor_view_sends_anonymous_users_to_login(client, settings, db):
+    settings.BENCH_FLOOR_VIEW = True
+    assert client.get(reverse("bench_floor")).status_code == 302
+
+
+def test_bench_session_signs_the_user_in(client, doc_staff, settings, capsys):
+    settings.BENCH_FLOOR_VIEW = True
+    call_command("bench_session", "--username", doc_staff.username)
+    name, key = capsys.readouterr().out.strip().split("=")
+    client.cookies[name] = key
+    assert client.get(reverse("bench_floor")).status_code == 200
+
+
+def test_bench_session_refuses_to_run_unless_benchmarking(doc_staff, settings):
+    settings.BENCH_FLOOR_VIEW = False
+    with pytest.raises(CommandError):
+        call_command("bench_session", "--username", doc_staff.username)
+
+
+def test_bench_jobs_times_each_registered_job_with_its_query_count(db, monkeypatch, capsys):
+    from agreements.management.commands import bench_jobs
+
+    monkeypatch.setattr(
+        bench_jobs, "JOBS", [("bench data present", "agreements.benchdata.bench_data_present", {})]
+    )
+    call_command("bench_jobs")
+    out = capsys.readouterr().out
+    assert "bench data present" in out and "1 queries" in out
