@@ -7,11 +7,14 @@ rollback puts back the rows migrations created (the role groups) after each test
 
 Helpers are fixtures returning functions, so tests read as journeys:
 `login(page, user)`, `open_page(page, path)`, `axe(page)`, `check_structure(page)`,
-`check_field_errors(page)`, `screenshot(page, name)`.
+`check_field_errors(page)`, `screenshot(page, name)`; `portal_records` fills the MOA with a
+little of everything (an update, a meeting with a follow-up action, an outreach event) so lists
+and the dashboard show something; `small_pdf(text)` makes a real PDF to upload as evidence.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 from collections.abc import Callable
@@ -21,8 +24,12 @@ import pytest
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from activities import services
+from activities.models import Meeting
+from agreements.models import CommitmentStatus
 from agreements.permissions import ADMIN, MANAGER, STAFF
 from agreements.tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -100,6 +107,13 @@ def playwright(_serialized_database, playwright):
     if _serialized_database is not None:
         connections[DEFAULT_DB_ALIAS]._test_serialized_contents = _serialized_database
     return playwright
+
+
+@pytest.fixture(autouse=True)
+def evidence_storage(settings, tmp_path) -> Path:
+    """Evidence the browser uploads lands in a temporary folder, never in var/."""
+    settings.MEDIA_ROOT = tmp_path / "evidence"
+    return settings.MEDIA_ROOT
 
 
 @pytest.fixture
@@ -297,3 +311,74 @@ def screenshot() -> Callable[[Page, str], list[Path]]:
         return paths
 
     return _shoot
+
+
+def small_pdf(text: str) -> bytes:
+    """A small, valid one-page PDF saying `text`: objects, a cross-reference table with the
+    right byte offsets, and a trailer, as a PDF reader expects them."""
+    words = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    stream = f"BT /F1 14 Tf 72 720 Td ({words}) Tj ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+# Fixed dates inside the MOA's term, so the pictures do not change from run to run.
+RECORDS_DAY = datetime.date(2018, 3, 15)
+
+
+@pytest.fixture
+def portal_records(moa, doc, doc_staff, dhs_staff) -> dict:
+    """A little of everything, entered as staff would (through the services)."""
+    update = services.progress_update_create(
+        commitment=moa.commitments.get(code="VI.5"),
+        author=doc_staff,
+        reporting_party=doc,
+        as_of=RECORDS_DAY,
+        status=CommitmentStatus.ON_TRACK,
+        percent_complete=25,
+        narrative="First quarterly call held; the next one is set for June.",
+    )
+    meeting = services.meeting_create(
+        agreement=moa,
+        organiser=dhs_staff,
+        kind=Meeting.Kind.QUARTERLY,
+        title="Q1 2018 DOC–DHS call",
+        starts_at=timezone.make_aware(datetime.datetime.combine(RECORDS_DAY, datetime.time(10))),
+        format=Meeting.Format.CALL,
+        minutes="Reviewed the points of contact and the outreach plan.",
+        items=[moa.commitments.get(code="VI.5")],
+        attendee_users=[doc_staff, dhs_staff],
+        follow_ups=[
+            {"description": "Circulate the outreach plan.", "owner_user": doc_staff, "due_on": RECORDS_DAY}
+        ],
+    )
+    event = services.outreach_event_create(
+        agreement=moa,
+        created_by=doc_staff,
+        organising_party=doc,
+        title="E-commerce exporters forum",
+        held_on=RECORDS_DAY,
+        city="Chicago",
+        country="United States",
+        in_united_states=True,
+        audience_enterprises=True,
+        attendance=120,
+        items=[moa.commitments.get(code="VI.3")],
+    )
+    return {"update": update, "meeting": meeting, "event": event}

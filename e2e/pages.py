@@ -4,6 +4,8 @@ Every page listed here is checked with axe-core, for its structure (title, one h
 landmarks, skip link) and for overflow on a phone, and is photographed at desktop and phone
 width into docs/screenshots/<name>-desktop.png and <name>-phone.png. A new page is one more
 `PortalPage` line: a name, the path (built from the MOA) and the user who opens it.
+The test opens them with `portal_records` in place (an update, a meeting, an event), so
+lists show rows, not only their empty state.
 """
 
 from __future__ import annotations
@@ -33,4 +35,22 @@ PAGES = [
     PortalPage("agreements", lambda moa: reverse("agreements:list")),
     PortalPage("agreement", lambda moa: moa.get_absolute_url()),
     PortalPage("item", lambda moa: moa.commitments.get(code="VI.5").get_absolute_url()),
+    PortalPage("my-work", lambda moa: reverse("home")),
+    PortalPage("item-list", lambda moa: reverse("activities:item_list")),
+    PortalPage("update-list", lambda moa: reverse("activities:update_list")),
+    PortalPage("meeting-list", lambda moa: reverse("activities:meeting_list")),
+    PortalPage("event-list", lambda moa: reverse("activities:event_list")),
+    PortalPage("update-form", lambda moa: reverse("activities:update_create", args=[moa.slug, "VI.2"])),
+    PortalPage("meeting-form", lambda moa: reverse("activities:meeting_create")),
+    PortalPage("event-form", lambda moa: reverse("activities:event_create")),
+    PortalPage(
+        "dashboard", lambda moa: reverse("compliance:dashboard") + f"?agreement={moa.slug}", "doc_manager"
+    ),
+    PortalPage("report", lambda moa: reverse("compliance:report") + f"?agreement={moa.slug}", "doc_manager"),
+    PortalPage("notifications", lambda moa: reverse("notifications:list")),
+    PortalPage("calendar", lambda moa: reverse("compliance:calendar")),
+    PortalPage("contact-list", lambda moa: reverse("contacts:list") + f"?agreement={moa.slug}", "doc_admin"),
+    PortalPage(
+        "contact-form", lambda moa: reverse("contacts:create") + f"?agreement={moa.slug}", "doc_admin"
+    ),
 ]
