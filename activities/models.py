@@ -70,6 +70,13 @@ class ProgressUpdate(models.Model):
     def __str__(self) -> str:
         return f"{self.commitment.code} as of {self.as_of}: {self.get_status_display()}"
 
+    # After this long an update is no longer edited in place: a correction is added instead.
+    EDIT_WINDOW = datetime.timedelta(hours=24)
+
+    @property
+    def is_within_edit_window(self) -> bool:
+        return timezone.now() - self.created_at <= self.EDIT_WINDOW
+
     def clean(self) -> None:
         """An update reports on a day of the term that has already come, in words."""
         errors: dict[str, str] = {}

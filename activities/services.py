@@ -13,16 +13,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from agreements.models import Agreement, Commitment, Party
 from contacts.models import PointOfContact
 
 from .evidence import CheckedFile, check_upload
 from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
-
-EDIT_WINDOW = datetime.timedelta(hours=24)
-
 
 # --- evidence ---------------------------------------------------------------------------------
 
@@ -148,7 +144,7 @@ def progress_update_edit(
     """The author fixes their own update within 24 hours; after that a correction is needed."""
     if update.author_id != user.pk:
         raise ValidationError("Only the author of an update can edit it; add a correction instead.")
-    if timezone.now() - update.created_at > EDIT_WINDOW:
+    if not update.is_within_edit_window:
         raise ValidationError(
             "Updates can be edited for 24 hours after they are entered; add a correction instead."
         )

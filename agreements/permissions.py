@@ -7,13 +7,11 @@ them: views answer 404 for those, so their existence does not leak.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from .models import Agreement, Commitment, Party
 
@@ -118,9 +116,6 @@ def can_manage_milestones(user: User, commitment: Commitment) -> bool:
     return can_report_on(user, commitment)
 
 
-EDIT_WINDOW_HOURS = 24
-
-
 def can_edit_update(user: User, update, *, can_report: bool | None = None) -> bool:
     """Only the author edits an update, and only within 24 hours; later, a correction is added.
 
@@ -130,7 +125,7 @@ def can_edit_update(user: User, update, *, can_report: bool | None = None) -> bo
     """
     if not user.is_authenticated or update.author_id != user.pk:
         return False
-    if timezone.now() - update.created_at > datetime.timedelta(hours=EDIT_WINDOW_HOURS):
+    if not update.is_within_edit_window:
         return False
     return can_report_on(user, update.commitment) if can_report is None else can_report
 
