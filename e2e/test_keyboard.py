@@ -70,15 +70,33 @@ def test_tab_reaches_the_skip_link_first_and_focus_stays_visible(
 
 
 def open_file_chooser_by_keyboard(page: Page) -> FileChooser:
-    """Space on a focused file input opens the chooser; headless Chromium now and then lets one
-    key press go by without opening it, so a second key (Enter, which also opens it) follows."""
-    for key in ("Space", "Enter"):
-        try:
-            with page.expect_file_chooser(timeout=FILE_CHOOSER_TIMEOUT_MS) as chooser:
-                page.keyboard.press(key)
-        except PlaywrightTimeoutError:
-            continue
-        return chooser.value
+    """Space (or Enter) on a focused file input opens the chooser.
+
+    Headless Chromium now and then lets a key press go by without opening it. A listener
+    registered first keeps Playwright intercepting file choosers for the whole attempt (so a
+    chooser that opens between two waits is still caught, never left open natively), and the
+    keys are tried a few times, each with its own bounded wait.
+    """
+    opened: list[FileChooser] = []
+
+    def keep(chooser: FileChooser) -> None:
+        opened.append(chooser)
+
+    page.on("filechooser", keep)
+    try:
+        for key in ("Space", "Enter", "Space", "Enter", "Space"):
+            if opened:
+                break
+            try:
+                with page.expect_file_chooser(timeout=FILE_CHOOSER_TIMEOUT_MS) as chooser:
+                    page.keyboard.press(key)
+                return chooser.value
+            except PlaywrightTimeoutError:
+                continue
+    finally:
+        page.remove_listener("filechooser", keep)
+    if opened:
+        return opened[0]
     raise AssertionError("Neither Space nor Enter opened the file chooser")
 
 
