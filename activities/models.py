@@ -105,7 +105,27 @@ class OpenActionQuerySet(models.QuerySet):
         return self.filter(due_on__lt=on).filter(Q(completed_on__isnull=True) | Q(completed_on__gt=on))
 
 
-class Milestone(models.Model):
+class OwnedAction:
+    """What milestones and meeting follow-ups share: one owner (a user or a point of contact),
+    a due date, and being late until completed. Fields stay on each model; this adds behaviour."""
+
+    @property
+    def owner(self):
+        return self.owner_user or self.owner_contact
+
+    @property
+    def owner_name(self) -> str:
+        """The owner as people call them: a user's full name, or the contact's role and name."""
+        if self.owner_user_id:
+            return self.owner_user.get_full_name() or self.owner_user.get_username()
+        return str(self.owner_contact) if self.owner_contact_id else ""
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.completed_on is None and self.due_on < today()
+
+
+class Milestone(OwnedAction, models.Model):
     """A dated step under a tracked item, owned by a portal user or a point of contact."""
 
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="milestones")
@@ -136,21 +156,6 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def owner(self):
-        return self.owner_user or self.owner_contact
-
-    @property
-    def owner_name(self) -> str:
-        """The owner as people call them: a user's full name, or the contact's role and name."""
-        if self.owner_user_id:
-            return self.owner_user.get_full_name() or self.owner_user.get_username()
-        return str(self.owner_contact) if self.owner_contact_id else ""
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.completed_on is None and self.due_on < today()
 
     def clean(self) -> None:
         """A milestone falls within its item's life: not before the agreement's execution."""
@@ -233,7 +238,7 @@ class Meeting(models.Model):
             )
 
 
-class FollowUpAction(models.Model):
+class FollowUpAction(OwnedAction, models.Model):
     """An action a meeting decided on, with its owner and due date."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="follow_ups")
@@ -261,21 +266,6 @@ class FollowUpAction(models.Model):
 
     def __str__(self) -> str:
         return self.description[:80]
-
-    @property
-    def owner(self):
-        return self.owner_user or self.owner_contact
-
-    @property
-    def owner_name(self) -> str:
-        """The owner as people call them: a user's full name, or the contact's role and name."""
-        if self.owner_user_id:
-            return self.owner_user.get_full_name() or self.owner_user.get_username()
-        return str(self.owner_contact) if self.owner_contact_id else ""
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.completed_on is None and self.due_on < today()
 
     def clean(self) -> None:
         if self.owner_user_id and self.owner_contact_id:

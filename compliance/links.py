@@ -1,15 +1,14 @@
 """Drill-down links: from any number on the dashboard to the filtered list behind it.
 
 The lists belong to other apps (progress, contacts); their URL names and querystring filters
-are the portal's URL contract. Links are reversed by name; the contacts pages (issue 4) may not
-be installed yet, so for them the contract's path is used until they are.
+are the portal's URL contract.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 ITEM_LIST = "activities:item_list"
 UPDATE_LIST = "activities:update_list"
@@ -17,19 +16,9 @@ MEETING_LIST = "activities:meeting_list"
 EVENT_LIST = "activities:event_list"
 CONTACT_LIST = "contacts:list"
 
-# The URL contract's paths of pages not installed yet, used only until they are.
-CONTRACT_PATHS = {
-    CONTACT_LIST: "/contacts/",
-    "contacts:history": "/contacts/{pk}/history/",
-}
-
 
 def url_for(name: str, **kwargs) -> str:
-    """Reverse `name`, falling back to the contract's path for a contacts page not installed."""
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return CONTRACT_PATHS[name].format(**kwargs)
+    return reverse(name, kwargs=kwargs or None)
 
 
 def querystring(**filters) -> str:
