@@ -121,9 +121,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 # moa_portal.middleware.IdleSessionTimeoutMiddleware signs the user out (and says why) once
 # they have been idle that long; the session store's own expiry, a few minutes later, is the
-# backstop that also clears sessions nobody comes back to.
+# backstop that also clears sessions nobody comes back to. The middleware saves the session
+# when it moves the activity clock (at most once a minute), so the store's expiry slides with
+# activity without an UPDATE on every request.
 SESSION_COOKIE_AGE = (SESSION_IDLE_MINUTES + 5) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

@@ -12,10 +12,13 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.test import Client
 from django.urls import reverse
 
 from agreements.tests.factories import DEFAULT_PASSWORD
+from moa_portal.middleware import LAST_SEEN_KEY, LAST_SEEN_RESOLUTION
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 START = datetime.datetime(2026, 11, 23, 14, 0, tzinfo=datetime.UTC)
@@ -97,6 +100,27 @@ def test_idle_limit_follows_the_setting(client, doc_staff, moa, settings):
         clock.shift(datetime.timedelta(minutes=6))
         response = client.get(reverse("agreements:list"))
     assert response["Location"].startswith(reverse("login"))
+
+
+def _session_writes(client, url: str, connection) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return sum('UPDATE "django_session"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_pages_within_a_minute_of_the_last_activity_do_not_save_the_session(client, doc_staff, moa):
+    with time_machine.travel(START, tick=False) as clock:
+        _sign_in(client, doc_staff)
+        clock.shift(datetime.timedelta(seconds=LAST_SEEN_RESOLUTION - 1))
+        assert _session_writes(client, reverse("agreements:list"), connection) == 0
+
+
+def test_a_page_a_minute_after_the_last_activity_moves_the_idle_clock(client, doc_staff, moa):
+    with time_machine.travel(START, tick=False) as clock:
+        _sign_in(client, doc_staff)
+        clock.shift(datetime.timedelta(seconds=LAST_SEEN_RESOLUTION))
+        assert _session_writes(client, reverse("agreements:list"), connection) == 1
+        assert client.session[LAST_SEEN_KEY] == START.timestamp() + LAST_SEEN_RESOLUTION
 
 
 def test_idle_limit_is_thirty_minutes_by_default():
