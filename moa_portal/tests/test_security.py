@@ -13,8 +13,8 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements.tests.factories import DEFAULT_PASSWORD

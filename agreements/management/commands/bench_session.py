@@ -29,7 +29,7 @@ class Command(BaseCommand):
             raise CommandError(f"No active user {username!r}: run generate_bench_data first.")
         session = import_module(settings.SESSION_ENGINE).SessionStore()
         session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         self.stdout.write(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
