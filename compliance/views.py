@@ -13,14 +13,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from activities.quarters import Quarter
 from agreements import permissions
 from agreements.models import today
 
-from . import exports, links, selectors, services
+from . import exports, links, page_cache, selectors, services
 from .calendar import calendar_for
 from .forms import DashboardFilterForm
 from .models import CalendarFeedToken
@@ -79,16 +81,25 @@ def _export_links(filters: selectors.Filters) -> list[dict]:
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
+    board = page_cache.board_for(request.user, request.GET, lambda: _render_board(request))
+    return render(request, "compliance/dashboard.html", {"board": board})
+
+
+def _render_board(request: HttpRequest) -> page_cache.RenderedBoard:
+    """The dashboard's body for this viewer and query (kept by page_cache until the data changes)."""
     filters, form = _filters(request)
     context = {"form": form, "filters": filters}
+    title = "Compliance dashboard"
     if filters is not None:
+        title = f"{title}: {filters.agreement.short_name}"
         context.update(selectors.dashboard(filters))
         context["exports"] = _export_links(filters)
         context["report_query"] = links.querystring(**filters.query(as_of=filters.as_of.isoformat()))
         quarter_end = end_of_previous_quarter(filters.as_of)
         context["quarter_end"] = quarter_end
         context["quarter_end_query"] = links.querystring(**filters.query(as_of=quarter_end.isoformat()))
-    return render(request, "compliance/dashboard.html", context)
+    html = render_to_string("compliance/_board.html", context, request=request)
+    return page_cache.RenderedBoard(title=title, html=mark_safe(html), has_charts=filters is not None)  # noqa: S308
 
 
 def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:

@@ -192,6 +192,22 @@ else:
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
+
+# The cache keeps rendered dashboards until their data changes (compliance/page_cache.py).
+# Redis when REDIS_URL is set (CACHE_URL may name another Redis), so every web process and
+# worker moves and sees the same data version; otherwise this process's memory, which suits
+# `make run`'s single web process. It is only a shortcut: pages are computed afresh when it is
+# unreachable, so it gives up after half a second.
+REDIS_CACHE = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "KEY_PREFIX": "moa",
+    "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+}
+if REDIS_URL:
+    CACHES = {"default": {**REDIS_CACHE, "LOCATION": env("CACHE_URL", default=REDIS_URL)}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
