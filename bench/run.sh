@@ -6,7 +6,7 @@
 # Settings (environment): PY (python of the virtualenv), BENCH_DB (moa_bench), BENCH_PG
 # (postgres://moa:moa@127.0.0.1:5432), BENCH_PORT (8199), BENCH_SCALE (1), BENCH_DURATION
 # (20 seconds per page), BENCH_CONNECTIONS (4), BENCH_ONLY (page names, space separated),
-# BENCH_SKIP_JOBS (set: skip the job timings).
+# BENCH_SKIP_JOBS (set: skip the job timings), BENCH_REDIS (redis://127.0.0.1:6379/9).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +31,8 @@ export ALLOWED_HOSTS=127.0.0.1,localhost
 export SECURE_SSL_REDIRECT=false
 export BENCH_FLOOR_VIEW=true
 export CONN_MAX_AGE=60
+# Redis as in production: the broker, and the cache that keeps rendered dashboards.
+export REDIS_URL=${BENCH_REDIS:-redis://127.0.0.1:6379/9}
 export LOG_LEVEL=WARNING
 
 echo "== machine"
