@@ -31,6 +31,7 @@ class Page:
     body: str | None = None
     expect: int = 200
     target_p95_ms: float | None = None
+    vary_as_of: bool = False  # a random as_of day per request: the dashboard computed, not kept
 
 
 PAGES = [
@@ -40,6 +41,13 @@ PAGES = [
     Page("item page", "GET", "/agreements/{agreement}/items/{item}/", target_p95_ms=100),
     Page("dashboard", "GET", "/dashboard/", target_p95_ms=150),
     Page("dashboard (agreement)", "GET", "/dashboard/?agreement={agreement}", target_p95_ms=150),
+    Page(
+        "dashboard (not kept)",
+        "GET",
+        "/dashboard/?agreement={agreement}",
+        target_p95_ms=150,
+        vary_as_of=True,
+    ),
     Page(
         "item list (filtered)",
         "GET",
@@ -100,6 +108,7 @@ def run_wrk(base: str, page: Page, path: str, body: str, seconds: int, args, coo
         "BENCH_COOKIE": cookie,
         "BENCH_CSRF": csrf,
         "BENCH_EXPECT": str(page.expect),
+        "BENCH_VARY_AS_OF": "1" if page.vary_as_of else "",
     }
     cmd = [
         "wrk",

@@ -12,6 +12,15 @@ wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE") or ""
 local csrf = os.getenv("BENCH_CSRF") or ""
 if csrf ~= "" then wrk.headers["X-CSRFToken"] = csrf end
 local expect = tonumber(os.getenv("BENCH_EXPECT") or "200")
+-- BENCH_VARY_AS_OF: append a random as_of day of the last ten years to every request, so
+-- each one asks for a dashboard that is (almost always) not in the cache yet.
+if os.getenv("BENCH_VARY_AS_OF") == "1" then
+  math.randomseed(os.time())
+  request = function()
+    local day = os.date("%Y-%m-%d", os.time() - math.random(0, 3650) * 86400)
+    return wrk.format(nil, wrk.path .. "&as_of=" .. day)
+  end
+end
 
 local threads = {}
 function setup(thread) table.insert(threads, thread) end

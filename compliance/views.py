@@ -46,8 +46,14 @@ def _filters(request: HttpRequest) -> tuple[selectors.Filters | None, DashboardF
     party = next((p for p in parties if p.acronym == acronym), None)
     if acronym and party is None:
         raise Http404("No such party on this agreement.")
+    data = None
+    if request.GET:
+        # A query that names no day shows today, and says so in the "As of" box.
+        data = request.GET.copy()
+        if not data.get("as_of"):
+            data["as_of"] = today().isoformat()
     form = DashboardFilterForm(
-        request.GET if request.GET else None,
+        data,
         agreements=agreements,
         parties=parties,
         initial={"agreement": agreement.slug if agreement else None, "as_of": today()},

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from activities.tests.factories import ProgressUpdateFactory
@@ -49,6 +50,13 @@ def test_anonymous_user_is_sent_to_sign_in(client, pact):
 def test_without_an_agreement_the_latest_visible_one_is_shown(client, pact, manager):
     client.force_login(manager)
     assert client.get(URL).context["filters"].agreement == pact
+
+
+def test_a_query_without_a_day_shows_today_in_the_as_of_box(client, pact, manager):
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 15, tzinfo=datetime.UTC), tick=False):
+        client.force_login(manager)
+        html = client.get(URL, {"agreement": "pact"}).content.decode()
+    assert 'name="as_of" value="2026-11-23"' in html
 
 
 def test_a_bad_as_of_date_is_an_error_next_to_the_field_and_today_is_used(client, pact, manager):
