@@ -281,7 +281,10 @@ def stale_digests_due(on: datetime.date | None = None) -> list[Digest]:
         .order_by("due_on", "pk")
     )
     by_email = users_by_email(m.owner_contact for m in overdue if m.owner_contact)
+    items = {item.pk: item for digest in digests.values() for item in digest.stale_items}
     for milestone in overdue:
+        # One instance per item, so its link is reversed once however many of its milestones are due.
+        milestone.commitment = items.setdefault(milestone.commitment_id, milestone.commitment)
         users = [milestone.owner_user] if milestone.owner_user else []
         contacts = [milestone.owner_contact] if milestone.owner_contact else []
         for r in recipients_from(users=users, contacts=contacts, by_email=by_email):
