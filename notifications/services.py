@@ -10,18 +10,17 @@ it sent, one short transaction per notice; a send that fails leaves the row fail
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.template.loader import get_template
 from django.utils import timezone
@@ -306,69 +305,82 @@ class _Outbox:
                 logger.warning("Closing the mail connection failed: %s", exc)
 
 
-@contextlib.contextmanager
-def _outbox() -> Iterator[_Outbox]:
-    outbox = _Outbox()
-    try:
-        yield outbox
-    finally:
-        outbox.close()
+class _Delivery:
+    """A run of sends: each notice locked, sent and marked in its own short transaction.
 
+    The row stays locked (SKIP LOCKED: two workers never send the same row, neither waits)
+    while its message is sent, and is marked in the same transaction, so a worker killed
+    mid-run leaves at most the one message in flight unmarked (the retry sends it again);
+    every other notice is either sent and marked, or still pending.
 
-def _lockable() -> QuerySet:
-    """The lean lock of one deliverable row (built once per run, filtered by pk per notice).
-
-    Only what sending needs, no model instance; SKIP LOCKED, so two workers never send the
-    same row and neither waits for the other.
+    The lock and the mark are two plain statements, written once per run: building and
+    compiling them with the ORM for every notice was most of the delivery's own CPU time
+    (0.46 ms of a notice's 0.6 ms). The lock reads what `NotificationQuerySet.deliverable()`
+    selects: pending or failed, with attempts left.
     """
-    return (
-        Notification.objects.deliverable()
-        .select_for_update(skip_locked=True)
-        .order_by()
-        .values_list("email", "subject", "body_text", "body_html", "attempts")
-    )
 
-
-def _deliver(notification_id: int, outbox: _Outbox, lockable: QuerySet) -> bool:
-    """Lock one row, send it, mark it: one short transaction, two queries.
-
-    The row stays locked while its message is sent and is marked in the same transaction, so
-    a worker killed mid-run leaves at most the one message in flight unmarked (sent again by
-    the retry), and every other notice either sent and marked, or pending.
-    """
-    with transaction.atomic():
-        row = next(iter(lockable.filter(pk=notification_id)), None)
-        if row is None:
-            return False
-        email, subject, body_text, body_html, attempts = row
-        marked = Notification.objects.filter(pk=notification_id)
-        if email:
-            message = EmailMultiAlternatives(
-                subject=subject, body=body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[email]
-            )
-            if body_html:
-                message.attach_alternative(body_html, "text/html")
-            try:
-                outbox.send(message)
-            except Exception as exc:  # any transport failure: keep the row for a retry
-                logger.warning("Notice %s to %s failed: %s", notification_id, email, exc)
-                marked.update(
-                    attempts=attempts + 1,
-                    status=Notification.Status.FAILED,
-                    last_error=f"{type(exc).__name__}: {exc}"[:2000],
-                )
-                return False
-        # A user without an address is reached by the notice being in the portal.
-        marked.update(
-            attempts=attempts + 1, status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+    def __init__(self) -> None:
+        self.outbox = _Outbox()
+        # Table name from the model's meta, every value a parameter.
+        table = connection.ops.quote_name(Notification._meta.db_table)
+        features = connection.features
+        skip_locked = " FOR UPDATE SKIP LOCKED" if features.has_select_for_update_skip_locked else ""
+        self.lock_sql = (
+            f"SELECT email, subject, body_text, body_html, attempts FROM {table}"  # noqa: S608
+            f" WHERE id = %s AND status IN (%s, %s) AND attempts < %s{skip_locked}"
         )
-        return True
+        self.lock_params = [
+            Notification.Status.PENDING.value,
+            Notification.Status.FAILED.value,
+            settings.NOTIFICATION_MAX_ATTEMPTS,
+        ]
+        self.sent_sql = (
+            f"UPDATE {table} SET attempts = %s, status = %s, sent_at = %s, last_error = ''"  # noqa: S608
+            " WHERE id = %s"
+        )
+        self.failed_sql = f"UPDATE {table} SET attempts = %s, status = %s, last_error = %s WHERE id = %s"  # noqa: S608
+
+    def __enter__(self) -> _Delivery:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.outbox.close()
+
+    def deliver(self, notification_id: int) -> bool:
+        """Send one claimed notice and mark it sent; False if it is not (or no longer) to send, or failed."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(self.lock_sql, [notification_id, *self.lock_params])
+            row = cursor.fetchone()
+            if row is None:
+                return False
+            email, subject, body_text, body_html, attempts = row
+            if email:
+                message = EmailMultiAlternatives(
+                    subject=subject, body=body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[email]
+                )
+                if body_html:
+                    message.attach_alternative(body_html, "text/html")
+                try:
+                    self.outbox.send(message)
+                except Exception as exc:  # any transport failure: keep the row for a retry
+                    logger.warning("Notice %s to %s failed: %s", notification_id, email, exc)
+                    error = f"{type(exc).__name__}: {exc}"[:2000]
+                    cursor.execute(
+                        self.failed_sql,
+                        [attempts + 1, Notification.Status.FAILED.value, error, notification_id],
+                    )
+                    return False
+            # A user without an address is reached by the notice being in the portal.
+            sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
+            cursor.execute(
+                self.sent_sql, [attempts + 1, Notification.Status.SENT.value, sent_at, notification_id]
+            )
+            return True
 
 
 def _deliver_all(ids: Iterable[int]) -> int:
-    lockable = _lockable()
-    with _outbox() as outbox:
-        return sum(_deliver(pk, outbox, lockable) for pk in ids)
+    with _Delivery() as delivery:
+        return sum(delivery.deliver(pk) for pk in ids)
 
 
 def notice_deliver(*, notification_id: int) -> bool:
