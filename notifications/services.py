@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,10 +103,6 @@ def recipients_from(
     return list(found.values())
 
 
-def is_muted(*, user, kind: str) -> bool:
-    return kind not in UNMUTABLE_KINDS and Mute.objects.filter(user=user, kind=kind).exists()
-
-
 @dataclass(frozen=True)
 class Notice:
     """A notice a job decided is due, not yet claimed: about what, to whom, and its template's context."""
@@ -130,19 +126,12 @@ def notices_for(
     kind: str,
     occasion: str,
     recipients: Iterable[Recipient],
-    context: dict[str, Any] | Callable[[Recipient], dict[str, Any]],
+    context: dict[str, Any],
     link: str = "",
 ) -> list[Notice]:
-    """The same notice to each recipient (`context` may depend on the recipient)."""
+    """The same notice to each recipient."""
     return [
-        Notice(
-            agreement=agreement,
-            kind=kind,
-            occasion=occasion,
-            recipient=r,
-            context=context(r) if callable(context) else context,
-            link=link,
-        )
+        Notice(agreement=agreement, kind=kind, occasion=occasion, recipient=r, context=context, link=link)
         for r in recipients
     ]
 
