@@ -1,18 +1,20 @@
 """Reminders that keep the agreement's meeting calendar (VI.5) and the weekly stale digest.
 
 Each `*_due(on)` function computes from the database what is due as of a day; each
-`*_send(on=...)` claims those notices in the notification log and sends the ones it won.
-Catch-up comes from the computation: a reminder is due from its day until the next one
-supersedes it, so a worker that was down sends it on its next run, once.
+`*_claim(on=...)` turns that into notices and claims them all at once in the notification log
+(a fixed number of queries however many notices), and each `*_send(on=...)` claims and then
+sends the ones it won. Catch-up comes from the computation: a reminder is due from its day
+until the next one supersedes it, so a worker that was down sends it on its next run, once.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,11 +22,14 @@ from agreements.models import Agreement, Commitment, today
 from contacts.models import PointOfContact
 from notifications.models import Kind, Notification
 from notifications.services import (
+    Notice,
     Recipient,
     notices_claim,
     notices_deliver,
+    notices_for,
     recipient_for_user,
     recipients_from,
+    users_by_email,
 )
 
 from .models import Meeting, Milestone
@@ -88,24 +93,36 @@ def meeting_reminders_due(on: datetime.date | None = None) -> list[MeetingRemind
     return due
 
 
-def meeting_reminder_recipients(meeting: Meeting, on: datetime.date) -> list[Recipient]:
-    """The attendees (users and contacts) and both parties' active points of contact."""
-    contacts = list(meeting.attendee_contacts.all()) + list(
-        PointOfContact.objects.active(on).filter(agreement=meeting.agreement)
-    )
-    return recipients_from(users=meeting.attendee_users.all(), contacts=contacts)
+def _active_contacts_by_agreement(
+    agreements, on: datetime.date, **filters
+) -> dict[int, list[PointOfContact]]:
+    """The active points of contact of these agreements, per agreement, in one query."""
+    found: dict[int, list[PointOfContact]] = defaultdict(list)
+    for contact in PointOfContact.objects.active(on).filter(agreement__in=list(agreements), **filters):
+        found[contact.agreement_id].append(contact)
+    return found
 
 
-def meeting_reminders_send(*, on: datetime.date | None = None) -> list[Notification]:
+def meeting_reminders_claim(*, on: datetime.date | None = None) -> list[Notification]:
+    """Claim the due reminders: to the attendees (users and contacts) and both parties' active
+    points of contact; the recipients of all the meetings are read in a few queries in all."""
     on = on or today()
-    claimed = []
-    for reminder in meeting_reminders_due(on):
+    due = meeting_reminders_due(on)
+    meetings = [r.meeting for r in due]
+    prefetch_related_objects(meetings, "attendee_users", "attendee_contacts")
+    parties_contacts = _active_contacts_by_agreement({m.agreement_id for m in meetings}, on)
+    contacts_of = {m.pk: list(m.attendee_contacts.all()) + parties_contacts[m.agreement_id] for m in meetings}
+    by_email = users_by_email(c for contacts in contacts_of.values() for c in contacts)
+    notices: list[Notice] = []
+    for reminder in due:
         meeting = reminder.meeting
-        claimed += notices_claim(
+        notices += notices_for(
             agreement=meeting.agreement,
             kind=Kind.MEETING_REMINDER,
             occasion=reminder.occasion,
-            recipients=meeting_reminder_recipients(meeting, on),
+            recipients=recipients_from(
+                users=meeting.attendee_users.all(), contacts=contacts_of[meeting.pk], by_email=by_email
+            ),
             context={
                 "meeting": meeting,
                 "meeting_day": reminder.meeting_day,
@@ -114,6 +131,12 @@ def meeting_reminders_send(*, on: datetime.date | None = None) -> list[Notificat
             },
             link=_meeting_link(meeting),
         )
+    return notices_claim(notices)
+
+
+def meeting_reminders_send(*, on: datetime.date | None = None) -> list[Notification]:
+    """Claim the due reminders and send the ones this run won."""
+    claimed = meeting_reminders_claim(on=on)
     notices_deliver(claimed)
     return claimed
 
@@ -151,20 +174,28 @@ def unscheduled_quarters_due(on: datetime.date | None = None) -> list[Unschedule
     return [UnscheduledQuarter(a, quarter) for a in _in_force(on).exclude(pk__in=scheduled)]
 
 
-def unscheduled_quarter_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
-    """Tell the parties' coordinators to schedule the quarter's meeting."""
+def unscheduled_quarter_notices_claim(*, on: datetime.date | None = None) -> list[Notification]:
+    """Claim the notices telling the parties' coordinators to schedule the quarter's meeting."""
     on = on or today()
-    claimed = []
-    for due in unscheduled_quarters_due(on):
-        coordinators = PointOfContact.objects.active(on).filter(agreement=due.agreement, is_coordinator=True)
-        claimed += notices_claim(
-            agreement=due.agreement,
+    due = unscheduled_quarters_due(on)
+    coordinators = _active_contacts_by_agreement([d.agreement for d in due], on, is_coordinator=True)
+    by_email = users_by_email(c for contacts in coordinators.values() for c in contacts)
+    notices: list[Notice] = []
+    for d in due:
+        notices += notices_for(
+            agreement=d.agreement,
             kind=Kind.MEETING_UNSCHEDULED,
-            occasion=due.occasion,
-            recipients=recipients_from(contacts=coordinators),
-            context={"quarter": due.quarter, "quarter_ends": due.quarter.ends_on},
+            occasion=d.occasion,
+            recipients=recipients_from(contacts=coordinators[d.agreement.pk], by_email=by_email),
+            context={"quarter": d.quarter, "quarter_ends": d.quarter.ends_on},
             link=reverse("activities:meeting_list"),
         )
+    return notices_claim(notices)
+
+
+def unscheduled_quarter_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
+    """Tell the parties' coordinators to schedule the quarter's meeting."""
+    claimed = unscheduled_quarter_notices_claim(on=on)
     notices_deliver(claimed)
     return claimed
 
@@ -188,12 +219,11 @@ def meetings_missing_minutes(on: datetime.date | None = None) -> QuerySet[Meetin
     )
 
 
-def minutes_nudges_send(*, on: datetime.date | None = None) -> list[Notification]:
-    """Nudge each such meeting's organiser, once per meeting."""
-    on = on or today()
-    claimed = []
+def minutes_nudges_claim(*, on: datetime.date | None = None) -> list[Notification]:
+    """Claim a nudge to each such meeting's organiser, once per meeting."""
+    notices: list[Notice] = []
     for meeting in meetings_missing_minutes(on):
-        claimed += notices_claim(
+        notices += notices_for(
             agreement=meeting.agreement,
             kind=Kind.MINUTES_MISSING,
             occasion=f"meeting {meeting.pk}",
@@ -201,6 +231,12 @@ def minutes_nudges_send(*, on: datetime.date | None = None) -> list[Notification
             context={"meeting": meeting, "meeting_day": local_date(meeting.starts_at)},
             link=_meeting_link(meeting),
         )
+    return notices_claim(notices)
+
+
+def minutes_nudges_send(*, on: datetime.date | None = None) -> list[Notification]:
+    """Nudge each such meeting's organiser, once per meeting."""
+    claimed = minutes_nudges_claim(on=on)
     notices_deliver(claimed)
     return claimed
 
@@ -238,36 +274,47 @@ def stale_digests_due(on: datetime.date | None = None) -> list[Digest]:
     for item in stale:
         r = recipient_for_user(item.owner)
         digests.setdefault(r.key, Digest(r)).stale_items.append(item)
-    overdue = (
+    overdue = list(
         Milestone.objects.overdue(on)
         .filter(commitment__agreement__in=in_force)
         .select_related("commitment__agreement", "owner_user", "owner_contact")
         .order_by("due_on", "pk")
     )
+    by_email = users_by_email(m.owner_contact for m in overdue if m.owner_contact)
+    items = {item.pk: item for digest in digests.values() for item in digest.stale_items}
     for milestone in overdue:
+        # One instance per item, so its link is reversed once however many of its milestones are due.
+        milestone.commitment = items.setdefault(milestone.commitment_id, milestone.commitment)
         users = [milestone.owner_user] if milestone.owner_user else []
         contacts = [milestone.owner_contact] if milestone.owner_contact else []
-        for r in recipients_from(users=users, contacts=contacts):
+        for r in recipients_from(users=users, contacts=contacts, by_email=by_email):
             digests.setdefault(r.key, Digest(r)).overdue_milestones.append(milestone)
     return list(digests.values())
 
 
-def stale_digests_send(*, on: datetime.date | None = None) -> list[Notification]:
-    """One digest per owner per ISO week; a run later in the week catches up, once."""
+def stale_digests_claim(*, on: datetime.date | None = None) -> list[Notification]:
+    """Claim one digest per owner for the ISO week of `on`."""
     on = on or today()
-    claimed = []
-    for digest in stale_digests_due(on):
-        claimed += notices_claim(
+    link = reverse("activities:item_list") + "?stale=1"
+    return notices_claim(
+        Notice(
             agreement=None,
             kind=Kind.STALE_DIGEST,
             occasion=digest_week(on),
-            recipients=[digest.recipient],
+            recipient=digest.recipient,
             context={
                 "stale_items": digest.stale_items,
                 "overdue_milestones": digest.overdue_milestones,
                 "stale_days": settings.STALE_AFTER_DAYS,
             },
-            link=reverse("activities:item_list") + "?stale=1",
+            link=link,
         )
+        for digest in stale_digests_due(on)
+    )
+
+
+def stale_digests_send(*, on: datetime.date | None = None) -> list[Notification]:
+    """One digest per owner per ISO week; a run later in the week catches up, once."""
+    claimed = stale_digests_claim(on=on)
     notices_deliver(claimed)
     return claimed

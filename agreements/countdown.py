@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from notifications.models import Kind, Notification
-from notifications.services import notices_claim, notices_deliver, recipients_from
+from notifications.services import Notice, notices_claim, notices_deliver, notices_for, recipients_from
 
 from .models import Agreement, today
-from .permissions import MANAGER, party_users_with_role
+from .permissions import MANAGER, party_users_with_role_by_party
 
 #: Days before expiry on which the parties' managers and admins are told; 0 is the day itself.
 TERM_NOTICE_DAYS = (365, 180, 90, 30, 7, 0)
@@ -67,19 +67,25 @@ def term_notices_due(on: datetime.date | None = None) -> list[TermNotice]:
     return due
 
 
-def term_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
-    """Claim and send the due term notices; returns the notices this run claimed."""
-    claimed = []
-    for notice in term_notices_due(on):
+def term_notices_claim(*, on: datetime.date | None = None) -> list[Notification]:
+    """Claim the due term notices, to the parties' managers and admins; the notices this run won.
+
+    The managers of every due agreement's parties are read in one query.
+    """
+    due = term_notices_due(on)
+    parties = {party for notice in due for party in notice.agreement.parties.all()}
+    managers = party_users_with_role_by_party(parties=parties, role=MANAGER)
+    notices: list[Notice] = []
+    for notice in due:
         agreement = notice.agreement
-        recipients = recipients_from(
-            users=party_users_with_role(parties=agreement.parties.all(), role=MANAGER)
+        users = sorted(
+            {u for party in agreement.parties.all() for u in managers.get(party.pk, [])}, key=lambda u: u.pk
         )
-        claimed += notices_claim(
+        notices += notices_for(
             agreement=agreement,
             kind=Kind.TERM_NOTICE,
             occasion=notice.occasion,
-            recipients=recipients,
+            recipients=recipients_from(users=users),
             context={
                 "expires_on": notice.expires_on,
                 "days_left": notice.days_left,
@@ -87,5 +93,11 @@ def term_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
             },
             link=agreement.get_absolute_url(),
         )
+    return notices_claim(notices)
+
+
+def term_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
+    """Claim and send the due term notices; returns the notices this run claimed."""
+    claimed = term_notices_claim(on=on)
     notices_deliver(claimed)
     return claimed

@@ -93,6 +93,14 @@ def party_users_with_role(*, parties: Iterable[Party], role: str) -> QuerySet:
     )
 
 
+def party_users_with_role_by_party(*, parties: Iterable[Party], role: str) -> dict[int, list]:
+    """`party_users_with_role` of many parties at once, per party id (one query, for the jobs)."""
+    found: dict[int, list] = {}
+    for user in party_users_with_role(parties=parties, role=role).select_related("membership"):
+        found.setdefault(user.membership.party_id, []).append(user)
+    return found
+
+
 def is_party_to(user: User, agreement: Agreement) -> bool:
     """The user's party signed the agreement (a superuser counts as party to every one)."""
     if user.is_authenticated and user.is_superuser:

@@ -84,6 +84,12 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    claim_batch = models.UUIDField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set on every row one bulk claim inserted, so the claim can read back the rows it won.",
+    )
 
     objects = NotificationQuerySet.as_manager()
 
@@ -108,6 +114,7 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["user", "read_at"], name="notification_unread_idx"),
             models.Index(fields=["status"], name="notification_status_idx"),
+            models.Index(fields=["claim_batch"], name="notification_claim_batch_idx"),
         ]
 
     def __str__(self) -> str:

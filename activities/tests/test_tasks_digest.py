@@ -141,3 +141,37 @@ def test_the_digest_links_to_the_owners_stale_items_in_the_list(client):
         response = client.get(notice.link)
     assert response.status_code == 200
     assert f'data-item="{item.code}"' in response.content.decode()
+
+
+def test_the_digest_writes_each_line_with_its_day_and_link_and_the_portal_shows_it_without_links(
+    agreement, settings
+):
+    owner = UserFactory(username="pat", first_name="Pat", last_name="Lee")
+    item = stale_item(agreement, owner, code="IV.2.a", title="Share data on shipments")
+    MilestoneFactory(
+        commitment=item, owner_user=owner, title="Draft protocol", due_on=MONDAY - datetime.timedelta(days=3)
+    )
+    settings.PORTAL_URL = "https://moa.example.gov/"
+    run_on(MONDAY)
+    notice = Notification.objects.get()
+    url = f"https://moa.example.gov{item.get_absolute_url()}"
+    item_line = f"- {agreement.short_name} IV.2.a Share data on shipments"
+    item_line += " (last update as of 28 February 2021)"
+    milestone_line = "- IV.2.a Draft protocol, due 25 June 2021"
+    assert notice.body_text == (
+        "Dear Pat Lee,\n\n"
+        "Items you own with no progress update in the last 90 days:\n"
+        f"{item_line}: {url}\n\n"
+        "Your overdue milestones:\n"
+        f"{milestone_line}: {url}\n\n"
+        "Open it in the MOA Portal: https://moa.example.gov/items/?stale=1\n\n"
+        "The MOA Portal\n"
+    )
+    assert notice.summary == (
+        "Items you own with no progress update in the last 90 days:\n"
+        f"{item_line}\n\n"
+        "Your overdue milestones:\n"
+        f"{milestone_line}"
+    )
+    assert "(last update as of 28 February 2021)</li>" in notice.body_html
+    assert f'<a href="{url}">IV.2.a Draft protocol</a>, due 25 June 2021</li>' in notice.body_html

@@ -6,7 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from agreements.countdown import term_notices_claim
 from agreements.models import AgreementStatus
 from agreements.permissions import ADMIN, MANAGER, STAFF
 from agreements.tasks import send_term_notices
@@ -165,3 +168,25 @@ def test_the_notice_links_to_the_agreement(agreement, managers):
     notice = Notification.objects.first()
     assert notice.link == agreement.get_absolute_url()
     assert agreement.get_absolute_url() in mail.outbox[0].body
+
+
+def test_a_manager_whose_party_is_on_two_due_agreements_gets_a_notice_for_each(parties, managers):
+    first, second = AgreementFactory(parties=parties), AgreementFactory(parties=[parties[0]])
+    run_on(before(30))
+    assert sorted(Notification.objects.values_list("agreement", "user__username")) == sorted(
+        [(first.pk, "a.manager"), (first.pk, "b.admin"), (second.pk, "a.manager")]
+    )
+
+
+def test_the_countdown_claims_with_the_same_queries_for_one_agreement_or_many():
+    def first_run_queries(agreements: int) -> int:
+        for _ in range(agreements):
+            party = PartyFactory()
+            AgreementFactory(parties=[party])
+            UserFactory(party=party, roles=[MANAGER])
+        Notification.objects.all().delete()
+        with CaptureQueriesContext(connection) as ctx:
+            assert term_notices_claim(on=before(30))
+        return len(ctx.captured_queries)
+
+    assert first_run_queries(1) == first_run_queries(3)
