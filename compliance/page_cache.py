@@ -93,7 +93,8 @@ def data_version() -> int | None:
         return None
 
 
-def _bump() -> None:
+def move_data_version() -> None:
+    """Every dashboard kept so far is stale from now on."""
     if not _usable():
         return
     try:
@@ -107,8 +108,8 @@ def _bump() -> None:
 
 def data_changed() -> None:
     """Move the data version now and again when the current transaction commits."""
-    _bump()
-    transaction.on_commit(_bump)
+    move_data_version()
+    transaction.on_commit(move_data_version)
 
 
 def is_watched(model: type) -> bool:
