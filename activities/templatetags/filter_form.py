@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from django import forms, template
 from django.forms import BoundField
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -41,43 +41,38 @@ def control_classes(field: BoundField) -> str:
     return " ".join(dict.fromkeys(classes))
 
 
-def _attrs(attrs: dict) -> SafeString:
+def _attrs(attrs: dict) -> str:
     """As django/forms/widgets/attrs.html: `name="value"`, a bare `name` for True, nothing for False."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
-            for name, value in attrs.items()
-            if value is not False
-        ),
+    return "".join(
+        f" {escape(name)}" if value is True else f' {escape(name)}="{conditional_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
     )
 
 
 def _select(field: BoundField, attrs: dict) -> SafeString:
-    """The <select> Django's select.html draws, written here in one pass over the options."""
+    """The <select> Django's select.html draws, written here in one pass over the options.
+
+    Plain string building, not format_html per option: that alone was a tenth of the item list's
+    time. Every value and label goes through conditional_escape, as the template would.
+    """
     widget = field.field.widget
     if field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", field.auto_id)
     context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
-    groups = []
+    parts = [f'<select name="{escape(context["name"])}"{_attrs(context["attrs"])}>']
     for group_name, options, _index in context["optgroups"]:
-        html = format_html_join(
-            "",
-            '\n  <option value="{}"{}>{}</option>',
-            ((option["value"], _attrs(option["attrs"]), option["label"]) for option in options),
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        parts.extend(
+            f'\n  <option value="{conditional_escape(option["value"])}"{_attrs(option["attrs"])}>'
+            f"{conditional_escape(option['label'])}</option>"
+            for option in options
         )
-        groups.append(
-            format_html('\n  <optgroup label="{}">{}\n  </optgroup>', group_name, html)
-            if group_name
-            else html
-        )
-    return format_html(
-        '<select name="{}"{}>{}\n</select>',
-        context["name"],
-        _attrs(context["attrs"]),
-        format_html_join("", "{}", ((g,) for g in groups)),
-    )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return mark_safe("".join(parts))  # noqa: S308 - every name, value and label is escaped above
 
 
 @register.simple_tag

@@ -18,7 +18,8 @@ def test_each_filter_is_labelled_and_described_by_its_help_text(client, doc_staf
     content = page(client, "activities:item_list")
     assertInHTML('<label for="id_q" class="form-label">Search</label>', content)
     assertInHTML(
-        '<input type="text" name="q" class="textinput form-control" aria-describedby="id_q_helptext" id="id_q">',
+        '<input type="text" name="q" class="textinput form-control" aria-describedby="id_q_helptext"'
+        ' id="id_q">',
         content,
     )
     assertInHTML('<div id="id_q_helptext" class="form-text">Code, title or description.</div>', content)
