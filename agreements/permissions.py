@@ -111,9 +111,13 @@ def can_record_outreach(user: User, agreement: Agreement) -> bool:
     return has_role(user, STAFF) and is_party_to(user, agreement)
 
 
-def can_manage_milestones(user: User, commitment: Commitment) -> bool:
-    """Milestones are planned by those who report on the item."""
-    return can_report_on(user, commitment)
+def can_manage_milestones(user: User, commitment: Commitment, *, can_report: bool | None = None) -> bool:
+    """Milestones are planned by those who report on the item.
+
+    A page that has decided can_report_on for the item already passes it (`can_report`) rather
+    than asking the database again.
+    """
+    return can_report_on(user, commitment) if can_report is None else can_report
 
 
 def can_edit_update(user: User, update, *, can_report: bool | None = None) -> bool:

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities import services
+from activities.selectors import TIMELINE_PAGE_SIZE
 from activities.tests import files
 from activities.tests.factories import MeetingFactory, MilestoneFactory, ProgressUpdateFactory
 
@@ -51,6 +52,18 @@ def test_item_page_queries_do_not_grow_with_its_timeline(client, doc_staff, doc,
         MilestoneFactory(commitment=item, completed_on=datetime.date(2019, 1, 1))
         item.meetings.add(MeetingFactory(agreement=moa))
     assert queries_for(client, item.get_absolute_url()) == before
+
+
+def test_every_page_of_a_long_timeline_costs_the_same_queries(client, doc_staff, doc, moa):
+    item = moa.commitments.get(code="DOC-A1")
+    client.force_login(doc_staff)
+    ProgressUpdateFactory(commitment=item, reporting_party=doc)
+    short = queries_for(client, item.get_absolute_url())
+    for _ in range(TIMELINE_PAGE_SIZE * 2):
+        ProgressUpdateFactory(commitment=item, reporting_party=doc, author=doc_staff)
+        item.meetings.add(MeetingFactory(agreement=moa))
+    for page in (1, 2, 3, 4):
+        assert queries_for(client, f"{item.get_absolute_url()}?page={page}") == short
 
 
 def test_item_page_queries_do_not_grow_with_the_readers_own_editable_updates(client, doc_staff, doc, moa):
