@@ -253,7 +253,9 @@ def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _recordable_agreements(request: HttpRequest, rule) -> list[Agreement]:
-    return [a for a in permissions.visible_agreements(request.user) if rule(request.user, a)]
+    # The rules ask whether the user's party is on each agreement: its parties, loaded at once.
+    agreements = permissions.visible_agreements(request.user).prefetch_related("parties")
+    return [a for a in agreements if rule(request.user, a)]
 
 
 def _chosen_agreement(request: HttpRequest, rule) -> Agreement | None:

@@ -94,11 +94,15 @@ def party_users_with_role(*, parties: Iterable[Party], role: str) -> QuerySet:
 
 
 def is_party_to(user: User, agreement: Agreement) -> bool:
-    """The user's party signed the agreement (a superuser counts as party to every one)."""
+    """The user's party signed the agreement (a superuser counts as party to every one).
+
+    Reads `agreement.parties.all()` (two to four rows), so a caller asking about many agreements
+    prefetches their parties once instead of a query per agreement.
+    """
     if user.is_authenticated and user.is_superuser:
         return True
     party = party_of(user)
-    return party is not None and agreement.parties.filter(pk=party.pk).exists()
+    return party is not None and any(p.pk == party.pk for p in agreement.parties.all())
 
 
 def can_record_meeting(user: User, agreement: Agreement) -> bool:

@@ -10,6 +10,7 @@ from activities import services
 from activities.selectors import TIMELINE_PAGE_SIZE
 from activities.tests import files
 from activities.tests.factories import MeetingFactory, MilestoneFactory, ProgressUpdateFactory
+from agreements.tests.factories import AgreementFactory
 
 
 def queries_for(client, url):
@@ -86,3 +87,15 @@ def test_my_work_and_item_list_queries_do_not_grow_with_milestones(client, doc_s
         MilestoneFactory(commitment=item, due_on=datetime.date(2019, 1, 1))
     assert queries_for(client, reverse("home")) == home_before
     assert queries_for(client, reverse("activities:item_list") + "?due=overdue") == list_before
+
+
+def test_meeting_and_event_lists_cost_the_same_queries_however_many_agreements_the_user_sees(
+    client, doc_staff, doc, dhs, moa
+):
+    client.force_login(doc_staff)
+    AgreementFactory(parties=[doc, dhs])  # more than one: the meeting list shows no one's quarters
+    lists = [reverse("activities:meeting_list"), reverse("activities:event_list")]
+    before = [queries_for(client, url) for url in lists]
+    for _ in range(5):
+        AgreementFactory(parties=[doc, dhs])
+    assert [queries_for(client, url) for url in lists] == before
