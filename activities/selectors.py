@@ -7,7 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.functional import cached_property
 
 from agreements.models import Commitment, CommitmentStatus, today
 from agreements.permissions import party_of, visible_agreements
@@ -40,6 +42,44 @@ def items_visible_to(user) -> QuerySet[Commitment]:
         .with_last_update_on()
         .order_by("agreement__short_name", "position")
     )
+
+
+class ItemPaginator(Paginator):
+    """Pages of items_visible_to (by agreement short name, then position), each page read from
+    the agreements it covers.
+
+    A page of the whole list used to sort every visible item (7,991 in the benchmark) to keep
+    25. The items are counted per agreement name first (the count the pager needs anyway, in
+    one query), which says which one or two agreements a page falls in and where; the page's
+    rows are then read from those agreements only. Same rows, same order, one query each.
+    """
+
+    @cached_property
+    def _sizes(self) -> list[tuple[str, int]]:
+        """(agreement short name, how many of the items it has), in the list's order."""
+        return list(
+            self.object_list.order_by("agreement__short_name")
+            .values_list("agreement__short_name")
+            .annotate(n=Count("pk"))
+        )
+
+    @cached_property
+    def count(self) -> int:
+        return sum(n for _name, n in self._sizes)
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        names: list[str] = []
+        first = start = 0
+        for name, n in self._sizes:
+            if start < top and start + n > bottom:
+                first = first if names else start
+                names.append(name)
+            start += n
+        rows = self.object_list.filter(agreement__short_name__in=names)[bottom - first : top - first]
+        return self._get_page(rows, number, self)
 
 
 def updates_visible_to(user) -> QuerySet[ProgressUpdate]:

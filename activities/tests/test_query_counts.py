@@ -10,7 +10,7 @@ from activities import services
 from activities.selectors import TIMELINE_PAGE_SIZE
 from activities.tests import files
 from activities.tests.factories import MeetingFactory, MilestoneFactory, ProgressUpdateFactory
-from agreements.tests.factories import AgreementFactory
+from agreements.tests.factories import AgreementFactory, CommitmentFactory
 
 
 def queries_for(client, url):
@@ -99,3 +99,17 @@ def test_meeting_and_event_lists_cost_the_same_queries_however_many_agreements_t
     for _ in range(5):
         AgreementFactory(parties=[doc, dhs])
     assert [queries_for(client, url) for url in lists] == before
+
+
+def test_every_page_of_the_item_list_costs_the_same_queries_however_many_items(
+    client, doc_staff, doc, dhs, moa
+):
+    client.force_login(doc_staff)
+    url = reverse("activities:item_list")
+    before = queries_for(client, url)
+    for _ in range(3):
+        agreement = AgreementFactory(parties=[doc, dhs])
+        for position in range(30):
+            CommitmentFactory(agreement=agreement, position=position)
+    for page in (1, 2, 3, 4, 6):
+        assert queries_for(client, f"{url}?page={page}") == before
