@@ -74,7 +74,9 @@ class VisibleFilterSet(filters.FilterSet):
 
     def __init__(self, *args, agreements: QuerySet[Agreement], **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["agreement"].queryset = agreements
+        # An option needs the slug (its value) and the short name (its label, str(agreement)),
+        # not the agreement's long texts: every list offers all the agreements the user sees.
+        self.filters["agreement"].queryset = agreements.only("slug", "short_name")
         if "party" in self.filters:
             self.filters["party"].queryset = Party.objects.filter(agreements__in=agreements).distinct()
 

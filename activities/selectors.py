@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.functional import cached_property
 
 from agreements.models import Commitment, CommitmentStatus, today
 from agreements.permissions import party_of, visible_agreements
@@ -17,14 +20,66 @@ from .quarters import local_date
 DUE_SOON_DAYS = 30
 
 
+# What the item list and My work show of an item: joining every item's clause and goal (long
+# texts) only to sort and drop all but a page of them was most of the list's query time.
+ITEM_ROW_FIELDS = (
+    "agreement__slug",
+    "agreement__short_name",
+    "kind",
+    "code",
+    "title",
+    "lead_party__acronym",
+    "status",
+)
+
+
 def items_visible_to(user) -> QuerySet[Commitment]:
     """Every tracked item of the agreements the user sees, with what the list shows."""
     return (
         Commitment.objects.filter(agreement__in=visible_agreements(user))
-        .select_related("agreement", "lead_party", "source_section", "goal")
+        .select_related("agreement", "lead_party")
+        .only(*ITEM_ROW_FIELDS)
         .with_last_update_on()
         .order_by("agreement__short_name", "position")
     )
+
+
+class ItemPaginator(Paginator):
+    """Pages of items_visible_to (by agreement short name, then position), each page read from
+    the agreements it covers.
+
+    A page of the whole list used to sort every visible item (7,991 in the benchmark) to keep
+    25. The items are counted per agreement name first (the count the pager needs anyway, in
+    one query), which says which one or two agreements a page falls in and where; the page's
+    rows are then read from those agreements only. Same rows, same order, one query each.
+    """
+
+    @cached_property
+    def _sizes(self) -> list[tuple[str, int]]:
+        """(agreement short name, how many of the items it has), in the list's order."""
+        return list(
+            self.object_list.order_by("agreement__short_name")
+            .values_list("agreement__short_name")
+            .annotate(n=Count("pk"))
+        )
+
+    @cached_property
+    def count(self) -> int:
+        return sum(n for _name, n in self._sizes)
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        names: list[str] = []
+        first = start = 0
+        for name, n in self._sizes:
+            if start < top and start + n > bottom:
+                first = first if names else start
+                names.append(name)
+            start += n
+        rows = self.object_list.filter(agreement__short_name__in=names)[bottom - first : top - first]
+        return self._get_page(rows, number, self)
 
 
 def updates_visible_to(user) -> QuerySet[ProgressUpdate]:
@@ -129,40 +184,142 @@ class TimelineEntry:
     on: datetime.date
     at: datetime.datetime
     record: Any
+    evidence: list[Evidence] = field(default_factory=list)
 
 
-def commitment_timeline(commitment: Commitment) -> list[TimelineEntry]:
-    """Updates, meetings, outreach events and completed milestones, newest first.
+# The item page shows its timeline a page at a time: an item reported on weekly for years has
+# hundreds of entries, and drawing them all was most of the page's time (docs/performance.md).
+TIMELINE_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    """One page of an item's timeline, newest first; `number` counts from 1."""
+
+    entries: list[TimelineEntry]
+    number: int
+    size: int
+    has_next: bool
+    # The item's latest update, whichever page this is: the updates are read newest first.
+    latest_update: ProgressUpdate | None = None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.entries else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.size + len(self.entries)
+
+
+# No item comes near this many pages; a larger `?page=` is past the end all the same.
+TIMELINE_MAX_PAGE = 100_000
+
+
+def timeline_page_number(value: str | None) -> int:
+    """`?page=` as a page number: anything that is not a positive whole number is the first page."""
+    try:
+        number = int(value or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), TIMELINE_MAX_PAGE)
+
+
+def commitment_timeline(
+    commitment: Commitment,
+    page: int = 1,
+    size: int = TIMELINE_PAGE_SIZE,
+    completed_milestones: list[Milestone] | None = None,
+) -> TimelinePage:
+    """Updates, meetings, outreach events and completed milestones, newest first, a page at a time.
 
     Ordered by the day each happened, then by when it was entered: two updates with the same
-    as-of day show the later entry first, matching the item's current status.
+    as-of day show the later entry first, matching the item's current status. Each kind is read
+    in that same order, only as far as this page reaches (the newest `page × size` + 1 of each
+    cannot leave out an entry of the page), so the cost is the page's, not the item's history;
+    evidence is loaded for the entries shown only. `completed_milestones` saves a query when
+    the caller has the item's milestones already.
     """
-    entries: list[TimelineEntry] = []
-    updates = (
+    reach = page * size + 1
+    updates = list(
         commitment.updates.select_related("reporting_party", "author", "corrects")
-        .prefetch_related("evidence", "corrections")
-        .order_by("-as_of", "-created_at", "-pk")
+        .annotate(is_corrected=Exists(ProgressUpdate.objects.filter(corrects=OuterRef("pk"))))
+        .order_by("-as_of", "-created_at", "-pk")[:reach]
     )
-    for u in updates:
-        entries.append(TimelineEntry("update", u.as_of, u.created_at, u))
-    for m in commitment.meetings.select_related("organiser").prefetch_related("evidence"):
-        entries.append(TimelineEntry("meeting", local_date(m.starts_at), m.starts_at, m))
-    for e in commitment.outreach_events.select_related("organising_party").prefetch_related("evidence"):
-        entries.append(TimelineEntry("event", e.held_on, e.created_at, e))
-    for ms in commitment.milestones.filter(completed_on__isnull=False):
-        entries.append(TimelineEntry("milestone", ms.completed_on, ms.created_at, ms))
+    meetings = list(commitment.meetings.select_related("organiser").order_by("-starts_at", "-pk")[:reach])
+    events = list(
+        commitment.outreach_events.select_related("organising_party").order_by(
+            "-held_on", "-created_at", "-pk"
+        )[:reach]
+    )
+    if completed_milestones is None:
+        completed_milestones = list(commitment.milestones.filter(completed_on__isnull=False))
+    entries = (
+        [TimelineEntry("update", u.as_of, u.created_at, u) for u in updates]
+        + [TimelineEntry("meeting", local_date(m.starts_at), m.starts_at, m) for m in meetings]
+        + [TimelineEntry("event", e.held_on, e.created_at, e) for e in events]
+        + [TimelineEntry("milestone", ms.completed_on, ms.created_at, ms) for ms in completed_milestones]
+    )
     entries.sort(key=lambda e: (e.on, e.at, e.record.pk), reverse=True)
-    return entries
+    if page > 1 and len(entries) <= (page - 1) * size:
+        # Past the end (every kind ran out before `reach`, so these are all the entries):
+        # the last page, as Paginator.get_page does.
+        page = max(1, -(-len(entries) // size))
+    shown = entries[(page - 1) * size : page * size]
+    evidence = _evidence_of(shown)
+    shown = [replace(e, evidence=evidence.get((e.kind, e.record.pk), [])) for e in shown]
+    return TimelinePage(
+        shown,
+        page,
+        size,
+        has_next=len(entries) > page * size,
+        latest_update=updates[0] if updates else None,
+    )
 
 
-def commitment_page(commitment: Commitment) -> dict[str, Any]:
+# The evidence file's link to each kind of timeline entry that can carry files.
+EVIDENCE_OWNER = {"update": "progress_update_id", "meeting": "meeting_id", "event": "outreach_event_id"}
+
+
+def _evidence_of(entries: list[TimelineEntry]) -> dict[tuple[str, int], list[Evidence]]:
+    """The evidence files of these entries, by (kind, pk): one query for the three kinds."""
+    wanted = Q()
+    for kind, column in EVIDENCE_OWNER.items():
+        ids = [e.record.pk for e in entries if e.kind == kind]
+        if ids:
+            wanted |= Q(**{f"{column}__in": ids})
+    found: dict[tuple[str, int], list[Evidence]] = defaultdict(list)
+    if wanted:
+        for file in Evidence.objects.filter(wanted):
+            for kind, column in EVIDENCE_OWNER.items():
+                if getattr(file, column) is not None:
+                    found[(kind, getattr(file, column))].append(file)
+    return found
+
+
+def commitment_page(commitment: Commitment, timeline_page: int = 1) -> dict[str, Any]:
     """What the item page shows besides the item itself."""
     milestones = list(commitment.milestones.select_related("owner_user", "owner_contact").order_by("due_on"))
-    latest = commitment.updates.order_by("-as_of", "-created_at", "-pk").first()
+    timeline = commitment_timeline(
+        commitment, timeline_page, completed_milestones=[m for m in milestones if m.completed_on]
+    )
     return {
         "milestones": milestones,
-        "timeline": commitment_timeline(commitment),
-        "latest_update": latest,
+        "timeline": timeline.entries,
+        "timeline_page": timeline,
+        "latest_update": timeline.latest_update,
         "is_stale": Commitment.objects.stale().filter(pk=commitment.pk).exists(),
         "complete_status": CommitmentStatus.COMPLETE,
     }

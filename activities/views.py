@@ -49,8 +49,8 @@ def _item(request: HttpRequest, slug: str, code: str) -> Commitment:
     return item
 
 
-def _paginate(request: HttpRequest, qs, size: int = PAGE_SIZE):
-    return Paginator(qs, size).get_page(request.GET.get("page"))
+def _paginate(request: HttpRequest, qs, size: int = PAGE_SIZE, paginator_class=Paginator):
+    return paginator_class(qs, size).get_page(request.GET.get("page"))
 
 
 # --- My work and lists --------------------------------------------------------------------------
@@ -60,16 +60,29 @@ def my_work(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/my_work.html", selectors.my_work(request.user))
 
 
-def _list(request: HttpRequest, filterset_class, queryset, template: str, extra: dict | None = None):
+def _list(
+    request: HttpRequest,
+    filterset_class,
+    queryset,
+    template: str,
+    extra: dict | None = None,
+    paginator_class=Paginator,
+):
     agreements = permissions.visible_agreements(request.user)
     filterset = filterset_class(request.GET or None, queryset=queryset, agreements=agreements)
-    page = _paginate(request, filterset.qs)
+    page = _paginate(request, filterset.qs, paginator_class=paginator_class)
     context = {"filter": filterset, "page_obj": page, "total": page.paginator.count, **(extra or {})}
     return render(request, template, context)
 
 
 def item_list(request: HttpRequest) -> HttpResponse:
-    return _list(request, ItemFilter, selectors.items_visible_to(request.user), "activities/item_list.html")
+    return _list(
+        request,
+        ItemFilter,
+        selectors.items_visible_to(request.user),
+        "activities/item_list.html",
+        paginator_class=selectors.ItemPaginator,
+    )
 
 
 def update_list(request: HttpRequest) -> HttpResponse:
@@ -253,7 +266,9 @@ def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _recordable_agreements(request: HttpRequest, rule) -> list[Agreement]:
-    return [a for a in permissions.visible_agreements(request.user) if rule(request.user, a)]
+    # The rules ask whether the user's party is on each agreement: its parties, loaded at once.
+    agreements = permissions.visible_agreements(request.user).prefetch_related("parties")
+    return [a for a in agreements if rule(request.user, a)]
 
 
 def _chosen_agreement(request: HttpRequest, rule) -> Agreement | None:

@@ -102,11 +102,15 @@ def party_users_with_role_by_party(*, parties: Iterable[Party], role: str) -> di
 
 
 def is_party_to(user: User, agreement: Agreement) -> bool:
-    """The user's party signed the agreement (a superuser counts as party to every one)."""
+    """The user's party signed the agreement (a superuser counts as party to every one).
+
+    Reads `agreement.parties.all()` (two to four rows), so a caller asking about many agreements
+    prefetches their parties once instead of a query per agreement.
+    """
     if user.is_authenticated and user.is_superuser:
         return True
     party = party_of(user)
-    return party is not None and agreement.parties.filter(pk=party.pk).exists()
+    return party is not None and any(p.pk == party.pk for p in agreement.parties.all())
 
 
 def can_record_meeting(user: User, agreement: Agreement) -> bool:
@@ -119,9 +123,13 @@ def can_record_outreach(user: User, agreement: Agreement) -> bool:
     return has_role(user, STAFF) and is_party_to(user, agreement)
 
 
-def can_manage_milestones(user: User, commitment: Commitment) -> bool:
-    """Milestones are planned by those who report on the item."""
-    return can_report_on(user, commitment)
+def can_manage_milestones(user: User, commitment: Commitment, *, can_report: bool | None = None) -> bool:
+    """Milestones are planned by those who report on the item.
+
+    A page that has decided can_report_on for the item already passes it (`can_report`) rather
+    than asking the database again.
+    """
+    return can_report_on(user, commitment) if can_report is None else can_report
 
 
 def can_edit_update(user: User, update, *, can_report: bool | None = None) -> bool:

@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from activities.forms import MilestoneCompleteForm
-from activities.selectors import commitment_page
+from activities.selectors import commitment_page, timeline_page_number
 
 from . import permissions, selectors
 
@@ -40,9 +40,11 @@ def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpRespons
         "agreement": agreement,
         "item": commitment,
         "can_report": can_report,
-        "can_manage_milestones": permissions.can_manage_milestones(request.user, commitment),
+        "can_manage_milestones": permissions.can_manage_milestones(
+            request.user, commitment, can_report=can_report
+        ),
         "complete_form": MilestoneCompleteForm(),
-        **commitment_page(commitment),
+        **commitment_page(commitment, timeline_page_number(request.GET.get("page"))),
     }
     for entry in context["timeline"]:
         if entry.kind == "update":

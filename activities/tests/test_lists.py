@@ -4,6 +4,7 @@ import datetime
 
 from django.urls import reverse
 
+from activities.selectors import items_visible_to
 from activities.tests.factories import (
     FollowUpActionFactory,
     MeetingFactory,
@@ -11,7 +12,9 @@ from activities.tests.factories import (
     OutreachEventFactory,
     ProgressUpdateFactory,
 )
+from activities.views import PAGE_SIZE
 from agreements.models import CommitmentStatus, today
+from agreements.tests.factories import AgreementFactory, CommitmentFactory
 
 
 def codes(response):
@@ -163,3 +166,46 @@ def test_my_work_lists_my_open_follow_up_actions(client, doc_staff, moa):
     page = client.get(reverse("home")).content.decode()
     assert "Send the draft plan" in page
     assert "Someone else&#x27;s job" not in page and "Someone else's job" not in page
+
+
+def all_pages(client, query=None):
+    """Every row of the item list, page after page, and the total the page states."""
+    rows, number = [], 1
+    while True:
+        response = client.get(reverse("activities:item_list"), {**(query or {}), "page": number})
+        rows += [item.pk for item in response.context["page_obj"]]
+        if not response.context["page_obj"].has_next():
+            return rows, response.context["total"]
+        number += 1
+
+
+def test_item_list_pages_follow_the_list_order_across_agreements(client, doc_staff, doc, dhs, moa):
+    # Two agreements share a name: their items interleave by position, as the list orders them.
+    for short_name, count, odd in (("AAA first MOA", 30, 0), ("ZZZ last MOA", 7, 0), ("AAA first MOA", 4, 1)):
+        agreement = AgreementFactory(short_name=short_name, parties=[doc, dhs])
+        for position in range(count):
+            CommitmentFactory(agreement=agreement, position=100 + position * 2 + odd)
+    AgreementFactory(short_name="BBB not ours")  # not visible: neither counted nor shown
+    client.force_login(doc_staff)
+    expected = list(items_visible_to(doc_staff).values_list("pk", flat=True))
+    rows, total = all_pages(client)
+    assert rows == expected
+    assert total == len(expected) == moa.commitments.count() + 41
+
+
+def test_filtered_item_list_pages_follow_the_list_order(client, doc_staff, doc, dhs, moa):
+    other = AgreementFactory(short_name="AAA first MOA", parties=[doc, dhs])
+    for position in range(30):
+        CommitmentFactory(agreement=other, position=position, kind="action_item")
+    client.force_login(doc_staff)
+    expected = list(items_visible_to(doc_staff).filter(kind="action_item").values_list("pk", flat=True))
+    assert all_pages(client, {"kind": "action_item"}) == (expected, len(expected))
+
+
+def test_item_list_page_past_the_end_is_the_last_and_a_malformed_one_the_first(client, doc_staff, moa):
+    client.force_login(doc_staff)
+    url = reverse("activities:item_list")
+    last = client.get(url, {"page": "999"}).context["page_obj"]
+    assert last.number == last.paginator.num_pages > 1
+    assert len(last) == moa.commitments.count() - (last.number - 1) * PAGE_SIZE
+    assert client.get(url, {"page": "abc"}).context["page_obj"].number == 1

@@ -7,8 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities import services
+from activities.selectors import TIMELINE_PAGE_SIZE
 from activities.tests import files
 from activities.tests.factories import MeetingFactory, MilestoneFactory, ProgressUpdateFactory
+from agreements.tests.factories import AgreementFactory, CommitmentFactory
 
 
 def queries_for(client, url):
@@ -56,6 +58,18 @@ def test_item_page_queries_do_not_grow_with_its_timeline(client, doc_staff, doc,
     assert queries_for(client, item.get_absolute_url()) == before
 
 
+def test_every_page_of_a_long_timeline_costs_the_same_queries(client, doc_staff, doc, moa):
+    item = moa.commitments.get(code="DOC-A1")
+    client.force_login(doc_staff)
+    ProgressUpdateFactory(commitment=item, reporting_party=doc)
+    short = queries_for(client, item.get_absolute_url())
+    for _ in range(TIMELINE_PAGE_SIZE * 2):
+        ProgressUpdateFactory(commitment=item, reporting_party=doc, author=doc_staff)
+        item.meetings.add(MeetingFactory(agreement=moa))
+    for page in (1, 2, 3, 4):
+        assert queries_for(client, f"{item.get_absolute_url()}?page={page}") == short
+
+
 def test_item_page_queries_do_not_grow_with_the_readers_own_editable_updates(client, doc_staff, doc, moa):
     item = moa.commitments.get(code="DOC-A1")
     client.force_login(doc_staff)
@@ -76,3 +90,29 @@ def test_my_work_and_item_list_queries_do_not_grow_with_milestones(client, doc_s
         MilestoneFactory(commitment=item, due_on=datetime.date(2019, 1, 1))
     assert queries_for(client, reverse("home")) == home_before
     assert queries_for(client, reverse("activities:item_list") + "?due=overdue") == list_before
+
+
+def test_meeting_and_event_lists_cost_the_same_queries_however_many_agreements_the_user_sees(
+    client, doc_staff, doc, dhs, moa
+):
+    client.force_login(doc_staff)
+    AgreementFactory(parties=[doc, dhs])  # more than one: the meeting list shows no one's quarters
+    lists = [reverse("activities:meeting_list"), reverse("activities:event_list")]
+    before = [queries_for(client, url) for url in lists]
+    for _ in range(5):
+        AgreementFactory(parties=[doc, dhs])
+    assert [queries_for(client, url) for url in lists] == before
+
+
+def test_every_page_of_the_item_list_costs_the_same_queries_however_many_items(
+    client, doc_staff, doc, dhs, moa
+):
+    client.force_login(doc_staff)
+    url = reverse("activities:item_list")
+    before = queries_for(client, url)
+    for _ in range(3):
+        agreement = AgreementFactory(parties=[doc, dhs])
+        for position in range(30):
+            CommitmentFactory(agreement=agreement, position=position)
+    for page in (1, 2, 3, 4, 6):
+        assert queries_for(client, f"{url}?page={page}") == before
