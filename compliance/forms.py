@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 
 from agreements.models import Agreement, Party
@@ -23,14 +21,3 @@ class DashboardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agreement"].choices = [(a.slug, a.short_name) for a in agreements]
         self.fields["party"].choices = [("", "All parties")] + [(p.acronym, p.acronym) for p in parties]
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.form_class = "no-print"
-        self.helper.layout = Layout(
-            Row(
-                Column("agreement", css_class="col-md-4"),
-                Column("party", css_class="col-md-3"),
-                Column("as_of", css_class="col-md-3"),
-                Column(Submit("submit", "Show", css_class="mt-md-4"), css_class="col-md-2"),
-            )
-        )

@@ -136,3 +136,15 @@ def test_chart_segments_link_to_the_same_lists_as_the_table(client, pact, manage
     table = [row["cells"][3]["url"] for row in context["commitments"].by_kind]
     assert blocked["urls"] == table
     assert table[0] == "/items/?agreement=pact&status=blocked&kind=objective"
+
+
+def test_the_filter_form_labels_every_field_and_ties_a_bad_date_to_its_error(client, pact, manager):
+    client.force_login(manager)
+    html = client.get(URL, {"agreement": "pact", "as_of": "not-a-date"}).content.decode()
+    for field in ("agreement", "party", "as_of"):
+        assert f'<label for="id_{field}" class="form-label">' in html
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_as_of_helptext id_as_of_error"' in html
+    assert '<div id="id_as_of_error" class="invalid-feedback">' in html
+    assert "Enter a valid date." in html
+    assert '<option value="pact" selected>' in html
