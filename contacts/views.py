@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -28,17 +29,32 @@ def _list_url(contact: PointOfContact) -> str:
 
 
 def contact_list(request: HttpRequest) -> HttpResponse:
-    agreements = permissions.visible_agreements(request.user)
-    slug = request.GET.get("agreement")
+    """Contacts grouped by agreement and party, a few whole agreements per page; `?agreement=`
+    (the filter the agreement page and the dashboard link with) shows one agreement, `?party=`
+    one party's contacts on the agreements it is a party to."""
+    visible = permissions.visible_agreements(request.user)
+    parties = selectors.parties_of(visible)
+    slug, acronym = request.GET.get("agreement"), request.GET.get("party")
+    party = get_object_or_404(parties, acronym=acronym) if acronym else None
+    agreements = visible.filter(parties=party) if party else visible
     if slug:
-        agreements = agreements.filter(pk=get_object_or_404(agreements, slug=slug).pk)
+        agreements = list(agreements.filter(slug=slug))
+        if not agreements and not visible.filter(slug=slug).exists():
+            raise Http404("No such agreement.")
+    else:
+        agreements = selectors.agreements_in_list_order(agreements)
+    page = Paginator(agreements, selectors.AGREEMENTS_PER_PAGE).get_page(request.GET.get("page"))
     manageable = set(permissions.manageable_parties(request.user).values_list("pk", flat=True))
     blocks = selectors.contacts_by_agreement_and_party(
-        agreements, permissions.visible_contacts(request.user), manageable
+        page.object_list, permissions.visible_contacts(request.user), manageable, party
     )
     context = {
         "blocks": blocks,
+        "page_obj": page,
         "agreement_slug": slug or "",
+        "party_acronym": acronym or "",
+        "agreement_choices": visible.order_by("short_name").values_list("slug", "short_name"),
+        "party_choices": parties.values_list("acronym", "name"),
         "can_add": bool(manageable),
         "can_read_history": permissions.can_read_audit(request.user),
     }
