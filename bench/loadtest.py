@@ -55,6 +55,11 @@ PAGES = [
         target_p95_ms=100,
     ),
     Page("item list (all)", "GET", "/items/", target_p95_ms=100),
+    Page("My work", "GET", "/", target_p95_ms=100),
+    Page("updates list", "GET", "/updates/", target_p95_ms=100),
+    Page("meeting list", "GET", "/meetings/", target_p95_ms=100),
+    Page("outreach list", "GET", "/events/", target_p95_ms=100),
+    Page("contacts list", "GET", "/contacts/", target_p95_ms=100),
     Page(
         "progress post",
         "POST",
