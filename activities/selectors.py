@@ -148,6 +148,17 @@ def _item_list_url(party, **filters: str) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
+def _first_milestones(milestones: QuerySet[Milestone]) -> list[Milestone]:
+    """The first few, with their items and owners: chosen by id first, since joining the
+    owners of all of them (6,008 overdue in the benchmark) before keeping ten took 20 ms."""
+    first = list(milestones.values_list("pk", flat=True)[:MY_WORK_MILESTONES])
+    return list(
+        Milestone.objects.filter(pk__in=first)
+        .select_related("commitment__agreement", "owner_user", "owner_contact")
+        .order_by("due_on", "pk")
+    )
+
+
 def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
     """The items the user's party leads or co-leads, with what is due, overdue and stale.
 
@@ -173,7 +184,6 @@ def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
     open_milestones = (
         Milestone.objects.filter(commitment__in=led.values("pk"), completed_on__isnull=True)
         .filter(due_on__lte=soon)
-        .select_related("commitment__agreement", "owner_user", "owner_contact")
         .order_by("due_on", "pk")
     )
     milestone_counts = open_milestones.aggregate(
@@ -191,9 +201,9 @@ def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
         "party": party,
         "items": item_list,
         "items_count": first_items.paginator.count,
-        "overdue_milestones": list(open_milestones.filter(due_on__lt=on)[:MY_WORK_MILESTONES]),
+        "overdue_milestones": _first_milestones(open_milestones.filter(due_on__lt=on)),
         "overdue_milestones_count": milestone_counts["overdue"],
-        "due_milestones": list(open_milestones.filter(due_on__gte=on)[:MY_WORK_MILESTONES]),
+        "due_milestones": _first_milestones(open_milestones.filter(due_on__gte=on)),
         "due_milestones_count": milestone_counts["due"],
         "stale_count": stale.count(),
         "follow_ups": follow_ups,
