@@ -99,6 +99,12 @@ class ItemFilter(VisibleFilterSet):
         widget=forms.CheckboxInput,
         help_text="No update in the stale window.",
     )
+    in_force = filters.BooleanFilter(
+        method="filter_in_force",
+        label="Agreements in force only",
+        widget=forms.CheckboxInput,
+        help_text="Executed, not expired and not terminated.",
+    )
     q = filters.CharFilter(method="filter_q", label="Search", help_text="Code, title or description.")
 
     class Meta:
@@ -128,6 +134,10 @@ class ItemFilter(VisibleFilterSet):
         if not value:
             return qs
         return qs.filter(pk__in=Commitment.objects.stale().values("pk"))
+
+    def filter_in_force(self, qs, name, value):
+        """With `stale`, the items My work and the weekly digest call stale."""
+        return qs.filter(agreement__in=Agreement.objects.in_force()) if value else qs
 
     def filter_q(self, qs, name, value):
         value = value.strip()

@@ -65,6 +65,9 @@ class ProgressUpdate(models.Model):
         indexes = [
             models.Index(fields=["commitment", "-as_of", "-created_at"], name="progress_latest_idx"),
             models.Index(fields=["created_at"], name="progress_created_idx"),
+            # The updates list, newest first: its order, so a page is the index's first rows
+            # rather than a sort of every visible update (280 ms over 500,000).
+            models.Index(fields=["-as_of", "-created_at", "-id"], name="progress_newest_idx"),
         ]
 
     def __str__(self) -> str:

@@ -266,8 +266,8 @@ def stale_digests_due(on: datetime.date | None = None) -> list[Digest]:
     in_force = _in_force(on)
     digests: dict[str, Digest] = {}
     stale = (
-        Commitment.objects.stale(on)
-        .filter(agreement__in=in_force, owner__isnull=False, owner__is_active=True)
+        Commitment.objects.stale_in_force(on)
+        .filter(owner__isnull=False, owner__is_active=True)
         .select_related("agreement", "owner")
         .order_by("agreement", "position")
     )

@@ -6,9 +6,12 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils.functional import cached_property
 
 from agreements.models import Commitment, CommitmentStatus, today
@@ -131,28 +134,60 @@ def overdue_items(
     return items.filter(Exists(milestones) | late)
 
 
-def stale_ids(items: QuerySet[Commitment], on: datetime.date | None = None) -> set[int]:
-    """Which of these items are stale, by the shared rule (Commitment.objects.stale)."""
-    return set(Commitment.objects.stale(on=on).filter(pk__in=items.values("pk")).values_list("pk", flat=True))
+# My work shows the first rows of each list, most urgent first, with how many there are and a
+# link to the whole filtered list: a DOC manager leads thousands of items and has thousands of
+# overdue milestones over 200 agreements, and drawing them all took 0.9 s and 3.4 MB a request.
+MY_WORK_ITEMS = 25
+MY_WORK_MILESTONES = 10
+
+
+def _item_list_url(party, **filters: str) -> str:
+    """The item list with these filters, of the party's items when there is a party."""
+    query = {"party": party.acronym, **filters} if party is not None else filters
+    url = reverse("activities:item_list")
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _first_milestones(milestones: QuerySet[Milestone]) -> list[Milestone]:
+    """The first few, with their items and owners: chosen by id first, since joining the
+    owners of all of them (6,008 overdue in the benchmark) before keeping ten took 20 ms."""
+    first = list(milestones.values_list("pk", flat=True)[:MY_WORK_MILESTONES])
+    return list(
+        Milestone.objects.filter(pk__in=first)
+        .select_related("commitment__agreement", "owner_user", "owner_contact")
+        .order_by("due_on", "pk")
+    )
 
 
 def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
     """The items the user's party leads or co-leads, with what is due, overdue and stale.
 
     A user without a party (a superuser) sees every item of the agreements they can see.
+    Each list is cut to its first rows, with its full count; a fixed number of queries.
+    Stale follows the weekly digest: only items of agreements in force are owed updates.
     """
     on = on or today()
     party = party_of(user)
+    led = Commitment.objects.filter(agreement__in=visible_agreements(user))
     items = items_visible_to(user)
     if party is not None:
+        led = led.led_by(party)
         items = items.led_by(party)
-    item_list = list(items)
-    stale = stale_ids(items, on)
-    open_milestones = list(
-        Milestone.objects.filter(commitment__in=items.values("pk"), completed_on__isnull=True)
-        .filter(due_on__lte=on + datetime.timedelta(days=DUE_SOON_DAYS))
-        .select_related("commitment__agreement", "owner_user", "owner_contact")
+    first_items = ItemPaginator(items, MY_WORK_ITEMS).page(1)
+    item_list = list(first_items)
+    stale = led.stale_in_force(on)
+    stale_shown = set(stale.filter(pk__in=[i.pk for i in item_list]).values_list("pk", flat=True))
+    for item in item_list:
+        item.is_stale = item.pk in stale_shown
+
+    soon = on + datetime.timedelta(days=DUE_SOON_DAYS)
+    open_milestones = (
+        Milestone.objects.filter(commitment__in=led.values("pk"), completed_on__isnull=True)
+        .filter(due_on__lte=soon)
         .order_by("due_on", "pk")
+    )
+    milestone_counts = open_milestones.aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=on)), due=Count("pk", filter=Q(due_on__gte=on))
     )
     follow_ups = list(
         FollowUpAction.objects.filter(
@@ -162,17 +197,24 @@ def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
         .select_related("meeting")
         .order_by("due_on", "pk")
     )
-    for item in item_list:
-        item.is_stale = item.pk in stale
     return {
         "party": party,
         "items": item_list,
-        "overdue_milestones": [m for m in open_milestones if m.due_on < on],
-        "due_milestones": [m for m in open_milestones if m.due_on >= on],
-        "stale_count": len(stale),
+        "items_count": first_items.paginator.count,
+        "overdue_milestones": _first_milestones(open_milestones.filter(due_on__lt=on)),
+        "overdue_milestones_count": milestone_counts["overdue"],
+        "due_milestones": _first_milestones(open_milestones.filter(due_on__gte=on)),
+        "due_milestones_count": milestone_counts["due"],
+        "stale_count": stale.count(),
         "follow_ups": follow_ups,
         "on": on,
         "due_soon_days": DUE_SOON_DAYS,
+        "stale_days": settings.STALE_AFTER_DAYS,
+        # Where each list continues: the same rows in the same order, all of them.
+        "items_url": _item_list_url(party),
+        "stale_url": _item_list_url(party, stale="1", in_force="1"),
+        "overdue_url": _item_list_url(party, due="overdue"),
+        "due_url": _item_list_url(party, due=str(DUE_SOON_DAYS)),
     }
 
 

@@ -336,6 +336,15 @@ class CommitmentQuerySet(models.QuerySet):
             )
         )
 
+    def stale_in_force(self, on: datetime.date | None = None) -> CommitmentQuerySet:
+        """Stale items (see stale) of agreements in force on `on`: the ones still owed updates.
+
+        An item of an expired or terminated agreement stops being reported on, so the weekly
+        digest and My work leave it out.
+        """
+        on = on or today()
+        return self.stale(on).filter(agreement__in=Agreement.objects.in_force(on))
+
 
 class Commitment(models.Model):
     """Anything of the agreement whose progress is tracked.

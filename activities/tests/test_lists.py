@@ -4,7 +4,7 @@ import datetime
 
 from django.urls import reverse
 
-from activities.selectors import items_visible_to
+from activities.selectors import MY_WORK_ITEMS, MY_WORK_MILESTONES, items_visible_to
 from activities.tests.factories import (
     FollowUpActionFactory,
     MeetingFactory,
@@ -13,7 +13,7 @@ from activities.tests.factories import (
     ProgressUpdateFactory,
 )
 from activities.views import PAGE_SIZE
-from agreements.models import CommitmentStatus, today
+from agreements.models import Agreement, Commitment, CommitmentStatus, today
 from agreements.tests.factories import AgreementFactory, CommitmentFactory
 
 
@@ -29,17 +29,47 @@ def test_home_is_my_work_with_the_items_my_party_leads(client, doc_staff, moa):
     assert not any(code.startswith("DHS-") for code in shown)
 
 
-def test_my_work_flags_stale_items_and_overdue_milestones(client, doc_staff, doc, moa):
-    item = moa.commitments.get(code="DOC-A1")
-    fresh = moa.commitments.get(code="DOC-A2")
+def in_force_agreement(*parties):
+    """An agreement of these parties in force today (the 2017 MOA's five years are over)."""
+    return AgreementFactory(parties=list(parties), executed_on=today() - datetime.timedelta(days=400))
+
+
+def test_my_work_flags_stale_items_and_overdue_milestones(client, doc_staff, doc, dhs, moa):
+    # Stale follows the weekly digest: only agreements in force are owed updates.
+    current = in_force_agreement(doc, dhs)
+    item = CommitmentFactory(agreement=current, lead_party=doc, code="DOC-A1")
+    fresh = CommitmentFactory(agreement=current, lead_party=doc, code="DOC-A2")
     ProgressUpdateFactory(commitment=fresh, reporting_party=doc, as_of=today())
     late = MilestoneFactory(commitment=item, due_on=today() - datetime.timedelta(days=3))
     client.force_login(doc_staff)
     response = client.get(reverse("home"))
-    by_code = {i.code: i for i in response.context["items"]}
-    assert by_code["DOC-A1"].is_stale and not by_code["DOC-A2"].is_stale
+    flagged = {(i.agreement_id, i.code): i.is_stale for i in response.context["items"]}
+    assert flagged[current.pk, "DOC-A1"] and not flagged[current.pk, "DOC-A2"]
+    assert response.context["stale_count"] == 1
     assert response.context["overdue_milestones"] == [late]
     assert "data-overdue-milestone" in response.content.decode()
+
+
+def test_my_work_does_not_call_items_of_an_agreement_no_longer_in_force_stale(client, doc_staff, moa):
+    assert not Agreement.objects.in_force().filter(pk=moa.pk).exists()  # expired in 2022
+    assert Commitment.objects.stale().filter(agreement=moa).exists()
+    client.force_login(doc_staff)
+    response = client.get(reverse("home"))
+    assert response.context["stale_count"] == 0
+    assert not any(item.is_stale for item in response.context["items"])
+    assert "data-stale" not in response.content.decode()
+
+
+def test_my_work_stale_link_lists_exactly_the_stale_items_it_counts(client, doc_staff, doc, dhs, moa):
+    current = in_force_agreement(doc, dhs)
+    stale = [CommitmentFactory(agreement=current, lead_party=doc) for _ in range(3)]
+    ProgressUpdateFactory(commitment=CommitmentFactory(agreement=current, lead_party=doc), as_of=today())
+    CommitmentFactory(agreement=current, lead_party=dhs)  # stale, but not DOC's
+    client.force_login(doc_staff)
+    response = client.get(reverse("home"))
+    assert response.context["stale_count"] == 3
+    listed = client.get(response.context["stale_url"])
+    assert sorted(codes(listed)) == sorted(item.code for item in stale)
 
 
 def test_item_list_filters_by_party_and_kind(client, doc_staff, moa):
@@ -209,3 +239,74 @@ def test_item_list_page_past_the_end_is_the_last_and_a_malformed_one_the_first(c
     assert last.number == last.paginator.num_pages > 1
     assert len(last) == moa.commitments.count() - (last.number - 1) * PAGE_SIZE
     assert client.get(url, {"page": "abc"}).context["page_obj"].number == 1
+
+
+def rows_behind(client, url):
+    """Every row of the list a link leads to, following its pages."""
+    rows, page = [], 1
+    while True:
+        response = client.get(f"{url}{'&' if '?' in url else '?'}page={page}")
+        rows += list(response.context["page_obj"])
+        if not response.context["page_obj"].has_next():
+            return rows
+        page += 1
+
+
+def test_my_work_shows_the_first_items_and_links_to_all_of_them_in_the_same_order(
+    client, doc_staff, doc, dhs, moa
+):
+    current = in_force_agreement(doc, dhs)
+    for _ in range(MY_WORK_ITEMS):
+        CommitmentFactory(agreement=current, lead_party=doc)
+    CommitmentFactory(agreement=current, lead_party=dhs)
+    client.force_login(doc_staff)
+    response = client.get(reverse("home"))
+    shown = [item.pk for item in response.context["items"]]
+    total = moa.commitments.led_by(doc).count() + MY_WORK_ITEMS
+    assert len(shown) == MY_WORK_ITEMS and response.context["items_count"] == total
+    assert f"Showing the first {MY_WORK_ITEMS} of {total}." in response.content.decode()
+    assert f'href="{response.context["items_url"]}" data-items-link>See all {total} items' in (
+        response.content.decode().replace("&amp;", "&")
+    )
+    listed = [item.pk for item in rows_behind(client, response.context["items_url"])]
+    assert listed[: len(shown)] == shown and len(listed) == total
+    assert set(listed[len(shown) :]) == set(
+        Commitment.objects.filter(agreement__in=[moa, current])
+        .led_by(doc)
+        .exclude(pk__in=shown)
+        .values_list("pk", flat=True)
+    )
+
+
+def test_my_work_shows_the_most_overdue_and_due_milestones_and_links_to_the_items_left_out(
+    client, doc_staff, doc, dhs, moa
+):
+    current = in_force_agreement(doc, dhs)
+    overdue, due = [], []
+    for n in range(MY_WORK_MILESTONES + 2):
+        overdue.append(
+            MilestoneFactory(
+                commitment=CommitmentFactory(agreement=current, lead_party=doc),
+                due_on=today() - datetime.timedelta(days=n + 1),
+            )
+        )
+        due.append(
+            MilestoneFactory(
+                commitment=CommitmentFactory(agreement=current, lead_party=doc),
+                due_on=today() + datetime.timedelta(days=n),
+            )
+        )
+    client.force_login(doc_staff)
+    response = client.get(reverse("home"))
+    content = response.content.decode()
+    most_overdue = sorted(overdue, key=lambda m: m.due_on)
+    assert response.context["overdue_milestones"] == most_overdue[:MY_WORK_MILESTONES]
+    assert response.context["overdue_milestones_count"] == len(overdue)
+    assert f"The {MY_WORK_MILESTONES} most overdue of {len(overdue)}." in content
+    assert response.context["due_milestones"] == due[:MY_WORK_MILESTONES]
+    assert response.context["due_milestones_count"] == len(due)
+    assert f"The {MY_WORK_MILESTONES} due first of {len(due)}." in content
+    overdue_listed = {item.pk for item in rows_behind(client, response.context["overdue_url"])}
+    assert {m.commitment_id for m in most_overdue[MY_WORK_MILESTONES:]} <= overdue_listed
+    due_listed = {item.pk for item in rows_behind(client, response.context["due_url"])}
+    assert {m.commitment_id for m in due[MY_WORK_MILESTONES:]} <= due_listed

@@ -10,6 +10,7 @@ from activities import services
 from activities.selectors import TIMELINE_PAGE_SIZE
 from activities.tests import files
 from activities.tests.factories import MeetingFactory, MilestoneFactory, ProgressUpdateFactory
+from agreements.models import today
 from agreements.tests.factories import AgreementFactory, CommitmentFactory
 
 
@@ -116,3 +117,23 @@ def test_every_page_of_the_item_list_costs_the_same_queries_however_many_items(
             CommitmentFactory(agreement=agreement, position=position)
     for page in (1, 2, 3, 4, 6):
         assert queries_for(client, f"{url}?page={page}") == before
+
+
+def test_my_work_costs_the_same_queries_however_many_items_stale_items_and_milestones(
+    client, doc_staff, doc, dhs, moa
+):
+    def add(agreement, n):
+        for _ in range(n):
+            item = CommitmentFactory(agreement=agreement, lead_party=doc)  # never reported on: stale
+            MilestoneFactory(commitment=item, due_on=today() - datetime.timedelta(days=2))
+            MilestoneFactory(commitment=item, due_on=today() + datetime.timedelta(days=2))
+
+    current = AgreementFactory(parties=[doc, dhs], executed_on=today() - datetime.timedelta(days=400))
+    client.force_login(doc_staff)
+    add(current, 2)
+    before = queries_for(client, reverse("home"))
+    add(current, 40)
+    add(AgreementFactory(parties=[doc, dhs], executed_on=current.executed_on), 10)
+    response = client.get(reverse("home"))
+    assert response.context["stale_count"] == 52 and len(response.context["items"]) < 52
+    assert queries_for(client, reverse("home")) == before
