@@ -221,7 +221,11 @@ class Meeting(models.Model):
 
     class Meta:
         ordering = ["-starts_at", "-pk"]
-        indexes = [models.Index(fields=["agreement", "kind", "starts_at"], name="meeting_quarter_idx")]
+        indexes = [
+            models.Index(fields=["agreement", "kind", "starts_at"], name="meeting_quarter_idx"),
+            # The meeting list, newest first: a page is an index scan, not a sort of every meeting.
+            models.Index(fields=["-starts_at", "-id"], name="meeting_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.starts_at:%Y-%m-%d})"

@@ -101,7 +101,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         selectors.meetings_visible_to(request.user),
         "activities/meeting_list.html",
         {
-            "recordable": _recordable_agreements(request, permissions.can_record_meeting),
+            "recordable": _can_record_on_any(request, permissions.can_record_meeting),
             "quarters_agreement": shown,
             "quarters": quarterly_meeting_record(shown) if shown else [],
         },
@@ -114,7 +114,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         EventFilter,
         selectors.events_visible_to(request.user),
         "activities/event_list.html",
-        {"recordable": _recordable_agreements(request, permissions.can_record_outreach)},
+        {"recordable": _can_record_on_any(request, permissions.can_record_outreach)},
     )
 
 
@@ -269,6 +269,13 @@ def _recordable_agreements(request: HttpRequest, rule) -> list[Agreement]:
     # The rules ask whether the user's party is on each agreement: its parties, loaded at once.
     agreements = permissions.visible_agreements(request.user).prefetch_related("parties")
     return [a for a in agreements if rule(request.user, a)]
+
+
+def _can_record_on_any(request: HttpRequest, rule) -> bool:
+    """Whether to offer "Record …" on a list: stops at the first agreement the rule allows,
+    reading the agreements 20 at a time, instead of loading every visible one (200 in the bench)."""
+    agreements = permissions.visible_agreements(request.user).prefetch_related("parties").order_by("pk")
+    return any(rule(request.user, a) for a in agreements.iterator(chunk_size=20))
 
 
 def _chosen_agreement(request: HttpRequest, rule) -> Agreement | None:

@@ -14,7 +14,8 @@ from activities.tests.factories import (
 )
 from activities.views import PAGE_SIZE
 from agreements.models import Agreement, Commitment, CommitmentStatus, today
-from agreements.tests.factories import AgreementFactory, CommitmentFactory
+from agreements.permissions import STAFF
+from agreements.tests.factories import AgreementFactory, CommitmentFactory, PartyFactory, UserFactory
 
 
 def codes(response):
@@ -310,3 +311,15 @@ def test_my_work_shows_the_most_overdue_and_due_milestones_and_links_to_the_item
     assert {m.commitment_id for m in most_overdue[MY_WORK_MILESTONES:]} <= overdue_listed
     due_listed = {item.pk for item in rows_behind(client, response.context["due_url"])}
     assert {m.commitment_id for m in due[MY_WORK_MILESTONES:]} <= due_listed
+
+
+def test_meeting_and_event_lists_offer_recording_to_staff_of_a_party_to_an_agreement(client, moa, doc_staff):
+    client.force_login(doc_staff)
+    assert "Record a meeting" in client.get(reverse("activities:meeting_list")).content.decode()
+    assert "Record an outreach event" in client.get(reverse("activities:event_list")).content.decode()
+
+
+def test_meeting_and_event_lists_offer_no_recording_to_a_party_on_no_agreement(client, moa):
+    client.force_login(UserFactory(party=PartyFactory(acronym="NPA"), roles=[STAFF]))
+    assert "Record a meeting" not in client.get(reverse("activities:meeting_list")).content.decode()
+    assert "Record an outreach event" not in client.get(reverse("activities:event_list")).content.decode()
