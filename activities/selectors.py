@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from agreements import data_cache
 from agreements.models import Commitment, CommitmentStatus, today
 from agreements.permissions import party_of, visible_agreements
 
@@ -45,6 +48,28 @@ def items_visible_to(user) -> QuerySet[Commitment]:
         .with_last_update_on()
         .order_by("agreement__short_name", "position")
     )
+
+
+class KeptCountPaginator(Paginator):
+    """A pager whose total is kept until the records change (agreements/data_cache.py).
+
+    Counting the half a million progress updates a department sees took longer than reading
+    the page of them; `counted_as` names what the total depends on (whose view, the filters).
+    """
+
+    def __init__(self, object_list, per_page, *, counted_as: list[str], **kwargs) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.counted_as = counted_as
+
+    @cached_property
+    def count(self) -> int:
+        return data_cache.kept("count", self.counted_as, lambda: Paginator.count.func(self))
+
+
+def kept_count_paginator(user, listing: str, query: QueryDict):
+    """The paginator class for a list whose total is kept: per viewer's party and filters."""
+    filters = urlencode(sorted((k, v) for k, v in query.lists() if k != "page"), doseq=True)
+    return partial(KeptCountPaginator, counted_as=[listing, data_cache.viewer_scope(user), filters])
 
 
 class ItemPaginator(Paginator):
@@ -186,8 +211,17 @@ def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
         .filter(due_on__lte=soon)
         .order_by("due_on", "pk")
     )
-    milestone_counts = open_milestones.aggregate(
-        overdue=Count("pk", filter=Q(due_on__lt=on)), due=Count("pk", filter=Q(due_on__gte=on))
+    # The counts over everything the party leads (thousands of items in a department) are
+    # kept until the records change: the same for every member of the party, as of the day.
+    counts = data_cache.kept(
+        "my-work-counts",
+        [data_cache.viewer_scope(user), f"led-by-{party.pk if party else 'any'}", on.isoformat()],
+        lambda: {
+            "stale": stale.count(),
+            **open_milestones.aggregate(
+                overdue=Count("pk", filter=Q(due_on__lt=on)), due=Count("pk", filter=Q(due_on__gte=on))
+            ),
+        },
     )
     follow_ups = list(
         FollowUpAction.objects.filter(
@@ -202,10 +236,10 @@ def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
         "items": item_list,
         "items_count": first_items.paginator.count,
         "overdue_milestones": _first_milestones(open_milestones.filter(due_on__lt=on)),
-        "overdue_milestones_count": milestone_counts["overdue"],
+        "overdue_milestones_count": counts["overdue"],
         "due_milestones": _first_milestones(open_milestones.filter(due_on__gte=on)),
-        "due_milestones_count": milestone_counts["due"],
-        "stale_count": stale.count(),
+        "due_milestones_count": counts["due"],
+        "stale_count": counts["stale"],
         "follow_ups": follow_ups,
         "on": on,
         "due_soon_days": DUE_SOON_DAYS,

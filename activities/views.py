@@ -87,7 +87,11 @@ def item_list(request: HttpRequest) -> HttpResponse:
 
 def update_list(request: HttpRequest) -> HttpResponse:
     return _list(
-        request, UpdateFilter, selectors.updates_visible_to(request.user), "activities/update_list.html"
+        request,
+        UpdateFilter,
+        selectors.updates_visible_to(request.user),
+        "activities/update_list.html",
+        paginator_class=selectors.kept_count_paginator(request.user, "updates", request.GET),
     )
 
 

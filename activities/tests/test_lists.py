@@ -323,3 +323,40 @@ def test_meeting_and_event_lists_offer_no_recording_to_a_party_on_no_agreement(c
     client.force_login(UserFactory(party=PartyFactory(acronym="NPA"), roles=[STAFF]))
     assert "Record a meeting" not in client.get(reverse("activities:meeting_list")).content.decode()
     assert "Record an outreach event" not in client.get(reverse("activities:event_list")).content.decode()
+
+
+def test_my_work_counts_follow_a_new_overdue_milestone_and_a_new_report(client, doc_staff, doc, dhs):
+    current = in_force_agreement(doc, dhs)
+    item = CommitmentFactory(agreement=current, lead_party=doc, code="DOC-A1")
+    client.force_login(doc_staff)
+    first = client.get(reverse("home")).context
+    assert (first["stale_count"], first["overdue_milestones_count"]) == (1, 0)
+    MilestoneFactory(commitment=item, due_on=today() - datetime.timedelta(days=3))
+    ProgressUpdateFactory(commitment=item, reporting_party=doc, as_of=today())
+    again = client.get(reverse("home")).context
+    assert (again["stale_count"], again["overdue_milestones_count"]) == (0, 1)
+
+
+def test_the_updates_list_total_counts_an_update_saved_since_the_last_view(client, doc_staff, doc, moa):
+    client.force_login(doc_staff)
+    item = moa.commitments.get(code="DOC-A1")
+    ProgressUpdateFactory(commitment=item, reporting_party=doc)
+    assert client.get(reverse("activities:update_list")).context["total"] == 1
+    ProgressUpdateFactory(commitment=item, reporting_party=doc)
+    assert client.get(reverse("activities:update_list")).context["total"] == 2
+
+
+def test_the_updates_list_total_is_each_partys_own_and_each_filters_own(client, doc, dhs, moa):
+    other = AgreementFactory(parties=[dhs, PartyFactory(acronym="CBP")])
+    ProgressUpdateFactory(
+        commitment=moa.commitments.get(code="DOC-A1"), reporting_party=doc, status="on_track"
+    )
+    ProgressUpdateFactory(
+        commitment=CommitmentFactory(agreement=other), reporting_party=dhs, status="at_risk"
+    )
+    url = reverse("activities:update_list")
+    client.force_login(UserFactory(party=doc, roles=[STAFF]))
+    assert client.get(url).context["total"] == 1
+    client.force_login(UserFactory(party=dhs, roles=[STAFF]))
+    assert client.get(url).context["total"] == 2
+    assert client.get(url, {"status": "at_risk"}).context["total"] == 1

@@ -7,10 +7,10 @@ import time_machine
 from django.urls import reverse
 
 from activities.tests.factories import ProgressUpdateFactory
+from agreements import data_cache
 from agreements.models import CommitmentStatus
 from agreements.permissions import MANAGER
 from agreements.tests.factories import AgreementFactory, CommitmentFactory, PartyFactory, UserFactory
-from compliance import page_cache
 from compliance.tests.conftest import NY
 from notifications.models import Notification
 
@@ -106,21 +106,21 @@ def test_a_staff_member_is_refused_even_when_a_manager_has_the_dashboard_kept(cl
 def test_the_data_version_moves_at_once_and_again_when_the_change_commits(
     pact, django_capture_on_commit_callbacks
 ):
-    before = page_cache.data_version()
+    before = data_cache.data_version()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         pact.parties.add(PartyFactory())
-        moved_at_once = page_cache.data_version()
+        moved_at_once = data_cache.data_version()
     assert moved_at_once > before
     assert callbacks
-    assert page_cache.data_version() > moved_at_once
+    assert data_cache.data_version() > moved_at_once
 
 
 def test_a_notice_does_not_move_the_data_version(manager):
-    before = page_cache.data_version()
+    before = data_cache.data_version()
     Notification.objects.create(
         kind="term_notice", occasion="x", recipient="a@b.c", user=manager, subject="s"
     )
-    assert page_cache.data_version() == before
+    assert data_cache.data_version() == before
 
 
 def test_with_the_cache_unreachable_the_dashboard_still_answers(client, pact, manager, settings):

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.urls import reverse
 
 from activities.models import ProgressUpdate
+from agreements import data_cache
 from agreements.permissions import STAFF
 from agreements.tests.factories import UserFactory
-from compliance import page_cache
 from moa_portal.celery import app as celery_app
 from notifications.services import enqueue_on_commit
 from notifications.tasks import deliver_pending_notices
@@ -66,7 +66,7 @@ def test_a_progress_update_saves_through_its_form_with_the_broker_unreachable(
     assert response.status_code == 302
     # Nothing is queued for the broker (the page never waits on it); the only work left for the
     # commit is moving the dashboard cache's data version.
-    assert all(c is page_cache.move_data_version for c in callbacks)
+    assert all(c is data_cache.move_data_version for c in callbacks)
     assert ProgressUpdate.objects.filter(
         commitment__code="DOC-A1", narrative="Saved while Redis is down."
     ).exists()

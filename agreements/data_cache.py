@@ -1,0 +1,147 @@
+"""Values computed from the portal's records, kept in the cache until the records change.
+
+Why: some pages compute much more than they show (the dashboard's six panels, the count of
+half a million progress updates behind a list's pager), and are read far more often than the
+records under them change. Such a value is kept under a key that names a *data version*,
+moved by every save or delete of a record of the agreements, activities or contacts apps
+(their audit-history rows excepted): at once, and again when the transaction commits. A
+request that read the version between the two bumps and then the records as they were before
+the commit files its value under the first bump, which no request reads after the second: no
+value older than the last commit is ever served. The key also names today's date (values are
+as of a day) and whatever the caller says the value depends on (whose view, the query).
+
+The cache is a shortcut only: when it cannot be reached the value is computed as if nothing
+were kept, and a save still goes through. After a failure this process leaves the cache alone
+for RETRY_AFTER seconds, so a hung cache server does not hold up every page and every save.
+Kept values expire after KEEP_SECONDS anyway: the bound on staleness if a version bump was lost
+while the cache could not be reached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.db import transaction
+from django.dispatch import receiver
+
+from .models import today
+from .permissions import User, party_of
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: The apps whose records the kept values are computed from.
+WATCHED_APPS = frozenset({"agreements", "activities", "contacts"})
+VERSION_KEY = "data-version"
+#: How long a value is kept at most, even if nothing changes.
+KEEP_SECONDS = 5 * 60
+#: Seconds this process leaves the cache alone after it failed to answer.
+RETRY_AFTER = 30
+_unreachable_until = 0.0
+
+
+def _usable() -> bool:
+    return time.monotonic() >= _unreachable_until
+
+
+def _failed(consequence: str) -> None:
+    global _unreachable_until
+    _unreachable_until = time.monotonic() + RETRY_AFTER
+    logger.warning("The cache is unreachable: %s", consequence, exc_info=True)
+
+
+@receiver(setting_changed)
+def _cache_settings_changed(setting: str, **kwargs) -> None:
+    """Another cache configured (tests do this): try it at once."""
+    global _unreachable_until
+    if setting == "CACHES":
+        _unreachable_until = 0.0
+
+
+def data_version() -> int | None:
+    """The current data version; None when the cache cannot be reached."""
+    if not _usable():
+        return None
+    try:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            # First use, or the cache lost it: start from the clock, above any earlier version.
+            cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
+            version = cache.get(VERSION_KEY)
+        return version
+    except Exception:
+        _failed("values are computed afresh.")
+        return None
+
+
+def move_data_version() -> None:
+    """Every value kept so far is stale from now on."""
+    if not _usable():
+        return
+    try:
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # no version yet: any new one is above the values kept so far
+            cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
+    except Exception:
+        _failed("the data version did not move.")
+
+
+def data_changed() -> None:
+    """Move the data version now and again when the current transaction commits."""
+    move_data_version()
+    transaction.on_commit(move_data_version)
+
+
+def is_watched(model: type) -> bool:
+    """Records of the watched apps, not their audit-history rows (each change has its record's save)."""
+    meta = model._meta
+    return meta.app_label in WATCHED_APPS and not meta.model_name.startswith("historical")
+
+
+def record_changed(sender: type, **kwargs) -> None:
+    """post_save and post_delete of any model: only the watched apps' records count."""
+    if is_watched(sender):
+        data_changed()
+
+
+def relation_changed(sender: type, action: str, **kwargs) -> None:
+    """m2m_changed: the sender is the link table, which belongs to the app of the relation's owner."""
+    if action.startswith("post_") and is_watched(sender):
+        data_changed()
+
+
+def viewer_scope(user: User) -> str:
+    """What a viewer may see decides what they are shown: their party's agreements, or all."""
+    if user.is_superuser:
+        return "all"
+    party = party_of(user)
+    return f"party-{party.pk}" if party else "none"
+
+
+def kept(name: str, depends_on: Iterable[str], compute: Callable[[], T]) -> T:
+    """`compute()` as of today, kept until the records change; `depends_on` names what else it
+    depends on (whose view, the query). Computed afresh when the cache cannot be reached."""
+    version = data_version()
+    if version is None:
+        return compute()
+    digest = hashlib.sha256("\x1f".join(depends_on).encode()).hexdigest()[:32]
+    key = f"kept:{name}:{version}:{today().isoformat()}:{digest}"
+    try:
+        value = cache.get(key)
+    except Exception:
+        _failed("values are computed afresh.")
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, timeout=KEEP_SECONDS)
+        except Exception:
+            _failed("a value is not kept.")
+    return value
