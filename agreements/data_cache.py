@@ -31,7 +31,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from .models import today
-from .permissions import User, party_of
+from .permissions import STAFF, User, has_role, party_of
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -118,7 +118,10 @@ def relation_changed(sender: type, action: str, **kwargs) -> None:
 
 
 def viewer_scope(user: User) -> str:
-    """What a viewer may see decides what they are shown: their party's agreements, or all."""
+    """What a viewer may see decides what they are shown: the same rule as
+    `permissions.visible_agreements` (staff or above: their party's agreements; a superuser: all)."""
+    if not has_role(user, STAFF):
+        return "none"
     if user.is_superuser:
         return "all"
     party = party_of(user)
