@@ -11,10 +11,11 @@ value older than the last commit is ever served. The key also names today's date
 as of a day) and whatever the caller says the value depends on (whose view, the query).
 
 The cache is a shortcut only: when it cannot be reached the value is computed as if nothing
-were kept, and a save still goes through. After a failure this process leaves the cache alone
-for RETRY_AFTER seconds, so a hung cache server does not hold up every page and every save.
-Kept values expire after KEEP_SECONDS anyway: the bound on staleness if a version bump was lost
-while the cache could not be reached.
+were kept, and a save still goes through. After a failure to read, this process reads nothing
+kept for RETRY_AFTER seconds, so a hung cache server does not hold up every page; a save always
+tries to move the version (a refused connection fails at once). A move that failed is owed:
+this process moves the version before it reads anything kept again. Kept values expire after
+KEEP_SECONDS anyway: the bound on staleness if a move was lost while the cache was unreachable.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ KEEP_SECONDS = 5 * 60
 #: Seconds this process leaves the cache alone after it failed to answer.
 RETRY_AFTER = 30
 _unreachable_until = 0.0
+_move_owed = False
 
 
 def _usable() -> bool:
@@ -68,6 +70,10 @@ def data_version() -> int | None:
     """The current data version; None when the cache cannot be reached."""
     if not _usable():
         return None
+    if _move_owed:
+        move_data_version()
+        if _move_owed:
+            return None
     try:
         version = cache.get(VERSION_KEY)
         if version is None:
@@ -82,15 +88,16 @@ def data_version() -> int | None:
 
 def move_data_version() -> None:
     """Every value kept so far is stale from now on."""
-    if not _usable():
-        return
+    global _move_owed
     try:
         try:
             cache.incr(VERSION_KEY)
         except ValueError:  # no version yet: any new one is above the values kept so far
             cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
+        _move_owed = False
     except Exception:
-        _failed("the data version did not move.")
+        _move_owed = True
+        _failed("the data version did not move; it will before anything kept is read.")
 
 
 def data_changed() -> None:

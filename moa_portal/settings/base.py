@@ -193,11 +193,11 @@ else:
         "store_processed": False,
     }
 
-# The cache keeps rendered dashboards until their data changes (compliance/page_cache.py).
-# Redis when REDIS_URL is set (CACHE_URL may name another Redis), so every web process and
-# worker moves and sees the same data version; otherwise this process's memory, which suits
-# `make run`'s single web process. It is only a shortcut: pages are computed afresh when it is
-# unreachable, so it gives up after half a second.
+# The cache keeps values computed from the records (the dashboard, list totals) until the
+# records change (agreements/data_cache.py). Redis when REDIS_URL is set (CACHE_URL may name
+# another Redis), so every web process, worker and command moves and sees the same data
+# version. Without Redis nothing is kept: a process's own memory would not see another
+# process's saves. It is only a shortcut, so it gives up after half a second.
 REDIS_CACHE = {
     "BACKEND": "django.core.cache.backends.redis.RedisCache",
     "KEY_PREFIX": "moa",
@@ -206,7 +206,7 @@ REDIS_CACHE = {
 if REDIS_URL:
     CACHES = {"default": {**REDIS_CACHE, "LOCATION": env("CACHE_URL", default=REDIS_URL)}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ACCEPT_CONTENT = ["json"]
