@@ -396,7 +396,7 @@ def commitment_page(commitment: Commitment, timeline_page: int = 1) -> dict[str,
         "timeline": timeline.entries,
         "timeline_page": timeline,
         "latest_update": timeline.latest_update,
-        "is_stale": Commitment.objects.stale().filter(pk=commitment.pk).exists(),
+        "is_stale": Commitment.objects.stale_in_force().filter(pk=commitment.pk).exists(),
         "complete_status": CommitmentStatus.COMPLETE,
     }
 

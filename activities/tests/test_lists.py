@@ -360,3 +360,13 @@ def test_the_updates_list_total_is_each_partys_own_and_each_filters_own(client, 
     client.force_login(UserFactory(party=dhs, roles=[STAFF]))
     assert client.get(url).context["total"] == 2
     assert client.get(url, {"status": "at_risk"}).context["total"] == 1
+
+
+def test_the_item_page_calls_an_item_stale_only_while_its_agreement_is_in_force(
+    client, doc_staff, doc, dhs, moa
+):
+    client.force_login(doc_staff)
+    expired_item = moa.commitments.get(code="DOC-A1")  # the 2017 MOA's five years are over
+    current_item = CommitmentFactory(agreement=in_force_agreement(doc, dhs), lead_party=doc, code="DOC-A1")
+    assert "Stale: no recent update" not in client.get(expired_item.get_absolute_url()).content.decode()
+    assert "Stale: no recent update" in client.get(current_item.get_absolute_url()).content.decode()
