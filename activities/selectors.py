@@ -173,12 +173,15 @@ def _item_list_url(party, **filters: str) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def _first_milestones(milestones: QuerySet[Milestone]) -> list[Milestone]:
-    """The first few, with their items and owners: chosen by id first, since joining the
-    owners of all of them (6,008 overdue in the benchmark) before keeping ten took 20 ms."""
-    first = list(milestones.values_list("pk", flat=True)[:MY_WORK_MILESTONES])
+def _first_milestone_ids(milestones: QuerySet[Milestone]) -> list[int]:
+    """The first few by id: joining the items and owners of all of them (6,008 overdue in the
+    benchmark) before keeping ten took 20 ms."""
+    return list(milestones.values_list("pk", flat=True)[:MY_WORK_MILESTONES])
+
+
+def _milestones(ids: list[int]) -> list[Milestone]:
     return list(
-        Milestone.objects.filter(pk__in=first)
+        Milestone.objects.filter(pk__in=ids)
         .select_related("commitment__agreement", "owner_user", "owner_contact")
         .order_by("due_on", "pk")
     )
@@ -211,16 +214,19 @@ def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
         .filter(due_on__lte=soon)
         .order_by("due_on", "pk")
     )
-    # The counts over everything the party leads (thousands of items in a department) are
-    # kept until the records change: the same for every member of the party, as of the day.
-    counts = data_cache.kept(
-        "my-work-counts",
+    overdue, due = open_milestones.filter(due_on__lt=on), open_milestones.filter(due_on__gte=on)
+    # What is counted and chosen over everything the party leads (thousands of items in a
+    # department) is kept until the records change: the same for every member of the party.
+    party_wide = data_cache.kept(
+        "my-work",
         [data_cache.viewer_scope(user), f"led-by-{party.pk if party else 'any'}", on.isoformat()],
         lambda: {
             "stale": stale.count(),
             **open_milestones.aggregate(
                 overdue=Count("pk", filter=Q(due_on__lt=on)), due=Count("pk", filter=Q(due_on__gte=on))
             ),
+            "overdue_ids": _first_milestone_ids(overdue),
+            "due_ids": _first_milestone_ids(due),
         },
     )
     follow_ups = list(
@@ -235,11 +241,11 @@ def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
         "party": party,
         "items": item_list,
         "items_count": first_items.paginator.count,
-        "overdue_milestones": _first_milestones(open_milestones.filter(due_on__lt=on)),
-        "overdue_milestones_count": counts["overdue"],
-        "due_milestones": _first_milestones(open_milestones.filter(due_on__gte=on)),
-        "due_milestones_count": counts["due"],
-        "stale_count": counts["stale"],
+        "overdue_milestones": _milestones(party_wide["overdue_ids"]),
+        "overdue_milestones_count": party_wide["overdue"],
+        "due_milestones": _milestones(party_wide["due_ids"]),
+        "due_milestones_count": party_wide["due"],
+        "stale_count": party_wide["stale"],
         "follow_ups": follow_ups,
         "on": on,
         "due_soon_days": DUE_SOON_DAYS,

@@ -325,16 +325,22 @@ def test_meeting_and_event_lists_offer_no_recording_to_a_party_on_no_agreement(c
     assert "Record an outreach event" not in client.get(reverse("activities:event_list")).content.decode()
 
 
-def test_my_work_counts_follow_a_new_overdue_milestone_and_a_new_report(client, doc_staff, doc, dhs):
+def test_my_work_follows_a_new_overdue_milestone_a_new_report_and_a_completed_milestone(
+    client, doc_staff, doc, dhs
+):
     current = in_force_agreement(doc, dhs)
     item = CommitmentFactory(agreement=current, lead_party=doc, code="DOC-A1")
     client.force_login(doc_staff)
     first = client.get(reverse("home")).context
     assert (first["stale_count"], first["overdue_milestones_count"]) == (1, 0)
-    MilestoneFactory(commitment=item, due_on=today() - datetime.timedelta(days=3))
+    late = MilestoneFactory(commitment=item, due_on=today() - datetime.timedelta(days=3))
     ProgressUpdateFactory(commitment=item, reporting_party=doc, as_of=today())
     again = client.get(reverse("home")).context
     assert (again["stale_count"], again["overdue_milestones_count"]) == (0, 1)
+    assert again["overdue_milestones"] == [late]
+    late.completed_on = today()
+    late.save()
+    assert client.get(reverse("home")).context["overdue_milestones"] == []
 
 
 def test_the_updates_list_total_counts_an_update_saved_since_the_last_view(client, doc_staff, doc, moa):
