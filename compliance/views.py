@@ -36,7 +36,10 @@ def _require_manager(request: HttpRequest) -> None:
 def _filters(request: HttpRequest) -> tuple[selectors.Filters | None, DashboardFilterForm]:
     """The filters from the querystring; an agreement or party the user cannot see is a 404."""
     visible = permissions.dashboard_agreements(request.user)
-    agreements = list(visible.order_by(F("executed_on").desc(nulls_last=True), "short_name"))
+    # The form offers every visible agreement by name: 200 in the benchmark, two columns each.
+    agreements = list(
+        visible.order_by(F("executed_on").desc(nulls_last=True), "short_name").only("slug", "short_name")
+    )
     slug = request.GET.get("agreement") or None
     agreement = selectors.dashboard_agreement(visible, slug)
     if slug and agreement is None:
