@@ -295,8 +295,11 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
         )
 
     days = settings.STALE_AFTER_DAYS
+    # The panel names the first stale and overdue items and counts them all: a row needs only
+    # what its link and label show (an agreement of hundreds of items loaded every column).
+    shown = ("id", "code", "title", "position", "agreement__slug")
     stale = list(
-        _items(filters).stale(on, days).select_related("lead_party", "agreement").order_by("position", "pk")
+        _items(filters).stale(on, days).select_related("agreement").only(*shown).order_by("position", "pk")
     )
     milestones = Milestone.objects.overdue(on).filter(commitment__agreement=agreement)
     follow_ups = FollowUpAction.objects.overdue(on).filter(meeting__agreement=agreement)
@@ -311,6 +314,7 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
     overdue = list(
         overdue_items(counted, on, status_field="status_as_of")
         .select_related("agreement")
+        .only(*shown)
         .order_by("position", "pk")
     )
     follow_ups = list(follow_ups.select_related("meeting").order_by("due_on", "pk"))
