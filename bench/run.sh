@@ -84,3 +84,19 @@ echo "== load"
   --duration "${BENCH_DURATION:-20}" --rounds "${BENCH_ROUNDS:-4}" --connections "${BENCH_CONNECTIONS:-4}" \
   --json "$RUN_DIR/results.json" ${BENCH_ONLY:+--only $BENCH_ONLY}
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# The progress post adds thousands of updates to one item per run; take them out again, so
+# every run starts from the same dataset (the updates CSV and the timeline would grow).
+echo "== removing the progress updates the load posted"
+"$PY" manage.py shell -v0 <<'PY'
+from activities.models import ProgressUpdate
+from activities.services import commitment_status_refresh
+from agreements.models import Commitment
+
+posted = ProgressUpdate.objects.filter(narrative="Bench load")
+items = list(Commitment.objects.filter(updates__narrative="Bench load").distinct())
+removed, _ = posted.delete()
+for item in items:
+    commitment_status_refresh(commitment=item)
+print(f"removed {removed} rows")
+PY
