@@ -68,7 +68,7 @@ class KeptCountPaginator(Paginator):
 
 def kept_count_paginator(user, listing: str, query: QueryDict):
     """The paginator class for a list whose total is kept: per viewer's party and filters."""
-    filters = urlencode(sorted((k, v) for k, v in query.lists() if k != "page"), doseq=True)
+    filters = data_cache.query_key(query, ignore=["page"])
     return partial(KeptCountPaginator, counted_as=[listing, data_cache.viewer_scope(user), filters])
 
 

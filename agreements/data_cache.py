@@ -25,11 +25,13 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from typing import TypeVar
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.db import transaction
 from django.dispatch import receiver
+from django.http import QueryDict
 
 from .models import today
 from .permissions import STAFF, User, has_role, party_of
@@ -133,6 +135,12 @@ def viewer_scope(user: User) -> str:
         return "all"
     party = party_of(user)
     return f"party-{party.pk}" if party else "none"
+
+
+def query_key(query: QueryDict, *, ignore: Iterable[str] = ()) -> str:
+    """The query string as part of a key: the same filters in any order are the same value."""
+    ignored = set(ignore)
+    return urlencode(sorted((k, v) for k, v in query.lists() if k not in ignored), doseq=True)
 
 
 def kept(name: str, depends_on: Iterable[str], compute: Callable[[], T]) -> T:
