@@ -25,8 +25,8 @@ from notifications.services import (
     Notice,
     Recipient,
     notices_claim,
-    notices_deliver,
     notices_for,
+    notices_send,
     recipient_for_user,
     recipients_from,
     users_by_email,
@@ -136,9 +136,7 @@ def meeting_reminders_claim(*, on: datetime.date | None = None) -> list[Notifica
 
 def meeting_reminders_send(*, on: datetime.date | None = None) -> list[Notification]:
     """Claim the due reminders and send the ones this run won."""
-    claimed = meeting_reminders_claim(on=on)
-    notices_deliver(claimed)
-    return claimed
+    return notices_send(meeting_reminders_claim(on=on))
 
 
 def _meeting_link(meeting: Meeting) -> str:
@@ -195,9 +193,7 @@ def unscheduled_quarter_notices_claim(*, on: datetime.date | None = None) -> lis
 
 def unscheduled_quarter_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
     """Tell the parties' coordinators to schedule the quarter's meeting."""
-    claimed = unscheduled_quarter_notices_claim(on=on)
-    notices_deliver(claimed)
-    return claimed
+    return notices_send(unscheduled_quarter_notices_claim(on=on))
 
 
 # --- a held meeting still without minutes a week later ----------------------------------
@@ -236,9 +232,7 @@ def minutes_nudges_claim(*, on: datetime.date | None = None) -> list[Notificatio
 
 def minutes_nudges_send(*, on: datetime.date | None = None) -> list[Notification]:
     """Nudge each such meeting's organiser, once per meeting."""
-    claimed = minutes_nudges_claim(on=on)
-    notices_deliver(claimed)
-    return claimed
+    return notices_send(minutes_nudges_claim(on=on))
 
 
 # --- the weekly digest of stale items and overdue milestones ----------------------------
@@ -315,6 +309,4 @@ def stale_digests_claim(*, on: datetime.date | None = None) -> list[Notification
 
 def stale_digests_send(*, on: datetime.date | None = None) -> list[Notification]:
     """One digest per owner per ISO week; a run later in the week catches up, once."""
-    claimed = stale_digests_claim(on=on)
-    notices_deliver(claimed)
-    return claimed
+    return notices_send(stale_digests_claim(on=on))

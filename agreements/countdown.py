@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from notifications.models import Kind, Notification
-from notifications.services import Notice, notices_claim, notices_deliver, notices_for, recipients_from
+from notifications.services import Notice, notices_claim, notices_for, notices_send, recipients_from
 
 from .models import Agreement, today
 from .permissions import MANAGER, party_users_with_role_by_party
@@ -98,6 +98,4 @@ def term_notices_claim(*, on: datetime.date | None = None) -> list[Notification]
 
 def term_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
     """Claim and send the due term notices; returns the notices this run claimed."""
-    claimed = term_notices_claim(on=on)
-    notices_deliver(claimed)
-    return claimed
+    return notices_send(term_notices_claim(on=on))

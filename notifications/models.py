@@ -39,8 +39,7 @@ class NotificationQuerySet(models.QuerySet):
     def deliverable(self) -> NotificationQuerySet:
         """Claimed but not (yet) sent, with attempts left."""
         return self.filter(
-            status__in=[Notification.Status.PENDING, Notification.Status.FAILED],
-            attempts__lt=settings.NOTIFICATION_MAX_ATTEMPTS,
+            status__in=Notification.DELIVERABLE_STATUSES, attempts__lt=settings.NOTIFICATION_MAX_ATTEMPTS
         )
 
 
@@ -52,6 +51,10 @@ class Notification(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         MUTED = "muted", "Muted by the recipient"
+
+    #: Statuses still to send (with attempts left): the rule of `deliverable()`, which the
+    #: delivery's own lock statement reads too.
+    DELIVERABLE_STATUSES = (Status.PENDING, Status.FAILED)
 
     agreement = models.ForeignKey(
         Agreement, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"

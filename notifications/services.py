@@ -314,13 +314,13 @@ class _Delivery:
         table = connection.ops.quote_name(Notification._meta.db_table)
         features = connection.features
         skip_locked = " FOR UPDATE SKIP LOCKED" if features.has_select_for_update_skip_locked else ""
+        statuses = ", ".join(["%s"] * len(Notification.DELIVERABLE_STATUSES))
         self.lock_sql = (
             f"SELECT email, subject, body_text, body_html, attempts FROM {table}"  # noqa: S608
-            f" WHERE id = %s AND status IN (%s, %s) AND attempts < %s{skip_locked}"
+            f" WHERE id = %s AND status IN ({statuses}) AND attempts < %s{skip_locked}"
         )
         self.lock_params = [
-            Notification.Status.PENDING.value,
-            Notification.Status.FAILED.value,
+            *(s.value for s in Notification.DELIVERABLE_STATUSES),
             settings.NOTIFICATION_MAX_ATTEMPTS,
         ]
         self.sent_sql = (
@@ -384,6 +384,12 @@ def notices_deliver(notices: Iterable[Notification]) -> int:
     without a query: they are decided never to be sent.
     """
     return _deliver_all(n.pk for n in notices if n.status != Notification.Status.MUTED)
+
+
+def notices_send(claimed: list[Notification]) -> list[Notification]:
+    """Send the notices a job's claim won; the job returns them (how many it decided)."""
+    notices_deliver(claimed)
+    return claimed
 
 
 def notices_deliver_pending() -> int:
