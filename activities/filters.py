@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from agreements.models import Agreement, Commitment, CommitmentStatus, Party, today
+from agreements.selectors import parties_to
 
 from .models import Meeting, Milestone, OutreachEvent, ProgressUpdate
 from .quarters import Quarter
@@ -78,7 +79,7 @@ class VisibleFilterSet(filters.FilterSet):
         # not the agreement's long texts: every list offers all the agreements the user sees.
         self.filters["agreement"].queryset = agreements.only("slug", "short_name")
         if "party" in self.filters:
-            self.filters["party"].queryset = Party.objects.filter(agreements__in=agreements).distinct()
+            self.filters["party"].queryset = parties_to(agreements)
 
 
 DUE_CHOICES = [("overdue", "Overdue"), ("30", "Due within 30 days"), ("90", "Due within 90 days")]

@@ -7,18 +7,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import QueryDict
-from django.urls import reverse
 from django.utils.functional import cached_property
 
 from agreements import data_cache
 from agreements.models import Commitment, CommitmentStatus, today
 from agreements.permissions import party_of, visible_agreements
+from compliance import links
 
 from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 from .quarters import local_date
@@ -166,11 +165,9 @@ MY_WORK_ITEMS = 25
 MY_WORK_MILESTONES = 10
 
 
-def _item_list_url(party, **filters: str) -> str:
+def _items_of(party, **filters: str) -> str:
     """The item list with these filters, of the party's items when there is a party."""
-    query = {"party": party.acronym, **filters} if party is not None else filters
-    url = reverse("activities:item_list")
-    return f"{url}?{urlencode(query)}" if query else url
+    return links.list_url(links.ITEM_LIST, party=party.acronym if party else None, **filters)
 
 
 def _first_milestone_ids(milestones: QuerySet[Milestone]) -> list[int]:
@@ -229,6 +226,7 @@ def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
             "due_ids": _first_milestone_ids(due),
         },
     )
+    milestones = _milestones(party_wide["overdue_ids"] + party_wide["due_ids"])
     follow_ups = list(
         FollowUpAction.objects.filter(
             meeting__agreement__in=visible_agreements(user), completed_on__isnull=True
@@ -241,9 +239,9 @@ def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
         "party": party,
         "items": item_list,
         "items_count": first_items.paginator.count,
-        "overdue_milestones": _milestones(party_wide["overdue_ids"]),
+        "overdue_milestones": [m for m in milestones if m.due_on < on],
         "overdue_milestones_count": party_wide["overdue"],
-        "due_milestones": _milestones(party_wide["due_ids"]),
+        "due_milestones": [m for m in milestones if m.due_on >= on],
         "due_milestones_count": party_wide["due"],
         "stale_count": party_wide["stale"],
         "follow_ups": follow_ups,
@@ -251,10 +249,10 @@ def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
         "due_soon_days": DUE_SOON_DAYS,
         "stale_days": settings.STALE_AFTER_DAYS,
         # Where each list continues: the same rows in the same order, all of them.
-        "items_url": _item_list_url(party),
-        "stale_url": _item_list_url(party, stale="1", in_force="1"),
-        "overdue_url": _item_list_url(party, due="overdue"),
-        "due_url": _item_list_url(party, due=str(DUE_SOON_DAYS)),
+        "items_url": _items_of(party),
+        "stale_url": _items_of(party, stale="1", in_force="1"),
+        "overdue_url": _items_of(party, due="overdue"),
+        "due_url": _items_of(party, due=str(DUE_SOON_DAYS)),
     }
 
 

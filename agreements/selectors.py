@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from contacts.models import PointOfContact
 
-from .models import Agreement, Commitment
+from .models import Agreement, Commitment, Party
 
 
 def agreement_list_for(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
-    return agreements.prefetch_related("parties").order_by("-executed_on", "short_name")
+    """The agreements as the lists page them: newest executed first; pk keeps pages stable."""
+    return agreements.prefetch_related("parties").order_by("-executed_on", "short_name", "pk")
+
+
+def parties_to(agreements: QuerySet[Agreement]) -> QuerySet[Party]:
+    """The parties to any of the agreements (the choices of the lists' party filters)."""
+    return Party.objects.filter(
+        Exists(Agreement.parties.through.objects.filter(party=OuterRef("pk"), agreement__in=agreements))
+    )
 
 
 def agreement_page(agreement: Agreement) -> dict:

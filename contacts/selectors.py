@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 
 from agreements.models import Agreement, Party, today
 
@@ -15,18 +15,6 @@ from .models import PointOfContact
 # across pages (the "no active contact" warnings need them all). The benchmark's agreements
 # have 7 to 14 contacts, so a page shows about 40.
 AGREEMENTS_PER_PAGE = 4
-
-
-def agreements_in_list_order(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
-    """The agreements as the list pages them: newest executed first; pk keeps pages stable."""
-    return agreements.order_by("-executed_on", "short_name", "pk")
-
-
-def parties_of(agreements: QuerySet[Agreement]) -> QuerySet[Party]:
-    """The parties to any of the agreements: the choices of the list's party filter."""
-    return Party.objects.filter(
-        Exists(Agreement.parties.through.objects.filter(party=OuterRef("pk"), agreement__in=agreements))
-    )
 
 
 def contacts_by_agreement_and_party(

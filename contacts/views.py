@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from agreements import permissions
+from agreements.selectors import agreement_list_for, parties_to
 from audit.selectors import history_of
 
 from . import selectors, services
@@ -33,7 +34,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     (the filter the agreement page and the dashboard link with) shows one agreement, `?party=`
     one party's contacts on the agreements it is a party to."""
     visible = permissions.visible_agreements(request.user)
-    parties = selectors.parties_of(visible)
+    parties = parties_to(visible)
     slug, acronym = request.GET.get("agreement"), request.GET.get("party")
     party = get_object_or_404(parties, acronym=acronym) if acronym else None
     agreements = visible.filter(parties=party) if party else visible
@@ -42,7 +43,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         if not agreements and not visible.filter(slug=slug).exists():
             raise Http404("No such agreement.")
     else:
-        agreements = selectors.agreements_in_list_order(agreements)
+        agreements = agreement_list_for(agreements)
     page = Paginator(agreements, selectors.AGREEMENTS_PER_PAGE).get_page(request.GET.get("page"))
     manageable = set(permissions.manageable_parties(request.user).values_list("pk", flat=True))
     blocks = selectors.contacts_by_agreement_and_party(
