@@ -3,7 +3,8 @@
     DATABASE_URL=postgres://moa:moa@127.0.0.1:5432/moa_bench \\
     .venv/bin/python bench/profile_page.py /agreements/bench-003/
 
-Uses the production settings (DEBUG off) with the test client signed in as the bench user.
+Uses the bench settings (production's, DEBUG off, plus the bench app) with the test client
+signed in as the bench user.
 """
 
 import os
@@ -12,11 +13,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "moa_portal.settings.production")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "moa_portal.settings.bench")
 os.environ.setdefault("SECRET_KEY", "profile-only-not-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("BENCH_FLOOR_VIEW", "true")
 
 import django  # noqa: E402
 
@@ -28,7 +28,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from pyinstrument import Profiler  # noqa: E402
 
-from agreements.benchdata import BENCH_USERNAME  # noqa: E402
+from bench.data import BENCH_USERNAME  # noqa: E402
 
 
 def main(path: str, repeat: int = 20) -> None:

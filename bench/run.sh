@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make bench`: the portal at scale, served by gunicorn (2 workers, production settings,
-# PostgreSQL) and loaded by wrk from a second process on loopback. Not part of the tests or CI:
-# a timed figure never fails a build. Results and how to read them: docs/performance.md.
+# `make bench`: the portal at scale, served by gunicorn (2 workers, the bench settings:
+# production's plus the bench app; PostgreSQL) and loaded by wrk from a second process on
+# loopback. Not part of the tests or CI: a timed figure never fails a build. Results and how
+# to read them: docs/performance.md.
 #
 # Settings (environment): PY (python of the virtualenv), BENCH_DB (moa_bench), BENCH_PG
 # (postgres://moa:moa@127.0.0.1:5432), BENCH_PORT (8199), BENCH_SCALE (1), BENCH_DURATION
@@ -24,12 +25,11 @@ if ! command -v wrk >/dev/null; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq wrk
 fi
 
-export DJANGO_SETTINGS_MODULE=moa_portal.settings.production
+export DJANGO_SETTINGS_MODULE=moa_portal.settings.bench
 export DATABASE_URL="$BENCH_PG/$BENCH_DB"
 export SECRET_KEY=${SECRET_KEY:-bench-$("$PY" -c 'import secrets; print(secrets.token_hex(32))')}
 export ALLOWED_HOSTS=127.0.0.1,localhost
 export SECURE_SSL_REDIRECT=false
-export BENCH_FLOOR_VIEW=true
 export CONN_MAX_AGE=60
 # Redis as in production: the broker, and the cache that keeps rendered dashboards.
 export REDIS_URL=${BENCH_REDIS:-redis://127.0.0.1:6379/9}

@@ -5,7 +5,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from activities import views as activities_views
-from moa_portal import bench_views
 
 from .forms import SignInForm
 from .health import healthz
@@ -45,5 +44,4 @@ urlpatterns = [
     path("", include("compliance.urls")),
     path("notifications/", include("notifications.urls")),
     path("healthz", healthz, name="healthz"),
-    path("bench/floor", bench_views.floor, name="bench_floor"),
 ]

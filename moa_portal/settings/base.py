@@ -234,8 +234,6 @@ MINUTES_DUE_AFTER_DAYS = env.int("MINUTES_DUE_AFTER_DAYS", default=7)
 HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=1.0)
 # Results are not needed by the jobs; the worker integration test sets one to wait on them.
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
-# The benchmark's floor view (/bench/floor, docs/performance.md): off unless benchmarking.
-BENCH_FLOOR_VIEW = env.bool("BENCH_FLOOR_VIEW", default=False)
 
 LOGGING = {
     "version": 1,

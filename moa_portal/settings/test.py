@@ -23,3 +23,8 @@ STORAGES = {
 # Serve static files straight from static/ without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The bench app is installed so its tests run in `make test`; its floor view is not routed
+# (ROOT_URLCONF stays the portal's: its tests use bench.urls) and BENCH stays off, so its
+# commands refuse here unless a test turns BENCH on (bench/tests/conftest.py).
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405

@@ -185,7 +185,6 @@ EXPECTED: dict[str, Row] = {
     "notifications:mark_all_read": row(None,            "login 405 405 405 405 405"),
     "notifications:preferences": row(None,              "login 200 200 200 200 200"),
     "healthz":                 row(None,                "200   200 200 200 200 200"),
-    "bench_floor":             row(None,                "login 404 404 404 404 404"),
 }
 # fmt: on
 

@@ -1,13 +1,15 @@
-"""Generate the benchmark's large dataset (see agreements/benchdata.py and docs/performance.md).
+"""Generate the benchmark's large dataset (see bench/data.py and docs/performance.md).
 
 Bulk inserts: django-simple-history records nothing for these rows, which is fine for a
-benchmark. Run it on a database of its own (`make bench` uses `moa_bench`).
+benchmark. Run it on a database of its own (`make bench` uses `moa_bench`), with the bench
+settings: anywhere else it refuses.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from agreements.benchdata import Plan, bench_data_present, generate_bench_data
+from bench.data import Plan, bench_data_present, generate_bench_data
+from bench.guard import require_bench_settings
 
 
 class Command(BaseCommand):
@@ -20,6 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2017)
 
     def handle(self, *args, scale: float, seed: int, **options) -> None:
+        require_bench_settings("generate_bench_data")
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark data is loaded with PostgreSQL's COPY: use PostgreSQL.")
         if not 0 < scale <= 10:

@@ -2,10 +2,11 @@
 
 These tests start their own throwaway PostgreSQL (initdb/pg_ctl on a free loopback port, in
 a temporary directory, as the `postgres` user when the suite runs as root, as CI does) and
-their own gunicorn (2 workers, production settings) pointed at it, so stopping the database
+their own gunicorn (2 workers, the bench settings: production's plus the bench app, whose
+dataset and sessions they use) pointed at it, so stopping the database
 never touches the one the rest of the suite uses. Everything is on 127.0.0.1 and each test
 is bounded in time. The Redis-stopped and Celery-worker-killed tests are in
-test_resilience_jobs.py.
+moa_portal/tests/test_resilience_jobs.py.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from agreements.benchdata import BENCH_USERNAME
+from bench.data import BENCH_USERNAME
 
 ROOT = Path(__file__).resolve().parents[2]
 LOAD_SECONDS = 30
@@ -167,12 +168,11 @@ def portal():
         pg.init()
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "moa_portal.settings.production",
+            "DJANGO_SETTINGS_MODULE": "moa_portal.settings.bench",
             "DATABASE_URL": pg.url,
             "SECRET_KEY": secrets.token_hex(32),
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "false",
-            "BENCH_FLOOR_VIEW": "true",
             "CONN_MAX_AGE": "60",
             "LOG_LEVEL": "ERROR",
             "DJANGO_SUPERUSER_PASSWORD": secrets.token_urlsafe(16),

@@ -11,7 +11,8 @@ and the re-run (as the next day's run would, or a retried task) finds them claim
 the command deletes exactly the notification rows it created (those with a primary key above
 the largest one before it started), so the dataset is left as it was. Do not run it while
 something else writes notices to the same database. Mail goes to Django's in-memory backend:
-the job's own work is timed, not an SMTP server's.
+the job's own work is timed, not an SMTP server's. Like every bench command it refuses to run
+outside the bench settings: it commits notices and deletes rows.
 """
 
 import time
@@ -23,6 +24,7 @@ from django.db import connection
 from django.db.models import Max
 from django.test.utils import override_settings
 
+from bench.guard import require_bench_settings
 from notifications.models import Notification
 from notifications.services import notices_deliver
 
@@ -102,6 +104,7 @@ class Command(BaseCommand):
     help = "Time each daily job over the benchmark dataset (real commits, own rows deleted after)."
 
     def handle(self, *args, **options) -> None:
+        require_bench_settings("bench_jobs")
         if not JOBS:
             self.stdout.write("No jobs registered in bench_jobs.JOBS yet.")
             return

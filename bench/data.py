@@ -34,10 +34,8 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
 from activities.models import Meeting, Milestone, ProgressUpdate
-from contacts.models import PointOfContact
-
-from .agreement_file import AgreementFile, read_agreement_file
-from .models import (
+from agreements.agreement_file import AgreementFile, read_agreement_file
+from agreements.models import (
     Agreement,
     Authority,
     Commitment,
@@ -48,14 +46,17 @@ from .models import (
     Signatory,
     today,
 )
-from .permissions import ADMIN, MANAGER, STAFF
+from agreements.permissions import ADMIN, MANAGER, STAFF
+from contacts.models import PointOfContact
 
-TEMPLATE_FILE = Path(__file__).resolve().parent / "data" / "doc-dhs-ecommerce-moa-2017.yaml"
+# The real MOA's data file, beside the agreements app that imports it.
+TEMPLATE_FILE = (
+    Path(__file__).resolve().parents[1] / "agreements" / "data" / "doc-dhs-ecommerce-moa-2017.yaml"
+)
 SLUG_PREFIX = "bench-"
 HOME_PARTY = "DOC"
 # Which of the MOA's two parties' annex each party slot of a generated agreement copies.
 SLOT_TEMPLATE = ["DOC", "DHS", "DHS", "DOC"]
-BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105  (the generated users' shared password)
 # The user the load generator signs in as: a DOC manager, so it sees all 200 agreements.
 BENCH_USERNAME = "bench.manager"
 BATCH = 5000
@@ -208,7 +209,9 @@ class _Generator:
     def make_users(self) -> int:
         User = get_user_model()
         groups = {g.name: g.pk for g in Group.objects.filter(name__in=[STAFF, MANAGER, ADMIN])}
-        password = make_password(BENCH_PASSWORD)
+        # Nobody signs in with a password: bench_session makes the load generator's session.
+        # An unusable password leaves no shared, published one on any generated admin.
+        password = make_password(None)
         others = [p for a, p in self.parties.items() if a != HOME_PARTY]
         specs: list[tuple[str, Party, str]] = [(BENCH_USERNAME, self.parties[HOME_PARTY], MANAGER)]
         turn = 0

@@ -1,13 +1,14 @@
 """The benchmark's data generator, at a tiny scale: the counts asked for, and data that holds together."""
 
 import pytest
-from django.core.management import call_command
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from activities.models import Meeting, Milestone, ProgressUpdate
-from agreements.benchdata import BENCH_USERNAME, Plan, generate_bench_data
 from agreements.models import Agreement, Commitment, PartyMembership
 from agreements.permissions import MANAGER, has_role, visible_agreements
+from bench.data import BENCH_USERNAME, Plan, generate_bench_data
 from contacts.models import PointOfContact
 
 PLAN = Plan.at_scale(0.01)  # 2 agreements, 5,000 updates, 80 meetings, 400 milestones, 20 users
@@ -61,8 +62,6 @@ def test_updates_are_reported_by_a_party_to_the_agreement_and_a_member_of_it(ben
 
 
 def test_the_bench_user_is_a_manager_who_sees_every_generated_agreement(bench):
-    from django.contrib.auth import get_user_model
-
     user = get_user_model().objects.get(username=BENCH_USERNAME)
     assert has_role(user, MANAGER)
     assert visible_agreements(user).count() == PLAN.agreements
@@ -72,3 +71,17 @@ def test_command_generates_nothing_when_the_data_is_already_there(bench, capsys)
     call_command("generate_bench_data", "--scale", "0.01")
     assert "already present" in capsys.readouterr().out
     assert ProgressUpdate.objects.count() == PLAN.updates
+
+
+def test_no_generated_user_can_sign_in_with_a_password(bench):
+    users = get_user_model().objects.filter(username__startswith="bench.")
+    assert users.count() == PLAN.users
+    assert not any(user.has_usable_password() for user in users)
+
+
+def test_command_refuses_to_run_outside_the_bench_settings(db, settings, capsys):
+    settings.BENCH = False
+    with pytest.raises(CommandError, match="benchmarks only"):
+        call_command("generate_bench_data", "--scale", "0.01")
+    assert "Generating" not in capsys.readouterr().out
+    assert not Agreement.objects.exists()

@@ -1,8 +1,8 @@
 """Sign a user in without a password, for the load generator: prints a Cookie header value.
 
 The benchmark (bench/run.sh) and the resilience tests load the portal as a signed-in user
-through the production settings, whose cookies are HTTPS-only; a session made here is sent
-as a plain header instead. Refuses to run unless BENCH_FLOOR_VIEW is on, so it cannot be
+through the bench settings, production's with their HTTPS-only cookies; a session made here
+is sent as a plain header instead. Refuses to run outside the bench settings, so it cannot be
 used on a production portal by mistake.
 """
 
@@ -12,7 +12,8 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from agreements.benchdata import BENCH_USERNAME
+from bench.data import BENCH_USERNAME
+from bench.guard import require_bench_settings
 
 
 class Command(BaseCommand):
@@ -22,8 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--username", default=BENCH_USERNAME)
 
     def handle(self, *args, username: str, **options) -> None:
-        if not settings.BENCH_FLOOR_VIEW:
-            raise CommandError("bench_session is for benchmarks: set BENCH_FLOOR_VIEW=true.")
+        require_bench_settings("bench_session")
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"No active user {username!r}: run generate_bench_data first.")
