@@ -249,7 +249,7 @@ class CadenceKind(StrEnum):
     CONTINUOUS = "continuous"  # on every day of the term (no periods)
 
 
-#: Calendar months per period, and the fewest days a period of that cadence can have.
+#: Calendar months per period, and the fewest and most days a period of that cadence can have.
 CADENCE_MONTHS = {
     CadenceKind.MONTHLY: 1,
     CadenceKind.QUARTERLY: 3,
@@ -261,6 +261,12 @@ CADENCE_SHORTEST_DAYS = {
     CadenceKind.QUARTERLY: 90,
     CadenceKind.SEMIANNUAL: 181,
     CadenceKind.ANNUAL: 365,
+}
+CADENCE_LONGEST_DAYS = {
+    CadenceKind.MONTHLY: 31,
+    CadenceKind.QUARTERLY: 92,
+    CadenceKind.SEMIANNUAL: 184,
+    CadenceKind.ANNUAL: 366,
 }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from dateutil.rrule import rrulestr
 
 from .document import (
+    CADENCE_LONGEST_DAYS,
     CADENCE_SHORTEST_DAYS,
     SCHEMA_2,
     AgreementDocument,
@@ -99,6 +100,7 @@ class _Schema2:
         self.path = path
         self.data = data
         self.party_by_ref: dict[str, str] = {}  # key or acronym -> key
+        self.known_parties: list[Party] = []
         self.numbers: set[str] = set()
 
     # --- references ----------------------------------------------------------------------
@@ -112,13 +114,9 @@ class _Schema2:
 
     def _party_ref(self, ref: str, where: str) -> str:
         if ref not in self.party_by_ref:
-            known = ", ".join(sorted({v for k, v in self.party_by_ref.items() if k != v} | self.acronyms))
+            known = ", ".join(f"{p.acronym} ({p.key})" for p in self.known_parties)
             self.r.fail(where, f"{ref!r} is not a party to this agreement (parties: {known})")
         return self.party_by_ref[ref]
-
-    @property
-    def acronyms(self) -> set[str]:
-        return {k for k, v in self.party_by_ref.items() if k != v}
 
     def party_set(self, obj: dict, key: str, where: str, *, default_all: bool = False) -> frozenset[str]:
         """A set of parties: a list of keys or acronyms, or ``all``."""
@@ -243,19 +241,21 @@ class _Schema2:
                 r.fail(f"{where}.key", f"{key!r} must be lowercase letters and digits joined by - or _")
             acronym = r.text(p, "acronym", where)
             for ref, field_name in ((key, "key"), (acronym, "acronym")):
-                if ref in self.party_by_ref:
+                if self.party_by_ref.get(ref, key) != key or (
+                    field_name == "key" and ref in self.party_by_ref
+                ):
                     r.fail(f"{where}.{field_name}", f"{ref!r} already names another party of this file")
             self.party_by_ref[key] = key
             self.party_by_ref[acronym] = key
-            parties.append(
-                Party(
-                    key=key,
-                    acronym=acronym,
-                    name=r.text(p, "name", where),
-                    department=r.text(p, "department", where, required=False),
-                    same_as=r.text(p, "same_as", where, required=False) or None,
-                )
+            party = Party(
+                key=key,
+                acronym=acronym,
+                name=r.text(p, "name", where),
+                department=r.text(p, "department", where, required=False),
+                same_as=r.text(p, "same_as", where, required=False) or None,
             )
+            parties.append(party)
+            self.known_parties.append(party)
         if len(parties) < 2:
             r.fail("parties", "an agreement needs at least two parties")
         return tuple(parties)
@@ -482,8 +482,8 @@ class _Schema2:
                 self.r.fail(f"{where}.{key}[{i}]", f"{k!r} is not in vocabularies.{name} ({shown})")
         return tuple(value)
 
-    def cadence(self, o: dict, where: str) -> tuple[Cadence, int | None]:
-        """The cadence and the fewest days one of its periods can have (None: continuous)."""
+    def cadence(self, o: dict, where: str) -> tuple[Cadence, int | None, int | None]:
+        """The cadence, and the fewest and most days one of its periods can have (None: continuous)."""
         r = self.r
         value = o.get("cadence")
         anchor = _choice(r, o, "anchor", where, Anchor, default=Anchor.CALENDAR)
@@ -502,10 +502,10 @@ class _Schema2:
                 r.fail(f"{where}.cadence.rrule", f"{text!r} is not an iCalendar RRULE: {exc}")
             if len(days) < 2:
                 r.fail(f"{where}.cadence.rrule", f"{text!r} happens fewer than twice: it does not recur")
-            shortest = min((b - a).days for a, b in itertools.pairwise(days))
+            gaps = [(b - a).days for a, b in itertools.pairwise(days)]
             if "anchor" in o:
                 r.fail(f"{where}.anchor", "an RRULE sets its own periods; anchor does not apply")
-            return Cadence(kind=CadenceKind.RRULE, rrule=text), shortest
+            return Cadence(kind=CadenceKind.RRULE, rrule=text), min(gaps), max(gaps)
         names = [c.value for c in CadenceKind if c != CadenceKind.RRULE]
         try:
             kind = CadenceKind(str(value))
@@ -519,8 +519,8 @@ class _Schema2:
         if kind == CadenceKind.CONTINUOUS:
             if "anchor" in o:
                 r.fail(f"{where}.anchor", "a continuous obligation has no periods to anchor")
-            return Cadence(kind=kind), None
-        return Cadence(kind=kind, anchor=anchor), CADENCE_SHORTEST_DAYS[kind]
+            return Cadence(kind=kind), None, None
+        return Cadence(kind=kind, anchor=anchor), CADENCE_SHORTEST_DAYS[kind], CADENCE_LONGEST_DAYS[kind]
 
     def obligations(self, vocabularies: Vocabularies, codes: set[str]) -> tuple[Obligation, ...]:
         r = self.r
@@ -549,24 +549,25 @@ class _Schema2:
             if any(x.code == code for x in obligations):
                 r.fail(f"{where}.code", f"duplicate code {code!r}")
             kind = _choice(r, o, "kind", where, ObligationKind)
-            cadence, shortest = self.cadence(o, where)
+            cadence, shortest, longest = self.cadence(o, where)
             window = r.integer(o, "window_days", where, required=False)
             due_day = r.integer(o, "due_day", where, required=False)
             if window is not None and due_day is not None:
                 r.fail(f"{where}.due_day", "give window_days or due_day, not both")
             if (window is not None or due_day is not None) and shortest is None:
                 r.fail(f"{where}.cadence", "a continuous obligation has no period to be due in")
-            period_name = "the RRULE's shortest period" if cadence.rrule else f"a {cadence.kind.value} period"
-            if window is not None and window > shortest:
+            period = "the RRULE's period" if cadence.rrule else f"a {cadence.kind.value} period"
+            if window is not None and window > longest:
                 r.fail(
                     f"{where}.window_days",
                     f"a window of {window} days is longer than its period "
-                    f"({period_name} can be {shortest} days)",
+                    f"({period} is at most {longest} days)",
                 )
             if due_day is not None and due_day > shortest:
                 r.fail(
                     f"{where}.due_day",
-                    f"day {due_day} is past the end of the period ({period_name} can be {shortest} days)",
+                    f"day {due_day} is past the end of some periods "
+                    f"({period} can be as short as {shortest} days)",
                 )
             item = r.number_text(o, "item", where, required=False)
             if item is not None and item not in codes:
