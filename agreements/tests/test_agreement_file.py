@@ -563,3 +563,12 @@ def test_import_of_a_file_the_tables_cannot_hold_yet_writes_nothing(db):
     assert not Agreement.objects.exists()
     assert not Party.objects.exists()
     assert not Section.objects.exists()
+
+
+def test_the_example_in_the_documentation_reads(tmp_path):
+    docs = Path(__file__).resolve().parents[2] / "docs" / "agreement-file.md"
+    example = docs.read_text(encoding="utf-8").split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "example.yaml"
+    path.write_text(example, encoding="utf-8")
+    document = read_agreement(path)
+    assert [o.cadence.kind for o in document.obligations] == [CadenceKind.SEMIANNUAL]
