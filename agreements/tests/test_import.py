@@ -149,8 +149,8 @@ def _mutate(data: dict, case: str) -> str:
         del data["agreement"]["title"]
         return "agreement.title"
     if case == "unknown party":
-        data["objectives"][0]["lead"] = "USDA"
-        return "objectives[0].lead"
+        data["objectives"][0]["leads"] = ["USDA"]
+        return "objectives[0].leads[0]"
     if case == "bad date":
         data["agreement"]["executed_on"] = "2017-13-45"
         return "agreement.executed_on"

@@ -9,7 +9,7 @@ from agreements.services import import_agreement
 
 
 class Command(BaseCommand):
-    help = "Import an agreement from a YAML data file (schema moa-portal/agreement@1)."
+    help = "Import an agreement from a YAML data file (schema moa-portal/agreement@2, or @1)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("path", help="The agreement data file, e.g. agreements/data/*.yaml")

@@ -1,38 +1,27 @@
-"""Reading and checking an agreement data file (schema ``moa-portal/agreement@1``).
+"""Reading and checking an agreement data file of schema ``moa-portal/agreement@1``.
 
 The file is checked whole before anything touches the database, so a malformed file is
 refused with the file, the field and the problem named, and nothing is half-imported.
+`AgreementFile` (plain dicts) is what the importer takes today; schema-2 files reach it
+through `convert.to_import_form`, schema-1 files through `convert.upgrade` and back.
 """
 
 from __future__ import annotations
 
-import datetime
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .reading import SLUG_RE, Reader, load_yaml
 
 SCHEMA = "moa-portal/agreement@1"
 KINDS = {"moa", "mou", "iaa", "other"}
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TRACKED_LISTS = {
     "objectives": "objective",
     "joint_activities": "joint_activity",
     "strategic_goals": "strategic_goal",
     "action_items": "action_item",
 }
-
-
-class AgreementFileError(ValueError):
-    """A data file that cannot be imported; the message names file, field and problem."""
-
-    def __init__(self, path: str | Path, field_path: str, problem: str) -> None:
-        self.path = str(path)
-        self.field_path = field_path
-        self.problem = problem
-        super().__init__(f"{self.path}: {field_path}: {problem}")
 
 
 @dataclass
@@ -50,75 +39,16 @@ class AgreementFile:
     modifications: list[dict[str, Any]] = field(default_factory=list)
 
 
-class _Reader:
-    def __init__(self, path: str | Path) -> None:
-        self.path = path
-
-    def fail(self, where: str, problem: str) -> None:
-        raise AgreementFileError(self.path, where, problem)
-
-    def mapping(self, value: Any, where: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.fail(where, "must be a mapping of fields")
-        return value
-
-    def items(self, data: dict[str, Any], key: str, where: str, *, required: bool = True) -> list:
-        if key not in data or data[key] is None:
-            if required:
-                self.fail(f"{where}{key}", "is missing")
-            return []
-        value = data[key]
-        if not isinstance(value, list):
-            self.fail(f"{where}{key}", "must be a list")
-        return value
-
-    def text(self, data: dict, key: str, where: str, *, required: bool = True, default: str = "") -> str:
-        value = data.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.fail(f"{where}.{key}", "is missing")
-            return default
-        if not isinstance(value, str | int | float):
-            self.fail(f"{where}.{key}", "must be text")
-        return str(value).strip()
-
-    def date(self, data: dict, key: str, where: str, *, required: bool = True) -> datetime.date | None:
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.fail(f"{where}.{key}", "is missing")
-            return None
-        if isinstance(value, datetime.datetime):
-            value = value.date()
-        if isinstance(value, datetime.date):
-            return value
-        try:
-            return datetime.date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{where}.{key}", f"{value!r} is not a date (use YYYY-MM-DD)")
-        return None  # unreachable
-
-    def integer(self, data: dict, key: str, where: str, *, minimum: int = 1) -> int:
-        value = data.get(key)
-        if value is None:
-            self.fail(f"{where}.{key}", "is missing")
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.fail(f"{where}.{key}", f"{value!r} is not a whole number of at least {minimum}")
-        return value
-
-
-def read_agreement_file(path: str | Path) -> AgreementFile:
-    """Parse and check the file; raise AgreementFileError on the first problem found."""
-    r = _Reader(path)
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AgreementFileError(path, "(file)", "no such file") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise AgreementFileError(path, "(file)", f"is not valid YAML: {exc}") from None
-    data = r.mapping(raw, "(file)")
+def read_schema1(path: str | Path, data: dict[str, Any] | None = None) -> AgreementFile:
+    """Parse and check a schema-1 file; raise AgreementFileError on the first problem found."""
+    r = Reader(path)
+    data = r.mapping(load_yaml(path) if data is None else data, "(file)")
     if data.get("schema") != SCHEMA:
         r.fail("schema", f"must be {SCHEMA!r}, found {data.get('schema')!r}")
+    return _read(r, data, path)
+
+
+def _read(r: Reader, data: dict[str, Any], path: str | Path) -> AgreementFile:
 
     a = r.mapping(data.get("agreement"), "agreement")
     slug = r.text(a, "slug", "agreement")
@@ -184,14 +114,12 @@ def read_agreement_file(path: str | Path) -> AgreementFile:
     for i, s in enumerate(r.items(data, "sections", "")):
         where = f"sections[{i}]"
         s = r.mapping(s, where)
-        number = r.text(s, "number", where)
+        number = r.number_text(s, "number", where)
         if number in numbers:
             r.fail(f"{where}.number", f"clause {number!r} appears twice")
-        parent = s.get("parent")
-        if parent is not None:
-            parent = str(parent)
-            if parent not in numbers:
-                r.fail(f"{where}.parent", f"clause {parent!r} does not exist before {number!r}")
+        parent = r.number_text(s, "parent", where, required=False)
+        if parent is not None and parent not in numbers:
+            r.fail(f"{where}.parent", f"clause {parent!r} does not exist before {number!r}")
         numbers.add(number)
         sections.append(
             {
@@ -208,7 +136,7 @@ def read_agreement_file(path: str | Path) -> AgreementFile:
     def section_ref(obj: dict, where: str, *, required: bool = True) -> str | None:
         if obj.get("section") is None and not required:
             return None
-        number = r.text(obj, "section", where)
+        number = r.number_text(obj, "section", where)
         if number not in numbers:
             r.fail(f"{where}.section", f"clause {number!r} does not exist in sections")
         return number
@@ -236,7 +164,7 @@ def read_agreement_file(path: str | Path) -> AgreementFile:
         for i, c in enumerate(r.items(data, key, "", required=False)):
             where = f"{key}[{i}]"
             c = r.mapping(c, where)
-            code = r.text(c, "code", where)
+            code = r.code(c, "code", where)
             if code in codes:
                 r.fail(f"{where}.code", f"duplicate code {code!r}")
             codes.add(code)
@@ -249,7 +177,7 @@ def read_agreement_file(path: str | Path) -> AgreementFile:
                     "description": r.text(c, "description", where, required=False),
                     "lead": party_ref(c, "lead", where, required=False),
                     "section": section_ref(c, where),
-                    "goal": c.get("goal"),
+                    "goal": r.number_text(c, "goal", where, required=False),
                     "target_date": r.date(c, "target_date", where, required=False),
                     "position": position,
                     "where": where,

@@ -1,0 +1,207 @@
+"""What every schema's reader shares: loading YAML without losing what was written, and checks.
+
+YAML turns an unquoted ``9.10`` into the float 9.1 and ``010`` into the integer 8, so a
+clause number read naively is silently not the agreement's. The loader here keeps the text
+of every number as written beside its value; the reader accepts a number where a whole
+number is meant and refuses one where a clause number or code is meant, showing the fix.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+#: Codes become part of URL paths (/agreements/<slug>/items/<code>/): letters, digits and
+#: the marks that need no escaping and cannot be read as a path step ("/", ".", "..").
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~()-]*$")
+CODE_MAX = 40
+KEY_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class AgreementFileError(ValueError):
+    """A data file that cannot be imported; the message names file, field and problem."""
+
+    def __init__(self, path: str | Path, field_path: str, problem: str) -> None:
+        self.path = str(path)
+        self.field_path = field_path
+        self.problem = problem
+        super().__init__(f"{self.path}: {field_path}: {problem}")
+
+
+class Number:
+    """A YAML number with the text it was written as (``9.10`` stays ``9.10`` here)."""
+
+    __slots__ = ("text", "value")
+
+    def __init__(self, value: int | float, text: str) -> None:
+        self.value = value
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Number):
+            return self.value == other.value
+        return self.value == other
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+
+class _TextKeepingLoader(yaml.SafeLoader):
+    """A SafeLoader whose numbers remember how they were written."""
+
+
+def _number(constructor: Any) -> Any:
+    def construct(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Number:
+        return Number(constructor(loader, node), node.value)
+
+    return construct
+
+
+_TextKeepingLoader.add_constructor("tag:yaml.org,2002:int", _number(yaml.SafeLoader.construct_yaml_int))
+_TextKeepingLoader.add_constructor("tag:yaml.org,2002:float", _number(yaml.SafeLoader.construct_yaml_float))
+
+
+def load_yaml(path: str | Path) -> Any:
+    """The file's YAML, numbers as `Number`; refusals name the file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AgreementFileError(path, "(file)", "no such file") from None
+    except UnicodeDecodeError as exc:
+        raise AgreementFileError(path, "(file)", f"is not UTF-8 text: {exc}") from None
+    try:
+        return yaml.load(text, Loader=_TextKeepingLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise AgreementFileError(path, "(file)", f"is not valid YAML: {exc}") from None
+
+
+def plain(value: Any) -> Any:
+    """The value with every `Number` replaced by its int or float (as yaml.safe_load gives)."""
+    if isinstance(value, Number):
+        return value.value
+    if isinstance(value, dict):
+        return {plain(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+class Reader:
+    """Field checks that raise AgreementFileError naming the file, the field and the problem."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = path
+
+    def fail(self, where: str, problem: str) -> None:
+        raise AgreementFileError(self.path, where, problem)
+
+    def mapping(self, value: Any, where: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(where, "must be a mapping of fields")
+        return value
+
+    def only(self, data: dict, allowed: set[str], where: str) -> None:
+        """Refuse a field the schema does not have (a misspelt one would be silently ignored)."""
+        for key in data:
+            if str(key) not in allowed:
+                known = ", ".join(sorted(allowed))
+                self.fail(f"{where}.{key}" if where else str(key), f"is not a field here (fields: {known})")
+
+    def items(self, data: dict[str, Any], key: str, where: str, *, required: bool = True) -> list:
+        if key not in data or data[key] is None:
+            if required:
+                self.fail(f"{where}{key}", "is missing")
+            return []
+        value = data[key]
+        if not isinstance(value, list):
+            self.fail(f"{where}{key}", "must be a list")
+        return value
+
+    def text(self, data: dict, key: str, where: str, *, required: bool = True, default: str = "") -> str:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.fail(f"{where}.{key}", "is missing")
+            return default
+        if isinstance(value, Number):
+            return value.text.strip()
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.fail(f"{where}.{key}", "must be text")
+        return str(value).strip()
+
+    def number_text(self, data: dict, key: str, where: str, *, required: bool = True) -> str | None:
+        """A clause number or code: text exactly as written; a YAML number is refused with the fix.
+
+        An integer written plainly (``7``) reads the same as text and is accepted; ``9.10``
+        (read as 9.1), ``010`` (read as 8) and any other number are refused.
+        """
+        value = data.get(key)
+        if value is None and not required:
+            return None
+        if isinstance(value, Number):
+            if isinstance(value.value, int) and str(value.value) == value.text:
+                return value.text
+            self.fail(
+                f"{where}.{key}",
+                f"{value.text} is read by YAML as the number {value.value!r}, not as the text "
+                f'{value.text!r}; write it in quotes exactly as in the agreement: "{value.text}"',
+            )
+        return self.text(data, key, where)
+
+    def code(self, data: dict, key: str, where: str) -> str:
+        """An item or obligation code, which becomes part of the item's web address."""
+        code = self.number_text(data, key, where) or ""
+        if len(code) > CODE_MAX or not CODE_RE.match(code):
+            self.fail(
+                f"{where}.{key}",
+                f"{code!r} cannot be part of a web address: use at most {CODE_MAX} letters, digits "
+                "and the marks . - _ ~ ( ), starting with a letter or digit (no '/', spaces or '#')",
+            )
+        return code
+
+    def date(self, data: dict, key: str, where: str, *, required: bool = True) -> datetime.date | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail(f"{where}.{key}", "is missing")
+            return None
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = value.text if isinstance(value, Number) else str(value)
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{where}.{key}", f"{text!r} is not a date (use YYYY-MM-DD)")
+        return None  # unreachable
+
+    def integer(
+        self, data: dict, key: str, where: str, *, minimum: int = 1, required: bool = True
+    ) -> int | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail(f"{where}.{key}", "is missing")
+            return None
+        number = value.value if isinstance(value, Number) else value
+        if isinstance(number, bool) or not isinstance(number, int) or number < minimum:
+            shown = value.text if isinstance(value, Number) else repr(value)
+            self.fail(f"{where}.{key}", f"{shown} is not a whole number of at least {minimum}")
+        return number
+
+    def boolean(self, data: dict, key: str, where: str, *, default: bool = False) -> bool:
+        value = data.get(key, default)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.fail(f"{where}.{key}", f"{value!r} must be true or false")
+        return value
