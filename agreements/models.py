@@ -180,10 +180,11 @@ class Agreement(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def term_on(self, day: datetime.date) -> Term:
+    def term_on(self, day: datetime.date, *, party_count: int | None = None) -> Term:
         """The term as it stood on `day`: only modifications every party had executed by then count.
 
-        Reads `parties` and `modifications__executions` (prefetch them for many agreements).
+        Reads `modifications__executions` and, unless `party_count` is given, `parties`
+        (prefetch them, or annotate the count, for many agreements).
         """
         return term_of(
             day=day,
@@ -191,7 +192,7 @@ class Agreement(models.Model):
             original_expires_on=self.original_expires_on,
             terminated_on=self.terminated_on,
             modifications=self.modifications.all(),
-            party_count=len(self.parties.all()),
+            party_count=len(self.parties.all()) if party_count is None else party_count,
         )
 
     def status_on(self, on: datetime.date | None = None) -> str:

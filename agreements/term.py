@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -50,7 +50,7 @@ class Term:
     days_since_end: int | None  # once ended: days since the end
     elapsed_percent: int | None
     set_by: Modification | None  # the modification that set the end; None when the original holds
-    changes: tuple[TermChange, ...] = ()
+    changes: list[TermChange] = field(default_factory=list)
 
     @property
     def status_label(self) -> str:
@@ -131,5 +131,5 @@ def term_of(
         days_since_end=days_since_end,
         elapsed_percent=elapsed,
         set_by=set_by,
-        changes=tuple(changes),
+        changes=changes,
     )

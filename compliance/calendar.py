@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
+from django.db.models import Count
 from django.utils import timezone
 from icalendar import Calendar, Event
 
@@ -45,12 +46,13 @@ def calendar_for(user, absolute: Callable[[str], str]) -> bytes:
     calendar.add("x-wr-calname", "MOA Portal")
     agreements = list(
         permissions.visible_agreements(user)
-        .prefetch_related("parties", "modifications__executions")
+        .annotate(party_count=Count("parties", distinct=True))
+        .prefetch_related("modifications__executions")
         .order_by("pk")
     )
     for a in agreements:
         url = absolute(a.get_absolute_url())
-        term = a.term_on(today())
+        term = a.term_on(today(), party_count=a.party_count)
         term_dates = [
             ("executed", term.starts_on, f"{a.short_name}: executed; the term starts (VII)"),
             ("expires", term.expires_on, f"{a.short_name}: the term expires (VII)"),

@@ -66,7 +66,7 @@ def test_original_term_holds_without_an_executed_modification(agreement):
     term = agreement.term_on(datetime.date(2024, 1, 1))
     assert term.expires_on == term.original_expires_on == EXPIRES
     assert term.set_by is None
-    assert term.changes == ()
+    assert term.changes == []
 
 
 def test_executed_extension_sets_the_end_from_the_day_every_party_executed_it(agreement):
