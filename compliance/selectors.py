@@ -6,15 +6,23 @@ in the database in a fixed number of queries.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
 
 from activities.models import Meeting, OutreachEvent, ProgressUpdate
-from agreements.models import Agreement
+from agreements.models import Agreement, Party
 
 from .panels import (
+    CommitmentsPanel,
+    ContactsPanel,
     Filters,
+    MeetingsPanel,
+    OutreachPanel,
+    RecentPanel,
+    TermPanel,
     chart_data,
     commitments_panel,
     contacts_panel,
@@ -46,24 +54,46 @@ def dashboard_agreement(agreements: QuerySet[Agreement], slug: str | None) -> Ag
     return agreements.order_by(F("executed_on").desc(nulls_last=True), "short_name").first()
 
 
-def dashboard(filters: Filters) -> dict:
+@dataclass(frozen=True)
+class Dashboard:
     """Every panel of the dashboard for one agreement, as of a day, optionally for one party."""
+
+    filters: Filters
+    parties: list[Party]
+    term: TermPanel
+    commitments: CommitmentsPanel
+    meetings: MeetingsPanel
+    contacts: ContactsPanel
+    outreach: OutreachPanel
+    recent: RecentPanel
+
+    @property
+    def overview(self) -> list[tuple[str, object, str]]:
+        """(name, panel, anchor) in the overview's order."""
+        return [(name, getattr(self, key), key) for key, name in OVERVIEW]
+
+    @property
+    def charts(self) -> dict:
+        return chart_data(self.commitments, self.outreach)
+
+    def context(self) -> dict:
+        """The dashboard as template context: each panel by its name, the overview and charts."""
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return {**fields, "overview": self.overview, "charts": self.charts}
+
+
+def dashboard(filters: Filters) -> Dashboard:
     parties = list(filters.agreement.parties.all())
-    panels = {
-        "term": term_panel(filters.agreement, filters.as_of),
-        "commitments": commitments_panel(filters, parties),
-        "meetings": meetings_panel(filters),
-        "contacts": contacts_panel(filters, parties),
-        "outreach": outreach_panel(filters),
-        "recent": recent_panel(filters),
-    }
-    return {
-        "filters": filters,
-        "parties": parties,
-        **panels,
-        "overview": [(name, panels[key], key) for key, name in OVERVIEW],
-        "charts": chart_data(panels["commitments"], panels["outreach"]),
-    }
+    return Dashboard(
+        filters=filters,
+        parties=parties,
+        term=term_panel(filters.agreement, filters.as_of),
+        commitments=commitments_panel(filters, parties),
+        meetings=meetings_panel(filters),
+        contacts=contacts_panel(filters, parties),
+        outreach=outreach_panel(filters),
+        recent=recent_panel(filters),
+    )
 
 
 def updates_between(filters: Filters, start: datetime.date, end: datetime.date) -> list[ProgressUpdate]:

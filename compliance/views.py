@@ -119,7 +119,7 @@ def _render_board(request: HttpRequest) -> RenderedBoard:
     title = "Compliance dashboard"
     if filters is not None:
         title = f"{title}: {filters.agreement.short_name}"
-        context.update(selectors.dashboard(filters))
+        context.update(selectors.dashboard(filters).context())
         context["exports"] = _export_links(filters)
         context["report_query"] = links.querystring(**filters.query(as_of=filters.as_of.isoformat()))
         quarter_end = end_of_previous_quarter(filters.as_of)
@@ -158,7 +158,7 @@ def report(request: HttpRequest) -> HttpResponse:
     quarter = Quarter.containing(filters.as_of)
     context = {
         "form": form,
-        **board,
+        **board.context(),
         "quarter": quarter,
         "quarter_updates": selectors.updates_between(filters, quarter.starts_on, filters.as_of),
         "quarter_meetings": selectors.meetings_between(filters, quarter.starts_on, filters.as_of),
