@@ -1,4 +1,4 @@
-"""Each dashboard panel's computation, against hand-built data."""
+"""Each dashboard panel's computation (compliance/panels/), against hand-built data."""
 
 import datetime
 from zoneinfo import ZoneInfo
