@@ -167,7 +167,7 @@ class ProgressUpdateForm(PortalForm):
         else:
             initial.setdefault("as_of", today())
             initial.setdefault("status", commitment.status)
-            latest = commitment.updates.order_by("-as_of", "-created_at", "-pk").first()
+            latest = commitment.updates.latest_first().first()
             initial.setdefault("percent_complete", latest.percent_complete if latest else 0)
         super().__init__(*args, **kwargs)
         parties = commitment.agreement.parties.all()
@@ -369,15 +369,21 @@ class FollowUpForm(forms.Form):
         ).select_related("party")
 
     def clean(self) -> dict:
+        """The rules are FollowUpAction.clean's; the form shows them beside its fields."""
         data = super().clean()
-        if data.get("owner_user") and data.get("owner_contact"):
-            self.add_error(
-                "owner_contact", "Choose one owner: a portal user or a point of contact, not both."
-            )
-        if not data.get("owner_user") and not data.get("owner_contact") and not self.errors:
-            self.add_error("owner_user", "Name who owns this action: a portal user or a point of contact.")
-        if data.get("completed_on") and data["completed_on"] > today():
-            self.add_error("completed_on", "The completion date is in the future.")
+        other_errors = bool(self.errors)
+        action = FollowUpAction(
+            owner_user=data.get("owner_user"),
+            owner_contact=data.get("owner_contact"),
+            completed_on=data.get("completed_on"),
+        )
+        try:
+            action.clean()
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                # "Name an owner" waits until the row's other fields are right.
+                if not (field == "owner_user" and other_errors):
+                    self.add_error(field, messages)
         return data
 
 

@@ -2,7 +2,8 @@
 
 Everything here is kept with who entered it and when, and every change is in the audit
 history (django-simple-history). Nothing is deleted or silently overwritten: a progress
-update older than 24 hours is corrected by a new update that names the one it corrects.
+update past its edit window (ProgressUpdate.EDIT_WINDOW) is corrected by a new update that
+names the one it corrects.
 """
 
 from __future__ import annotations
@@ -22,6 +23,16 @@ from simple_history.models import HistoricalRecords
 
 from agreements.models import Agreement, Commitment, CommitmentStatus, Party, today
 from contacts.models import PointOfContact
+
+# The one order of "latest update first": by as-of day, then by entry time (the item's status
+# is its latest update's, and every list, panel and form reads updates in this order).
+LATEST_FIRST = ("-as_of", "-created_at", "-pk")
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def latest_first(self, *before: str) -> ProgressUpdateQuerySet:
+        """Latest update first; `before` names fields to order by ahead of it (e.g. the item)."""
+        return self.order_by(*before, *LATEST_FIRST)
 
 
 class ProgressUpdate(models.Model):
@@ -52,8 +63,10 @@ class ProgressUpdate(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = ProgressUpdateQuerySet.as_manager()
+
     class Meta:
-        ordering = ["-as_of", "-created_at", "-pk"]
+        ordering = list(LATEST_FIRST)
         get_latest_by = ["as_of", "created_at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -74,11 +87,17 @@ class ProgressUpdate(models.Model):
         return f"{self.commitment.code} as of {self.as_of}: {self.get_status_display()}"
 
     # After this long an update is no longer edited in place: a correction is added instead.
+    # Pages and messages state the window from here (EDIT_WINDOW_HOURS), never as their own text.
     EDIT_WINDOW = datetime.timedelta(hours=24)
+    EDIT_WINDOW_HOURS = int(EDIT_WINDOW.total_seconds() // 3600)
+
+    @property
+    def editable_until(self) -> datetime.datetime:
+        return self.created_at + self.EDIT_WINDOW
 
     @property
     def is_within_edit_window(self) -> bool:
-        return timezone.now() - self.created_at <= self.EDIT_WINDOW
+        return timezone.now() <= self.editable_until
 
     def clean(self) -> None:
         """An update reports on a day of the term that has already come, in words."""
@@ -275,10 +294,16 @@ class FollowUpAction(OwnedAction, models.Model):
         return self.description[:80]
 
     def clean(self) -> None:
+        """One owner, named; a completion that has happened. Every caller (forms, services) gets these."""
+        errors: dict[str, str] = {}
         if self.owner_user_id and self.owner_contact_id:
-            raise ValidationError(
-                {"owner_contact": "Choose one owner: a portal user or a point of contact, not both."}
-            )
+            errors["owner_contact"] = "Choose one owner: a portal user or a point of contact, not both."
+        elif not self.owner_user_id and not self.owner_contact_id:
+            errors["owner_user"] = "Name who owns this action: a portal user or a point of contact."
+        if self.completed_on and self.completed_on > today():
+            errors["completed_on"] = "The completion date is in the future."
+        if errors:
+            raise ValidationError(errors)
 
 
 US_NAMES = {"united states", "united states of america", "usa", "us", "u.s.", "u.s.a."}

@@ -114,7 +114,7 @@ def updates_visible_to(user) -> QuerySet[ProgressUpdate]:
         ProgressUpdate.objects.filter(commitment__agreement__in=visible_agreements(user))
         .select_related("commitment__agreement", "reporting_party", "author", "corrects")
         .prefetch_related("evidence")
-        .order_by("-as_of", "-created_at", "-pk")
+        .latest_first()
     )
 
 
@@ -336,7 +336,7 @@ def commitment_timeline(
     updates = list(
         commitment.updates.select_related("reporting_party", "author", "corrects")
         .annotate(is_corrected=Exists(ProgressUpdate.objects.filter(corrects=OuterRef("pk"))))
-        .order_by("-as_of", "-created_at", "-pk")[:reach]
+        .latest_first()[:reach]
     )
     meetings = list(commitment.meetings.select_related("organiser").order_by("-starts_at", "-pk")[:reach])
     events = list(

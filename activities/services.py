@@ -87,7 +87,7 @@ def evidence_attach(
 
 def commitment_status_refresh(*, commitment: Commitment) -> Commitment:
     """The item's status is its latest update's: latest by as-of day, then by entry time."""
-    latest = commitment.updates.order_by("-as_of", "-created_at", "-pk").first()
+    latest = commitment.updates.latest_first().first()
     status = latest.status if latest else Commitment._meta.get_field("status").default
     if commitment.status != status:
         commitment.status = status
@@ -141,12 +141,13 @@ def progress_update_edit(
     next_steps: str = "",
     files: Iterable[Any] = (),
 ) -> ProgressUpdate:
-    """The author fixes their own update within 24 hours; after that a correction is needed."""
+    """The author fixes their own update within its edit window; after that a correction is needed."""
     if update.author_id != user.pk:
         raise ValidationError("Only the author of an update can edit it; add a correction instead.")
     if not update.is_within_edit_window:
         raise ValidationError(
-            "Updates can be edited for 24 hours after they are entered; add a correction instead."
+            f"Updates can be edited for {ProgressUpdate.EDIT_WINDOW_HOURS} hours after they are entered; "
+            "add a correction instead."
         )
     checked = evidence_check_all(files)
     update.as_of = as_of

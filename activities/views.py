@@ -166,7 +166,13 @@ def update_create(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     return render(
         request,
         "activities/update_form.html",
-        {"form": form, "item": item, "agreement": item.agreement, "corrects": corrects},
+        {
+            "form": form,
+            "item": item,
+            "agreement": item.agreement,
+            "corrects": corrects,
+            "edit_window_hours": ProgressUpdate.EDIT_WINDOW_HOURS,
+        },
     )
 
 
@@ -180,7 +186,8 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_edit_update(request.user, update):
         return refuse(
             request,
-            "Only the author can edit an update, and only within 24 hours of entering it. "
+            "Only the author can edit an update, and only within "
+            f"{ProgressUpdate.EDIT_WINDOW_HOURS} hours of entering it. "
             "To change the record after that, add a correction.",
         )
     form = ProgressUpdateForm(
@@ -209,7 +216,13 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "activities/update_form.html",
-        {"form": form, "item": item, "agreement": item.agreement, "editing": update},
+        {
+            "form": form,
+            "item": item,
+            "agreement": item.agreement,
+            "editing": update,
+            "edit_window_hours": ProgressUpdate.EDIT_WINDOW_HOURS,
+        },
     )
 
 

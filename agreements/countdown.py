@@ -52,7 +52,7 @@ def agreements_counting_down(on: datetime.date) -> QuerySet[Agreement]:
     return (
         Agreement.objects.filter(executed_on__lte=on, expires_on__gte=on)
         .exclude(terminated_on__lte=on)
-        .prefetch_related("parties")
+        .prefetch_related("parties", "modifications__executions")
     )
 
 
@@ -60,10 +60,13 @@ def term_notices_due(on: datetime.date | None = None) -> list[TermNotice]:
     on = on or today()
     due = []
     for agreement in agreements_counting_down(on):
-        days_left = (agreement.expires_on - on).days
+        term = agreement.term_on(on)
+        if term.expires_on is None:
+            continue
+        days_left = term.days_to_expiry
         milestone = latest_milestone(days_left)
         if milestone is not None:
-            due.append(TermNotice(agreement, agreement.expires_on, milestone, days_left))
+            due.append(TermNotice(agreement, term.expires_on, milestone, days_left))
     return due
 
 

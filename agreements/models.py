@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .term import AgreementStatus, Term, term_of
+
 
 def today() -> datetime.date:
     """The portal's today, in its configured time zone (America/New_York by default)."""
@@ -39,13 +41,6 @@ class Party(models.Model):
 
     def __str__(self) -> str:
         return self.acronym
-
-
-class AgreementStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_FORCE = "in_force", "In force"
-    EXPIRED = "expired", "Expired"
-    TERMINATED = "terminated", "Terminated"
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -185,7 +180,23 @@ class Agreement(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def term_on(self, day: datetime.date, *, party_count: int | None = None) -> Term:
+        """The term as it stood on `day`: only modifications every party had executed by then count.
+
+        Reads `modifications__executions` and, unless `party_count` is given, `parties`
+        (prefetch them, or annotate the count, for many agreements).
+        """
+        return term_of(
+            day=day,
+            executed_on=self.executed_on,
+            original_expires_on=self.original_expires_on,
+            terminated_on=self.terminated_on,
+            modifications=self.modifications.all(),
+            party_count=len(self.parties.all()) if party_count is None else party_count,
+        )
+
     def status_on(self, on: datetime.date | None = None) -> str:
+        """The status from the stored dates (cheap, for lists of many agreements); see term_on."""
         on = on or today()
         if self.terminated_on and self.terminated_on <= on:
             return AgreementStatus.TERMINATED
@@ -213,25 +224,8 @@ class Agreement(models.Model):
         return min(dates) if dates else None
 
     @property
-    def days_to_expiry(self) -> int | None:
-        """Days left (positive) or days since expiry (negative); None before execution."""
-        if self.expires_on is None:
-            return None
-        return (self.expires_on - today()).days
-
-    @property
     def days_since_end(self) -> int | None:
-        if self.ends_on is None or self.ends_on > today():
-            return None
-        return (today() - self.ends_on).days
-
-    @property
-    def term_elapsed_percent(self) -> int | None:
-        if not self.executed_on or not self.expires_on:
-            return None
-        total = (self.expires_on - self.executed_on).days
-        done = (min(today(), self.ends_on or today()) - self.executed_on).days
-        return max(0, min(100, round(100 * done / total))) if total else 100
+        return self.term_on(today()).days_since_end
 
 
 class Section(models.Model):

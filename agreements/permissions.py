@@ -133,7 +133,9 @@ def can_manage_milestones(user: User, commitment: Commitment, *, can_report: boo
 
 
 def can_edit_update(user: User, update, *, can_report: bool | None = None) -> bool:
-    """Only the author edits an update, and only within 24 hours; later, a correction is added.
+    """Only the author edits an update, within its edit window (ProgressUpdate.EDIT_WINDOW).
+
+    Later, a correction is added.
 
     `update` is an activities.models.ProgressUpdate (not imported here to keep this module
     free of the activities app). A page listing many updates of one item passes `can_report`

@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
+from django.db.models import Count
 from django.utils import timezone
 from icalendar import Calendar, Event
 
 from activities.models import Meeting, Milestone
 from agreements import permissions
+from agreements.models import today
 
 from . import links
 
@@ -42,12 +44,18 @@ def calendar_for(user, absolute: Callable[[str], str]) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "MOA Portal")
-    agreements = list(permissions.visible_agreements(user).order_by("pk"))
+    agreements = list(
+        permissions.visible_agreements(user)
+        .annotate(party_count=Count("parties", distinct=True))
+        .prefetch_related("modifications__executions")
+        .order_by("pk")
+    )
     for a in agreements:
         url = absolute(a.get_absolute_url())
+        term = a.term_on(today(), party_count=a.party_count)
         term_dates = [
-            ("executed", a.executed_on, f"{a.short_name}: executed; the term starts (VII)"),
-            ("expires", a.expires_on, f"{a.short_name}: the term expires (VII)"),
+            ("executed", term.starts_on, f"{a.short_name}: executed; the term starts (VII)"),
+            ("expires", term.expires_on, f"{a.short_name}: the term expires (VII)"),
             ("terminated", a.terminated_on, f"{a.short_name}: terminated"),
         ]
         for key, day, summary in term_dates:

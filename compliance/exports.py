@@ -10,6 +10,7 @@ import csv
 import datetime
 import io
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from django.db.models import Count
 from django.http import HttpResponse
@@ -19,7 +20,10 @@ from openpyxl import Workbook
 from activities.models import Meeting, ProgressUpdate
 from activities.quarters import Quarter, local_date
 
-from .selectors import Filters, end_of_day, quarter_code
+from .panels import Filters, end_of_day, quarter_code
+
+if TYPE_CHECKING:
+    from .selectors import Dashboard
 
 EXPORTS = ("summary", "updates", "meetings")
 FORMATS = ("csv", "xlsx")
@@ -33,11 +37,11 @@ def safe_cell(value):
     return value
 
 
-def summary_rows(board: dict) -> tuple[list[str], list[list]]:
+def summary_rows(board: Dashboard) -> tuple[list[str], list[list]]:
     """One row per number on the dashboard; each panel starts with its signal and reason."""
     headers = ["Panel", "Measure", "Value", "Detail"]
     rows: list[list] = []
-    term = board["term"]
+    term = board.term
     rows += [
         ["Term", "Signal", term.signal.label, term.signal.reason],
         ["Term", "Status", term.status_label, ""],
@@ -48,46 +52,36 @@ def summary_rows(board: dict) -> tuple[list[str], list[list]]:
         ["Term", "Term elapsed (%)", term.elapsed_percent, ""],
     ]
     for change in term.changes:
-        rows.append(["Term", "Modification", str(change["modification"]), f"Term to {change['to']}"])
-    c = board["commitments"]
+        rows.append(["Term", "Modification", str(change.modification), f"Term to {change.to_date}"])
+    c = board.commitments
     rows.append(["Commitments", "Signal", c.signal.label, c.signal.reason])
     for kind in c.by_kind:
-        for cell, status in zip(kind["cells"], c.statuses, strict=True):
-            rows.append(["Commitments", f"{kind['label']}: {status['label']}", cell["n"], ""])
+        for cell, status in zip(kind.cells, c.statuses, strict=True):
+            rows.append(["Commitments", f"{kind.label}: {status.label}", cell.n, ""])
     for party in c.by_party:
-        for cell, status in zip(party["cells"], c.statuses, strict=True):
+        for cell, status in zip(party.cells, c.statuses, strict=True):
             rows.append(
-                [
-                    "Commitments",
-                    f"Led or co-led by {party['party'].acronym}: {status['label']}",
-                    cell["n"],
-                    "",
-                ]
+                ["Commitments", f"Led or co-led by {party.party.acronym}: {status.label}", cell.n, ""]
             )
     rows.append(["Commitments", f"No update in {c.stale_after_days} days", len(c.stale), ""])
     rows.append(["Commitments", "Overdue milestones", len(c.overdue_milestones), ""])
     rows.append(["Commitments", "Overdue meeting follow-ups", len(c.overdue_follow_ups), ""])
-    m = board["meetings"]
+    m = board.meetings
     rows.append(["Quarterly meetings", "Signal", m.signal.label, m.signal.reason])
     for q in m.quarters:
-        rows.append(["Quarterly meetings", str(q["quarter"]), q["state"], q["reason"]])
-    contacts = board["contacts"]
+        rows.append(["Quarterly meetings", str(q.quarter), q.state, q.reason])
+    contacts = board.contacts
     rows.append(["Points of contact", "Signal", contacts.signal.label, contacts.signal.reason])
     for p in contacts.parties:
         rows.append(
-            [
-                "Points of contact",
-                f"{p['party'].acronym} active",
-                p["active"],
-                f"{p['coordinators']} coordinator(s)",
-            ]
+            ["Points of contact", f"{p.party.acronym} active", p.active, f"{p.coordinators} coordinator(s)"]
         )
-    o = board["outreach"]
+    o = board.outreach
     rows.append(["Outreach", "Signal", o.signal.label, o.signal.reason])
     for q in o.quarters:
-        rows.append(["Outreach", f"{q['quarter']} in the United States", q["us"], ""])
-        rows.append(["Outreach", f"{q['quarter']} abroad", q["abroad"], ""])
-    r = board["recent"]
+        rows.append(["Outreach", f"{q.quarter} in the United States", q.us, ""])
+        rows.append(["Outreach", f"{q.quarter} abroad", q.abroad, ""])
+    r = board.recent
     rows.append(["Recent activity", "Signal", r.signal.label, r.signal.reason])
     return headers, rows
 

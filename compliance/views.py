@@ -27,6 +27,7 @@ from . import exports, links, selectors, services
 from .calendar import calendar_for
 from .forms import DashboardFilterForm
 from .models import CalendarFeedToken
+from .panels import Filters
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -34,7 +35,7 @@ def _require_manager(request: HttpRequest) -> None:
         raise PermissionDenied("The compliance dashboard is for managers.")
 
 
-def _filters(request: HttpRequest) -> tuple[selectors.Filters | None, DashboardFilterForm]:
+def _filters(request: HttpRequest) -> tuple[Filters | None, DashboardFilterForm]:
     """The filters from the querystring; an agreement or party the user cannot see is a 404."""
     visible = permissions.dashboard_agreements(request.user)
     # The form offers every visible agreement by name: 200 in the benchmark, two columns each.
@@ -67,10 +68,10 @@ def _filters(request: HttpRequest) -> tuple[selectors.Filters | None, DashboardF
         as_of = form.cleaned_data["as_of"]
     if agreement is None:
         return None, form
-    return selectors.Filters(agreement=agreement, as_of=as_of, party=party), form
+    return Filters(agreement=agreement, as_of=as_of, party=party), form
 
 
-def _export_links(filters: selectors.Filters) -> list[dict]:
+def _export_links(filters: Filters) -> list[dict]:
     query = links.querystring(**filters.query(as_of=filters.as_of.isoformat()))
     return [
         {
@@ -118,7 +119,7 @@ def _render_board(request: HttpRequest) -> RenderedBoard:
     title = "Compliance dashboard"
     if filters is not None:
         title = f"{title}: {filters.agreement.short_name}"
-        context.update(selectors.dashboard(filters))
+        context.update(selectors.dashboard(filters).context())
         context["exports"] = _export_links(filters)
         context["report_query"] = links.querystring(**filters.query(as_of=filters.as_of.isoformat()))
         quarter_end = end_of_previous_quarter(filters.as_of)
@@ -157,7 +158,7 @@ def report(request: HttpRequest) -> HttpResponse:
     quarter = Quarter.containing(filters.as_of)
     context = {
         "form": form,
-        **board,
+        **board.context(),
         "quarter": quarter,
         "quarter_updates": selectors.updates_between(filters, quarter.starts_on, filters.as_of),
         "quarter_meetings": selectors.meetings_between(filters, quarter.starts_on, filters.as_of),

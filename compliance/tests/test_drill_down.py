@@ -104,21 +104,21 @@ def test_every_item_count_on_the_page_lists_that_many_items(client, board):
 
 def test_status_per_kind_lists_exactly_the_counted_items(client, board):
     panel = board.context["commitments"]
-    cells = {(row["kind"], c["status"]): c for row in panel.by_kind for c in row["cells"]}
+    cells = {(row.kind, c.status): c for row in panel.by_kind for c in row.cells}
     not_started = cells[("objective", "not_started")]
-    assert not_started["n"] == 27
-    assert sorted(listed(client, not_started["url"])) == sorted(f"N{n}" for n in range(27))
-    assert listed(client, cells[("objective", "at_risk")]["url"]) == ["A1"]
-    assert sorted(listed(client, cells[("action_item", "on_track")]["url"])) == ["T1"]
+    assert not_started.n == 27
+    assert sorted(listed(client, not_started.url)) == sorted(f"N{n}" for n in range(27))
+    assert listed(client, cells[("objective", "at_risk")].url) == ["A1"]
+    assert sorted(listed(client, cells[("action_item", "on_track")].url)) == ["T1"]
 
 
 def test_joint_items_are_counted_and_listed_for_every_party(client, board):
     panel = board.context["commitments"]
-    on_track = {row["party"].acronym: row["cells"][1] for row in panel.by_party}
-    assert on_track["ABC"]["status"] == on_track["XYZ"]["status"] == "on_track"
-    assert sorted(listed(client, on_track["ABC"]["url"])) == ["A3", "J1"]
-    assert sorted(listed(client, on_track["XYZ"]["url"])) == ["J1", "T1"]
-    assert (on_track["ABC"]["n"], on_track["XYZ"]["n"]) == (2, 2)
+    on_track = {row.party.acronym: row.cells[1] for row in panel.by_party}
+    assert on_track["ABC"].status == on_track["XYZ"].status == "on_track"
+    assert sorted(listed(client, on_track["ABC"].url)) == ["A3", "J1"]
+    assert sorted(listed(client, on_track["XYZ"].url)) == ["J1", "T1"]
+    assert (on_track["ABC"].n, on_track["XYZ"].n) == (2, 2)
 
 
 def test_stale_link_lists_exactly_the_stale_items(client, board):
@@ -141,10 +141,10 @@ def test_quarter_link_lists_that_quarters_quarterly_meetings(client, manager, pa
     MeetingFactory(agreement=pact, starts_at=datetime.datetime(2020, 7, 1, 10, tzinfo=NY))
     client.force_login(manager)
     quarters = client.get(URL, {"agreement": "pact"}).context["meetings"].quarters
-    q2 = next(q for q in quarters if q["code"] == "2020-Q2")
-    assert q2["meeting"] == held
-    assert listed(client, q2["list_url"]) == [str(held.pk)]
-    assert client.get(q2["meeting_url"]).status_code == 200
+    q2 = next(q for q in quarters if q.code == "2020-Q2")
+    assert q2.meeting == held
+    assert listed(client, q2.list_url) == [str(held.pk)]
+    assert client.get(q2.meeting_url).status_code == 200
 
 
 def test_outreach_links_list_exactly_the_events_counted_per_quarter(client, manager, pact, abc, xyz):
@@ -160,9 +160,9 @@ def test_outreach_links_list_exactly_the_events_counted_per_quarter(client, mana
     client.force_login(manager)
     response = client.get(URL, {"agreement": "pact", "party": "ABC"})
     panel = response.context["outreach"]
-    by_code = {q["code"]: q for q in panel.quarters}
-    assert listed(client, by_code["2020-Q2"]["us_url"]) == [str(us_2020.pk)]
-    assert listed(client, by_code["2020-Q2"]["abroad_url"]) == [str(abroad_2020.pk)]
+    by_code = {q.code: q for q in panel.quarters}
+    assert listed(client, by_code["2020-Q2"].us_url) == [str(us_2020.pk)]
+    assert listed(client, by_code["2020-Q2"].abroad_url) == [str(abroad_2020.pk)]
     assert (panel.us, panel.abroad) == (2, 1)
     assert sorted(listed(client, panel.us_url)) == sorted([str(us_2020.pk), str(held_now.pk)])
     for url, n in count_links(response.content.decode(), "/events/"):

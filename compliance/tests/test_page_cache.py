@@ -53,7 +53,7 @@ def test_a_progress_update_saved_after_a_view_shows_on_the_next_view(client, pac
     ProgressUpdateFactory(commitment=item, reporting_party=abc, status=CommitmentStatus.AT_RISK)
     response = client.get(URL, QUERY)
     assert _board_rendered(response)
-    totals = {t["status"]: t["n"] for t in response.context["commitments"].totals}
+    totals = {t.status: t.n for t in response.context["commitments"].totals}
     assert totals[CommitmentStatus.AT_RISK] == 1
 
 

@@ -133,7 +133,7 @@ def test_chart_segments_link_to_the_same_lists_as_the_table(client, pact, manage
     context = client.get(URL, {"agreement": "pact", "as_of": "2021-06-30"}).context
     chart = context["charts"]["commitments"]
     blocked = next(d for d in chart["datasets"] if d["label"] == "Blocked")
-    table = [row["cells"][3]["url"] for row in context["commitments"].by_kind]
+    table = [row.cells[3].url for row in context["commitments"].by_kind]
     assert blocked["urls"] == table
     assert table[0] == "/items/?agreement=pact&status=blocked&kind=objective"
 

@@ -25,6 +25,10 @@
     return ctx.createPattern(canvas, "repeat");
   }
 
+  // A series' colour and pattern are CSS custom properties keyed by its `key` (dashboard.css).
+  var style = getComputedStyle(document.documentElement);
+  function css(name, fallback) { return style.getPropertyValue(name).trim() || fallback; }
+
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var source = document.getElementById(canvas.dataset.source);
     if (!source) { return; }
@@ -37,7 +41,8 @@
         datasets: data.datasets.map(function (d) {
           return {
             label: d.label, data: d.data, urls: d.urls,
-            backgroundColor: pattern(d.pattern, d.color), borderColor: "#222", borderWidth: 1
+            backgroundColor: pattern(css("--chart-" + d.key + "-pattern", "none"), css("--chart-" + d.key, "#999")),
+            borderColor: "#222", borderWidth: 1
           };
         })
       },

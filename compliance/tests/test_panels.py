@@ -1,4 +1,4 @@
-"""Each dashboard panel's computation, against hand-built data."""
+"""Each dashboard panel's computation (compliance/panels/), against hand-built data."""
 
 import datetime
 from zoneinfo import ZoneInfo
@@ -21,8 +21,8 @@ from agreements.tests.factories import (
     PartyFactory,
     UserFactory,
 )
-from compliance import selectors
-from compliance.selectors import Filters, Rag
+from compliance import panels, selectors
+from compliance.panels import Filters, Rag
 from contacts.models import PointOfContact
 
 pytestmark = pytest.mark.django_db
@@ -52,15 +52,15 @@ def filters(agreement, day, party=None):
 
 
 def cell(panel, kind, status):
-    row = next(r for r in panel.by_kind if r["kind"] == kind)
-    return next(c for c in row["cells"] if c["status"] == status)
+    row = next(r for r in panel.by_kind if r.kind == kind)
+    return next(c for c in row.cells if c.status == status)
 
 
 # --- term ----------------------------------------------------------------------------------
 
 
 def test_term_in_force_counts_days_left_and_elapsed_share(agreement):
-    term = selectors.term_panel(
+    term = panels.term_panel(
         filters(agreement, datetime.date(2022, 7, 15)).agreement, datetime.date(2022, 7, 15)
     )
     assert term.status == "in_force"
@@ -70,7 +70,7 @@ def test_term_in_force_counts_days_left_and_elapsed_share(agreement):
 
 
 def test_term_near_its_end_is_amber_and_says_a_modification_is_needed(agreement):
-    term = selectors.term_panel(agreement, datetime.date(2024, 12, 1))
+    term = panels.term_panel(agreement, datetime.date(2024, 12, 1))
     assert term.signal.rag == Rag.AMBER
     assert "45 days" in term.signal.reason and "modification" in term.signal.reason
 
@@ -79,7 +79,7 @@ def test_terminated_agreement_is_red_with_the_day_and_party(agreement, abc):
     agreement.terminated_on = datetime.date(2021, 3, 1)
     agreement.terminated_by = abc
     agreement.save()
-    term = selectors.term_panel(agreement, datetime.date(2021, 6, 30))
+    term = panels.term_panel(agreement, datetime.date(2021, 6, 30))
     assert term.status == "terminated"
     assert term.signal.rag == Rag.RED
     assert term.signal.reason == "Terminated on 1 March 2021 by ABC: no longer in force."
@@ -90,13 +90,13 @@ def test_termination_after_the_as_of_day_does_not_show_then(agreement, abc):
     agreement.terminated_on = datetime.date(2021, 3, 1)
     agreement.terminated_by = abc
     agreement.save()
-    term = selectors.term_panel(agreement, datetime.date(2021, 1, 1))
+    term = panels.term_panel(agreement, datetime.date(2021, 1, 1))
     assert term.status == "in_force"
     assert term.terminated_on is None
 
 
 def test_expired_agreement_is_red(agreement):
-    term = selectors.term_panel(agreement, datetime.date(2025, 3, 1))
+    term = panels.term_panel(agreement, datetime.date(2025, 3, 1))
     assert term.status == "expired"
     assert term.signal.rag == Rag.RED
     assert term.elapsed_percent == 100
@@ -107,11 +107,11 @@ def test_term_extension_counts_only_once_every_party_executed_it_by_the_day(agre
     ModificationExecutionFactory(modification=mod, party=abc, executed_on=datetime.date(2024, 7, 1))
     ModificationExecutionFactory(modification=mod, party=xyz, executed_on=datetime.date(2024, 8, 1))
     agreement = filters(agreement, datetime.date(2024, 9, 1)).agreement
-    before = selectors.term_panel(agreement, datetime.date(2024, 7, 15))
-    after = selectors.term_panel(agreement, datetime.date(2024, 9, 1))
+    before = panels.term_panel(agreement, datetime.date(2024, 7, 15))
+    after = panels.term_panel(agreement, datetime.date(2024, 9, 1))
     assert (before.expires_on, before.changes) == (datetime.date(2025, 1, 15), [])
     assert after.expires_on == datetime.date(2027, 1, 15)
-    assert [c["effective_on"] for c in after.changes] == [datetime.date(2024, 8, 1)]
+    assert [c.effective_on for c in after.changes] == [datetime.date(2024, 8, 1)]
 
 
 # --- commitments ---------------------------------------------------------------------------
@@ -122,19 +122,19 @@ def test_status_as_of_is_the_latest_update_by_that_day_else_not_started(agreemen
     CommitmentFactory(agreement=agreement, kind="objective", lead_party=abc)
     ProgressUpdateFactory(commitment=item, as_of=datetime.date(2021, 1, 10), status=CommitmentStatus.ON_TRACK)
     ProgressUpdateFactory(commitment=item, as_of=datetime.date(2021, 5, 10), status=CommitmentStatus.AT_RISK)
-    past = selectors.commitments_panel(filters(agreement, datetime.date(2021, 3, 31)), [abc])
-    now = selectors.commitments_panel(filters(agreement, datetime.date(2021, 6, 30)), [abc])
-    assert cell(past, "objective", "on_track")["n"] == 1
-    assert cell(past, "objective", "not_started")["n"] == 1
-    assert cell(now, "objective", "at_risk")["n"] == 1
-    assert cell(now, "objective", "on_track")["n"] == 0
+    past = panels.commitments_panel(filters(agreement, datetime.date(2021, 3, 31)), [abc])
+    now = panels.commitments_panel(filters(agreement, datetime.date(2021, 6, 30)), [abc])
+    assert cell(past, "objective", "on_track").n == 1
+    assert cell(past, "objective", "not_started").n == 1
+    assert cell(now, "objective", "at_risk").n == 1
+    assert cell(now, "objective", "on_track").n == 0
 
 
 def test_joint_items_count_for_every_party_that_co_leads_them(agreement, abc, xyz):
     CommitmentFactory(agreement=agreement, lead_party=abc)
     CommitmentFactory(agreement=agreement, lead_party=None)
-    panel = selectors.commitments_panel(filters(agreement, datetime.date(2021, 6, 30)), [abc, xyz])
-    totals = {row["party"].acronym: row["total"] for row in panel.by_party}
+    panel = panels.commitments_panel(filters(agreement, datetime.date(2021, 6, 30)), [abc, xyz])
+    totals = {row.party.acronym: row.total for row in panel.by_party}
     assert totals == {"ABC": 2, "XYZ": 1}
 
 
@@ -142,9 +142,9 @@ def test_party_filter_keeps_items_it_leads_or_co_leads(agreement, abc, xyz):
     CommitmentFactory(agreement=agreement, lead_party=abc)
     CommitmentFactory(agreement=agreement, lead_party=xyz)
     CommitmentFactory(agreement=agreement, lead_party=None)
-    panel = selectors.commitments_panel(filters(agreement, datetime.date(2021, 6, 30), xyz), [abc, xyz])
+    panel = panels.commitments_panel(filters(agreement, datetime.date(2021, 6, 30), xyz), [abc, xyz])
     assert panel.total == 2
-    assert [row["party"] for row in panel.by_party] == [xyz]
+    assert [row.party for row in panel.by_party] == [xyz]
 
 
 def test_stale_item_makes_the_panel_amber_and_is_listed(agreement):
@@ -152,7 +152,7 @@ def test_stale_item_makes_the_panel_amber_and_is_listed(agreement):
     ProgressUpdateFactory(commitment=item, as_of=datetime.date(2021, 1, 4), status=CommitmentStatus.ON_TRACK)
     fresh = CommitmentFactory(agreement=agreement)
     ProgressUpdateFactory(commitment=fresh, as_of=datetime.date(2021, 6, 1), status=CommitmentStatus.ON_TRACK)
-    panel = selectors.commitments_panel(filters(agreement, datetime.date(2021, 6, 30)), [])
+    panel = panels.commitments_panel(filters(agreement, datetime.date(2021, 6, 30)), [])
     assert panel.stale == [item]
     assert panel.signal.rag == Rag.AMBER
     assert "1 item with no update in 90 days" in panel.signal.reason
@@ -163,7 +163,7 @@ def test_blocked_item_and_overdue_work_make_the_panel_red(agreement):
     ProgressUpdateFactory(commitment=item, as_of=datetime.date(2021, 6, 1), status=CommitmentStatus.BLOCKED)
     MilestoneFactory(commitment=item, due_on=datetime.date(2021, 6, 1))
     FollowUpActionFactory(meeting=MeetingFactory(agreement=agreement), due_on=datetime.date(2021, 6, 2))
-    panel = selectors.commitments_panel(filters(agreement, datetime.date(2021, 6, 30)), [])
+    panel = panels.commitments_panel(filters(agreement, datetime.date(2021, 6, 30)), [])
     assert panel.signal.rag == Rag.RED
     assert panel.signal.reason == "1 item blocked; 1 overdue item; 1 overdue meeting follow-up."
     assert len(panel.overdue_milestones) == 1 and len(panel.overdue_follow_ups) == 1
@@ -174,19 +174,19 @@ def test_milestone_done_late_was_overdue_as_of_a_day_before_it_was_done(agreemen
     MilestoneFactory(
         commitment=item, due_on=datetime.date(2021, 3, 1), completed_on=datetime.date(2021, 5, 1)
     )
-    past = selectors.commitments_panel(filters(agreement, datetime.date(2021, 3, 31)), [])
-    now = selectors.commitments_panel(filters(agreement, datetime.date(2021, 6, 30)), [])
+    past = panels.commitments_panel(filters(agreement, datetime.date(2021, 3, 31)), [])
+    now = panels.commitments_panel(filters(agreement, datetime.date(2021, 6, 30)), [])
     assert (len(past.overdue_milestones), len(now.overdue_milestones)) == (1, 0)
 
 
 def test_every_count_links_to_the_item_list_with_its_filters(agreement, abc):
-    panel = selectors.commitments_panel(filters(agreement, datetime.date(2021, 6, 30), abc), [abc])
-    assert cell(panel, "action_item", "at_risk")["url"] == (
+    panel = panels.commitments_panel(filters(agreement, datetime.date(2021, 6, 30), abc), [abc])
+    assert cell(panel, "action_item", "at_risk").url == (
         "/items/?agreement=pact&party=ABC&status=at_risk&kind=action_item"
     )
     assert panel.stale_url == "/items/?agreement=pact&party=ABC&stale=1"
     assert panel.overdue_items_url == "/items/?agreement=pact&party=ABC&due=overdue"
-    assert panel.by_party[0]["cells"][3]["url"] == "/items/?agreement=pact&party=ABC&status=blocked"
+    assert panel.by_party[0].cells[3].url == "/items/?agreement=pact&party=ABC&status=blocked"
 
 
 # --- quarterly meetings --------------------------------------------------------------------
@@ -196,12 +196,12 @@ def test_quarter_with_a_meeting_but_no_minutes_is_missed_and_red_when_it_is_the_
     meeting = MeetingFactory(
         agreement=agreement, starts_at=datetime.datetime(2020, 5, 12, 10, tzinfo=NY), minutes=""
     )
-    panel = selectors.meetings_panel(filters(agreement, datetime.date(2020, 7, 15)))
-    q2 = next(q for q in panel.quarters if q["code"] == "2020-Q2")
-    assert q2["state"] == "missed"
-    assert q2["meeting"] == meeting
-    assert q2["meeting_url"] == f"/meetings/{meeting.pk}/"
-    assert q2["list_url"] == "/meetings/?agreement=pact&kind=quarterly&quarter=2020-Q2"
+    panel = panels.meetings_panel(filters(agreement, datetime.date(2020, 7, 15)))
+    q2 = next(q for q in panel.quarters if q.code == "2020-Q2")
+    assert q2.state == "missed"
+    assert q2.meeting == meeting
+    assert q2.meeting_url == f"/meetings/{meeting.pk}/"
+    assert q2.list_url == "/meetings/?agreement=pact&kind=quarterly&quarter=2020-Q2"
     assert panel.signal.rag == Rag.RED
     assert "no minutes" in panel.signal.reason
 
@@ -209,7 +209,7 @@ def test_quarter_with_a_meeting_but_no_minutes_is_missed_and_red_when_it_is_the_
 def test_meetings_held_in_the_last_quarters_are_green(agreement):
     for month in (2, 5, 8, 11):
         MeetingFactory(agreement=agreement, starts_at=datetime.datetime(2020, month, 12, 10, tzinfo=NY))
-    panel = selectors.meetings_panel(filters(agreement, datetime.date(2021, 1, 15)))
+    panel = panels.meetings_panel(filters(agreement, datetime.date(2021, 1, 15)))
     assert panel.signal.rag == Rag.GREEN
     assert panel.held == 4
 
@@ -217,7 +217,7 @@ def test_meetings_held_in_the_last_quarters_are_green(agreement):
 def test_an_older_missed_quarter_is_amber(agreement):
     for month in (5, 8, 11):
         MeetingFactory(agreement=agreement, starts_at=datetime.datetime(2020, month, 12, 10, tzinfo=NY))
-    panel = selectors.meetings_panel(filters(agreement, datetime.date(2021, 1, 15)))
+    panel = panels.meetings_panel(filters(agreement, datetime.date(2021, 1, 15)))
     assert panel.signal.rag == Rag.AMBER
     assert "2020 Q1" in panel.signal.reason
 
@@ -233,7 +233,7 @@ def contact(agreement, party, **kwargs):
 def test_party_without_an_active_contact_is_warned_about(agreement, abc, xyz):
     contact(agreement, abc, is_coordinator=True)
     contact(agreement, xyz, active_to=datetime.date(2021, 1, 1))
-    panel = selectors.contacts_panel(filters(agreement, datetime.date(2021, 6, 30)), [abc, xyz])
+    panel = panels.contacts_panel(filters(agreement, datetime.date(2021, 6, 30)), [abc, xyz])
     assert panel.without_contact == [xyz]
     assert panel.signal.rag == Rag.RED
     assert "XYZ" in panel.signal.reason
@@ -242,9 +242,9 @@ def test_party_without_an_active_contact_is_warned_about(agreement, abc, xyz):
 def test_contact_who_left_later_was_active_as_of_an_earlier_day(agreement, abc, xyz):
     contact(agreement, abc, is_coordinator=True)
     contact(agreement, xyz, is_coordinator=True, active_to=datetime.date(2021, 1, 1))
-    panel = selectors.contacts_panel(filters(agreement, datetime.date(2020, 6, 30)), [abc, xyz])
+    panel = panels.contacts_panel(filters(agreement, datetime.date(2020, 6, 30)), [abc, xyz])
     assert panel.signal.rag == Rag.GREEN
-    assert [r["active"] for r in panel.parties] == [1, 1]
+    assert [r.active for r in panel.parties] == [1, 1]
 
 
 # --- outreach ------------------------------------------------------------------------------
@@ -257,26 +257,26 @@ def test_outreach_counts_per_quarter_in_the_us_and_abroad(agreement, abc):
     )
     OutreachEventFactory(agreement=agreement, organising_party=abc, held_on=datetime.date(2020, 11, 2))
     OutreachEventFactory(agreement=agreement, organising_party=abc, held_on=datetime.date(2021, 9, 2))
-    panel = selectors.outreach_panel(filters(agreement, datetime.date(2021, 3, 31)))
-    by_code = {q["code"]: (q["us"], q["abroad"]) for q in panel.quarters}
+    panel = panels.outreach_panel(filters(agreement, datetime.date(2021, 3, 31)))
+    by_code = {q.code: (q.us, q.abroad) for q in panel.quarters}
     assert by_code["2020-Q2"] == (1, 1)
     assert by_code["2020-Q4"] == (1, 0)
     assert "2021-Q3" not in by_code
     assert (panel.us, panel.abroad) == (2, 1)
     assert panel.signal.rag == Rag.GREEN
-    q2 = next(q for q in panel.quarters if q["code"] == "2020-Q2")
-    assert q2["abroad_url"] == "/events/?agreement=pact&venue=abroad&quarter=2020-Q2&to=2021-03-31"
+    q2 = next(q for q in panel.quarters if q.code == "2020-Q2")
+    assert q2.abroad_url == "/events/?agreement=pact&venue=abroad&quarter=2020-Q2&to=2021-03-31"
 
 
 def test_outreach_only_in_the_us_is_amber(agreement, abc):
     OutreachEventFactory(agreement=agreement, organising_party=abc, held_on=datetime.date(2020, 4, 20))
-    panel = selectors.outreach_panel(filters(agreement, datetime.date(2020, 6, 30)))
+    panel = panels.outreach_panel(filters(agreement, datetime.date(2020, 6, 30)))
     assert panel.signal.rag == Rag.AMBER
     assert "only in the United States" in panel.signal.reason
 
 
 def test_no_outreach_is_red(agreement):
-    assert selectors.outreach_panel(filters(agreement, datetime.date(2020, 6, 30))).signal.rag == Rag.RED
+    assert panels.outreach_panel(filters(agreement, datetime.date(2020, 6, 30))).signal.rag == Rag.RED
 
 
 # --- recent activity -----------------------------------------------------------------------
@@ -289,18 +289,18 @@ def test_recent_activity_shows_updates_meetings_and_contact_changes_up_to_the_da
     MeetingFactory(agreement=agreement, starts_at=datetime.datetime(2021, 2, 3, 10, tzinfo=NY))
     MeetingFactory(agreement=agreement, starts_at=datetime.datetime(2021, 9, 3, 10, tzinfo=NY))
     poc = contact(agreement, abc)
-    panel = selectors.recent_panel(filters(agreement, datetime.date(2021, 3, 31)))
+    panel = panels.recent_panel(filters(agreement, datetime.date(2021, 3, 31)))
     assert panel.updates == [old]
-    assert [row["meeting"].starts_at.month for row in panel.meetings] == [2]
+    assert [row.meeting.starts_at.month for row in panel.meetings] == [2]
     assert panel.contact_changes == []  # the contact was entered today, after the as-of day
-    today_panel = selectors.recent_panel(filters(agreement, today() + datetime.timedelta(days=1)))
-    assert [row["change"].id for row in today_panel.contact_changes] == [poc.pk]
-    assert today_panel.contact_changes[0]["url"] == f"/contacts/{poc.pk}/history/"
+    today_panel = panels.recent_panel(filters(agreement, today() + datetime.timedelta(days=1)))
+    assert [row.change.id for row in today_panel.contact_changes] == [poc.pk]
+    assert today_panel.contact_changes[0].url == f"/contacts/{poc.pk}/history/"
 
 
 def test_recent_activity_without_updates_is_amber(agreement):
     UserFactory()
-    assert selectors.recent_panel(filters(agreement, datetime.date(2021, 3, 31))).signal.rag == Rag.AMBER
+    assert panels.recent_panel(filters(agreement, datetime.date(2021, 3, 31))).signal.rag == Rag.AMBER
 
 
 def test_as_of_today_each_count_is_the_items_its_link_filters_to(agreement, abc, xyz):
@@ -313,20 +313,20 @@ def test_as_of_today_each_count_is_the_items_its_link_filters_to(agreement, abc,
         ProgressUpdateFactory(commitment=item, as_of=today() - datetime.timedelta(days=n), status=status)
         item.status = status  # what the progress service keeps on the item
         item.save()
-    panel = selectors.commitments_panel(filters(agreement, today()), [abc, xyz])
+    panel = panels.commitments_panel(filters(agreement, today()), [abc, xyz])
     items = agreement.commitments.all()
     for row in panel.by_kind:
-        for c in row["cells"]:
-            assert c["n"] == items.filter(kind=row["kind"], status=c["status"]).count()
+        for c in row.cells:
+            assert c.n == items.filter(kind=row.kind, status=c.status).count()
     for row in panel.by_party:
-        for c in row["cells"]:
-            assert c["n"] == items.led_by(row["party"]).filter(status=c["status"]).count()
+        for c in row.cells:
+            assert c.n == items.led_by(row.party).filter(status=c.status).count()
 
 
 def test_stale_window_comes_from_the_setting(agreement, settings):
     item = CommitmentFactory(agreement=agreement)
     ProgressUpdateFactory(commitment=item, as_of=datetime.date(2021, 5, 1), status=CommitmentStatus.ON_TRACK)
     settings.STALE_AFTER_DAYS = 30
-    panel = selectors.commitments_panel(filters(agreement, datetime.date(2021, 6, 30)), [])
+    panel = panels.commitments_panel(filters(agreement, datetime.date(2021, 6, 30)), [])
     assert panel.stale == [item]
     assert "no update in 30 days" in panel.signal.reason
