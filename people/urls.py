@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import people
+from . import views
 
 app_name = "people"
 
 urlpatterns = [
-    path("", people.user_list, name="list"),
-    path("new/", people.user_create_view, name="create"),
-    path("<int:pk>/edit/", people.user_edit_view, name="edit"),
-    path("<int:pk>/unlock/", people.user_unlock_view, name="unlock"),
+    path("", views.user_list, name="list"),
+    path("new/", views.user_create_view, name="create"),
+    path("<int:pk>/edit/", views.user_edit_view, name="edit"),
+    path("<int:pk>/unlock/", views.user_unlock_view, name="unlock"),
 ]
