@@ -20,8 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from agreements.models import Agreement, Commitment, CommitmentStatus, Party, today
+from agreements.models import Agreement, Commitment, CommitmentStatus, Party
 from contacts.models import PointOfContact
+from core.time import today
 
 
 class ProgressUpdate(models.Model):

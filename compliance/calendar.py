@@ -13,7 +13,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from activities.models import Meeting, Milestone
-from agreements import permissions
+from agreements.permissions import visible_agreements
 
 from . import links
 
@@ -42,7 +42,7 @@ def calendar_for(user, absolute: Callable[[str], str]) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "MOA Portal")
-    agreements = list(permissions.visible_agreements(user).order_by("pk"))
+    agreements = list(visible_agreements(user).order_by("pk"))
     for a in agreements:
         url = absolute(a.get_absolute_url())
         term_dates = [

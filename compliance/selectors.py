@@ -20,8 +20,9 @@ from django.utils import timezone
 from activities.models import FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 from activities.quarters import Quarter, QuarterState, quarterly_meeting_record, term_quarters
 from activities.selectors import overdue_items
-from agreements.models import Agreement, AgreementStatus, Commitment, CommitmentStatus, Party, today
+from agreements.models import Agreement, AgreementStatus, Commitment, CommitmentStatus, Party
 from contacts.models import PointOfContact
+from core.time import today
 
 from . import links
 
@@ -611,7 +612,9 @@ def recent_panel(filters: Filters) -> RecentPanel:
         meetings=[
             {"meeting": m, "url": links.url_for("activities:meeting_detail", pk=m.pk)} for m in meetings
         ],
-        contact_changes=[{"change": c, "url": links.url_for("contacts:history", pk=c.id)} for c in changes],
+        contact_changes=[
+            {"change": c, "url": links.url_for("audit:contact_history", pk=c.id)} for c in changes
+        ],
     )
 
 

@@ -20,10 +20,11 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from activities.quarters import Quarter
-from agreements import data_cache, permissions
-from agreements.models import today
+from agreements.permissions import viewer_scope
+from core import cache
+from core.time import today
 
-from . import exports, links, selectors, services
+from . import exports, links, permissions, selectors, services
 from .calendar import calendar_for
 from .forms import DashboardFilterForm
 from .models import CalendarFeedToken
@@ -91,12 +92,12 @@ def _export_links(filters: selectors.Filters) -> list[dict]:
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    # The body is kept until the records under it change (agreements/data_cache.py), per whose
+    # The body is kept until the records under it change (core/cache.py), per whose
     # view it is (the form lists the agreements the viewer may see), query and day: a manager's
     # dashboard is read far more often than its records change, and it was the slowest page.
-    board = data_cache.kept(
+    board = cache.kept(
         "dashboard",
-        [data_cache.viewer_scope(request.user), data_cache.query_key(request.GET)],
+        [viewer_scope(request.user), cache.query_key(request.GET)],
         lambda: _render_board(request),
     )
     return render(request, "compliance/dashboard.html", {"board": board})
