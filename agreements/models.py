@@ -50,7 +50,7 @@ class AgreementQuerySet(models.QuerySet):
         on = on or today()
         return self.filter(executed_on__lte=on, expires_on__gt=on).exclude(terminated_on__lte=on)
 
-    def of_party(self, party: Party) -> AgreementQuerySet:
+    def of_party(self, party: Party | int) -> AgreementQuerySet:
         """Agreements the party is a party to (who sees which is agreements.permissions.visibility_of)."""
         # EXISTS rather than a join + DISTINCT: no duplicate rows to sort away, and a lookup by
         # slug starts from the slug's index instead of every agreement the party is on.

@@ -80,10 +80,10 @@ def visibility_of(user: User) -> Visibility:
         return Visibility(Agreement.objects.none(), "none")
     if user.is_superuser:
         return Visibility(Agreement.objects.all(), "all")
-    party = party_of(user)
-    if party is None:
+    membership = getattr(user, "membership", None)  # the party's id is enough: no query for the party
+    if membership is None:
         return Visibility(Agreement.objects.none(), "none")
-    return Visibility(Agreement.objects.of_party(party), f"party-{party.pk}")
+    return Visibility(Agreement.objects.of_party(membership.party_id), f"party-{membership.party_id}")
 
 
 def visible_agreements(user: User) -> QuerySet[Agreement]:

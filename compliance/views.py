@@ -204,7 +204,7 @@ def calendar_revoke(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The feed itself; the token in the URL is the credential, so no sign-in is asked."""
-    feed = CalendarFeedToken.objects.select_related("user").filter(token=token).first()
+    feed = CalendarFeedToken.objects.select_related("user__membership").filter(token=token).first()
     if feed is None or not feed.user.is_active or not permissions.can_have_calendar_feed(feed.user):
         raise Http404("No such calendar.")
     body = calendar_for(feed.user, request.build_absolute_uri)

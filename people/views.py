@@ -8,10 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 
-from agreements.permissions import ROLES, is_admin, manageable_parties, party_of
+from agreements.permissions import ROLES, is_admin, manageable_parties, manageable_users, party_of
 
 from .forms import UserCreateForm, UserEditForm
-from .permissions import manageable_users
 from .services import locked_usernames, user_create, user_unlock, user_update
 
 
