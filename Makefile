@@ -34,6 +34,7 @@ run: setup
 test: $(VENV)/.installed services
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=moa_portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
@@ -43,6 +44,7 @@ services:
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .

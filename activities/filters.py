@@ -9,8 +9,9 @@ import django_filters as filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from agreements.models import Agreement, Commitment, CommitmentStatus, Party, today
+from agreements.models import Agreement, Commitment, CommitmentStatus, Party
 from agreements.selectors import parties_to
+from core.time import today
 
 from .models import Meeting, Milestone, OutreachEvent, ProgressUpdate
 from .quarters import Quarter

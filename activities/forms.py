@@ -17,9 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 
-from agreements.models import Agreement, Commitment, CommitmentStatus, Party, today
+from agreements.models import Agreement, Commitment, CommitmentStatus, Party
 from agreements.permissions import party_of
 from contacts.models import PointOfContact
+from core.time import today
 
 from .evidence import ACCEPT_ATTRIBUTE, check_upload
 from .models import FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate

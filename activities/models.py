@@ -21,8 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from agreements.models import Agreement, Commitment, CommitmentStatus, Party, today
+from agreements.models import Agreement, Commitment, CommitmentStatus, Party
 from contacts.models import PointOfContact
+from core.time import today
 
 # The one order of "latest update first": by as-of day, then by entry time (the item's status
 # is its latest update's, and every list, panel and form reads updates in this order).

@@ -15,7 +15,8 @@ from enum import StrEnum
 
 from django.utils import timezone
 
-from agreements.models import Agreement, today
+from agreements.models import Agreement
+from core.time import today
 
 from .models import Meeting
 

@@ -1,10 +1,11 @@
 """Reminders that keep the agreement's meeting calendar (VI.5) and the weekly stale digest.
 
-Each `*_due(on)` function computes from the database what is due as of a day; each
-`*_claim(on=...)` turns that into notices and claims them all at once in the notification log
-(a fixed number of queries however many notices), and each `*_send(on=...)` claims and then
-sends the ones it won. Catch-up comes from the computation: a reminder is due from its day
-until the next one supersedes it, so a worker that was down sends it on its next run, once.
+Each `*_due(on)` function computes from the database what is due as of a day, and each
+`*_to_send(on)` says to whom, as plain data (`core.notices.DueNotice`; for the digest, the stale
+work and its owners), in a fixed number of queries however many notices. This module only
+decides: notifications claims each notice exactly once and delivers it (notifications/jobs.py,
+run by notifications/tasks.py). Catch-up comes from the computation: a reminder is due from its
+day until the next one supersedes it, so a worker that was down sends it on its next run, once.
 """
 
 from __future__ import annotations
@@ -18,19 +19,10 @@ from django.db.models import QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements.models import Agreement, Commitment, today
+from agreements.models import Agreement, Commitment
 from contacts.models import PointOfContact
-from notifications.models import Kind, Notification
-from notifications.services import (
-    Notice,
-    Recipient,
-    notices_claim,
-    notices_for,
-    notices_send,
-    recipient_for_user,
-    recipients_from,
-    users_by_email,
-)
+from core.notices import DueNotice
+from core.time import today
 
 from .models import Meeting, Milestone
 from .quarters import Quarter, local_date
@@ -103,40 +95,31 @@ def _active_contacts_by_agreement(
     return found
 
 
-def meeting_reminders_claim(*, on: datetime.date | None = None) -> list[Notification]:
-    """Claim the due reminders: to the attendees (users and contacts) and both parties' active
-    points of contact; the recipients of all the meetings are read in a few queries in all."""
+def meeting_reminders_to_send(on: datetime.date | None = None) -> list[DueNotice]:
+    """The due reminders: to the attendees (users and contacts) and both parties' active points
+    of contact; the recipients of all the meetings are read in a few queries in all."""
     on = on or today()
     due = meeting_reminders_due(on)
     meetings = [r.meeting for r in due]
     prefetch_related_objects(meetings, "attendee_users", "attendee_contacts")
     parties_contacts = _active_contacts_by_agreement({m.agreement_id for m in meetings}, on)
-    contacts_of = {m.pk: list(m.attendee_contacts.all()) + parties_contacts[m.agreement_id] for m in meetings}
-    by_email = users_by_email(c for contacts in contacts_of.values() for c in contacts)
-    notices: list[Notice] = []
-    for reminder in due:
-        meeting = reminder.meeting
-        notices += notices_for(
-            agreement=meeting.agreement,
-            kind=Kind.MEETING_REMINDER,
+    return [
+        DueNotice(
+            agreement=reminder.meeting.agreement,
             occasion=reminder.occasion,
-            recipients=recipients_from(
-                users=meeting.attendee_users.all(), contacts=contacts_of[meeting.pk], by_email=by_email
-            ),
+            users=list(reminder.meeting.attendee_users.all()),
+            contacts=list(reminder.meeting.attendee_contacts.all())
+            + parties_contacts[reminder.meeting.agreement_id],
             context={
-                "meeting": meeting,
+                "meeting": reminder.meeting,
                 "meeting_day": reminder.meeting_day,
-                "meeting_starts": timezone.localtime(meeting.starts_at),
+                "meeting_starts": timezone.localtime(reminder.meeting.starts_at),
                 "days_before": reminder.days_before,
             },
-            link=_meeting_link(meeting),
+            link=_meeting_link(reminder.meeting),
         )
-    return notices_claim(notices)
-
-
-def meeting_reminders_send(*, on: datetime.date | None = None) -> list[Notification]:
-    """Claim the due reminders and send the ones this run won."""
-    return notices_send(meeting_reminders_claim(on=on))
+        for reminder in due
+    ]
 
 
 def _meeting_link(meeting: Meeting) -> str:
@@ -172,28 +155,21 @@ def unscheduled_quarters_due(on: datetime.date | None = None) -> list[Unschedule
     return [UnscheduledQuarter(a, quarter) for a in _in_force(on).exclude(pk__in=scheduled)]
 
 
-def unscheduled_quarter_notices_claim(*, on: datetime.date | None = None) -> list[Notification]:
-    """Claim the notices telling the parties' coordinators to schedule the quarter's meeting."""
+def unscheduled_quarter_notices_to_send(on: datetime.date | None = None) -> list[DueNotice]:
+    """The notices telling the parties' coordinators to schedule the quarter's meeting."""
     on = on or today()
     due = unscheduled_quarters_due(on)
     coordinators = _active_contacts_by_agreement([d.agreement for d in due], on, is_coordinator=True)
-    by_email = users_by_email(c for contacts in coordinators.values() for c in contacts)
-    notices: list[Notice] = []
-    for d in due:
-        notices += notices_for(
+    return [
+        DueNotice(
             agreement=d.agreement,
-            kind=Kind.MEETING_UNSCHEDULED,
             occasion=d.occasion,
-            recipients=recipients_from(contacts=coordinators[d.agreement.pk], by_email=by_email),
+            contacts=coordinators[d.agreement.pk],
             context={"quarter": d.quarter, "quarter_ends": d.quarter.ends_on},
             link=reverse("activities:meeting_list"),
         )
-    return notices_claim(notices)
-
-
-def unscheduled_quarter_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
-    """Tell the parties' coordinators to schedule the quarter's meeting."""
-    return notices_send(unscheduled_quarter_notices_claim(on=on))
+        for d in due
+    ]
 
 
 # --- a held meeting still without minutes a week later ----------------------------------
@@ -215,32 +191,29 @@ def meetings_missing_minutes(on: datetime.date | None = None) -> QuerySet[Meetin
     )
 
 
-def minutes_nudges_claim(*, on: datetime.date | None = None) -> list[Notification]:
-    """Claim a nudge to each such meeting's organiser, once per meeting."""
-    notices: list[Notice] = []
-    for meeting in meetings_missing_minutes(on):
-        notices += notices_for(
+def minutes_nudges_to_send(on: datetime.date | None = None) -> list[DueNotice]:
+    """A nudge to each such meeting's organiser, once per meeting."""
+    return [
+        DueNotice(
             agreement=meeting.agreement,
-            kind=Kind.MINUTES_MISSING,
             occasion=f"meeting {meeting.pk}",
-            recipients=recipients_from(users=[meeting.organiser]),
+            users=[meeting.organiser],
             context={"meeting": meeting, "meeting_day": local_date(meeting.starts_at)},
             link=_meeting_link(meeting),
         )
-    return notices_claim(notices)
-
-
-def minutes_nudges_send(*, on: datetime.date | None = None) -> list[Notification]:
-    """Nudge each such meeting's organiser, once per meeting."""
-    return notices_send(minutes_nudges_claim(on=on))
+        for meeting in meetings_missing_minutes(on)
+    ]
 
 
 # --- the weekly digest of stale items and overdue milestones ----------------------------
 
 
 @dataclass
-class Digest:
-    recipient: Recipient
+class StaleWork:
+    """What the weekly digest is about: items with no update in the stale window (each with its
+    owner, a portal user) and overdue milestones (each with its owner: a user or a contact).
+    Notifications groups them into one digest per person."""
+
     stale_items: list[Commitment] = field(default_factory=list)
     overdue_milestones: list[Milestone] = field(default_factory=list)
 
@@ -250,63 +223,28 @@ def digest_week(on: datetime.date) -> str:
     return f"week {year}-W{week:02d}"
 
 
-def stale_digests_due(on: datetime.date | None = None) -> list[Digest]:
-    """Per owner, their items with no update in the stale window and their overdue milestones.
+def stale_work_due(on: datetime.date | None = None) -> StaleWork:
+    """Owned items with no update in the stale window, and overdue milestones.
 
-    Only agreements in force count; owners are the item's owner and the milestone's owner
-    (a portal user, or a point of contact reached by e-mail).
+    Only agreements in force count; owners are the item's owner (an active portal user) and
+    the milestone's owner (a portal user, or a point of contact reached by e-mail).
     """
     on = on or today()
     in_force = _in_force(on)
-    digests: dict[str, Digest] = {}
-    stale = (
+    stale = list(
         Commitment.objects.stale_in_force(on)
         .filter(owner__isnull=False, owner__is_active=True)
         .select_related("agreement", "owner")
         .order_by("agreement", "position")
     )
-    for item in stale:
-        r = recipient_for_user(item.owner)
-        digests.setdefault(r.key, Digest(r)).stale_items.append(item)
     overdue = list(
         Milestone.objects.overdue(on)
         .filter(commitment__agreement__in=in_force)
         .select_related("commitment__agreement", "owner_user", "owner_contact")
         .order_by("due_on", "pk")
     )
-    by_email = users_by_email(m.owner_contact for m in overdue if m.owner_contact)
-    items = {item.pk: item for digest in digests.values() for item in digest.stale_items}
+    items = {item.pk: item for item in stale}
     for milestone in overdue:
         # One instance per item, so its link is reversed once however many of its milestones are due.
         milestone.commitment = items.setdefault(milestone.commitment_id, milestone.commitment)
-        users = [milestone.owner_user] if milestone.owner_user else []
-        contacts = [milestone.owner_contact] if milestone.owner_contact else []
-        for r in recipients_from(users=users, contacts=contacts, by_email=by_email):
-            digests.setdefault(r.key, Digest(r)).overdue_milestones.append(milestone)
-    return list(digests.values())
-
-
-def stale_digests_claim(*, on: datetime.date | None = None) -> list[Notification]:
-    """Claim one digest per owner for the ISO week of `on`."""
-    on = on or today()
-    link = reverse("activities:item_list") + "?stale=1"
-    return notices_claim(
-        Notice(
-            agreement=None,
-            kind=Kind.STALE_DIGEST,
-            occasion=digest_week(on),
-            recipient=digest.recipient,
-            context={
-                "stale_items": digest.stale_items,
-                "overdue_milestones": digest.overdue_milestones,
-                "stale_days": settings.STALE_AFTER_DAYS,
-            },
-            link=link,
-        )
-        for digest in stale_digests_due(on)
-    )
-
-
-def stale_digests_send(*, on: datetime.date | None = None) -> list[Notification]:
-    """One digest per owner per ISO week; a run later in the week catches up, once."""
-    return notices_send(stale_digests_claim(on=on))
+    return StaleWork(stale_items=stale, overdue_milestones=overdue)

@@ -14,10 +14,11 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.utils.functional import cached_property
 
-from agreements import data_cache
-from agreements.models import Commitment, CommitmentStatus, today
-from agreements.permissions import party_of, visible_agreements
-from compliance import links
+from agreements.models import Commitment, CommitmentStatus
+from agreements.permissions import party_of, viewer_scope, visible_agreements
+from core import cache
+from core.links import list_url
+from core.time import today
 
 from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 from .quarters import local_date
@@ -50,7 +51,7 @@ def items_visible_to(user) -> QuerySet[Commitment]:
 
 
 class KeptCountPaginator(Paginator):
-    """A pager whose total is kept until the records change (agreements/data_cache.py).
+    """A pager whose total is kept until the records change (core/cache.py).
 
     Counting the half a million progress updates a department sees took longer than reading
     the page of them; `counted_as` names what the total depends on (whose view, the filters).
@@ -62,13 +63,13 @@ class KeptCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return data_cache.kept("count", self.counted_as, lambda: Paginator.count.func(self))
+        return cache.kept("count", self.counted_as, lambda: Paginator.count.func(self))
 
 
 def kept_count_paginator(user, listing: str, query: QueryDict):
     """The paginator class for a list whose total is kept: per viewer's party and filters."""
-    filters = data_cache.query_key(query, ignore=["page"])
-    return partial(KeptCountPaginator, counted_as=[listing, data_cache.viewer_scope(user), filters])
+    filters = cache.query_key(query, ignore=["page"])
+    return partial(KeptCountPaginator, counted_as=[listing, viewer_scope(user), filters])
 
 
 class ItemPaginator(Paginator):
@@ -167,7 +168,7 @@ MY_WORK_MILESTONES = 10
 
 def _items_of(party, **filters: str) -> str:
     """The item list with these filters, of the party's items when there is a party."""
-    return links.list_url(links.ITEM_LIST, party=party.acronym if party else None, **filters)
+    return list_url("activities:item_list", party=party.acronym if party else None, **filters)
 
 
 def _first_milestone_ids(milestones: QuerySet[Milestone]) -> list[int]:
@@ -214,9 +215,9 @@ def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
     overdue, due = open_milestones.filter(due_on__lt=on), open_milestones.filter(due_on__gte=on)
     # What is counted and chosen over everything the party leads (thousands of items in a
     # department) is kept until the records change: the same for every member of the party.
-    party_wide = data_cache.kept(
+    party_wide = cache.kept(
         "my-work",
-        [data_cache.viewer_scope(user), f"led-by-{party.pk if party else 'any'}", on.isoformat()],
+        [viewer_scope(user), f"led-by-{party.pk if party else 'any'}", on.isoformat()],
         lambda: {
             "stale": stale.count(),
             **open_milestones.aggregate(

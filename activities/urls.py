@@ -10,6 +10,7 @@ urlpatterns = [
     path("items/", views.item_list, name="item_list"),
     path("updates/", views.update_list, name="update_list"),
     path("updates/<int:pk>/edit/", views.update_edit, name="update_edit"),
+    path("agreements/<slug:slug>/items/<str:code>/", views.commitment_detail, name="commitment"),
     path("agreements/<slug:slug>/items/<str:code>/updates/new/", views.update_create, name="update_create"),
     path(
         "agreements/<slug:slug>/items/<str:code>/milestones/new/",

@@ -10,10 +10,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from agreements import permissions
 from agreements.models import Agreement, Commitment
+from agreements.permissions import visible_agreements
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .filters import EventFilter, ItemFilter, MeetingFilter, UpdateFilter
 from .forms import (
     EvidenceForm,
@@ -32,13 +32,43 @@ from .quarters import quarterly_meeting_record
 PAGE_SIZE = 25
 
 
+def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """An item of an agreement with its timeline: updates, milestones, who may report on it."""
+    agreement = get_object_or_404(visible_agreements(request.user), slug=slug)
+    commitment = (
+        agreement.commitments.select_related("lead_party", "source_section", "goal", "owner")
+        .filter(code=code)
+        .first()
+    )
+    if commitment is None:
+        raise Http404("No such item in this agreement.")
+    commitment.agreement = commitment.source_section.agreement = agreement
+    can_report = permissions.can_report_on(request.user, commitment)
+    context = {
+        "agreement": agreement,
+        "item": commitment,
+        "can_report": can_report,
+        "can_manage_milestones": permissions.can_manage_milestones(
+            request.user, commitment, can_report=can_report
+        ),
+        "complete_form": MilestoneCompleteForm(),
+        **selectors.commitment_page(commitment, selectors.timeline_page_number(request.GET.get("page"))),
+    }
+    for entry in context["timeline"]:
+        if entry.kind == "update":
+            entry.record.can_edit = permissions.can_edit_update(
+                request.user, entry.record, can_report=can_report
+            )
+    return render(request, "activities/commitment_detail.html", context)
+
+
 def refuse(request: HttpRequest, message: str) -> HttpResponse:
     """A 403 that says why, in plain words."""
     return render(request, "activities/refused.html", {"message": message}, status=403)
 
 
 def _item(request: HttpRequest, slug: str, code: str) -> Commitment:
-    agreement = get_object_or_404(permissions.visible_agreements(request.user), slug=slug)
+    agreement = get_object_or_404(visible_agreements(request.user), slug=slug)
     item = (
         Commitment.objects.select_related("agreement", "lead_party", "source_section")
         .filter(agreement=agreement, code=code)
@@ -68,7 +98,7 @@ def _list(
     extra: dict | None = None,
     paginator_class=Paginator,
 ):
-    agreements = permissions.visible_agreements(request.user)
+    agreements = visible_agreements(request.user)
     filterset = filterset_class(request.GET or None, queryset=queryset, agreements=agreements)
     page = _paginate(request, filterset.qs, paginator_class=paginator_class)
     context = {"filter": filterset, "page_obj": page, "total": page.paginator.count, **(extra or {})}
@@ -96,7 +126,7 @@ def update_list(request: HttpRequest) -> HttpResponse:
 
 
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    visible = permissions.visible_agreements(request.user)
+    visible = visible_agreements(request.user)
     slug = request.GET.get("agreement")
     shown = visible.filter(slug=slug).first() if slug else (visible.first() if visible.count() == 1 else None)
     return _list(
@@ -180,7 +210,7 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
     update = get_object_or_404(
         ProgressUpdate.objects.select_related("commitment__agreement", "commitment__lead_party"),
         pk=pk,
-        commitment__agreement__in=permissions.visible_agreements(request.user),
+        commitment__agreement__in=visible_agreements(request.user),
     )
     item = update.commitment
     if not permissions.can_edit_update(request.user, update):
@@ -260,7 +290,7 @@ def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = get_object_or_404(
         Milestone.objects.select_related("commitment__agreement", "commitment__lead_party"),
         pk=pk,
-        commitment__agreement__in=permissions.visible_agreements(request.user),
+        commitment__agreement__in=visible_agreements(request.user),
     )
     item = milestone.commitment
     if not permissions.can_manage_milestones(request.user, item):
@@ -284,14 +314,14 @@ def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _recordable_agreements(request: HttpRequest, rule) -> list[Agreement]:
     # The rules ask whether the user's party is on each agreement: its parties, loaded at once.
-    agreements = permissions.visible_agreements(request.user).prefetch_related("parties")
+    agreements = visible_agreements(request.user).prefetch_related("parties")
     return [a for a in agreements if rule(request.user, a)]
 
 
 def _can_record_on_any(request: HttpRequest, rule) -> bool:
     """Whether to offer "Record …" on a list: stops at the first agreement the rule allows,
     reading the agreements 20 at a time, instead of loading every visible one (200 in the bench)."""
-    agreements = permissions.visible_agreements(request.user).prefetch_related("parties").order_by("pk")
+    agreements = visible_agreements(request.user).prefetch_related("parties").order_by("pk")
     return any(rule(request.user, a) for a in agreements.iterator(chunk_size=20))
 
 
@@ -299,7 +329,7 @@ def _chosen_agreement(request: HttpRequest, rule) -> Agreement | None:
     """The agreement named by `?agreement=<slug>`, or the only one the user can record on."""
     slug = request.GET.get("agreement")
     if slug:
-        return get_object_or_404(permissions.visible_agreements(request.user), slug=slug)
+        return get_object_or_404(visible_agreements(request.user), slug=slug)
     recordable = _recordable_agreements(request, rule)
     return recordable[0] if len(recordable) == 1 else None
 
@@ -340,7 +370,7 @@ def _meeting(request: HttpRequest, pk: int) -> Meeting:
     return get_object_or_404(
         Meeting.objects.select_related("agreement"),
         pk=pk,
-        agreement__in=permissions.visible_agreements(request.user),
+        agreement__in=visible_agreements(request.user),
     )
 
 
@@ -458,7 +488,7 @@ def _event(request: HttpRequest, pk: int) -> OutreachEvent:
     return get_object_or_404(
         OutreachEvent.objects.select_related("agreement"),
         pk=pk,
-        agreement__in=permissions.visible_agreements(request.user),
+        agreement__in=visible_agreements(request.user),
     )
 
 

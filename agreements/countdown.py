@@ -1,4 +1,7 @@
-"""The term countdown (VII): notices to the parties' managers and admins as expiry nears.
+"""The term countdown (VII): which notices the parties' managers and admins are due as expiry nears.
+
+This module only decides (plain data: `core.notices.DueNotice`); notifications claims each
+notice exactly once and delivers it (notifications/jobs.py, run by notifications/tasks.py).
 
 What is due is computed from the database as of a day, not from a job having fired on the
 exact day: the notice due is the latest milestone the countdown has reached, so a worker
@@ -14,10 +17,10 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from notifications.models import Kind, Notification
-from notifications.services import Notice, notices_claim, notices_for, notices_send, recipients_from
+from core.notices import DueNotice
+from core.time import today
 
-from .models import Agreement, today
+from .models import Agreement
 from .permissions import MANAGER, party_users_with_role_by_party
 
 #: Days before expiry on which the parties' managers and admins are told; 0 is the day itself.
@@ -70,35 +73,31 @@ def term_notices_due(on: datetime.date | None = None) -> list[TermNotice]:
     return due
 
 
-def term_notices_claim(*, on: datetime.date | None = None) -> list[Notification]:
-    """Claim the due term notices, to the parties' managers and admins; the notices this run won.
+def term_notices_to_send(on: datetime.date | None = None) -> list[DueNotice]:
+    """The term notices due on the day, each to the managers (and admins) of the agreement's parties.
 
     The managers of every due agreement's parties are read in one query.
     """
     due = term_notices_due(on)
     parties = {party for notice in due for party in notice.agreement.parties.all()}
     managers = party_users_with_role_by_party(parties=parties, role=MANAGER)
-    notices: list[Notice] = []
+    notices: list[DueNotice] = []
     for notice in due:
         agreement = notice.agreement
         users = sorted(
             {u for party in agreement.parties.all() for u in managers.get(party.pk, [])}, key=lambda u: u.pk
         )
-        notices += notices_for(
-            agreement=agreement,
-            kind=Kind.TERM_NOTICE,
-            occasion=notice.occasion,
-            recipients=recipients_from(users=users),
-            context={
-                "expires_on": notice.expires_on,
-                "days_left": notice.days_left,
-                "days_before": notice.days_before,
-            },
-            link=agreement.get_absolute_url(),
+        notices.append(
+            DueNotice(
+                agreement=agreement,
+                occasion=notice.occasion,
+                users=users,
+                context={
+                    "expires_on": notice.expires_on,
+                    "days_left": notice.days_left,
+                    "days_before": notice.days_before,
+                },
+                link=agreement.get_absolute_url(),
+            )
         )
-    return notices_claim(notices)
-
-
-def term_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
-    """Claim and send the due term notices; returns the notices this run claimed."""
-    return notices_send(term_notices_claim(on=on))
+    return notices

@@ -16,15 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.time import today
+
 from .term import AgreementStatus, Term, term_of
-
-
-def today() -> datetime.date:
-    """The portal's today, in its configured time zone (America/New_York by default)."""
-    return timezone.localdate()
 
 
 class Party(models.Model):
@@ -49,16 +45,12 @@ class AgreementQuerySet(models.QuerySet):
         on = on or today()
         return self.filter(executed_on__lte=on, expires_on__gt=on).exclude(terminated_on__lte=on)
 
-    def visible_to(self, user) -> AgreementQuerySet:
-        """Agreements the user's party is a party to; superusers see all."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
+    def of_party(self, party: Party | int) -> AgreementQuerySet:
+        """Agreements the party is a party to (who sees which is agreements.permissions.visibility_of)."""
         # EXISTS rather than a join + DISTINCT: no duplicate rows to sort away, and a lookup by
         # slug starts from the slug's index instead of every agreement the party is on.
         return self.filter(
-            Exists(PartyMembership.objects.filter(user=user, party__agreements=OuterRef("pk")))
+            Exists(Agreement.parties.through.objects.filter(party=party, agreement=OuterRef("pk")))
         )
 
 
@@ -415,7 +407,7 @@ class Commitment(models.Model):
         key = (self.agreement.slug, self.code)
         cached = self.__dict__.get("_absolute_url")
         if cached is None or cached[0] != key:
-            cached = (key, reverse("agreements:commitment", kwargs={"slug": key[0], "code": key[1]}))
+            cached = (key, reverse("activities:commitment", kwargs={"slug": key[0], "code": key[1]}))
             self.__dict__["_absolute_url"] = cached
         return cached[1]
 

@@ -1,24 +1,38 @@
-"""Who may see and change what: the one place every view, task and test asks.
+"""Who is who, and which agreements they see: the rule every app's permissions build on.
 
 Roles are Django groups created by a migration (Staff, Manager, Admin); the party a user
 works for is their PartyMembership. Agreements a user's party is not on are invisible to
 them: views answer 404 for those, so their existence does not leak.
+
+Each app above keeps its own rules in its own `permissions.py` (activities: reporting and
+records; contacts: points of contact; compliance: the dashboard; audit: the trail), all built
+from the functions here. Which parties' records and users an admin keeps is here too: people,
+contacts and audit all ask it, and people and audit are siblings that may not import each other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
-from .models import Agreement, Commitment, Party
+from .models import Agreement, Party
 
 STAFF = "Staff"
 MANAGER = "Manager"
 ADMIN = "Admin"
 ROLES = (STAFF, MANAGER, ADMIN)
+
+#: The role hierarchy, written once: each role and the roles that may do what it may.
+#: Managers can do what staff can; admins can do what managers can.
+HOLDERS_OF: dict[str, tuple[str, ...]] = {
+    STAFF: (STAFF, MANAGER, ADMIN),
+    MANAGER: (MANAGER, ADMIN),
+    ADMIN: (ADMIN,),
+}
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -40,54 +54,55 @@ def roles_of(user: User) -> set[str]:
 
 
 def has_role(user: User, role: str) -> bool:
-    """Managers can do what staff can; admins can do what managers can."""
+    """The user holds the role or a higher one (HOLDERS_OF); a superuser holds every role."""
     if user.is_authenticated and user.is_superuser:
         return True
-    held = roles_of(user)
-    implied = {STAFF: {STAFF, MANAGER, ADMIN}, MANAGER: {MANAGER, ADMIN}, ADMIN: {ADMIN}}[role]
-    return bool(held & implied)
+    return bool(roles_of(user) & set(HOLDERS_OF[role]))
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """The agreements a user sees, and `scope`: a name for that set which is the same for
+    every user who sees the same set, and differs for users who see different ones.
+
+    Values kept for a page (core.cache.kept) are keyed by `scope`. Both come from one decision
+    in `visibility_of`, so the key cannot drift from the rule: a kept page is never served to
+    a user of another party.
+    """
+
+    agreements: QuerySet[Agreement]
+    scope: str
+
+
+def visibility_of(user: User) -> Visibility:
+    """Staff or above see the agreements of their party; a superuser sees all; others none."""
+    if not has_role(user, STAFF):
+        return Visibility(Agreement.objects.none(), "none")
+    if user.is_superuser:
+        return Visibility(Agreement.objects.all(), "all")
+    membership = getattr(user, "membership", None)  # the party's id is enough: no query for the party
+    if membership is None:
+        return Visibility(Agreement.objects.none(), "none")
+    return Visibility(Agreement.objects.of_party(membership.party_id), f"party-{membership.party_id}")
 
 
 def visible_agreements(user: User) -> QuerySet[Agreement]:
     """Agreements whose parties include the user's party (all of them for a superuser)."""
-    if not has_role(user, STAFF):
-        return Agreement.objects.none()
-    return Agreement.objects.visible_to(user)
+    return visibility_of(user).agreements
 
 
-def can_report_on(user: User, commitment: Commitment) -> bool:
-    """Staff log progress on items their party leads, or co-leads as a joint item."""
-    if not has_role(user, STAFF):
-        return False
-    if user.is_superuser:
-        return True
-    party = party_of(user)
-    return commitment.is_led_by(party) and commitment.agreement.parties.filter(pk=party.pk).exists()
-
-
-def can_view_dashboard(user: User) -> bool:
-    """The compliance dashboard, its exports and report are for managers (and admins)."""
-    return has_role(user, MANAGER)
-
-
-def dashboard_agreements(user: User) -> QuerySet[Agreement]:
-    """Agreements a manager may see on the dashboard: those of their own party."""
-    if not can_view_dashboard(user):
-        return Agreement.objects.none()
-    return visible_agreements(user)
-
-
-def can_have_calendar_feed(user: User) -> bool:
-    """Any portal user may subscribe to the calendar of the agreements they can see."""
-    return has_role(user, STAFF)
+def viewer_scope(user: User) -> str:
+    """The key of what the user sees, for values kept per viewer (see `Visibility`)."""
+    return visibility_of(user).scope
 
 
 def party_users_with_role(*, parties: Iterable[Party], role: str) -> QuerySet:
     """Active users of the given parties who hold the role or a higher one (for notices)."""
-    implied = {STAFF: [STAFF, MANAGER, ADMIN], MANAGER: [MANAGER, ADMIN], ADMIN: [ADMIN]}[role]
     return (
         get_user_model()
-        .objects.filter(is_active=True, membership__party__in=list(parties), groups__name__in=implied)
+        .objects.filter(
+            is_active=True, membership__party__in=list(parties), groups__name__in=HOLDERS_OF[role]
+        )
         .distinct()
         .order_by("pk")
     )
@@ -113,58 +128,7 @@ def is_party_to(user: User, agreement: Agreement) -> bool:
     return party is not None and any(p.pk == party.pk for p in agreement.parties.all())
 
 
-def can_record_meeting(user: User, agreement: Agreement) -> bool:
-    """Staff of any party to the agreement record its meetings (VI.2, VI.5): they are joint."""
-    return has_role(user, STAFF) and is_party_to(user, agreement)
-
-
-def can_record_outreach(user: User, agreement: Agreement) -> bool:
-    """Staff of any party to the agreement record the outreach events it organises (VI.3)."""
-    return has_role(user, STAFF) and is_party_to(user, agreement)
-
-
-def can_manage_milestones(user: User, commitment: Commitment, *, can_report: bool | None = None) -> bool:
-    """Milestones are planned by those who report on the item.
-
-    A page that has decided can_report_on for the item already passes it (`can_report`) rather
-    than asking the database again.
-    """
-    return can_report_on(user, commitment) if can_report is None else can_report
-
-
-def can_edit_update(user: User, update, *, can_report: bool | None = None) -> bool:
-    """Only the author edits an update, within its edit window (ProgressUpdate.EDIT_WINDOW).
-
-    Later, a correction is added.
-
-    `update` is an activities.models.ProgressUpdate (not imported here to keep this module
-    free of the activities app). A page listing many updates of one item passes `can_report`
-    (can_report_on for that item, decided once) instead of two queries per update.
-    """
-    if not user.is_authenticated or update.author_id != user.pk:
-        return False
-    if not update.is_within_edit_window:
-        return False
-    return can_report_on(user, update.commitment) if can_report is None else can_report
-
-
-def can_view_evidence(user: User, evidence) -> bool:
-    """Evidence is seen by those who see the agreement it belongs to."""
-    agreement = evidence.agreement
-    return agreement is not None and visible_agreements(user).filter(pk=agreement.pk).exists()
-
-
-def refusal_reason(user: User, commitment: Commitment) -> str:
-    """Plain words for a 403 on an item, naming who may report on it."""
-    if not has_role(user, STAFF):
-        return "Only agency staff can log progress. Ask an administrator for the Staff role."
-    return (
-        f"{commitment.code} is led by {commitment.lead_display}. Only staff of the lead party "
-        "can log progress or plan milestones on it."
-    )
-
-
-# --- administration: points of contact, users, the audit trail ----------------------------
+# --- administration: a party's records (points of contact, users) ----------------------------
 
 
 def is_admin(user: User) -> bool:
@@ -172,13 +136,30 @@ def is_admin(user: User) -> bool:
 
 
 def can_manage_party(user: User, party: Party | None) -> bool:
-    """Admins keep their own party's records (contacts, users); a superuser keeps everyone's."""
+    """Admins keep their own party's records (contacts, users); a superuser keeps everyone's.
+
+    Here rather than in people: contacts (below people) asks it too.
+    """
     if not is_admin(user) or party is None:
         return False
     if user.is_superuser:
         return True
     own = party_of(user)
     return own is not None and own.pk == party.pk
+
+
+def manageable_users(user: User) -> QuerySet:
+    """Users an admin manages: those of their own party (every user for a superuser).
+
+    Here rather than in people: the audit trail (beside people, not above it) scopes by it too.
+    """
+    users = get_user_model().objects.all()
+    if not is_admin(user):
+        return users.none()
+    if user.is_superuser:
+        return users
+    own = party_of(user)
+    return users.filter(membership__party=own) if own else users.none()
 
 
 def manageable_parties(user: User, agreement: Agreement | None = None) -> QuerySet[Party]:
@@ -190,36 +171,3 @@ def manageable_parties(user: User, agreement: Agreement | None = None) -> QueryS
         return parties
     own = party_of(user)
     return parties.filter(pk=own.pk) if own else parties.none()
-
-
-def visible_contacts(user: User):
-    """Points of contact of the agreements the user can see (read access for every staff user)."""
-    from contacts.models import PointOfContact
-
-    return PointOfContact.objects.filter(agreement__in=visible_agreements(user))
-
-
-def can_manage_contact(user: User, contact) -> bool:
-    """Admins add, edit and deactivate their own party's contacts on agreements they can see."""
-    return (
-        can_manage_party(user, contact.party)
-        and visible_agreements(user).filter(pk=contact.agreement_id).exists()
-    )
-
-
-def can_read_audit(user: User) -> bool:
-    """Only admins read the audit trail; nobody edits or deletes it through the portal."""
-    return is_admin(user)
-
-
-def manageable_users(user: User):
-    """Users an admin manages: those of their own party (every user for a superuser)."""
-    from django.contrib.auth import get_user_model
-
-    users = get_user_model().objects.all()
-    if not is_admin(user):
-        return users.none()
-    if user.is_superuser:
-        return users
-    own = party_of(user)
-    return users.filter(membership__party=own) if own else users.none()

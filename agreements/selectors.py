@@ -6,9 +6,9 @@ from collections import defaultdict
 
 from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_objects
 
-from contacts.models import PointOfContact
+from core.time import today
 
-from .models import Agreement, Commitment, Party, today
+from .models import Agreement, Commitment, Party
 
 
 def agreement_list_for(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
@@ -43,10 +43,9 @@ def agreement_page(agreement: Agreement) -> dict:
     for s in sections:
         s.agreement = agreement
         s.created_items = by_section.get(s.pk, [])
+    # Through the relation: contacts sits above agreements (and imports it), not the other way.
     contacts = list(
-        PointOfContact.objects.filter(agreement=agreement)
-        .select_related("party")
-        .order_by("party__acronym", "position", "pk")
+        agreement.points_of_contact.select_related("party").order_by("party__acronym", "position", "pk")
     )
     active_by_party = {p.pk: [c for c in contacts if c.party_id == p.pk and c.is_active] for p in parties}
     goals_by_party: dict[int, list[Commitment]] = defaultdict(list)

@@ -8,8 +8,6 @@ from typing import Any
 
 from django.db import models, transaction
 
-from contacts.models import PointOfContact
-
 from .agreement_file import AgreementFile
 from .models import (
     Agreement,
@@ -151,11 +149,14 @@ def import_agreement(data: AgreementFile) -> ImportResult:
             {"name": s["name"], "title": s["title"], "signed_on": s["signed_on"]},
         )
 
+    # The file carries the points of contact; they are written through the agreement's relation
+    # (contacts sits above agreements and imports it, not the other way).
+    point_of_contact = agreement.points_of_contact.model
     for p in data.points_of_contact:
         _sync(
             result,
             "points of contact",
-            PointOfContact,
+            point_of_contact,
             {
                 "agreement": agreement,
                 "party": parties[p["party"]],

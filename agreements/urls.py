@@ -7,5 +7,4 @@ app_name = "agreements"
 urlpatterns = [
     path("", views.agreement_list, name="list"),
     path("<slug:slug>/", views.agreement_detail, name="detail"),
-    path("<slug:slug>/items/<str:code>/", views.commitment_detail, name="commitment"),
 ]

@@ -1,11 +1,11 @@
-"""Agreement pages: the list and the agreement in full. Permission, query, respond."""
+"""Agreement pages: the list and the agreement in full. Permission, query, respond.
+
+An item's page (its timeline of updates and milestones) is activities' `commitment_detail`.
+"""
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-
-from activities.forms import MilestoneCompleteForm
-from activities.selectors import commitment_page, timeline_page_number
 
 from . import permissions, selectors
 
@@ -23,32 +23,3 @@ def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     agreement = get_object_or_404(permissions.visible_agreements(request.user), slug=slug)
     context = {"agreement": agreement, **selectors.agreement_page(agreement)}
     return render(request, "agreements/agreement_detail.html", context)
-
-
-def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    agreement = get_object_or_404(permissions.visible_agreements(request.user), slug=slug)
-    commitment = (
-        agreement.commitments.select_related("lead_party", "source_section", "goal", "owner")
-        .filter(code=code)
-        .first()
-    )
-    if commitment is None:
-        raise Http404("No such item in this agreement.")
-    commitment.agreement = commitment.source_section.agreement = agreement
-    can_report = permissions.can_report_on(request.user, commitment)
-    context = {
-        "agreement": agreement,
-        "item": commitment,
-        "can_report": can_report,
-        "can_manage_milestones": permissions.can_manage_milestones(
-            request.user, commitment, can_report=can_report
-        ),
-        "complete_form": MilestoneCompleteForm(),
-        **commitment_page(commitment, timeline_page_number(request.GET.get("page"))),
-    }
-    for entry in context["timeline"]:
-        if entry.kind == "update":
-            entry.record.can_edit = permissions.can_edit_update(
-                request.user, entry.record, can_report=can_report
-            )
-    return render(request, "agreements/commitment_detail.html", context)

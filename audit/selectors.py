@@ -19,7 +19,6 @@ from django.db.models import Q
 from django.utils.text import Truncator
 
 from activities.models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
-from agreements import permissions
 from agreements.models import (
     Agreement,
     Authority,
@@ -31,6 +30,7 @@ from agreements.models import (
     Section,
     Signatory,
 )
+from agreements.permissions import manageable_users, visible_agreements
 from contacts.models import PointOfContact
 
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
@@ -153,9 +153,9 @@ def _scope(audited: AuditedModel, user, agreements: models.QuerySet | None) -> Q
     if audited.key in ("user", "membership"):
         if agreements is not None:
             return Q(pk__in=[])
-        users = permissions.manageable_users(user).values("pk")
+        users = manageable_users(user).values("pk")
         return Q(id__in=users) if audited.key == "user" else Q(user_id__in=users)
-    visible = permissions.visible_agreements(user)
+    visible = visible_agreements(user)
     if agreements is not None:
         visible = visible.filter(pk__in=agreements.values("pk"))
     return audited.in_agreements(visible)

@@ -1,27 +1,32 @@
-"""The audit trail, read-only: a filtered site-wide log and each record's history (admins only)."""
+"""The audit trail, read-only: a filtered site-wide log and each record's history (admins only).
+
+A point of contact's history page lives here too: contacts (below audit) only links to it.
+"""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from agreements import permissions
+from agreements.permissions import visible_agreements
+from contacts.permissions import visible_contacts
 
 from .forms import AuditFilterForm
-from .selectors import AUDITED_BY_KEY, AuditFilters, audit_log, object_history
+from .permissions import can_read_audit
+from .selectors import AUDITED_BY_KEY, AuditFilters, audit_log, history_of, object_history
 
 
 def _require_reader(request: HttpRequest) -> None:
-    if not permissions.can_read_audit(request.user):
+    if not can_read_audit(request.user):
         raise PermissionDenied("Only admins read the audit trail.")
 
 
 @require_safe
 def log(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
-    form = AuditFilterForm(request.GET or None, agreements=permissions.visible_agreements(request.user))
+    form = AuditFilterForm(request.GET or None, agreements=visible_agreements(request.user))
     filters = AuditFilters()
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -62,3 +67,11 @@ def record_history(request: HttpRequest, model: str, pk: int) -> HttpResponse:
         raise Http404("No history you can read for this record.")
     context = {"entries": entries, "label": audited.label, "object_repr": entries[0].object_repr}
     return render(request, "audit/record_history.html", context)
+
+
+def contact_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """A point of contact's changes: 404 when its agreement is not visible, 403 for non-admins."""
+    contact = get_object_or_404(visible_contacts(request.user).select_related("agreement", "party"), pk=pk)
+    _require_reader(request)
+    context = {"contact": contact, "entries": history_of(contact)}
+    return render(request, "contacts/contact_history.html", context)

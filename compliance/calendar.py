@@ -14,8 +14,8 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from activities.models import Meeting, Milestone
-from agreements import permissions
-from agreements.models import today
+from agreements.permissions import visible_agreements
+from core.time import today
 
 from . import links
 
@@ -45,7 +45,7 @@ def calendar_for(user, absolute: Callable[[str], str]) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "MOA Portal")
     agreements = list(
-        permissions.visible_agreements(user)
+        visible_agreements(user)
         .annotate(party_count=Count("parties", distinct=True))
         .prefetch_related("modifications__executions")
         .order_by("pk")

@@ -2,10 +2,10 @@
 
 from django.http import HttpRequest
 
-from agreements import permissions
+from .permissions import can_view_dashboard
 
 
 def compliance_nav(request: HttpRequest) -> dict:
     """`can_view_dashboard` for the menu; evaluated only when a template asks (no query otherwise)."""
     user = getattr(request, "user", None)
-    return {"can_view_dashboard": (lambda: user is not None and permissions.can_view_dashboard(user))}
+    return {"can_view_dashboard": (lambda: user is not None and can_view_dashboard(user))}

@@ -20,10 +20,11 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from activities.quarters import Quarter
-from agreements import data_cache, permissions
-from agreements.models import today
+from agreements.permissions import viewer_scope
+from core import cache
+from core.time import today
 
-from . import exports, links, selectors, services
+from . import exports, links, permissions, selectors, services
 from .calendar import calendar_for
 from .forms import DashboardFilterForm
 from .models import CalendarFeedToken
@@ -92,12 +93,12 @@ def _export_links(filters: Filters) -> list[dict]:
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    # The body is kept until the records under it change (agreements/data_cache.py), per whose
+    # The body is kept until the records under it change (core/cache.py), per whose
     # view it is (the form lists the agreements the viewer may see), query and day: a manager's
     # dashboard is read far more often than its records change, and it was the slowest page.
-    board = data_cache.kept(
+    board = cache.kept(
         "dashboard",
-        [data_cache.viewer_scope(request.user), data_cache.query_key(request.GET)],
+        [viewer_scope(request.user), cache.query_key(request.GET)],
         lambda: _render_board(request),
     )
     return render(request, "compliance/dashboard.html", {"board": board})
@@ -204,7 +205,7 @@ def calendar_revoke(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The feed itself; the token in the URL is the credential, so no sign-in is asked."""
-    feed = CalendarFeedToken.objects.select_related("user").filter(token=token).first()
+    feed = CalendarFeedToken.objects.select_related("user__membership").filter(token=token).first()
     if feed is None or not feed.user.is_active or not permissions.can_have_calendar_feed(feed.user):
         raise Http404("No such calendar.")
     body = calendar_for(feed.user, request.build_absolute_uri)

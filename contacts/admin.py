@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from audit.admin import ReadOnlyHistoryAdmin as SimpleHistoryAdmin  # history is read-only
+from core.admin import ReadOnlyHistoryAdmin as SimpleHistoryAdmin  # history is read-only
 
 from .models import PointOfContact
 

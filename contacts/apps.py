@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ContactsConfig(AppConfig):
     name = "contacts"
     verbose_name = "Points of contact"
+
+    def ready(self) -> None:
+        from core.cache import watch_app
+
+        # Values kept for pages are computed from these records: a change moves their version.
+        watch_app(self.label)

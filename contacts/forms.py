@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from agreements.models import Agreement, Party, today
+from agreements.models import Agreement, Party
+from core.time import today
 
 from .models import PointOfContact
 from .services import EDITABLE_FIELDS

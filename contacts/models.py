@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from agreements.models import Agreement, Party, today
+from agreements.models import Agreement, Party
+from core.time import today
 
 
 class PointOfContactQuerySet(models.QuerySet):

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from django.db.models import QuerySet, prefetch_related_objects
 
-from agreements.models import Agreement, Party, today
+from agreements.models import Agreement, Party
+from core.time import today
 
 from .models import PointOfContact
 

@@ -9,5 +9,4 @@ urlpatterns = [
     path("new/", views.contact_create, name="create"),
     path("<int:pk>/edit/", views.contact_edit, name="edit"),
     path("<int:pk>/deactivate/", views.contact_deactivate, name="deactivate"),
-    path("<int:pk>/history/", views.contact_history, name="history"),
 ]

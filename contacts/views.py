@@ -9,11 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from agreements import permissions
+from agreements.permissions import is_admin, manageable_parties, visible_agreements
 from agreements.selectors import agreement_list_for, parties_to
-from audit.selectors import history_of
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import ContactCreateForm, ContactForm, DeactivateForm
 from .models import PointOfContact
 
@@ -33,7 +32,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     """Contacts grouped by agreement and party, a few whole agreements per page; `?agreement=`
     (the filter the agreement page and the dashboard link with) shows one agreement, `?party=`
     one party's contacts on the agreements it is a party to."""
-    visible = permissions.visible_agreements(request.user)
+    visible = visible_agreements(request.user)
     parties = parties_to(visible)
     slug, acronym = request.GET.get("agreement"), request.GET.get("party")
     party = get_object_or_404(parties, acronym=acronym) if acronym else None
@@ -45,7 +44,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     else:
         agreements = agreement_list_for(agreements)
     page = Paginator(agreements, selectors.AGREEMENTS_PER_PAGE).get_page(request.GET.get("page"))
-    manageable = set(permissions.manageable_parties(request.user).values_list("pk", flat=True))
+    manageable = set(manageable_parties(request.user).values_list("pk", flat=True))
     blocks = selectors.contacts_by_agreement_and_party(
         page.object_list, permissions.visible_contacts(request.user), manageable, party
     )
@@ -57,16 +56,15 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "agreement_choices": visible.order_by("short_name").values_list("slug", "short_name"),
         "party_choices": parties.values_list("acronym", "name"),
         "can_add": bool(manageable),
-        "can_read_history": permissions.can_read_audit(request.user),
     }
     return render(request, "contacts/contact_list.html", context)
 
 
 def contact_create(request: HttpRequest) -> HttpResponse:
-    if not permissions.is_admin(request.user):
+    if not is_admin(request.user):
         raise PermissionDenied("Only admins add points of contact.")
-    parties = permissions.manageable_parties(request.user)
-    agreements = permissions.visible_agreements(request.user).filter(parties__in=parties).distinct()
+    parties = manageable_parties(request.user)
+    agreements = visible_agreements(request.user).filter(parties__in=parties).distinct()
     initial = {}
     if slug := request.GET.get("agreement"):
         initial["agreement"] = agreements.filter(slug=slug).first()
@@ -154,11 +152,3 @@ def contact_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         "conflict_rows": conflict_rows if conflict else [],
     }
     return render(request, "contacts/contact_deactivate.html", context, status=409 if conflict else 200)
-
-
-def contact_history(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = _contact_for(request, pk)
-    if not permissions.can_read_audit(request.user):
-        raise PermissionDenied("Only admins read the change history.")
-    context = {"contact": contact, "entries": history_of(contact)}
-    return render(request, "contacts/contact_history.html", context)

@@ -36,7 +36,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("contacts/", include("contacts.urls")),
-    path("people/", include("agreements.people_urls")),
+    path("people/", include("people.urls")),
     path("audit/", include("audit.urls")),
     path("agreements/", include("agreements.urls")),
     path("", include("activities.urls")),

@@ -1,11 +1,12 @@
 """Deciding and sending notices, exactly once.
 
-Jobs decide *what* is due (see agreements/countdown.py and activities/reminders.py) as a list
-of `Notice`s and claim them all at once with `notices_claim`: the rows are inserted under the
-log's unique constraint, and only the rows this call inserted are its to send (a row another
-run inserted first is skipped, whoever wins a race). `notices_deliver` then sends each and marks
-it sent, one short transaction per notice; a send that fails leaves the row failed, and
-`notices_deliver_pending` retries it from the row, with the words decided the first time.
+Jobs decide *what* is due (agreements/countdown.py and activities/reminders.py decide, jobs.py
+turns that into a list of `Notice`s) and claim them all at once with `notices_claim`: the rows
+are inserted under the log's unique constraint, and only the rows this call inserted are its to
+send (a row another run inserted first is skipped, whoever wins a race). `notices_deliver` then
+sends each and marks it sent, one short transaction per notice; a send that fails leaves the row
+failed, and `notices_deliver_pending` retries it from the row, with the words decided the first
+time.
 """
 
 from __future__ import annotations

@@ -1,10 +1,55 @@
-"""Retrying notices whose send failed, from their rows (never deciding them again)."""
+"""Scheduled jobs: small, safe to run twice; the domain apps decide, jobs.py claims and delivers.
+
+Each notice job takes an optional ISO day to compute what was due on it (default: today), so a
+job can be re-run for a past day; the notification log still keeps every notice to once. The
+task names are what django-celery-beat's schedule stores (setup_schedule); they were
+`agreements.tasks.*` and `activities.tasks.*` before the jobs moved here, and setup_schedule
+moves rows that still name those.
+"""
+
+import datetime
 
 from celery import shared_task
 
+from . import jobs
 from .services import notices_deliver_pending
+
+
+def _day(on: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(on) if on else None
+
+
+@shared_task(acks_late=True)
+def send_term_notices(on: str | None = None) -> int:
+    """The term countdown (VII) as of today (or the ISO day given): how many notices were claimed."""
+    return len(jobs.term_notices_send(on=_day(on)))
+
+
+@shared_task(acks_late=True)
+def send_meeting_reminders(on: str | None = None) -> int:
+    """Reminders 14 days and 1 day before each scheduled quarterly meeting (VI.5)."""
+    return len(jobs.meeting_reminders_send(on=_day(on)))
+
+
+@shared_task(acks_late=True)
+def send_unscheduled_quarter_notices(on: str | None = None) -> int:
+    """By day 30 of a quarter with no quarterly meeting scheduled: tell the coordinators."""
+    return len(jobs.unscheduled_quarter_notices_send(on=_day(on)))
+
+
+@shared_task(acks_late=True)
+def send_minutes_nudges(on: str | None = None) -> int:
+    """A held meeting still without minutes a week later: nudge its organiser."""
+    return len(jobs.minutes_nudges_send(on=_day(on)))
+
+
+@shared_task(acks_late=True)
+def send_stale_digests(on: str | None = None) -> int:
+    """Each owner's weekly digest of stale items and overdue milestones."""
+    return len(jobs.stale_digests_send(on=_day(on)))
 
 
 @shared_task(acks_late=True)
 def deliver_pending_notices() -> int:
+    """Retry notices whose send failed, from their rows (never deciding them again)."""
     return notices_deliver_pending()

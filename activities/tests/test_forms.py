@@ -13,9 +13,9 @@ from activities.forms import (
     ProgressUpdateForm,
 )
 from activities.tests import files
-from agreements.models import today
 from agreements.permissions import STAFF
 from agreements.tests.factories import AgreementFactory, CommitmentFactory, PartyFactory, UserFactory
+from core.time import today
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,10 @@ from activities.tests.factories import (
     ProgressUpdateFactory,
 )
 from activities.views import PAGE_SIZE
-from agreements.models import Agreement, Commitment, CommitmentStatus, today
+from agreements.models import Agreement, Commitment, CommitmentStatus
 from agreements.permissions import STAFF
 from agreements.tests.factories import AgreementFactory, CommitmentFactory, PartyFactory, UserFactory
+from core.time import today
 
 
 def codes(response):
@@ -376,3 +377,15 @@ def test_the_item_page_calls_an_item_stale_only_while_its_agreement_is_in_force(
     current_item = CommitmentFactory(agreement=in_force_agreement(doc, dhs), lead_party=doc, code="DOC-A1")
     assert "Stale: no recent update" not in client.get(expired_item.get_absolute_url()).content.decode()
     assert "Stale: no recent update" in client.get(current_item.get_absolute_url()).content.decode()
+
+
+def test_a_kept_my_work_is_never_served_to_a_user_of_another_party(client, doc_staff, dhs_staff, moa):
+    late = MilestoneFactory(
+        commitment=moa.commitments.get(code="DOC-A1"), due_on=today() - datetime.timedelta(days=3)
+    )
+    client.force_login(doc_staff)
+    doc_page = client.get(reverse("home")).context
+    assert (doc_page["overdue_milestones_count"], doc_page["overdue_milestones"]) == (1, [late])
+    client.force_login(dhs_staff)  # same agreement, same day, nothing changed: DOC's counts are kept
+    dhs_page = client.get(reverse("home")).context
+    assert (dhs_page["overdue_milestones_count"], dhs_page["overdue_milestones"]) == (0, [])

@@ -10,9 +10,9 @@ from activities import services
 from activities.models import FollowUpAction, Meeting, OutreachEvent
 from activities.tests import files
 from activities.tests.factories import MilestoneFactory
-from agreements.models import today
 from agreements.tests.factories import AgreementFactory, CommitmentFactory, UserFactory
 from contacts.models import PointOfContact
+from core.time import today
 
 pytestmark = pytest.mark.django_db
 NY = ZoneInfo("America/New_York")

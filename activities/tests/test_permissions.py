@@ -1,12 +1,12 @@
-"""Who may log, edit, record and download: the rules in agreements/permissions.py."""
+"""Who may log, edit, record and download: the rules in activities/permissions.py."""
 
 import datetime
 
 import pytest
 import time_machine
 
+from activities import permissions
 from activities.tests.factories import ProgressUpdateFactory
-from agreements import permissions
 from agreements.permissions import STAFF
 from agreements.tests.factories import UserFactory
 

@@ -11,8 +11,9 @@ from activities import services
 from activities.models import Evidence, ProgressUpdate
 from activities.tests import files
 from activities.tests.factories import ProgressUpdateFactory
-from agreements.models import CommitmentStatus, today
+from agreements.models import CommitmentStatus
 from agreements.tests.factories import AgreementFactory, CommitmentFactory, PartyFactory, UserFactory
+from core.time import today
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from activities import services
 from activities.selectors import TIMELINE_PAGE_SIZE
 from activities.tests import files
 from activities.tests.factories import MeetingFactory, MilestoneFactory, ProgressUpdateFactory
-from agreements.models import today
 from agreements.tests.factories import AgreementFactory, CommitmentFactory
+from core.time import today
 
 
 def queries_for(client, url):

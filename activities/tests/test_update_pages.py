@@ -7,9 +7,10 @@ from django.urls import reverse
 from activities.models import Evidence, ProgressUpdate
 from activities.tests import files
 from activities.tests.factories import ProgressUpdateFactory
-from agreements.models import CommitmentStatus, today
+from agreements.models import CommitmentStatus
 from agreements.permissions import STAFF
 from agreements.tests.factories import UserFactory
+from core.time import today
 
 
 def create_url(moa, code):

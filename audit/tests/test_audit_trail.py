@@ -17,8 +17,8 @@ from simple_history.models import HistoricalRecords
 from activities.tests.factories import MeetingFactory, OutreachEventFactory, ProgressUpdateFactory
 from agreements.permissions import ADMIN, MANAGER, STAFF
 from agreements.tests.factories import PartyFactory, UserFactory
-from audit.admin import ReadOnlyHistoryAdmin
 from audit.selectors import AuditFilters, audit_log, changes_of
+from core.admin import ReadOnlyHistoryAdmin
 
 
 @contextmanager

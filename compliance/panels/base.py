@@ -17,7 +17,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from activities.quarters import Quarter
-from agreements.models import Agreement, Party, today
+from agreements.models import Agreement, Party
+from core.time import today
 
 
 class Rag(StrEnum):

@@ -75,5 +75,5 @@ def recent_panel(filters: Filters) -> RecentPanel:
         updates=updates,
         updates_url=links.list_url(links.UPDATE_LIST, **filters.query()),
         meetings=[RecentMeeting(m, links.url_for("activities:meeting_detail", pk=m.pk)) for m in meetings],
-        contact_changes=[ContactChange(c, links.url_for("contacts:history", pk=c.id)) for c in changes],
+        contact_changes=[ContactChange(c, links.url_for("audit:contact_history", pk=c.id)) for c in changes],
     )

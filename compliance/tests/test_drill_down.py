@@ -19,8 +19,9 @@ from activities.tests.factories import (
     OutreachEventFactory,
     ProgressUpdateFactory,
 )
-from agreements.models import CommitmentStatus, today
+from agreements.models import CommitmentStatus
 from agreements.tests.factories import AgreementFactory, CommitmentFactory
+from core.time import today
 
 from .conftest import NY
 

@@ -7,12 +7,11 @@ import time_machine
 from django.urls import reverse
 
 from activities.tests.factories import ProgressUpdateFactory
-from agreements import data_cache
 from agreements.models import CommitmentStatus
 from agreements.permissions import MANAGER
 from agreements.tests.factories import AgreementFactory, CommitmentFactory, PartyFactory, UserFactory
 from compliance.tests.conftest import NY
-from notifications.models import Notification
+from core import cache as data_cache
 
 pytestmark = pytest.mark.django_db
 URL = reverse("compliance:dashboard")
@@ -122,14 +121,6 @@ def test_the_data_version_moves_at_once_and_again_when_the_change_commits(
     assert moved_at_once > before
     assert callbacks
     assert data_cache.data_version() > moved_at_once
-
-
-def test_a_notice_does_not_move_the_data_version(manager):
-    before = data_cache.data_version()
-    Notification.objects.create(
-        kind="term_notice", occasion="x", recipient="a@b.c", user=manager, subject="s"
-    )
-    assert data_cache.data_version() == before
 
 
 def test_with_the_cache_unreachable_the_dashboard_still_answers(client, pact, manager, settings):

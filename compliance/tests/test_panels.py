@@ -12,7 +12,7 @@ from activities.tests.factories import (
     OutreachEventFactory,
     ProgressUpdateFactory,
 )
-from agreements.models import CommitmentStatus, today
+from agreements.models import CommitmentStatus
 from agreements.tests.factories import (
     AgreementFactory,
     CommitmentFactory,
@@ -24,6 +24,7 @@ from agreements.tests.factories import (
 from compliance import panels, selectors
 from compliance.panels import Filters, Rag
 from contacts.models import PointOfContact
+from core.time import today
 
 pytestmark = pytest.mark.django_db
 NY = ZoneInfo("America/New_York")
@@ -295,7 +296,7 @@ def test_recent_activity_shows_updates_meetings_and_contact_changes_up_to_the_da
     assert panel.contact_changes == []  # the contact was entered today, after the as-of day
     today_panel = panels.recent_panel(filters(agreement, today() + datetime.timedelta(days=1)))
     assert [row.change.id for row in today_panel.contact_changes] == [poc.pk]
-    assert today_panel.contact_changes[0].url == f"/contacts/{poc.pk}/history/"
+    assert today_panel.contact_changes[0].url == f"/audit/contacts/{poc.pk}/"
 
 
 def test_recent_activity_without_updates_is_amber(agreement):

@@ -175,14 +175,14 @@ def test_admin_deactivates_a_contact_which_stays_on_the_list_as_inactive(client,
 def test_history_page_shows_who_changed_what_from_old_to_new(client, doc_admin, contact):
     client.force_login(doc_admin)
     client.post(reverse("contacts:edit", args=[contact.pk]), _form_data(contact, phone="202-555-0188"))
-    page = client.get(reverse("contacts:history", args=[contact.pk])).content.decode()
+    page = client.get(reverse("audit:contact_history", args=[contact.pk])).content.decode()
     assert "Phone:</span> — → 202-555-0188" in page
     assert doc_admin.get_full_name() in page
 
 
 def test_history_page_is_404_for_an_admin_of_a_party_not_on_the_agreement(client, contact):
     client.force_login(UserFactory(username="npa.admin", party=PartyFactory(acronym="NPA"), roles=[ADMIN]))
-    assert client.get(reverse("contacts:history", args=[contact.pk])).status_code == 404
+    assert client.get(reverse("audit:contact_history", args=[contact.pk])).status_code == 404
 
 
 def test_edit_page_is_404_for_an_admin_of_a_party_not_on_the_agreement(client, contact):

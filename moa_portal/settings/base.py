@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "compliance",
     "notifications",
     "audit",
+    "people",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "compliance.context_processors.compliance_nav",
+                "audit.context_processors.audit_nav",
                 "notifications.context_processors.unread_notifications",
                 "moa_portal.context_processors.portal_roles",
             ],
@@ -90,7 +92,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "agreements.backends.PartyMemberBackend",
+    "people.backends.PartyMemberBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -194,7 +196,7 @@ else:
     }
 
 # The cache keeps values computed from the records (the dashboard, list totals) until the
-# records change (agreements/data_cache.py). Redis when REDIS_URL is set (CACHE_URL may name
+# records change (core/cache.py). Redis when REDIS_URL is set (CACHE_URL may name
 # another Redis), so every web process, worker and command moves and sees the same data
 # version. Without Redis nothing is kept: a process's own memory would not see another
 # process's saves. It is only a shortcut, so it gives up after half a second.
@@ -225,7 +227,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The agreement's rules that are settings, not law.
 STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=90)
 
-# Notices and the jobs that send them (notifications/, agreements/tasks.py, activities/tasks.py).
+# Notices and the jobs that send them (notifications/jobs.py and tasks.py;
+# what is due is decided in agreements/countdown.py and activities/reminders.py).
 PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 MEETING_REMINDER_DAYS = env.list("MEETING_REMINDER_DAYS", cast=int, default=[14, 1])

@@ -28,13 +28,13 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from activities.models import ProgressUpdate
-from agreements.models import Commitment, Party, today
+from agreements.models import Commitment, Party
 from agreements.permissions import MANAGER
-from agreements.tasks import send_term_notices
 from agreements.tests.factories import CommitmentFactory, UserFactory
+from core.time import today
 from moa_portal.celery import app as celery_app
 from notifications.models import Kind, Notification
-from notifications.tasks import deliver_pending_notices
+from notifications.tasks import deliver_pending_notices, send_term_notices
 from notifications.tests.test_worker import ON, database_url, make_everything_due, run_jobs
 
 ROOT = Path(settings.BASE_DIR)

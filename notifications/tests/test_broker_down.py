@@ -8,9 +8,9 @@ from django.db import transaction
 from django.urls import reverse
 
 from activities.models import ProgressUpdate
-from agreements import data_cache
 from agreements.permissions import STAFF
 from agreements.tests.factories import UserFactory
+from core import cache as data_cache
 from moa_portal.celery import app as celery_app
 from notifications.services import enqueue_on_commit
 from notifications.tasks import deliver_pending_notices

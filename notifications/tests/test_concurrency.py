@@ -7,9 +7,9 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from agreements.countdown import term_notices_send
 from agreements.permissions import MANAGER
 from agreements.tests.factories import AgreementFactory, PartyFactory, UserFactory
+from notifications.jobs import term_notices_send
 from notifications.models import Notification
 
 ON = datetime.date(2024, 12, 16)  # 30 days before the factory agreement's expiry

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
 from moa_portal.celery import app as celery_app
-from notifications.management.commands.setup_schedule import SCHEDULE
+from notifications.management.commands.setup_schedule import RENAMED, SCHEDULE
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,20 @@ def test_setup_schedule_keeps_an_admins_edit():
     PeriodicTask.objects.filter(name="Weekly stale digest").update(enabled=False)
     call_command("setup_schedule")
     assert PeriodicTask.objects.get(name="Weekly stale digest").enabled is False
+
+
+def test_setup_schedule_moves_a_job_that_names_a_task_by_its_old_name():
+    call_command("setup_schedule")
+    PeriodicTask.objects.filter(name="Term countdown notices (VII)").update(
+        task="agreements.tasks.send_term_notices", enabled=False
+    )
+    call_command("setup_schedule")
+    job = PeriodicTask.objects.get(name="Term countdown notices (VII)")
+    assert (job.task, job.enabled) == ("notifications.tasks.send_term_notices", False)
+
+
+def test_every_renamed_task_is_a_scheduled_one():
+    assert set(RENAMED.values()) <= {t for t, _, _ in SCHEDULE.values()}
 
 
 def test_every_scheduled_task_is_registered_with_the_worker():

@@ -19,18 +19,18 @@ from django.conf import settings
 from django.db import connection
 
 from activities.models import Meeting
-from activities.tasks import (
-    send_meeting_reminders,
-    send_minutes_nudges,
-    send_stale_digests,
-    send_unscheduled_quarter_notices,
-)
 from activities.tests.factories import MeetingFactory, ProgressUpdateFactory
 from agreements.permissions import MANAGER
-from agreements.tasks import send_term_notices
 from agreements.tests.factories import AgreementFactory, CommitmentFactory, PartyFactory, UserFactory
 from moa_portal.celery import app as celery_app
 from notifications.models import Kind, Notification
+from notifications.tasks import (
+    send_meeting_reminders,
+    send_minutes_nudges,
+    send_stale_digests,
+    send_term_notices,
+    send_unscheduled_quarter_notices,
+)
 from notifications.tests.factories import PointOfContactFactory
 
 BASE_DIR = Path(settings.BASE_DIR)

@@ -32,33 +32,33 @@ from notifications.services import notices_deliver
 JOBS: list[tuple] = [
     (
         "term countdown",
-        "agreements.countdown.term_notices_send",
+        "notifications.jobs.term_notices_send",
         {},
-        "agreements.countdown.term_notices_claim",
+        "notifications.jobs.term_notices_claim",
     ),
     (
         "meeting reminders",
-        "activities.reminders.meeting_reminders_send",
+        "notifications.jobs.meeting_reminders_send",
         {},
-        "activities.reminders.meeting_reminders_claim",
+        "notifications.jobs.meeting_reminders_claim",
     ),
     (
         "unscheduled quarter notices",
-        "activities.reminders.unscheduled_quarter_notices_send",
+        "notifications.jobs.unscheduled_quarter_notices_send",
         {},
-        "activities.reminders.unscheduled_quarter_notices_claim",
+        "notifications.jobs.unscheduled_quarter_notices_claim",
     ),
     (
         "minutes nudges",
-        "activities.reminders.minutes_nudges_send",
+        "notifications.jobs.minutes_nudges_send",
         {},
-        "activities.reminders.minutes_nudges_claim",
+        "notifications.jobs.minutes_nudges_claim",
     ),
     (
         "stale digests",
-        "activities.reminders.stale_digests_send",
+        "notifications.jobs.stale_digests_send",
         {},
-        "activities.reminders.stale_digests_claim",
+        "notifications.jobs.stale_digests_claim",
     ),
     ("deliver pending notices", "notifications.services.notices_deliver_pending", {}),
 ]

@@ -1,7 +1,8 @@
 """Create the jobs' schedule in django-celery-beat, once: running it again changes nothing.
 
 The schedule is data, editable by admins in Django admin (Periodic tasks); an entry that is
-already there is left as the admin made it.
+already there is left as the admin made it, except that an entry naming a task by a name it
+no longer has (RENAMED) is moved to the new name, so the worker still knows what beat sends.
 """
 
 from django.core.management.base import BaseCommand
@@ -11,16 +12,30 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 # name -> (task, minute, hour); daily runs: what is due is computed from the database, so a
 # run that was missed is caught up by the next one, and the log keeps each notice to once.
 SCHEDULE = {
-    "Term countdown notices (VII)": ("agreements.tasks.send_term_notices", "0", "7"),
-    "Quarterly meeting reminders (VI.5)": ("activities.tasks.send_meeting_reminders", "5", "7"),
+    "Term countdown notices (VII)": ("notifications.tasks.send_term_notices", "0", "7"),
+    "Quarterly meeting reminders (VI.5)": ("notifications.tasks.send_meeting_reminders", "5", "7"),
     "Quarterly meeting not scheduled (VI.5)": (
-        "activities.tasks.send_unscheduled_quarter_notices",
+        "notifications.tasks.send_unscheduled_quarter_notices",
         "10",
         "7",
     ),
-    "Meeting minutes missing": ("activities.tasks.send_minutes_nudges", "15", "7"),
-    "Weekly stale digest": ("activities.tasks.send_stale_digests", "20", "7"),
+    "Meeting minutes missing": ("notifications.tasks.send_minutes_nudges", "15", "7"),
+    "Weekly stale digest": ("notifications.tasks.send_stale_digests", "20", "7"),
     "Retry failed notices": ("notifications.tasks.deliver_pending_notices", "*/15", "*"),
+}
+
+#: Task names the jobs had before they moved to notifications (issue 12): old name -> new name.
+RENAMED = {
+    "agreements.tasks.send_term_notices": "notifications.tasks.send_term_notices",
+    **{
+        f"activities.tasks.{job}": f"notifications.tasks.{job}"
+        for job in (
+            "send_meeting_reminders",
+            "send_unscheduled_quarter_notices",
+            "send_minutes_nudges",
+            "send_stale_digests",
+        )
+    },
 }
 
 
@@ -31,6 +46,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         from django.conf import settings
 
+        moved = 0
+        for task in PeriodicTask.objects.filter(task__in=RENAMED):
+            task.task = RENAMED[task.task]
+            task.save(update_fields=["task"])  # save(), not update(): beat notices the change
+            moved += 1
+        if moved:
+            self.stdout.write(f"Moved {moved} scheduled job(s) to their tasks' new names.")
         created = 0
         for name, (task, minute, hour) in SCHEDULE.items():
             if PeriodicTask.objects.filter(name=name).exists():

@@ -3,12 +3,14 @@
 Why: some pages compute much more than they show (the dashboard's six panels, the count of
 half a million progress updates behind a list's pager), and are read far more often than the
 records under them change. Such a value is kept under a key that names a *data version*,
-moved by every save or delete of a record of the agreements, activities or contacts apps
-(their audit-history rows excepted): at once, and again when the transaction commits. A
+moved by every save or delete of a record of the apps that registered as watched (each
+app's AppConfig.ready calls `watch_app`; their audit-history rows excepted): at once, and again
+when the transaction commits. A
 request that read the version between the two bumps and then the records as they were before
 the commit files its value under the first bump, which no request reads after the second: no
 value older than the last commit is ever served. The key also names today's date (values are
-as of a day) and whatever the caller says the value depends on (whose view, the query).
+as of a day) and whatever the caller says the value depends on (whose view: the scope that
+agreements.permissions derives from its visibility rule; the query).
 
 The cache is a shortcut only: when it cannot be reached the value is computed as if nothing
 were kept, and a save still goes through. After a failure to read, this process reads nothing
@@ -30,17 +32,17 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.http import QueryDict
 
-from .models import today
-from .permissions import STAFF, User, has_role, party_of
+from .time import today
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-#: The apps whose records the kept values are computed from.
-WATCHED_APPS = frozenset({"agreements", "activities", "contacts"})
+#: The apps whose records the kept values are computed from: filled by `watch_app`.
+WATCHED_APPS: set[str] = set()
 VERSION_KEY = "data-version"
 #: How long a value is kept at most, even if nothing changes.
 KEEP_SECONDS = 5 * 60
@@ -108,6 +110,18 @@ def data_changed() -> None:
     transaction.on_commit(move_data_version)
 
 
+def watch_app(app_label: str) -> None:
+    """Kept values are computed from this app's records: any change to them moves the version.
+
+    Called from the app's AppConfig.ready, so this module names no app; the first call
+    connects the signal receivers (once: dispatch_uid).
+    """
+    WATCHED_APPS.add(app_label)
+    post_save.connect(record_changed, dispatch_uid="data-version-save")
+    post_delete.connect(record_changed, dispatch_uid="data-version-delete")
+    m2m_changed.connect(relation_changed, dispatch_uid="data-version-m2m")
+
+
 def is_watched(model: type) -> bool:
     """Records of the watched apps, not their audit-history rows (each change has its record's save)."""
     meta = model._meta
@@ -124,17 +138,6 @@ def relation_changed(sender: type, action: str, **kwargs) -> None:
     """m2m_changed: the sender is the link table, which belongs to the app of the relation's owner."""
     if action.startswith("post_") and is_watched(sender):
         data_changed()
-
-
-def viewer_scope(user: User) -> str:
-    """What a viewer may see decides what they are shown: the same rule as
-    `permissions.visible_agreements` (staff or above: their party's agreements; a superuser: all)."""
-    if not has_role(user, STAFF):
-        return "none"
-    if user.is_superuser:
-        return "all"
-    party = party_of(user)
-    return f"party-{party.pk}" if party else "none"
 
 
 def query_key(query: QueryDict, *, ignore: Iterable[str] = ()) -> str:

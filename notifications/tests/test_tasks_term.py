@@ -9,10 +9,8 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from agreements.countdown import term_notices_claim
 from agreements.models import AgreementStatus
 from agreements.permissions import ADMIN, MANAGER, STAFF
-from agreements.tasks import send_term_notices
 from agreements.tests.factories import (
     AgreementFactory,
     ModificationExecutionFactory,
@@ -20,7 +18,9 @@ from agreements.tests.factories import (
     PartyFactory,
     UserFactory,
 )
+from notifications.jobs import term_notices_claim
 from notifications.models import Kind, Notification
+from notifications.tasks import send_term_notices
 
 pytestmark = pytest.mark.django_db
 EXPIRES = datetime.date(2025, 1, 15)  # AgreementFactory: executed 2020-01-15 for five years

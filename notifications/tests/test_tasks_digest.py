@@ -7,12 +7,12 @@ import pytest
 import time_machine
 from django.core import mail
 
-from activities.tasks import send_stale_digests
 from activities.tests.factories import MilestoneFactory, ProgressUpdateFactory
 from agreements.models import CommitmentStatus
 from agreements.permissions import STAFF
 from agreements.tests.factories import AgreementFactory, CommitmentFactory, PartyFactory, UserFactory
 from notifications.models import Kind, Notification
+from notifications.tasks import send_stale_digests
 from notifications.tests.factories import PointOfContactFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from activities import reminders
 from activities.tests.factories import MeetingFactory, MilestoneFactory, ProgressUpdateFactory
 from agreements.tests.factories import AgreementFactory, CommitmentFactory, PartyFactory, UserFactory
+from notifications import jobs
 from notifications.models import Notification
 from notifications.tests.factories import PointOfContactFactory
 
@@ -55,16 +55,16 @@ def test_minutes_nudges_claim_with_the_same_queries_for_one_meeting_or_many():
         for _ in range(n):
             MeetingFactory(minutes="", starts_at=datetime.datetime(2021, 5, 3, 10, tzinfo=NY))
 
-    small, large = first_run_queries(reminders.minutes_nudges_claim, add)
+    small, large = first_run_queries(jobs.minutes_nudges_claim, add)
     assert small == large
 
 
 def test_minutes_nudges_send_adds_two_queries_a_notice_to_the_claim():
     for _ in range(3):
         MeetingFactory(minutes="", starts_at=datetime.datetime(2021, 5, 3, 10, tzinfo=NY))
-    claim_queries, claimed = queries_of(reminders.minutes_nudges_claim)
+    claim_queries, claimed = queries_of(jobs.minutes_nudges_claim)
     Notification.objects.all().delete()
-    send_queries, sent = queries_of(reminders.minutes_nudges_send)
+    send_queries, sent = queries_of(jobs.minutes_nudges_send)
     assert len(sent) == len(claimed) == 3
     assert send_queries == claim_queries + 2 * 3
 
@@ -89,7 +89,7 @@ def test_stale_digests_claim_with_the_same_queries_for_one_owner_or_many():
                 )
             MilestoneFactory(commitment=item, owner_user=user, due_on=ON - datetime.timedelta(days=2))
 
-    small, large = first_run_queries(reminders.stale_digests_claim, add)
+    small, large = first_run_queries(jobs.stale_digests_claim, add)
     assert small == large
 
 
@@ -105,7 +105,7 @@ def test_meeting_reminders_claim_with_the_same_queries_for_one_meeting_or_many()
             meeting.attendee_users.add(user)
             meeting.attendee_contacts.add(contact)
 
-    small, large = first_run_queries(reminders.meeting_reminders_claim, add)
+    small, large = first_run_queries(jobs.meeting_reminders_claim, add)
     assert small == large
 
 
@@ -120,5 +120,5 @@ def test_unscheduled_quarter_notices_claim_with_the_same_queries_for_one_agreeme
                 contact.is_coordinator = True
                 contact.save()
 
-    small, large = first_run_queries(reminders.unscheduled_quarter_notices_claim, add)
+    small, large = first_run_queries(jobs.unscheduled_quarter_notices_claim, add)
     assert small == large

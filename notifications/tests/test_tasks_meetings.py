@@ -8,11 +8,11 @@ import time_machine
 from django.core import mail
 from django.test import override_settings
 
-from activities.tasks import send_meeting_reminders, send_minutes_nudges, send_unscheduled_quarter_notices
 from activities.tests.factories import MeetingFactory
 from agreements.tests.factories import AgreementFactory, PartyFactory, UserFactory
 from notifications.models import Kind, Notification
 from notifications.services import mutes_set
+from notifications.tasks import send_meeting_reminders, send_minutes_nudges, send_unscheduled_quarter_notices
 from notifications.tests.factories import PointOfContactFactory
 
 pytestmark = pytest.mark.django_db

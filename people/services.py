@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from .models import Party, PartyMembership
-from .permissions import ADMIN, ROLES
+from agreements.models import Party, PartyMembership
+from agreements.permissions import ADMIN, ROLES
 
 
 def _set_roles(user: AbstractUser, roles: Iterable[str]) -> None:

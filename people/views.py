@@ -8,13 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 
-from . import permissions
-from .people_forms import UserCreateForm, UserEditForm
-from .people_services import locked_usernames, user_create, user_unlock, user_update
+from agreements.permissions import ROLES, is_admin, manageable_parties, manageable_users, party_of
+
+from .forms import UserCreateForm, UserEditForm
+from .services import locked_usernames, user_create, user_unlock, user_update
 
 
 def _require_admin(request: HttpRequest) -> None:
-    if not permissions.is_admin(request.user):
+    if not is_admin(request.user):
         raise PermissionDenied("Only admins manage users.")
 
 
@@ -33,7 +34,7 @@ def _send_invitation(request: HttpRequest, email: str) -> None:
 def user_list(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     users = (
-        permissions.manageable_users(request.user)
+        manageable_users(request.user)
         .select_related("membership__party")
         .prefetch_related("groups")
         .order_by("-is_active", "username")
@@ -46,7 +47,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 def user_create_view(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
-    parties = permissions.manageable_parties(request.user)
+    parties = manageable_parties(request.user)
     form = UserCreateForm(request.POST or None, parties=parties)
     if request.method == "POST" and form.is_valid():
         try:
@@ -64,15 +65,15 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
 
 def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     _require_admin(request)
-    user = get_object_or_404(permissions.manageable_users(request.user), pk=pk)
-    parties = permissions.manageable_parties(request.user)
-    party = permissions.party_of(user)
+    user = get_object_or_404(manageable_users(request.user), pk=pk)
+    parties = manageable_parties(request.user)
+    party = party_of(user)
     initial = {
         "first_name": user.first_name,
         "last_name": user.last_name,
         "email": user.email,
         "party": party,
-        "roles": [g.name for g in user.groups.filter(name__in=permissions.ROLES)],
+        "roles": [g.name for g in user.groups.filter(name__in=ROLES)],
         "is_active": user.is_active,
     }
     form = UserEditForm(request.POST or None, initial=initial, parties=parties)
@@ -97,7 +98,7 @@ def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def user_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Lift a django-axes lockout before its cool-off ends (POST only)."""
     _require_admin(request)
-    user = get_object_or_404(permissions.manageable_users(request.user), pk=pk)
+    user = get_object_or_404(manageable_users(request.user), pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     user_unlock(user=user)

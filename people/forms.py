@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
-from .permissions import ROLES
+from agreements.permissions import ROLES
 
 ROLE_HELP = "Staff read and report; Managers also see the dashboard; Admins also keep contacts and users."
 

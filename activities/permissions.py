@@ -1,0 +1,67 @@
+"""Who may report on items and keep the records of meetings, outreach and evidence."""
+
+from __future__ import annotations
+
+from agreements.models import Agreement, Commitment
+from agreements.permissions import STAFF, User, has_role, is_party_to, party_of, visible_agreements
+
+from .models import Evidence, ProgressUpdate
+
+
+def can_report_on(user: User, commitment: Commitment) -> bool:
+    """Staff log progress on items their party leads, or co-leads as a joint item."""
+    if not has_role(user, STAFF):
+        return False
+    if user.is_superuser:
+        return True
+    party = party_of(user)
+    return commitment.is_led_by(party) and commitment.agreement.parties.filter(pk=party.pk).exists()
+
+
+def can_record_meeting(user: User, agreement: Agreement) -> bool:
+    """Staff of any party to the agreement record its meetings (VI.2, VI.5): they are joint."""
+    return has_role(user, STAFF) and is_party_to(user, agreement)
+
+
+def can_record_outreach(user: User, agreement: Agreement) -> bool:
+    """Staff of any party to the agreement record the outreach events it organises (VI.3)."""
+    return has_role(user, STAFF) and is_party_to(user, agreement)
+
+
+def can_manage_milestones(user: User, commitment: Commitment, *, can_report: bool | None = None) -> bool:
+    """Milestones are planned by those who report on the item.
+
+    A page that has decided can_report_on for the item already passes it (`can_report`) rather
+    than asking the database again.
+    """
+    return can_report_on(user, commitment) if can_report is None else can_report
+
+
+def can_edit_update(user: User, update: ProgressUpdate, *, can_report: bool | None = None) -> bool:
+    """Only the author edits an update, within its edit window (ProgressUpdate.EDIT_WINDOW_HOURS);
+    later, a correction is added.
+
+    A page listing many updates of one item passes `can_report` (can_report_on for that item,
+    decided once) instead of two queries per update.
+    """
+    if not user.is_authenticated or update.author_id != user.pk:
+        return False
+    if not update.is_within_edit_window:
+        return False
+    return can_report_on(user, update.commitment) if can_report is None else can_report
+
+
+def can_view_evidence(user: User, evidence: Evidence) -> bool:
+    """Evidence is seen by those who see the agreement it belongs to."""
+    agreement = evidence.agreement
+    return agreement is not None and visible_agreements(user).filter(pk=agreement.pk).exists()
+
+
+def refusal_reason(user: User, commitment: Commitment) -> str:
+    """Plain words for a 403 on an item, naming who may report on it."""
+    if not has_role(user, STAFF):
+        return "Only agency staff can log progress. Ask an administrator for the Staff role."
+    return (
+        f"{commitment.code} is led by {commitment.lead_display}. Only staff of the lead party "
+        "can log progress or plan milestones on it."
+    )

@@ -1,0 +1,158 @@
+"""The daily jobs: what the domain apps decided is due, claimed exactly once and delivered.
+
+agreements/countdown.py and activities/reminders.py decide what is due on a day and to whom
+(plain data, `core.notices.DueNotice`); each `*_claim(on=...)` here turns that into notices of
+its kind and claims them all at once in the notification log (a fixed number of queries however
+many notices), and each `*_send(on=...)` claims and then sends the ones it won. The Celery
+tasks in tasks.py call the `*_send` functions.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.urls import reverse
+
+from activities import reminders
+from activities.models import Milestone
+from agreements import countdown
+from agreements.models import Commitment
+from core.notices import DueNotice
+from core.time import today
+
+from .models import Kind, Notification
+from .services import (
+    Notice,
+    Recipient,
+    notices_claim,
+    notices_for,
+    notices_send,
+    recipient_for_user,
+    recipients_from,
+    users_by_email,
+)
+
+
+def claim_due(kind: str, due: Iterable[DueNotice]) -> list[Notification]:
+    """Claim the notices of one kind that a domain app decided are due; the ones this run won.
+
+    The portal users behind all the contacts' addresses are looked up in one query.
+    """
+    due = list(due)
+    by_email = users_by_email(c for d in due for c in d.contacts)
+    notices: list[Notice] = []
+    for d in due:
+        notices += notices_for(
+            agreement=d.agreement,
+            kind=kind,
+            occasion=d.occasion,
+            recipients=recipients_from(users=d.users, contacts=d.contacts, by_email=by_email),
+            context=d.context,
+            link=d.link,
+        )
+    return notices_claim(notices)
+
+
+# --- the term countdown (VII) -----------------------------------------------------------
+
+
+def term_notices_claim(*, on: datetime.date | None = None) -> list[Notification]:
+    """Claim the due term notices, to the parties' managers and admins."""
+    return claim_due(Kind.TERM_NOTICE, countdown.term_notices_to_send(on))
+
+
+def term_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
+    """Claim and send the due term notices; returns the notices this run claimed."""
+    return notices_send(term_notices_claim(on=on))
+
+
+# --- the meeting calendar (VI.5) ---------------------------------------------------------
+
+
+def meeting_reminders_claim(*, on: datetime.date | None = None) -> list[Notification]:
+    """Claim the due reminders before quarterly meetings."""
+    return claim_due(Kind.MEETING_REMINDER, reminders.meeting_reminders_to_send(on))
+
+
+def meeting_reminders_send(*, on: datetime.date | None = None) -> list[Notification]:
+    """Claim the due reminders and send the ones this run won."""
+    return notices_send(meeting_reminders_claim(on=on))
+
+
+def unscheduled_quarter_notices_claim(*, on: datetime.date | None = None) -> list[Notification]:
+    """Claim the notices telling the parties' coordinators to schedule the quarter's meeting."""
+    return claim_due(Kind.MEETING_UNSCHEDULED, reminders.unscheduled_quarter_notices_to_send(on))
+
+
+def unscheduled_quarter_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
+    """Tell the parties' coordinators to schedule the quarter's meeting."""
+    return notices_send(unscheduled_quarter_notices_claim(on=on))
+
+
+def minutes_nudges_claim(*, on: datetime.date | None = None) -> list[Notification]:
+    """Claim a nudge to each organiser of a held meeting still without minutes, once per meeting."""
+    return claim_due(Kind.MINUTES_MISSING, reminders.minutes_nudges_to_send(on))
+
+
+def minutes_nudges_send(*, on: datetime.date | None = None) -> list[Notification]:
+    """Nudge each such meeting's organiser, once per meeting."""
+    return notices_send(minutes_nudges_claim(on=on))
+
+
+# --- the weekly digest of stale items and overdue milestones ----------------------------
+
+
+@dataclass
+class Digest:
+    recipient: Recipient
+    stale_items: list[Commitment] = field(default_factory=list)
+    overdue_milestones: list[Milestone] = field(default_factory=list)
+
+
+def stale_digests_due(on: datetime.date | None = None) -> list[Digest]:
+    """The stale work (activities decides it), one digest per person who owns some of it.
+
+    A contact whose address belongs to a portal user gets that user's digest.
+    """
+    work = reminders.stale_work_due(on)
+    digests: dict[str, Digest] = {}
+    for item in work.stale_items:
+        r = recipient_for_user(item.owner)
+        digests.setdefault(r.key, Digest(r)).stale_items.append(item)
+    overdue = work.overdue_milestones
+    by_email = users_by_email(m.owner_contact for m in overdue if m.owner_contact)
+    for milestone in overdue:
+        users = [milestone.owner_user] if milestone.owner_user else []
+        contacts = [milestone.owner_contact] if milestone.owner_contact else []
+        for r in recipients_from(users=users, contacts=contacts, by_email=by_email):
+            digests.setdefault(r.key, Digest(r)).overdue_milestones.append(milestone)
+    return list(digests.values())
+
+
+def stale_digests_claim(*, on: datetime.date | None = None) -> list[Notification]:
+    """Claim one digest per owner for the ISO week of `on`."""
+    on = on or today()
+    link = reverse("activities:item_list") + "?stale=1"
+    return notices_claim(
+        Notice(
+            agreement=None,
+            kind=Kind.STALE_DIGEST,
+            occasion=reminders.digest_week(on),
+            recipient=digest.recipient,
+            context={
+                "stale_items": digest.stale_items,
+                "overdue_milestones": digest.overdue_milestones,
+                "stale_days": settings.STALE_AFTER_DAYS,
+            },
+            link=link,
+        )
+        for digest in stale_digests_due(on)
+    )
+
+
+def stale_digests_send(*, on: datetime.date | None = None) -> list[Notification]:
+    """One digest per owner per ISO week; a run later in the week catches up, once."""
+    return notices_send(stale_digests_claim(on=on))
