@@ -30,7 +30,6 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
 from activities.models import Meeting, Milestone, ProgressUpdate
@@ -48,7 +47,7 @@ from .models import (
     Signatory,
     today,
 )
-from .permissions import ADMIN, MANAGER, STAFF
+from .permissions import ADMIN, MANAGER, STAFF, role_groups
 
 TEMPLATE_FILE = Path(__file__).resolve().parent / "data" / "doc-dhs-ecommerce-moa-2017.yaml"
 SLUG_PREFIX = "bench-"
@@ -207,7 +206,7 @@ class _Generator:
 
     def make_users(self) -> int:
         User = get_user_model()
-        groups = {g.name: g.pk for g in Group.objects.filter(name__in=[STAFF, MANAGER, ADMIN])}
+        groups = {g.name: g.pk for g in role_groups([STAFF, MANAGER, ADMIN])}
         password = make_password(BENCH_PASSWORD)
         others = [p for a, p in self.parties.items() if a != HOME_PARTY]
         specs: list[tuple[str, Party, str]] = [(BENCH_USERNAME, self.parties[HOME_PARTY], MANAGER)]
