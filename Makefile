@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint format services check-migrations clean
+.PHONY: run setup test screenshots lint format services check-migrations clean
 .PHONY: bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -37,6 +37,10 @@ test: $(VENV)/.installed services
 	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=moa_portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
+
+## Retake docs/screenshots/ (the browser tests, saving their pictures there); `make test` never writes them.
+screenshots: $(VENV)/.installed services
+	SCREENSHOTS_DIR=docs/screenshots $(VENV)/bin/pytest e2e
 
 services:
 	bash .ci/services

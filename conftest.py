@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
 
 from agreements.agreement_file import read_agreement_file
 from agreements.models import Agreement, Party
@@ -13,6 +14,14 @@ from agreements.tests.factories import PartyFactory, UserFactory
 DATA_DIR = Path(__file__).resolve().parent / "agreements" / "data"
 MOA_FILE = DATA_DIR / "doc-dhs-ecommerce-moa-2017.yaml"
 EXAMPLE_MOU_FILE = DATA_DIR / "example-mou-2024.yaml"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def evidence_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory):
+    """Files the tests upload land in this run's temporary folder, never in the checkout,
+    so a test run leaves nothing behind (tests that look at the files set their own)."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("evidence")):
+        yield
 
 
 @pytest.fixture

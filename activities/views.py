@@ -4,7 +4,7 @@ the reason), bind the form, call one service, respond."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -60,11 +60,6 @@ def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpRespons
                 request.user, entry.record, can_report=can_report
             )
     return render(request, "activities/commitment_detail.html", context)
-
-
-def refuse(request: HttpRequest, message: str) -> HttpResponse:
-    """A 403 that says why, in plain words."""
-    return render(request, "activities/refused.html", {"message": message}, status=403)
 
 
 def _item(request: HttpRequest, slug: str, code: str) -> Commitment:
@@ -158,7 +153,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 def update_create(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     item = _item(request, slug, code)
     if not permissions.can_report_on(request.user, item):
-        return refuse(request, permissions.refusal_reason(request.user, item))
+        raise PermissionDenied(permissions.refusal_reason(request.user, item))
     corrects = None
     corrects_pk = request.GET.get("corrects") or request.POST.get("corrects")
     if corrects_pk:
@@ -214,8 +209,7 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     item = update.commitment
     if not permissions.can_edit_update(request.user, update):
-        return refuse(
-            request,
+        raise PermissionDenied(
             "Only the author can edit an update, and only within "
             f"{ProgressUpdate.EDIT_WINDOW_HOURS} hours of entering it. "
             "To change the record after that, add a correction.",
@@ -262,7 +256,7 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def milestone_create(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     item = _item(request, slug, code)
     if not permissions.can_manage_milestones(request.user, item):
-        return refuse(request, permissions.refusal_reason(request.user, item))
+        raise PermissionDenied(permissions.refusal_reason(request.user, item))
     form = MilestoneForm(request.POST or None, commitment=item, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -294,7 +288,7 @@ def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
     )
     item = milestone.commitment
     if not permissions.can_manage_milestones(request.user, item):
-        return refuse(request, permissions.refusal_reason(request.user, item))
+        raise PermissionDenied(permissions.refusal_reason(request.user, item))
     form = MilestoneCompleteForm(request.POST)
     if form.is_valid():
         try:
@@ -340,7 +334,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         choices = _recordable_agreements(request, permissions.can_record_meeting)
         return render(request, "activities/choose_agreement.html", {"agreements": choices, "what": "meeting"})
     if not permissions.can_record_meeting(request.user, agreement):
-        return refuse(request, "Only staff of the agreement's parties can record its meetings.")
+        raise PermissionDenied("Only staff of the agreement's parties can record its meetings.")
     form = MeetingForm(request.POST or None, request.FILES or None, agreement=agreement)
     formset = FollowUpFormSet(request.POST or None, agreement=agreement, prefix="follow_ups")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -392,7 +386,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     agreement = meeting.agreement
     if not permissions.can_record_meeting(request.user, agreement):
-        return refuse(request, "Only staff of the agreement's parties can change its meetings.")
+        raise PermissionDenied("Only staff of the agreement's parties can change its meetings.")
     form = MeetingForm(request.POST or None, request.FILES or None, agreement=agreement, instance=meeting)
     formset = FollowUpFormSet(
         request.POST or None,
@@ -431,7 +425,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     if not permissions.can_record_meeting(request.user, meeting.agreement):
-        return refuse(request, "Only staff of the agreement's parties can add evidence to its meetings.")
+        raise PermissionDenied("Only staff of the agreement's parties can add evidence to its meetings.")
     return _attach(request, EvidenceForm(request.POST, request.FILES), meeting=meeting)
 
 
@@ -463,7 +457,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
             request, "activities/choose_agreement.html", {"agreements": choices, "what": "outreach event"}
         )
     if not permissions.can_record_outreach(request.user, agreement):
-        return refuse(request, "Only staff of the agreement's parties can record its outreach events.")
+        raise PermissionDenied("Only staff of the agreement's parties can record its outreach events.")
     form = OutreachEventForm(
         request.POST or None, request.FILES or None, agreement=agreement, user=request.user
     )
@@ -510,7 +504,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
     agreement = event.agreement
     if not permissions.can_record_outreach(request.user, agreement):
-        return refuse(request, "Only staff of the agreement's parties can change its outreach events.")
+        raise PermissionDenied("Only staff of the agreement's parties can change its outreach events.")
     form = OutreachEventForm(
         request.POST or None, request.FILES or None, agreement=agreement, user=request.user, instance=event
     )
@@ -537,7 +531,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def event_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
     if not permissions.can_record_outreach(request.user, event.agreement):
-        return refuse(request, "Only staff of the agreement's parties can add evidence to its events.")
+        raise PermissionDenied("Only staff of the agreement's parties can add evidence to its events.")
     return _attach(request, EvidenceForm(request.POST, request.FILES), outreach_event=event)
 
 

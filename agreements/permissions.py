@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.db.models import QuerySet
 
 from .models import Agreement, Party
@@ -33,6 +33,14 @@ HOLDERS_OF: dict[str, tuple[str, ...]] = {
     MANAGER: (MANAGER, ADMIN),
     ADMIN: (ADMIN,),
 }
+
+
+def role_groups(names: Iterable[str]) -> list[Group]:
+    """The groups that hold these roles, made if missing. A migration makes them, but a group
+    can go (a flushed test database, `pytest --reuse-db` after browser tests, a deleted row),
+    and a role given then must not vanish silently: the role names here are the rule."""
+    return [Group.objects.get_or_create(name=name)[0] for name in names]
+
 
 User = AbstractBaseUser | AnonymousUser
 

@@ -30,7 +30,6 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
 from activities.models import Meeting, Milestone, ProgressUpdate
@@ -46,7 +45,7 @@ from agreements.models import (
     Signatory,
     today,
 )
-from agreements.permissions import ADMIN, MANAGER, STAFF
+from agreements.permissions import ADMIN, MANAGER, STAFF, role_groups
 from contacts.models import PointOfContact
 
 # The real MOA's data file, beside the agreements app that imports it.
@@ -208,7 +207,7 @@ class _Generator:
 
     def make_users(self) -> int:
         User = get_user_model()
-        groups = {g.name: g.pk for g in Group.objects.filter(name__in=[STAFF, MANAGER, ADMIN])}
+        groups = {g.name: g.pk for g in role_groups([STAFF, MANAGER, ADMIN])}
         # Nobody signs in with a password: bench_session makes the load generator's session.
         # An unusable password leaves no shared, published one on any generated admin.
         password = make_password(None)

@@ -7,7 +7,9 @@ rollback puts back the rows migrations created (the role groups) after each test
 
 Helpers are fixtures returning functions, so tests read as journeys:
 `login(page, user)`, `open_page(page, path)`, `axe(page)`, `check_structure(page)`,
-`check_field_errors(page)`, `screenshot(page, name)`; `portal_records` fills the MOA with a
+`check_field_errors(page)`, `screenshot(page, name)` (into SCREENSHOTS_DIR, which `make screenshots`
+sets to docs/screenshots; without it, into the session's temporary folder, so a test run never
+rewrites the tracked pictures); `portal_records` fills the MOA with a
 little of everything (an update, a meeting with a follow-up action, an outreach event) so lists
 and the dashboard show something; `small_pdf(text)` makes a real PDF to upload as evidence.
 """
@@ -39,7 +41,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 E2E_DIR = Path(__file__).resolve().parent
 AXE_JS = E2E_DIR / "vendor" / "axe.min.js"
-SCREENSHOT_DIR = E2E_DIR.parent / "docs" / "screenshots"
+#: Where `screenshot` saves its pictures: `make screenshots` sets it to docs/screenshots.
+SCREENSHOTS_DIR = os.environ.get("SCREENSHOTS_DIR", "")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -288,20 +291,30 @@ def check_field_errors() -> Callable[[Page], dict[str, list[str]]]:
     return _check
 
 
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """SCREENSHOTS_DIR when set (`make screenshots`), else a temporary folder: the pictures
+    are still taken on every run (so the code that takes them keeps working), but only
+    `make screenshots` changes the ones in docs/."""
+    if SCREENSHOTS_DIR:
+        return Path(SCREENSHOTS_DIR).resolve()
+    return tmp_path_factory.mktemp("screenshots")
+
+
 @pytest.fixture
-def screenshot() -> Callable[[Page, str], list[Path]]:
-    """Save full-page PNGs at desktop and phone width as docs/screenshots/<name>-{desktop,phone}.png.
+def screenshot(screenshot_dir: Path) -> Callable[[Page, str], list[Path]]:
+    """Save full-page PNGs at desktop and phone width as <screenshot_dir>/<name>-{desktop,phone}.png.
 
     Take them before anything moves focus, so no focus ring shows in the picture.
     """
 
     def _shoot(page: Page, name: str) -> list[Path]:
-        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        screenshot_dir.mkdir(parents=True, exist_ok=True)
         paths = []
         original = page.viewport_size
         for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
             page.set_viewport_size(size)
-            path = SCREENSHOT_DIR / f"{name}-{label}.png"
+            path = screenshot_dir / f"{name}-{label}.png"
             height = page.evaluate("() => document.documentElement.scrollHeight")
             clip = {"x": 0, "y": 0, "width": size["width"], "height": min(height, SCREENSHOT_MAX_HEIGHT)}
             page.screenshot(path=path, full_page=True, clip=clip, animations="disabled", caret="hide")

@@ -2,8 +2,9 @@
 
 Every page listed here is checked with axe-core, for its structure (title, one h1,
 landmarks, skip link) and for overflow on a phone, and is photographed at desktop and phone
-width into docs/screenshots/<name>-desktop.png and <name>-phone.png. A new page is one more
-`PortalPage` line: a name, the path (built from the MOA) and the user who opens it.
+width as <name>-desktop.png and <name>-phone.png (into docs/screenshots/ by
+`make screenshots`). A new page is one more `PortalPage` line: a name, the path (built
+from the MOA) and the user who opens it.
 The test opens them with `portal_records` in place (an update, a meeting, an event), so
 lists show rows, not only their empty state.
 """

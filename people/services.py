@@ -13,14 +13,14 @@ from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from agreements.models import Party, PartyMembership
-from agreements.permissions import ADMIN, ROLES
+from agreements.permissions import ADMIN, ROLES, role_groups
 
 
 def _set_roles(user: AbstractUser, roles: Iterable[str]) -> None:
@@ -29,11 +29,11 @@ def _set_roles(user: AbstractUser, roles: Iterable[str]) -> None:
     if unknown:
         raise ValidationError({"roles": f"Unknown role: {', '.join(sorted(unknown))}"})
     other_groups = list(user.groups.exclude(name__in=ROLES))
-    role_groups = list(Group.objects.filter(name__in=wanted))
+    roles = role_groups(sorted(wanted))
     current = set(user.groups.values_list("pk", flat=True))
-    target = {g.pk for g in other_groups + role_groups}
+    target = {g.pk for g in other_groups + roles}
     if current != target:
-        user.groups.set(other_groups + role_groups)
+        user.groups.set(other_groups + roles)
 
 
 def _set_party(user: AbstractUser, party: Party) -> None:

@@ -4,7 +4,6 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from agreements.models import (
     Agreement,
@@ -16,6 +15,7 @@ from agreements.models import (
     Section,
     Signatory,
 )
+from agreements.permissions import role_groups
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 
@@ -129,4 +129,4 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
-            self.groups.set([Group.objects.get(name=name) for name in extracted])
+            self.groups.set(role_groups(extracted))

@@ -20,17 +20,11 @@ from agreements.models import (
     Signatory,
     StrategicGoal,
 )
-from conftest import EXAMPLE_MOU_FILE, MOA_FILE
+from conftest import DATA_DIR, EXAMPLE_MOU_FILE, MOA_FILE
 from contacts.models import PointOfContact
 
-
-def _source_text() -> Path:
-    """The MOA's source text in shared/moa/, which sits beside the checkout (as in CI)."""
-    for folder in Path(__file__).resolve().parents:
-        candidate = folder / "shared" / "moa" / "003_e516cae09e6db67c.txt"
-        if candidate.exists():
-            return candidate
-    raise AssertionError("shared/moa/003_e516cae09e6db67c.txt is not beside the checkout")
+# The MOA's source text, kept beside its data file (a U.S. Government work; see sources/README.md).
+MOA_SOURCE_TEXT = DATA_DIR / "sources" / "doc-dhs-ecommerce-moa-2017.txt"
 
 
 def _table_counts() -> dict[str, int]:
@@ -101,7 +95,7 @@ def test_moa_clauses_hold_every_word_of_the_source_text(moa):
 
     stored = " ".join(moa.sections.order_by("position").values_list("text", flat=True))
     stored_words = set(words(stored)) | {w for s in moa.sections.all() for w in words(s.heading)}
-    missing = [w for w in words(_source_text().read_text(encoding="utf-8")) if w not in stored_words]
+    missing = [w for w in words(MOA_SOURCE_TEXT.read_text(encoding="utf-8")) if w not in stored_words]
     # Only the list markers and the title block (kept as the agreement's title) are not clause text.
     title_words = set(words(moa.title))
     assert [w for w in missing if w not in title_words and not re.fullmatch(r"[a-fivx0-9]+", w)] == []

@@ -161,7 +161,7 @@ def manage(env: dict, *args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def portal():
+def portal(tmp_path_factory):
     pg = ThrowawayPostgres()
     gunicorn = None
     try:
@@ -176,6 +176,9 @@ def portal():
             "CONN_MAX_AGE": "60",
             "LOG_LEVEL": "ERROR",
             "DJANGO_SUPERUSER_PASSWORD": secrets.token_urlsafe(16),
+            # collectstatic and uploads write here, not into the checkout's var/.
+            "STATIC_ROOT": str(tmp_path_factory.mktemp("staticfiles")),
+            "MEDIA_ROOT": str(tmp_path_factory.mktemp("evidence")),
         }
         manage(env, "migrate", "--no-input", "-v0")
         manage(env, "generate_bench_data", "--scale", "0.01")

@@ -1,5 +1,8 @@
 """Tests: real PostgreSQL and Redis, as CI runs them."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -14,7 +17,8 @@ CACHES = {"default": {**REDIS_CACHE, "LOCATION": env("CACHE_URL", default=REDIS_
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "test-evidence")  # noqa: F405
+# Never inside the checkout: the root conftest gives each pytest run a fresh temporary folder.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=Path(tempfile.gettempdir()) / "moa-portal-test-evidence")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

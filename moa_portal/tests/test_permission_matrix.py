@@ -10,6 +10,14 @@ and its fixture when a URL needs an object it does not have yet).
 Answers: 200, 403, 404, 405, `login` (302 to the sign-in page) or `redirect` (302 elsewhere).
 "manager" is a DOC manager, "admin" a DOC admin, "outsider" a staff user of a party that is
 not on the MOA. Its "create" pages answer 200 with no agreement to choose from.
+Every 403 must be the site's 403 page (templates/403.html) with a plain reason and navigation.
+
+POSTs: every URL that writes has a row in POSTS, sent with valid data by every kind of user
+(the six above plus a DHS manager and a DHS admin, where the party matters): an allowed user's
+POST goes through (`ok`, a 302 elsewhere), so the data is valid, and any other answer (403, 404,
+`login`, or 200 for a form shown again with its errors: a DHS admin may not add a DOC contact)
+changes no row of any table the portal writes (`_snapshot`). Every other URL is READ_ONLY:
+posting to it, as anyone, changes nothing.
 """
 
 from __future__ import annotations
@@ -19,20 +27,35 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.html import escape
 
-from activities.models import Evidence, Meeting, Milestone, OutreachEvent, ProgressUpdate
+from activities.models import (
+    Evidence,
+    FollowUpAction,
+    Meeting,
+    Milestone,
+    OutreachEvent,
+    ProgressUpdate,
+)
+from activities.tests import files
 from activities.tests.factories import (
     MeetingFactory,
     MilestoneFactory,
     OutreachEventFactory,
     ProgressUpdateFactory,
 )
-from agreements.models import Agreement, Commitment, Party
+from agreements.models import Agreement, Commitment, Party, PartyMembership
+from agreements.permissions import ADMIN, MANAGER, STAFF, party_of
+from agreements.tests.factories import DEFAULT_PASSWORD, UserFactory
 from compliance.models import CalendarFeedToken
 from contacts.models import PointOfContact
+from notifications.models import Mute, Notification
+from notifications.selectors import mutable_kinds
 
 LOGIN = "302 to login"
 REDIRECT = "302 elsewhere"
@@ -67,7 +90,7 @@ class Row:
     answers: dict[str, int | str]
 
 
-TOKENS = {"login": LOGIN, "redirect": REDIRECT}
+TOKENS = {"login": LOGIN, "redirect": REDIRECT, "ok": REDIRECT}  # "ok": a POST that went through
 
 
 def row(kwargs: Callable[[MatrixObjects], dict[str, Any]] | None, answers: str) -> Row:
@@ -220,6 +243,17 @@ def objects(moa, doc, dhs, doc_staff, dhs_staff) -> MatrixObjects:
     doc_update = ProgressUpdateFactory(
         commitment=doc_item, reporting_party=doc, author=doc_staff, as_of=moa.executed_on
     )
+    # doc_staff's account is locked (five failed sign-ins), so that unlocking it changes a row.
+    AccessAttempt.objects.create(
+        username=doc_staff.username,
+        ip_address="192.0.2.1",
+        user_agent="matrix",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=5,
+    )
     evidence = Evidence.objects.create(
         file=SimpleUploadedFile("minutes.csv", b"a,b\n1,2\n"),
         original_name="minutes.csv",
@@ -270,10 +304,301 @@ def test_url_answers_each_kind_of_user_as_expected(name, client, objects, doc_ma
         client.logout()
         if user is not None:
             client.force_login(user)
-        got[who] = _answer(client.get(url))
+        response = client.get(url)
+        got[who] = _answer(response)
+        if got[who] == 403:
+            assert not (problems := _refusal_page_problems(response)), f"GET {url} as {who}: {problems}"
     wrong = {
         who: f"expected {expected.answers[who]}, got {got[who]}"
         for who in WHO
         if got[who] != expected.answers[who]
     }
     assert not wrong, f"GET {url}: {wrong}"
+
+
+def _refusal_page_problems(response) -> list[str]:
+    """What is wrong with a 403 answer, if anything: it must be the site's 403 page (the layout
+    with the signed-in user's navigation and a way back) saying why, in plain words."""
+    problems = []
+    if "403.html" not in [t.name for t in response.templates]:
+        problems.append("not the site's 403 page")
+    html = response.content.decode()
+    reason = response.context["exception"] if response.context else ""
+    if not reason:
+        problems.append("no reason given (raise PermissionDenied with a plain reason)")
+    elif escape(reason) not in html:
+        problems.append(f"the reason {reason!r} is not on the page")
+    if "You cannot do that here" not in html:
+        problems.append("no heading")
+    if f'href="{reverse("activities:item_list")}"' not in html:
+        problems.append("no navigation")
+    if f'href="{reverse("home")}">Back to My work' not in html:
+        problems.append("no way back")
+    return problems
+
+
+# --- POSTs ---------------------------------------------------------------------------------------
+
+POST_WHO = (*WHO, "dhs_manager", "dhs_admin")
+DAY = "2018-03-15"  # inside the MOA's term, in the past
+
+
+@dataclass(frozen=True)
+class PostRow:
+    kwargs: Callable[[MatrixObjects], dict[str, Any]]
+    data: Callable[[MatrixObjects, Any], dict[str, Any]]  # (objects, the posting user) -> form data
+    answers: dict[str, int | str]
+    query: str = ""
+
+
+def post(kwargs, data, answers: str, query: Callable[[MatrixObjects], str] | None = None) -> PostRow:
+    """`answers`: one token per kind of user in POST_WHO order."""
+    tokens = answers.split()
+    assert len(tokens) == len(POST_WHO), f"a POST row gives one answer for each of {POST_WHO}"
+    parsed = [TOKENS[t] if t in TOKENS else int(t) for t in tokens]
+    return PostRow(
+        kwargs or (lambda o: {}), data or (lambda o, u: {}), dict(zip(POST_WHO, parsed, strict=True)), query
+    )
+
+
+def for_moa(o: MatrixObjects) -> str:
+    return f"?agreement={o.moa.slug}"
+
+
+# Valid form data: what an allowed user's POST saves.
+def update_data(o, user):
+    return {
+        "as_of": DAY,
+        "status": "on_track",
+        "percent_complete": "40",
+        "narrative": "Posted by the permission matrix.",
+        "next_steps": "",
+        "reporting_party": str(o.doc.pk),
+    }
+
+
+def milestone_data(o, user):
+    return {"title": "Matrix milestone", "due_on": "2018-03-31", "owner_user": str(o.doc_staff.pk)}
+
+
+def complete_data(o, user):
+    return {"completed_on": DAY}
+
+
+def meeting_data(o, user):
+    return {
+        "kind": "quarterly",
+        "title": "Matrix call",
+        "starts_at": f"{DAY}T14:00",
+        "format": "call",
+        "agenda": "Priorities",
+        "minutes": "Posted by the permission matrix.",
+        "decisions": "",
+        "items": [str(o.moa.commitments.get(code="VI.5").pk)],
+        "follow_ups-TOTAL_FORMS": "0",
+        "follow_ups-INITIAL_FORMS": "0",
+        "follow_ups-MIN_NUM_FORMS": "0",
+        "follow_ups-MAX_NUM_FORMS": "1000",
+    }
+
+
+def event_data(o, user):
+    party = party_of(user) if user is not None else None
+    return {
+        "title": "Matrix forum",
+        "held_on": DAY,
+        "city": "Chicago",
+        "country": "United States",
+        "venue": "us",
+        "audience_enterprises": "on",
+        "attendance": "40",
+        "outcomes": "",
+        "organising_party": str((party or o.doc).pk),
+    }
+
+
+def evidence_data(o, user):
+    return {"evidence": files.pdf("matrix.pdf")}
+
+
+def contact_fields(contact: PointOfContact) -> dict[str, Any]:
+    return {
+        "role_title": contact.role_title,
+        "office": contact.office,
+        "person_name": "Matrix Person",
+        "email": "matrix.person@example.gov",
+        "phone": "202-555-0100",
+        "is_coordinator": "on" if contact.is_coordinator else "",
+        "active_from": contact.active_from.isoformat(),
+    }
+
+
+def contact_create_data(o, user):
+    return {
+        **contact_fields(o.doc_contact),
+        "role_title": "Matrix Liaison",
+        "agreement": str(o.moa.pk),
+        "party": str(o.doc.pk),
+    }
+
+
+def contact_edit_data(o, user):
+    current = PointOfContact.objects.get(pk=o.doc_contact.pk)
+    return {**contact_fields(current), "version": str(current.version)}
+
+
+def contact_deactivate_data(o, user):
+    current = PointOfContact.objects.get(pk=o.doc_contact.pk)
+    return {
+        "active_to": (current.active_from or o.moa.executed_on).isoformat(),
+        "version": str(current.version),
+    }
+
+
+def user_create_data(o, user):
+    return {
+        "username": "matrix.new",
+        "email": "matrix.new@example.gov",
+        "party": str(o.doc.pk),
+        "roles": [STAFF],
+    }
+
+
+def user_edit_data(o, user):
+    return {
+        "first_name": "Matrix",
+        "last_name": "Edited",
+        "email": o.doc_staff.email,
+        "party": str(o.doc.pk),
+        "roles": [STAFF, MANAGER],
+        "is_active": "on",
+    }
+
+
+def mute_data(o, user):
+    return {"muted": [mutable_kinds()[0][0]]}
+
+
+def password_change_data(o, user):
+    new = "matrix-horse-battery-staple-2"
+    return {"old_password": DEFAULT_PASSWORD, "new_password1": new, "new_password2": new}
+
+
+# fmt: off
+POSTS: dict[str, PostRow] = {
+    # url name: post(kwargs, data, answers for anonymous doc_staff dhs_staff manager admin outsider
+    #                                         dhs_manager dhs_admin)
+    "contacts:create": post(None, contact_create_data, "login 403 403 403 ok 403 403 200"),
+    "contacts:edit": post(doc_contact, contact_edit_data, "login 403 403 403 ok 404 403 403"),
+    "contacts:deactivate": post(doc_contact, contact_deactivate_data, "login 403 403 403 ok 404 403 403"),
+    "people:create": post(None, user_create_data, "login 403 403 403 ok 403 403 200"),
+    "people:edit": post(doc_staff_user, user_edit_data, "login 403 403 403 ok 403 403 404"),
+    "people:unlock": post(doc_staff_user, None, "login 403 403 403 ok 403 403 404"),
+    "activities:update_create": post(doc_item, update_data, "login ok 403 ok ok 404 403 403"),
+    "activities:update_edit": post(doc_update, update_data, "login ok 403 403 403 404 403 403"),
+    "activities:milestone_create": post(doc_item, milestone_data, "login ok 403 ok ok 404 403 403"),
+    "activities:milestone_complete": post(doc_milestone, complete_data, "login ok 403 ok ok 404 403 403"),
+    "activities:meeting_create": post(None, meeting_data, "login ok ok ok ok 404 ok ok", for_moa),
+    "activities:meeting_edit": post(meeting, meeting_data, "login ok ok ok ok 404 ok ok"),
+    "activities:meeting_evidence": post(meeting, evidence_data, "login ok ok ok ok 404 ok ok"),
+    "activities:event_create": post(None, event_data, "login ok ok ok ok 404 ok ok", for_moa),
+    "activities:event_edit": post(event, event_data, "login ok ok ok ok 404 ok ok"),
+    "activities:event_evidence": post(event, evidence_data, "login ok ok ok ok 404 ok ok"),
+    "compliance:calendar_regenerate": post(None, None, "login ok ok ok ok ok ok ok"),
+    "compliance:calendar_revoke": post(None, None, "login ok ok ok ok ok ok ok"),
+    "notifications:mark_all_read": post(None, None, "login ok ok ok ok ok ok ok"),
+    "notifications:preferences": post(None, mute_data, "login ok ok ok ok ok ok ok"),
+    "password_change": post(None, password_change_data, "login ok ok ok ok ok ok ok"),
+    "logout": post(None, None, "login login login login login login login login"),
+}
+# fmt: on
+# Open to anyone by design (signing in, asking for a reset link); their abuse limits are tested
+# with the sign-in (django-axes) and the reset pages.
+OPEN_FORMS = {"login", "password_reset", "password_reset_confirm"}
+READ_ONLY = sorted(set(EXPECTED) - set(POSTS) - OPEN_FORMS)
+# Signing out writes only the session (sends everyone to the sign-in page).
+SIGN_OUT = {"logout"}
+
+# Every table a POST to the portal can write.
+WRITTEN = (
+    ProgressUpdate,
+    Evidence,
+    Milestone,
+    Meeting,
+    FollowUpAction,
+    OutreachEvent,
+    Commitment,
+    PointOfContact,
+    get_user_model(),
+    get_user_model().groups.through,
+    PartyMembership,
+    CalendarFeedToken,
+    Notification,
+    Mute,
+    AccessAttempt,
+)
+
+
+def _snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table a POST can write, field by field."""
+    return {model._meta.label: list(model.objects.order_by("pk").values()) for model in WRITTEN}
+
+
+def _changes(before: dict, after: dict) -> list[str]:
+    return [label for label in before if before[label] != after[label]]
+
+
+@pytest.fixture
+def post_users(objects, doc_manager, doc_admin, outsider) -> dict[str, Any]:
+    return {
+        "anonymous": None,
+        "doc_staff": objects.doc_staff,
+        "dhs_staff": objects.dhs_staff,
+        "manager": doc_manager,
+        "admin": doc_admin,
+        "outsider": outsider,
+        "dhs_manager": UserFactory(username="dhs.manager", party=objects.dhs, roles=[MANAGER]),
+        "dhs_admin": UserFactory(username="dhs.admin", party=objects.dhs, roles=[ADMIN], is_staff=True),
+    }
+
+
+def test_every_url_is_posted_or_declared_read_only():
+    assert not set(POSTS) - set(EXPECTED), "POSTS has rows for URLs that are not in EXPECTED"
+    assert set(POSTS) | OPEN_FORMS | set(READ_ONLY) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(POSTS))
+def test_post_answers_each_kind_of_user_and_a_refused_post_changes_nothing(name, client, objects, post_users):
+    row = POSTS[name]
+    url = reverse(name, kwargs=row.kwargs(objects)) + (row.query(objects) if row.query else "")
+    got, wrong = {}, {}
+    for who in POST_WHO:
+        user = post_users[who]
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        before = _snapshot()
+        response = client.post(url, row.data(objects, user))
+        got[who] = _answer(response)
+        if got[who] != row.answers[who]:
+            wrong[who] = f"expected {row.answers[who]}, got {got[who]}"
+        if got[who] != REDIRECT or name in SIGN_OUT:
+            changed = _changes(before, _snapshot())
+            assert not changed, f"POST {url} as {who} was not saved ({got[who]}) yet changed {changed}"
+        if got[who] == 403:
+            assert not (problems := _refusal_page_problems(response)), f"POST {url} as {who}: {problems}"
+    assert not wrong, f"POST {url}: {wrong}"
+
+
+@pytest.mark.parametrize("name", READ_ONLY)
+def test_posting_to_a_read_only_url_changes_nothing(name, client, objects, post_users):
+    url = reverse(name, kwargs=EXPECTED[name].kwargs(objects))
+    for who in POST_WHO:
+        user = post_users[who]
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        before = _snapshot()
+        response = client.post(url, {"anything": "at all"})
+        assert response.status_code < 500, f"POST {url} as {who} answered {response.status_code}"
+        assert not (changed := _changes(before, _snapshot())), f"POST {url} as {who} changed {changed}"

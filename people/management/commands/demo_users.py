@@ -8,12 +8,11 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from agreements.models import Party, PartyMembership
-from agreements.permissions import ADMIN, MANAGER, STAFF
+from agreements.permissions import ADMIN, MANAGER, STAFF, role_groups
 
 DEMO_USERS = [
     ("doc.staff", "DOC", STAFF),
@@ -47,7 +46,7 @@ class Command(BaseCommand):
             user.email = f"{username}@example.gov"
             user.is_staff = role == ADMIN
             user.save()
-            user.groups.set([Group.objects.get(name=role)])
+            user.groups.set(role_groups([role]))
             PartyMembership.objects.update_or_create(user=user, defaults={"party": party})
             rows.append((username, password, acronym, role))
         self.stdout.write("\nDemo users (passwords are new on every start):")
