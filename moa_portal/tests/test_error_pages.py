@@ -50,7 +50,7 @@ def test_an_unknown_address_renders_the_sites_404_page_without_the_resolvers_jar
 
 def test_a_404_with_a_plain_reason_shows_it(client, doc_staff, moa):
     client.force_login(doc_staff)
-    response = client.get(reverse("agreements:commitment", kwargs={"slug": moa.slug, "code": "NO-SUCH"}))
+    response = client.get(reverse("activities:commitment", kwargs={"slug": moa.slug, "code": "NO-SUCH"}))
     assert response.status_code == 404
     assert "No such item in this agreement." in response.content.decode()
 

@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group
 
 from agreements import permissions
-from agreements.people_services import user_create
+from people.services import user_create
 from agreements.permissions import MANAGER, STAFF
 
 
