@@ -6,6 +6,7 @@ import pytest
 
 from agreements.agreement_file import read_agreement_file
 from agreements.models import Agreement, Party
+from agreements.people_signin import forget_address_counters
 from agreements.permissions import ADMIN, MANAGER, STAFF
 from agreements.services import import_agreement
 from agreements.tests.factories import PartyFactory, UserFactory
@@ -13,6 +14,15 @@ from agreements.tests.factories import PartyFactory, UserFactory
 DATA_DIR = Path(__file__).resolve().parent / "agreements" / "data"
 MOA_FILE = DATA_DIR / "doc-dhs-ecommerce-moa-2017.yaml"
 EXAMPLE_MOU_FILE = DATA_DIR / "example-mou-2024.yaml"
+
+
+@pytest.fixture(autouse=True)
+def fresh_sign_in_counters():
+    """Every test client signs in from 127.0.0.1: each test starts with that address's
+    sign-in and password-reset budgets unspent (the counters live in Redis, across tests)."""
+    forget_address_counters("127.0.0.1")
+    yield
+    forget_address_counters("127.0.0.1")
 
 
 @pytest.fixture

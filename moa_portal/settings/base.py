@@ -106,15 +106,21 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failed sign-ins (django-axes).
+# Lockout after repeated failed sign-ins (django-axes): an account locks from the address the
+# failures came from, so nobody elsewhere can lock it out (docs/security.md says why).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# The account is what locks: adding the IP address would lock out a whole agency that
-# signs in through one gateway, so axes' advice to add it (W006) is declined on purpose.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The brake on password spraying: failed sign-ins from one address, across all accounts, before
+# that address is refused until the window ends (agreements/people_signin.py).
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default=20)
+SIGN_IN_ADDRESS_WINDOW_MINUTES = env.int("SIGN_IN_ADDRESS_WINDOW_MINUTES", default=15)
+# Password-reset requests: per address and per account in the window; over it, no mail is sent.
+PASSWORD_RESET_ADDRESS_LIMIT = env.int("PASSWORD_RESET_ADDRESS_LIMIT", default=10)
+PASSWORD_RESET_ACCOUNT_LIMIT = env.int("PASSWORD_RESET_ACCOUNT_LIMIT", default=3)
+PASSWORD_RESET_WINDOW_MINUTES = env.int("PASSWORD_RESET_WINDOW_MINUTES", default=60)
 # A page that says the account is locked and why, not a bare 429.
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -135,6 +141,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Audit history is read-only through the portal and the Django admin: no revert.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
+# Seconds each link of an e-mail address change (approve from the old, confirm from the new) is valid.
+EMAIL_CHANGE_TIMEOUT = env.int("EMAIL_CHANGE_TIMEOUT", default=60 * 60 * 24)
 
 # Content Security Policy: everything from our own origin, no inline script or style.
 CONTENT_SECURITY_POLICY = {

@@ -1,0 +1,105 @@
+"""Brakes on sign-in and password-reset abuse, beside django-axes' per-account lockout.
+
+django-axes locks a username *from one address* after AXES_FAILURE_LIMIT failures
+(AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]): an attacker elsewhere cannot lock
+anyone out, however often they try. What that alone does not stop is password spraying (one or
+two guesses at each of many accounts from one address), so each address also has a budget of
+failed sign-ins across all accounts (SIGN_IN_ADDRESS_FAILURE_LIMIT per
+SIGN_IN_ADDRESS_WINDOW_MINUTES): past it, sign-ins from that address are refused unread until
+the window ends. Password-reset requests have budgets per address and per account; a request
+over budget gets the same neutral "if the address is known, a link was sent" page and no mail.
+docs/security.md gives the reasoning and the numbers.
+
+The counters live in the cache (Redis in every deployment that has it); without a shared cache
+(the SQLite first look) they count nothing, and axes' lockout is the only brake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from axes.helpers import get_client_ip_address
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from .signals import account_unlocked
+
+
+def client_address(request: HttpRequest | None) -> str:
+    """The address axes locks by (the same proxy settings), or "unknown"."""
+    return (get_client_ip_address(request) if request is not None else None) or "unknown"
+
+
+def _count(key: str) -> int:
+    try:
+        return int(cache.get(key) or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _hit(key: str, window_seconds: int) -> int:
+    """Add one to a counter that starts its window at the first hit; returns the new count."""
+    try:
+        cache.add(key, 0, timeout=window_seconds)
+        return int(cache.incr(key))
+    except ValueError:  # no shared cache (DummyCache), or the key expired between the two calls
+        return 0
+
+
+def _address_key(address: str) -> str:
+    return f"signin:failures:address:{address}"
+
+
+def sign_in_address_throttled(request: HttpRequest) -> bool:
+    """Whether this address has used up its failed sign-ins for the window."""
+    return _count(_address_key(client_address(request))) >= settings.SIGN_IN_ADDRESS_FAILURE_LIMIT
+
+
+def sign_in_failed_from(request: HttpRequest) -> None:
+    _hit(_address_key(client_address(request)), settings.SIGN_IN_ADDRESS_WINDOW_MINUTES * 60)
+
+
+def forget_address_counters(address: str) -> None:
+    """Clear an address's sign-in and reset budgets (tests; an operator after a false alarm)."""
+    cache.delete_many([_address_key(address), _reset_address_key(address)])
+
+
+def _reset_address_key(address: str) -> str:
+    return f"reset:address:{address}"
+
+
+def unlock(user, *, by=None, how: str) -> int:
+    """Lift the account's lockout from every address; returns how many records were cleared."""
+    cleared = axes_reset(username=user.get_username())
+    account_unlocked.send(sender=unlock, user=user, by=by, how=how)
+    return cleared
+
+
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """Django's reset request, mailing nothing once the address or the account is over budget."""
+
+    def save(self, *args, request: HttpRequest | None = None, **kwargs) -> None:
+        window = settings.PASSWORD_RESET_WINDOW_MINUTES * 60
+        spent = _hit(_reset_address_key(client_address(request)), window)
+        if spent > settings.PASSWORD_RESET_ADDRESS_LIMIT:
+            return None
+        return super().save(*args, request=request, **kwargs)
+
+    def get_users(self, email: str) -> Iterator:
+        window = settings.PASSWORD_RESET_WINDOW_MINUTES * 60
+        for user in super().get_users(email):
+            if _hit(f"reset:account:{user.pk}", window) <= settings.PASSWORD_RESET_ACCOUNT_LIMIT:
+                yield user
+
+
+class UnlockingSetPasswordForm(SetPasswordForm):
+    """The new password chosen from a reset link; proving the mailbox also lifts the lockout."""
+
+    def save(self, commit: bool = True):
+        user = super().save(commit=commit)
+        if commit:
+            unlock(user, how="by a completed password reset")
+        return user
