@@ -25,6 +25,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.template.defaultfilters import filesizeformat
 
 LAST_SEEN_KEY = "moa_last_seen"
 #: When the session signed in (seconds since the epoch): the absolute lifetime counts from it.
@@ -112,8 +113,16 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 class SecurityHeadersMiddleware:
-    """Refuse methods no page answers, and mark every response not to be stored or cached.
+    """Refuse methods no page answers and bodies over REQUEST_MAX_BYTES (413, unread), and mark
+    every response not to be stored or cached.
 
     It sits after WhiteNoise, so static files (fingerprinted, public) keep their long cache
     headers; everything that reaches a view is the portal's records or a form carrying a CSRF
@@ -128,6 +137,16 @@ class SecurityHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method not in ALLOWED_METHODS:
             response: HttpResponse = HttpResponseNotAllowed(ALLOWED_METHODS)
+        elif _declared_length(request) > settings.REQUEST_MAX_BYTES:
+            # Refused before anything reads the body: a 200 MB upload costs the header only.
+            response = HttpResponse(
+                "The upload is too large: a form may send at most "
+                f"{filesizeformat(settings.REQUEST_MAX_BYTES)} at once. Go back and attach fewer or "
+                "smaller files.",
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Connection"] = "close"
         else:
             response = self.get_response(request)
         response["Cache-Control"] = "no-store"

@@ -177,7 +177,27 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "evidence")
 MEDIA_URL = None
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+# The whole request body (every file of a form together): a larger body is refused with 413
+# before it is read (moa_portal.middleware). The web server's own limit should match
+# (nginx: client_max_body_size; docs/security.md).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=60 * 1024 * 1024)
+# The form fields other than files; files are kept in memory up to 2.5 MB, then on disk, and
+# no file past EVIDENCE_MAX_BYTES (activities.evidence.CappedUploadHandler).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "activities.evidence.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Office packages: parts and unpacked size at most (a zip bomb is refused from its directory).
+EVIDENCE_ZIP_MAX_ENTRIES = env.int("EVIDENCE_ZIP_MAX_ENTRIES", default=5000)
+EVIDENCE_ZIP_MAX_UNCOMPRESSED = env.int("EVIDENCE_ZIP_MAX_UNCOMPRESSED", default=200 * 1024 * 1024)
+EVIDENCE_IMAGE_MAX_PIXELS = env.int("EVIDENCE_IMAGE_MAX_PIXELS", default=50_000_000)
+# Optional virus scan of every upload by clamd (tcp://host:3310 or unix:///run/clamav/clamd.ctl);
+# unset = no scan. When set and clamd cannot be reached, uploads are refused, not let through.
+CLAMAV_URL = env("CLAMAV_URL", default="")
+CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=30.0)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
