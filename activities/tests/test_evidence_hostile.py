@@ -4,9 +4,13 @@ bounded before it is read, and the optional clamd scan refuses what it flags."""
 
 from __future__ import annotations
 
+import binascii
 import io
+import shutil
+import socket
 import socketserver
 import struct
+import subprocess
 import threading
 import time
 
@@ -267,6 +271,62 @@ def test_a_file_is_scanned_once_though_form_and_service_both_check_it(clamd):
     check_upload(upload)
     check_upload(upload)
     assert len(clamd.scanned) == 1
+
+
+# --- the virus scan against a real clamd ----------------------------------------------------------
+
+SIGNATURE_MARKER = b"MOA-PORTAL-CLAMD-TEST-SIGNATURE-7f3a"
+
+
+@pytest.fixture(scope="module")
+def real_clamd(tmp_path_factory):
+    """clamd itself, loading one signature of our own (the official databases are not needed
+    and cannot be downloaded here), on a free loopback port; .ci/services installs it."""
+    binary = shutil.which("clamd") or "/usr/sbin/clamd"
+    if not shutil.which(binary):
+        pytest.fail("clamd is not installed; `bash .ci/services` installs clamav-daemon")
+    folder = tmp_path_factory.mktemp("clamd")
+    (folder / "moa-test.ndb").write_text(
+        f"MOA.Test.Signature:0:*:{binascii.hexlify(SIGNATURE_MARKER).decode()}\n"
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (folder / "clamd.conf").write_text(
+        f"DatabaseDirectory {folder}\nTCPSocket {port}\nTCPAddr 127.0.0.1\nForeground yes\n"
+        f"LogFile {folder / 'clamd.log'}\n"
+    )
+    process = subprocess.Popen(
+        [binary, "-c", str(folder / "clamd.conf")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        for _ in range(600):  # ready when it listens (it loads one signature: about a second)
+            if process.poll() is not None:
+                pytest.fail(f"clamd stopped: {(folder / 'clamd.log').read_text()}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield f"tcp://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_real_clamd_passes_a_clean_file(real_clamd, settings):
+    settings.CLAMAV_URL = real_clamd
+    assert check_upload(files.pdf()).content_type == "application/pdf"
+
+
+def test_real_clamd_refuses_a_file_with_its_signature(real_clamd, settings):
+    settings.CLAMAV_URL = real_clamd
+    with pytest.raises(ValidationError) as refusal:
+        check_upload(
+            files.upload("data.csv", b"note\n" + bytes(300_000).replace(b"\0", b"x") + SIGNATURE_MARKER)
+        )
+    assert refusal.value.code == "virus"
+    assert "MOA.Test.Signature" in refusal.value.messages[0]
 
 
 def test_clamd_client_reads_a_reply_split_over_packets():
