@@ -6,7 +6,7 @@ import pytest
 
 from agreements.agreement_file import read_agreement_file
 from agreements.models import Agreement, Party
-from agreements.people_signin import forget_address_counters
+from agreements.people_signin import forget_address_counters, forget_all_counters
 from agreements.permissions import ADMIN, MANAGER, STAFF
 from agreements.services import import_agreement
 from agreements.tests.factories import PartyFactory, UserFactory
@@ -14,6 +14,13 @@ from agreements.tests.factories import PartyFactory, UserFactory
 DATA_DIR = Path(__file__).resolve().parent / "agreements" / "data"
 MOA_FILE = DATA_DIR / "doc-dhs-ecommerce-moa-2017.yaml"
 EXAMPLE_MOU_FILE = DATA_DIR / "example-mou-2024.yaml"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_counters_of_earlier_runs():
+    """Per-account reset budgets are keyed by user id, and a new test database numbers users
+    from 1 again: counters an earlier run left in Redis would spend this run's budgets."""
+    forget_all_counters()
 
 
 @pytest.fixture(autouse=True)

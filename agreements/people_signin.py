@@ -67,6 +67,24 @@ def forget_address_counters(address: str) -> None:
     cache.delete_many([_address_key(address), _reset_address_key(address)])
 
 
+def forget_all_counters() -> int:
+    """Clear every sign-in and reset budget (a test run's start; an operator after an incident).
+
+    Django's cache API cannot list keys, so this asks Redis itself; without Redis there is
+    nothing kept to clear. Returns how many counters were cleared.
+    """
+    backend = getattr(cache, "_cache", None)
+    if backend is None or not hasattr(backend, "get_client"):
+        return 0
+    client = backend.get_client(write=True)
+    keys = [
+        key
+        for pattern in ("signin:failures:*", "reset:*")
+        for key in client.scan_iter(match=cache.make_key(pattern))
+    ]
+    return client.delete(*keys) if keys else 0
+
+
 def _reset_address_key(address: str) -> str:
     return f"reset:address:{address}"
 
