@@ -28,6 +28,24 @@ from django.http import HttpRequest
 from .signals import account_unlocked
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address, as axes and the budgets here count it (AXES_CLIENT_IP_CALLABLE).
+
+    Behind TRUSTED_PROXY_COUNT proxies (nginx: 1), the address is the one the outermost trusted
+    proxy saw, read from X-Forwarded-For counting from the right (each proxy appends the
+    address it received the request from). Entries further left are the client's own claim
+    and are never trusted. With no proxy (0), REMOTE_ADDR, and X-Forwarded-For is ignored, so
+    a client cannot dodge its budget by sending one.
+    """
+    count = settings.TRUSTED_PROXY_COUNT
+    if count > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR") or None
+
+
 def client_address(request: HttpRequest | None) -> str:
     """The address axes locks by (the same proxy settings), or "unknown"."""
     return (get_client_ip_address(request) if request is not None else None) or "unknown"

@@ -113,6 +113,10 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# How many reverse proxies in front of the portal append to X-Forwarded-For (nginx: 1). The
+# client's address is read through them for the lockout and the budgets; 0 = REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "agreements.people_signin.client_ip"
 # The brake on password spraying: failed sign-ins from one address, across all accounts, before
 # that address is refused until the window ends (agreements/people_signin.py).
 SIGN_IN_ADDRESS_FAILURE_LIMIT = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default=20)

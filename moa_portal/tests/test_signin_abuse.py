@@ -15,6 +15,7 @@ from agreements.tests.factories import DEFAULT_PASSWORD, UserFactory
 from audit.models import AccountEvent
 
 ATTACKER = "203.0.113.66"
+WRONG = "wrong-password-123"  # noqa: S105
 OFFICE = "198.51.100.10"
 
 
@@ -32,7 +33,7 @@ def _sign_in(client, username: str, password: str = DEFAULT_PASSWORD, address: s
 
 
 def _fail(client, username: str, address: str = ATTACKER):
-    return _sign_in(client, username, "wrong-password-123", address)
+    return _sign_in(client, username, WRONG, address)
 
 
 def _lock(username: str, address: str = ATTACKER) -> None:
@@ -171,3 +172,36 @@ def test_reset_requests_beyond_the_address_budget_send_no_mail(client, settings,
     ]
     assert [r["Location"] for r in responses] == [reverse("password_reset_done")] * 5
     assert len(mail.outbox) == 3
+
+
+def _sign_in_forwarded(client, username: str, forwarded: str, password: str = WRONG):
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def test_behind_a_proxy_the_client_address_is_read_through_it(settings, doc_staff):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _sign_in_forwarded(Client(), doc_staff.username, ATTACKER)
+    # Through the same proxy, the owner's own address is not the attacker's: not locked.
+    response = _sign_in_forwarded(Client(), doc_staff.username, OFFICE, password=DEFAULT_PASSWORD)
+    assert response.status_code == 302
+    assert AccountEvent.objects.filter(kind=AccountEvent.Kind.LOCKED_OUT, ip_address=ATTACKER).exists()
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_budget(settings, doc_staff):
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 3
+    for n in range(3):
+        _fail(Client(), f"user{n}", address=ATTACKER)
+    response = Client().post(
+        reverse("login"),
+        {"username": doc_staff.username, "password": DEFAULT_PASSWORD},
+        REMOTE_ADDR=ATTACKER,
+        HTTP_X_FORWARDED_FOR="192.0.2.200",
+    )
+    assert response.status_code == 429
