@@ -10,6 +10,7 @@ from agreements.models import Agreement, Party
 from agreements.permissions import ADMIN, MANAGER, STAFF
 from agreements.services import import_agreement
 from agreements.tests.factories import PartyFactory, UserFactory
+from people.signin import forget_address_counters, forget_all_counters
 
 DATA_DIR = Path(__file__).resolve().parent / "agreements" / "data"
 MOA_FILE = DATA_DIR / "doc-dhs-ecommerce-moa-2017.yaml"
@@ -22,6 +23,22 @@ def evidence_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory):
     so a test run leaves nothing behind (tests that look at the files set their own)."""
     with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("evidence")):
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_counters_of_earlier_runs():
+    """Per-account reset budgets are keyed by user id, and a new test database numbers users
+    from 1 again: counters an earlier run left in Redis would spend this run's budgets."""
+    forget_all_counters()
+
+
+@pytest.fixture(autouse=True)
+def fresh_sign_in_counters():
+    """Every test client signs in from 127.0.0.1: each test starts with that address's
+    sign-in and password-reset budgets unspent (the counters live in Redis, across tests)."""
+    forget_address_counters("127.0.0.1")
+    yield
+    forget_address_counters("127.0.0.1")
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Agreement, Party
 
@@ -179,3 +179,31 @@ def manageable_parties(user: User, agreement: Agreement | None = None) -> QueryS
         return parties
     own = party_of(user)
     return parties.filter(pk=own.pk) if own else parties.none()
+
+
+def editable_users(user: User):
+    """Users an admin may edit: their party's, but never a superuser or a Django-staff account
+    (a technical admin's) unless the editor is a superuser, or it is their own account.
+
+    A party admin who could change a technical admin's e-mail could reset its password from
+    the new address and sign in with every agency's data and the Django admin.
+    """
+    users = manageable_users(user)
+    if user.is_authenticated and user.is_superuser:
+        return users
+    return users.filter(Q(is_superuser=False, is_staff=False) | Q(pk=user.pk))
+
+
+def can_change_email_of(user: User, target) -> bool:
+    """Admins start e-mail changes of their party's users, but not of another admin (a superuser may)."""
+    if not editable_users(user).filter(pk=target.pk).exists():
+        return False
+    if user.is_superuser or target.pk == user.pk:
+        return True
+    return not (target.is_superuser or target.groups.filter(name=ADMIN).exists())
+
+
+def can_unlock_accounts(user: User) -> bool:
+    """An admin of any party, or a technical admin (Django staff), lifts any account's lockout:
+    a party whose last admin is locked out is not stuck until the cool-off ends."""
+    return is_admin(user) or (user.is_authenticated and user.is_active and user.is_staff)

@@ -33,6 +33,8 @@ from agreements.models import (
 from agreements.permissions import manageable_users, visible_agreements
 from contacts.models import PointOfContact
 
+from .models import AccountEvent
+
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 # Fields never shown as changes: bookkeeping, not the record's content.
 HIDDEN_FIELDS = {"version", "password", "last_login"}
@@ -108,6 +110,7 @@ AUDITED: list[AuditedModel] = [
     ),
     AuditedModel("user", "User", get_user_model(), _no_agreement),
     AuditedModel("membership", "Party membership", PartyMembership, _no_agreement),
+    AuditedModel("account-event", "Sign-in and lockout", AccountEvent, _no_agreement),
 ]
 AUDITED_BY_KEY: dict[str, AuditedModel] = {a.key: a for a in AUDITED}
 AUDITED_BY_MODEL: dict[type[models.Model], AuditedModel] = {a.model: a for a in AUDITED}
@@ -150,9 +153,11 @@ def _scope(audited: AuditedModel, user, agreements: models.QuerySet | None) -> Q
 
     `agreements` narrows the log to some agreements; user and membership rows have none.
     """
-    if audited.key in ("user", "membership"):
+    if audited.key in ("user", "membership", "account-event"):
         if agreements is not None:
             return Q(pk__in=[])
+        if audited.key == "account-event" and user.is_superuser:
+            return Q()  # a technical admin also sees attempts on usernames nobody has
         users = manageable_users(user).values("pk")
         return Q(id__in=users) if audited.key == "user" else Q(user_id__in=users)
     visible = visible_agreements(user)

@@ -1,10 +1,59 @@
-"""Signal receivers of the audit app."""
+"""Signal receivers of the audit app: sign-in bookkeeping and account events."""
+
+from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.http import HttpRequest
 from django.utils import timezone
+
+from .models import AccountEvent
 
 
 def record_last_login_without_history(sender, user, **kwargs) -> None:
     """Django's update_last_login, but without saving the whole user (and a history row)."""
     user.last_login = timezone.now()
     get_user_model().objects.filter(pk=user.pk).update(last_login=user.last_login)
+
+
+def _address(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or None
+
+
+def _record(kind: str, *, username: str, request=None, user=None, by=None, detail: str = "") -> AccountEvent:
+    username = (username or "")[:150]
+    if user is None and username:
+        user = get_user_model().objects.filter(username=username).first()
+    event = AccountEvent(
+        kind=kind, username=username, user=user, ip_address=_address(request), detail=detail[:200]
+    )
+    # The one who acted: the account that signed in, the admin who unlocked; nobody for failures.
+    event._history_user = by if by is not None else (user if kind == AccountEvent.Kind.SIGNED_IN else None)
+    event.save()
+    return event
+
+
+def record_signed_in(sender, request=None, user=None, **kwargs) -> None:
+    _record(AccountEvent.Kind.SIGNED_IN, username=user.get_username(), request=request, user=user)
+
+
+def record_sign_in_failed(sender, credentials=None, request=None, **kwargs) -> None:
+    username = (credentials or {}).get("username") or ""
+    if request is not None and getattr(request, "axes_locked_out", False):
+        return  # the lockout is recorded by record_locked_out
+    _record(AccountEvent.Kind.SIGN_IN_FAILED, username=str(username), request=request)
+
+
+def record_locked_out(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
+    _record(AccountEvent.Kind.LOCKED_OUT, username=str(username or ""), request=request)
+
+
+def record_unlocked(sender, user=None, by=None, how: str = "", **kwargs) -> None:
+    _record(AccountEvent.Kind.UNLOCKED, username=user.get_username(), user=user, by=by, detail=how)
+
+
+def record_sign_in_throttled(sender, username: str = "", request=None, **kwargs) -> None:
+    _record(AccountEvent.Kind.SIGN_IN_THROTTLED, username=username, request=request)

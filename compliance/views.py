@@ -211,7 +211,6 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     body = calendar_for(feed.user, request.build_absolute_uri)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="moa-portal.ics"'
-    response["Cache-Control"] = "private, max-age=900"
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -1,6 +1,12 @@
 """Forms of the portal's own pages that belong to no app: signing in."""
 
+from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
+
+from agreements.signals import sign_in_throttled
+from people import signin as people_signin
 
 
 class SignInForm(AuthenticationForm):
@@ -11,6 +17,31 @@ class SignInForm(AuthenticationForm):
     advise the same).
     """
 
+    throttled = False
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["username"].widget.attrs.pop("autofocus", None)
+        username = self.fields["username"]
+        username.widget.attrs.pop("autofocus", None)
+        # AuthenticationForm sets max_length after the field is built, so it checks nothing:
+        # a 256-character username reached axes' 255-character column and answered 500.
+        username.validators.append(MaxLengthValidator(username.max_length))
+
+    def clean(self):
+        """Refuse unread while the address is over its failure budget; count each failure."""
+        if self.request is not None and people_signin.sign_in_address_throttled(self.request):
+            self.throttled = True
+            sign_in_throttled.send(
+                sender=type(self), username=str(self.data.get("username", "")), request=self.request
+            )
+            raise forms.ValidationError(
+                "Too many failed sign-ins from your network address. Wait "
+                f"{settings.SIGN_IN_ADDRESS_WINDOW_MINUTES} minutes and try again.",
+                code="throttled",
+            )
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if self.request is not None:
+                people_signin.sign_in_failed_from(self.request)
+            raise

@@ -5,15 +5,20 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from activities import views as activities_views
+from people.signin import ThrottledPasswordResetForm, UnlockingSetPasswordForm
 
-from .forms import SignInForm
+from .accounts import SignInView
 from .health import healthz
 
 urlpatterns = [
     path("", activities_views.my_work, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password-reset/",
+        auth_views.PasswordResetView.as_view(form_class=ThrottledPasswordResetForm),
+        name="password_reset",
+    ),
     path(
         "accounts/password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -21,7 +26,7 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        auth_views.PasswordResetConfirmView.as_view(form_class=UnlockingSetPasswordForm),
         name="password_reset_confirm",
     ),
     path(

@@ -41,6 +41,13 @@ class UserCreateForm(UserForm):
 
 
 class UserEditForm(UserForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].help_text = (
+            "Password links are sent here. A new address applies once the current address approves "
+            "the change and the new one confirms it (each gets a link)."
+        )
+
     is_active = forms.BooleanField(
         label="Active", required=False, help_text="An inactive user cannot sign in; their records stay."
     )

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from axes.models import AccessAttempt
-from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +22,22 @@ from django.utils.crypto import get_random_string
 
 from agreements.models import Party, PartyMembership
 from agreements.permissions import ADMIN, ROLES, role_groups
+
+from . import signin as people_signin
+
+EMAIL_IN_USE = "Another active user already has this e-mail address."
+
+
+def email_in_use(email: str, *, exclude: AbstractUser | None = None) -> bool:
+    """Whether an active user other than `exclude` has this address (letter case ignored).
+
+    Password links go to an address, so two active accounts on one address would each let
+    the other's mailbox reset them.
+    """
+    users = get_user_model().objects.filter(is_active=True, email__iexact=email.strip())
+    if exclude is not None:
+        users = users.exclude(pk=exclude.pk)
+    return bool(email.strip()) and users.exists()
 
 
 def _set_roles(user: AbstractUser, roles: Iterable[str]) -> None:
@@ -56,6 +73,8 @@ def user_create(
     last_name: str = "",
 ) -> AbstractUser:
     """A new active user with an unguessable password they replace through the e-mailed link."""
+    if email_in_use(email):
+        raise ValidationError({"email": EMAIL_IN_USE})
     user = get_user_model()(username=username, email=email, first_name=first_name, last_name=last_name)
     user.set_password(get_random_string(48))
     user.full_clean()
@@ -70,27 +89,27 @@ def user_update(
     *,
     user: AbstractUser,
     acting_user: AbstractUser,
-    email: str,
     party: Party,
     roles: Iterable[str],
     is_active: bool,
     first_name: str = "",
     last_name: str = "",
 ) -> AbstractUser:
-    """Change a user's details, party, roles or active flag; an admin cannot lock themselves out."""
+    """Change a user's details, party, roles or active flag; an admin cannot lock themselves out.
+
+    The e-mail address is not changed here: it changes only through email_change_request and
+    the confirmations that follow (a password link goes to it, so it is the account's key).
+    """
     roles = set(roles)
     if user.pk == acting_user.pk and not user.is_superuser:
         if not is_active:
             raise ValidationError({"is_active": "You cannot deactivate your own account."})
         if ADMIN not in roles:
             raise ValidationError({"roles": "You cannot remove your own Admin role."})
-    changed = (user.email, user.first_name, user.last_name, user.is_active) != (
-        email,
-        first_name,
-        last_name,
-        is_active,
-    )
-    user.email, user.first_name, user.last_name, user.is_active = email, first_name, last_name, is_active
+    if is_active and not user.is_active and email_in_use(user.email, exclude=user):
+        raise ValidationError({"is_active": f"{EMAIL_IN_USE} Change one of them before reactivating."})
+    changed = (user.first_name, user.last_name, user.is_active) != (first_name, last_name, is_active)
+    user.first_name, user.last_name, user.is_active = first_name, last_name, is_active
     if changed:
         user.full_clean()
         user.save()
@@ -111,6 +130,104 @@ def locked_usernames(usernames: Iterable[str]) -> set[str]:
     )
 
 
-def user_unlock(*, user: AbstractUser) -> int:
+def user_unlock(*, user: AbstractUser, by: AbstractUser | None = None) -> int:
     """Clear the failed sign-ins that lock the account; returns how many records were cleared."""
-    return axes_reset(username=user.get_username())
+    who = (by.get_full_name() or by.get_username()) if by is not None else "an admin"
+    return people_signin.unlock(user, by=by, how=f"by {who}")
+
+
+# --- e-mail address changes --------------------------------------------------------------------
+#
+# An address changes in two steps, each from a link signed with the portal's secret and valid
+# for EMAIL_CHANGE_TIMEOUT seconds: the *current* address approves the change (so whoever
+# controls the account's mailbox today agrees, and learns of it), then the *new* address
+# confirms it receives mail. Only then is the address changed, and both addresses are told.
+# Nothing is stored while a change is pending: a link is dead once the account's address is
+# no longer the one it was made for (the change applied, or another one did). A user who no
+# longer reads the old mailbox asks a technical admin, who changes it in the Django admin.
+
+EMAIL_CHANGE_SALT = "moa-portal.people.email-change"
+APPROVE, CONFIRM = "approve", "confirm"
+
+
+@dataclass(frozen=True)
+class EmailChange:
+    """A pending change as a signed link carries it."""
+
+    user: AbstractUser
+    old_email: str
+    new_email: str
+    requested_by: str
+    step: str
+
+    def token(self, step: str) -> str:
+        return signing.dumps(
+            {
+                "u": self.user.pk,
+                "old": self.old_email,
+                "new": self.new_email,
+                "by": self.requested_by,
+                "s": step,
+            },
+            salt=EMAIL_CHANGE_SALT,
+        )
+
+
+def email_change_request(*, user: AbstractUser, new_email: str, requested_by: AbstractUser) -> EmailChange:
+    """Start a change of `user`'s address; the caller mails the approval link to the old address."""
+    new_email = get_user_model().objects.normalize_email(new_email.strip())
+    if new_email.lower() == (user.email or "").lower():
+        raise ValidationError({"email": "This is already the account's e-mail address."})
+    if email_in_use(new_email, exclude=user):
+        raise ValidationError({"email": EMAIL_IN_USE})
+    by = requested_by.get_full_name() or requested_by.get_username()
+    # An account without an address has no mailbox to ask: the new address confirms alone.
+    step = APPROVE if user.email else CONFIRM
+    return EmailChange(user=user, old_email=user.email, new_email=new_email, requested_by=by, step=step)
+
+
+class EmailChangeLinkInvalid(Exception):
+    """The link is forged, expired, used, or made for an address the account no longer has."""
+
+
+def email_change_read(token: str, step: str) -> EmailChange:
+    """The change a link stands for, if it is still valid for that step."""
+    try:
+        data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=settings.EMAIL_CHANGE_TIMEOUT)
+    except signing.BadSignature as error:  # SignatureExpired is a BadSignature
+        raise EmailChangeLinkInvalid(str(error)) from error
+    if data.get("s") != step:
+        raise EmailChangeLinkInvalid("A link for the other step.")
+    user = get_user_model().objects.filter(pk=data.get("u"), is_active=True).first()
+    if user is None or user.email != data.get("old"):
+        raise EmailChangeLinkInvalid("The account's address has changed since the link was sent.")
+    return EmailChange(
+        user=user, old_email=data["old"], new_email=data["new"], requested_by=data["by"], step=step
+    )
+
+
+def email_change_approve(token: str) -> EmailChange:
+    """The old address agrees; the caller mails the confirmation link to the new address."""
+    change = email_change_read(token, APPROVE)
+    return EmailChange(
+        user=change.user,
+        old_email=change.old_email,
+        new_email=change.new_email,
+        requested_by=change.requested_by,
+        step=CONFIRM,
+    )
+
+
+@transaction.atomic
+def email_change_confirm(token: str) -> EmailChange:
+    """The new address receives mail: the change applies (recorded in the user's history)."""
+    change = email_change_read(token, CONFIRM)
+    user = get_user_model().objects.select_for_update().get(pk=change.user.pk)
+    if user.email != change.old_email:
+        raise EmailChangeLinkInvalid("The account's address has changed since the link was sent.")
+    if email_in_use(change.new_email, exclude=user):
+        raise ValidationError(EMAIL_IN_USE)
+    user.email = change.new_email
+    user.full_clean()
+    user.save()
+    return change

@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.views.decorators.http import require_http_methods
 
-from agreements.permissions import ROLES, is_admin, manageable_parties, manageable_users, party_of
+from agreements import permissions
+from agreements.permissions import ROLES, is_admin, manageable_parties, manageable_users
 
 from .forms import UserCreateForm, UserEditForm
-from .services import locked_usernames, user_create, user_unlock, user_update
+from .services import (
+    APPROVE,
+    CONFIRM,
+    EmailChange,
+    EmailChangeLinkInvalid,
+    email_change_approve,
+    email_change_confirm,
+    email_change_read,
+    email_change_request,
+    locked_usernames,
+    user_create,
+    user_unlock,
+    user_update,
+)
 
 
 def _require_admin(request: HttpRequest) -> None:
@@ -19,16 +42,28 @@ def _require_admin(request: HttpRequest) -> None:
         raise PermissionDenied("Only admins manage users.")
 
 
-def _send_invitation(request: HttpRequest, email: str) -> None:
-    """E-mail the new user a link to choose their password (Django's password-reset token)."""
-    form = PasswordResetForm({"email": email})
-    if form.is_valid():
-        form.save(
-            request=request,
-            use_https=request.is_secure(),
-            subject_template_name="people/invitation_subject.txt",
-            email_template_name="people/invitation_email.txt",
-        )
+def _mail(to: str, template: str, context: dict) -> None:
+    subject = render_to_string(f"people/{template}_subject.txt", context).strip()
+    body = render_to_string(f"people/{template}_email.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+
+
+def _send_invitation(request: HttpRequest, user) -> None:
+    """E-mail the new user a link to choose their password (Django's password-reset token).
+
+    The link is made for this user, never looked up by address: an address another account
+    also had would otherwise mail that account's reset link to whoever was just invited.
+    """
+    context = {
+        "email": user.email,
+        "domain": request.get_host(),
+        "site_name": request.get_host(),
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "user": user,
+        "token": default_token_generator.make_token(user),
+        "protocol": "https" if request.is_secure() else "http",
+    }
+    _mail(user.email, "invitation", context)
 
 
 def user_list(request: HttpRequest) -> HttpResponse:
@@ -40,8 +75,10 @@ def user_list(request: HttpRequest) -> HttpResponse:
         .order_by("-is_active", "username")
     )
     locked = locked_usernames(u.username for u in users)
+    editable = set(permissions.editable_users(request.user).values_list("pk", flat=True))
     for u in users:
         u.is_locked_out = u.username in locked
+        u.is_editable = u.pk in editable
     return render(request, "people/user_list.html", {"users": users})
 
 
@@ -53,9 +90,10 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
         try:
             user = user_create(**form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
         else:
-            _send_invitation(request, user.email)
+            _send_invitation(request, user)
             messages.success(
                 request, f"Added {user.username}; a link to set a password went to {user.email}."
             )
@@ -63,11 +101,30 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
     return render(request, "people/user_form.html", {"form": form, "title": "Add a user"})
 
 
+def _link(request: HttpRequest, name: str, token: str) -> str:
+    return request.build_absolute_uri(reverse(name, kwargs={"token": token}))
+
+
+def _send_email_change_mail(request: HttpRequest, change: EmailChange) -> None:
+    """The approval link to the old address, or the confirmation link to the new one."""
+    context = {"change": change, "username": change.user.get_username()}
+    if change.step == APPROVE:
+        context["link"] = _link(request, "people:email_change_approve", change.token(APPROVE))
+        _mail(change.old_email, "email_change_approve", context)
+    else:
+        context["link"] = _link(request, "people:email_change_confirm", change.token(CONFIRM))
+        _mail(change.new_email, "email_change_confirm", context)
+
+
 def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     _require_admin(request)
-    user = get_object_or_404(manageable_users(request.user), pk=pk)
-    parties = manageable_parties(request.user)
-    party = party_of(user)
+    editable = permissions.editable_users(request.user)
+    protected = not editable.filter(pk=pk).exists()
+    if protected and permissions.manageable_users(request.user).filter(pk=pk).exists():
+        raise PermissionDenied("Only a technical admin edits a superuser or Django-staff account.")
+    user = get_object_or_404(editable, pk=pk)
+    parties = permissions.manageable_parties(request.user)
+    party = permissions.party_of(user)
     initial = {
         "first_name": user.first_name,
         "last_name": user.last_name,
@@ -78,13 +135,31 @@ def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = UserEditForm(request.POST or None, initial=initial, parties=parties)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        new_email = data.pop("email")
+        change = None
         try:
-            user_update(user=user, acting_user=request.user, **form.cleaned_data)
+            if new_email.lower() != (user.email or "").lower():
+                if not permissions.can_change_email_of(request.user, user):
+                    raise ValidationError(
+                        {"email": "Only the admin themselves or a technical admin changes an admin's e-mail."}
+                    )
+                change = email_change_request(user=user, new_email=new_email, requested_by=request.user)
+            user_update(user=user, acting_user=request.user, **data)
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, f"Saved {user.username}.")
+            if change is not None:
+                _send_email_change_mail(request, change)
+                messages.info(
+                    request,
+                    f"The e-mail address stays {change.old_email or '(none)'} until the change is approved "
+                    f"from that address and confirmed from {change.new_email}; a link went out."
+                    if change.step == APPROVE
+                    else f"The e-mail address changes once {change.new_email} confirms it; a link went out.",
+                )
             return redirect("people:list")
     context = {
         "form": form,
@@ -95,12 +170,58 @@ def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/user_form.html", context)
 
 
+def locked_list(request: HttpRequest) -> HttpResponse:
+    """Every locked account, of any party: an admin of any party or a technical admin unlocks."""
+    if not permissions.can_unlock_accounts(request.user):
+        raise PermissionDenied("Only admins unlock accounts.")
+    users = get_user_model().objects.select_related("membership__party").order_by("username")
+    locked = locked_usernames(users.values_list("username", flat=True))
+    return render(request, "people/locked_list.html", {"users": users.filter(username__in=locked)})
+
+
 def user_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Lift a django-axes lockout before its cool-off ends (POST only)."""
-    _require_admin(request)
-    user = get_object_or_404(manageable_users(request.user), pk=pk)
+    if not permissions.can_unlock_accounts(request.user):
+        raise PermissionDenied("Only admins unlock accounts.")
+    user = get_object_or_404(get_user_model(), pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    user_unlock(user=user)
+    user_unlock(user=user, by=request.user)
     messages.success(request, f"Unlocked {user.username}: they can sign in again.")
-    return redirect("people:edit", pk=user.pk)
+    if permissions.editable_users(request.user).filter(pk=user.pk).exists():
+        return redirect("people:edit", pk=user.pk)
+    return redirect("people:locked")
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def email_change_approve_view(request: HttpRequest, token: str) -> HttpResponse:
+    """Step one, from the link mailed to the current address: approve (POST), then the new
+    address gets its confirmation link. GET only shows the question, so a mail scanner that
+    opens links approves nothing."""
+    return _email_change_step(request, token, APPROVE)
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def email_change_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
+    """Step two, from the link mailed to the new address: confirm (POST) and the change applies."""
+    return _email_change_step(request, token, CONFIRM)
+
+
+def _email_change_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
+    try:
+        change = email_change_read(token, step)
+        if request.method == "POST":
+            if step == APPROVE:
+                _send_email_change_mail(request, email_change_approve(token))
+                return render(request, "people/email_change_done.html", {"change": change, "step": step})
+            change = email_change_confirm(token)
+            context = {"change": change, "username": change.user.get_username()}
+            for address in (change.old_email, change.new_email):
+                if address:
+                    _mail(address, "email_changed", context)
+            return render(request, "people/email_change_done.html", {"change": change, "step": step})
+    except (EmailChangeLinkInvalid, ValidationError):
+        return render(request, "people/email_change_invalid.html", status=400)
+    return render(request, "people/email_change_step.html", {"change": change, "step": step})

@@ -26,7 +26,7 @@ def test_pdf_is_accepted_with_its_hash_and_type():
         ("budget.xls", files.ole2_bytes("Workbook")),
         ("briefing.ppt", files.ole2_bytes("PowerPoint Document")),
         ("photo.png", files.png_bytes()),
-        ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32),
+        ("photo.jpg", files.jpeg_bytes()),
         ("data.csv", b"party,count\nDOC,3\nDHS,4\n"),
         ("données.csv", "ville,pays\nMontréal,Canada\n".encode("cp1252")),
     ],

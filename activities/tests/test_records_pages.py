@@ -220,3 +220,11 @@ def test_refused_attachment_says_why_and_saves_nothing(client, doc_staff, moa):
     response = client.post(url, {"evidence": files.upload("agenda.xlsx", files.EXE)}, follow=True)
     assert "Nothing was attached" in response.content.decode()
     assert not Evidence.objects.exists()
+
+
+def test_evidence_download_is_not_stored(client, doc_staff, doc, moa):
+    evidence = _evidence_on(moa, doc_staff, doc)
+    client.force_login(doc_staff)
+    response = client.get(evidence.get_absolute_url())
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"

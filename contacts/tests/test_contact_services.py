@@ -81,3 +81,12 @@ def test_contact_cannot_be_added_for_a_party_not_on_the_agreement(moa):
             role_title="Director",
             active_from=moa.executed_on,
         )
+
+
+@pytest.mark.parametrize("forged", [999, -1, 0])
+def test_unknown_version_is_refused_and_nothing_is_written(contact, forged):
+    services.contact_update(contact=contact, expected_version=contact.version, email="kept@example.gov")
+    with pytest.raises(services.ContactEditConflict):
+        services.contact_update(contact=contact, expected_version=forged, email="forged@example.gov")
+    contact.refresh_from_db()
+    assert contact.email == "kept@example.gov"

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "moa_portal.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,15 +108,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failed sign-ins (django-axes).
+# Lockout after repeated failed sign-ins (django-axes): an account locks from the address the
+# failures came from, so nobody elsewhere can lock it out (docs/security.md says why).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# The account is what locks: adding the IP address would lock out a whole agency that
-# signs in through one gateway, so axes' advice to add it (W006) is declined on purpose.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# How many reverse proxies in front of the portal append to X-Forwarded-For (nginx: 1). The
+# client's address is read through them for the lockout and the budgets; 0 = REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "people.signin.client_ip"
+# The brake on password spraying: failed sign-ins from one address, across all accounts, before
+# that address is refused until the window ends (people.signin.py).
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default=20)
+SIGN_IN_ADDRESS_WINDOW_MINUTES = env.int("SIGN_IN_ADDRESS_WINDOW_MINUTES", default=15)
+# Password-reset requests: per address and per account in the window; over it, no mail is sent.
+PASSWORD_RESET_ADDRESS_LIMIT = env.int("PASSWORD_RESET_ADDRESS_LIMIT", default=10)
+PASSWORD_RESET_ACCOUNT_LIMIT = env.int("PASSWORD_RESET_ACCOUNT_LIMIT", default=3)
+PASSWORD_RESET_WINDOW_MINUTES = env.int("PASSWORD_RESET_WINDOW_MINUTES", default=60)
 # A page that says the account is locked and why, not a bare 429.
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -127,6 +138,8 @@ SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 # when it moves the activity clock (at most once a minute), so the store's expiry slides with
 # activity without an UPDATE on every request.
 SESSION_COOKIE_AGE = (SESSION_IDLE_MINUTES + 5) * 60
+# However active, a session ends this many hours after its sign-in (the same middleware).
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -134,6 +147,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Audit history is read-only through the portal and the Django admin: no revert.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
+# Seconds each link of an e-mail address change (approve from the old, confirm from the new) is valid.
+EMAIL_CHANGE_TIMEOUT = env.int("EMAIL_CHANGE_TIMEOUT", default=60 * 60 * 24)
 
 # Content Security Policy: everything from our own origin, no inline script or style.
 CONTENT_SECURITY_POLICY = {
@@ -168,7 +183,27 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "evidence")
 MEDIA_URL = None
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+# The whole request body (every file of a form together): a larger body is refused with 413
+# before it is read (moa_portal.middleware). The web server's own limit should match
+# (nginx: client_max_body_size; docs/security.md).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=60 * 1024 * 1024)
+# The form fields other than files; files are kept in memory up to 2.5 MB, then on disk, and
+# no file past EVIDENCE_MAX_BYTES (activities.evidence.CappedUploadHandler).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "activities.evidence.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Office packages: parts and unpacked size at most (a zip bomb is refused from its directory).
+EVIDENCE_ZIP_MAX_ENTRIES = env.int("EVIDENCE_ZIP_MAX_ENTRIES", default=5000)
+EVIDENCE_ZIP_MAX_UNCOMPRESSED = env.int("EVIDENCE_ZIP_MAX_UNCOMPRESSED", default=200 * 1024 * 1024)
+EVIDENCE_IMAGE_MAX_PIXELS = env.int("EVIDENCE_IMAGE_MAX_PIXELS", default=50_000_000)
+# Optional virus scan of every upload by clamd (tcp://host:3310 or unix:///run/clamav/clamd.ctl);
+# unset = no scan. When set and clamd cannot be reached, uploads are refused, not let through.
+CLAMAV_URL = env("CLAMAV_URL", default="")
+CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=30.0)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

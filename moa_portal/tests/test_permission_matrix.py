@@ -126,6 +126,10 @@ def bad_reset_token(o: MatrixObjects) -> dict[str, Any]:
     return {"uidb64": "MQ", "token": "not-a-token"}
 
 
+def bad_email_change_token(o: MatrixObjects) -> dict[str, Any]:
+    return {"token": "not-a-token"}
+
+
 def doc_update(o: MatrixObjects) -> dict[str, Any]:
     return {"pk": o.doc_update.pk}
 
@@ -178,6 +182,9 @@ EXPECTED: dict[str, Row] = {
     "people:create":           row(None,                "login 403 403 403 200 403"),
     "people:edit":             row(doc_staff_user,      "login 403 403 403 200 403"),
     "people:unlock":           row(doc_staff_user,      "login 403 403 403 405 403"),
+    "people:locked":           row(None,                "login 403 403 403 200 403"),
+    "people:email_change_approve": row(bad_email_change_token, "400 400 400 400 400 400"),
+    "people:email_change_confirm": row(bad_email_change_token, "400 400 400 400 400 400"),
     "audit:log":               row(None,                "login 403 403 403 200 403"),
     "audit:object_history":    row(doc_contact_history, "login 403 403 403 200 403"),
     "activities:item_list":    row(None,                "login 200 200 200 200 200"),

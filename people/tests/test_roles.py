@@ -3,8 +3,8 @@
 from django.contrib.auth.models import Group
 
 from agreements import permissions
-from people.services import user_create
 from agreements.permissions import MANAGER, STAFF
+from people.services import user_create
 
 
 def test_a_role_given_after_its_group_was_deleted_is_kept(doc):

@@ -1,0 +1,18 @@
+"""The sign-in page: Django's, with the portal's form and a 429 while the address is throttled."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
+
+from .forms import SignInForm
+
+
+class SignInView(auth_views.LoginView):
+    authentication_form = SignInForm
+
+    def form_invalid(self, form: SignInForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.throttled:
+            response.status_code = 429
+        return response
