@@ -500,7 +500,7 @@ POSTS: dict[str, PostRow] = {
     "contacts:deactivate": post(doc_contact, contact_deactivate_data, "login 403 403 403 ok 404 403 403"),
     "people:create": post(None, user_create_data, "login 403 403 403 ok 403 403 200"),
     "people:edit": post(doc_staff_user, user_edit_data, "login 403 403 403 ok 403 403 404"),
-    "people:unlock": post(doc_staff_user, None, "login 403 403 403 ok 403 403 404"),
+    "people:unlock": post(doc_staff_user, None, "login 403 403 403 ok 403 403 ok"),
     "activities:update_create": post(doc_item, update_data, "login ok 403 ok ok 404 403 403"),
     "activities:update_edit": post(doc_update, update_data, "login ok 403 403 403 404 403 403"),
     "activities:milestone_create": post(doc_item, milestone_data, "login ok 403 ok ok 404 403 403"),
