@@ -7,6 +7,7 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
+PORTAL_PRODUCTION = True
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}

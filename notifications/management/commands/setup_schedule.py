@@ -6,6 +6,7 @@ already there is left as the admin made it.
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 # name -> (task, minute, hour); daily runs: what is due is computed from the database, so a
@@ -20,7 +21,8 @@ SCHEDULE = {
     ),
     "Meeting minutes missing": ("activities.tasks.send_minutes_nudges", "15", "7"),
     "Weekly stale digest": ("activities.tasks.send_stale_digests", "20", "7"),
-    "Retry failed notices": ("notifications.tasks.deliver_pending_notices", "*/15", "*"),
+    # The sweep: retries after a pause, and what a killed worker had claimed, within a minute.
+    "Deliver pending notices": ("notifications.tasks.deliver_pending_notices", "*", "*"),
 }
 
 
@@ -33,7 +35,7 @@ class Command(BaseCommand):
 
         created = 0
         for name, (task, minute, hour) in SCHEDULE.items():
-            if PeriodicTask.objects.filter(name=name).exists():
+            if PeriodicTask.objects.filter(Q(name=name) | Q(task=task)).exists():
                 continue
             crontab, _ = CrontabSchedule.objects.get_or_create(
                 minute=minute,
