@@ -8,7 +8,7 @@ from activities import views as activities_views
 from moa_portal import bench_views
 
 from .forms import SignInForm
-from .health import healthz
+from .health import healthz, healthz_detail, metrics
 
 urlpatterns = [
     path("", activities_views.my_work, name="home"),
@@ -44,6 +44,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("compliance.urls")),
     path("notifications/", include("notifications.urls")),
+    path("operations/", include("notifications.operations_urls")),
     path("healthz", healthz, name="healthz"),
+    path("healthz/detail", healthz_detail, name="healthz_detail"),
+    path("metrics", metrics, name="metrics"),
     path("bench/floor", bench_views.floor, name="bench_floor"),
 ]

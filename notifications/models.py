@@ -202,3 +202,28 @@ class JobRun(models.Model):
     @property
     def duration(self) -> datetime.timedelta | None:
         return self.finished_at - self.started_at if self.finished_at else None
+
+
+class Resend(models.Model):
+    """An admin's (or a command's) request to send failed notices again: the audit of Resend."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    notification = models.ForeignKey(
+        Notification,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resends",
+        help_text="The notice resent; empty when every failed notice was.",
+    )
+    count = models.PositiveIntegerField(help_text="How many notices were put back to send.")
+    via = models.CharField(max_length=20, help_text="operations page or command")
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.count} notice(s) resent by {self.requested_by or self.via} at {self.requested_at}"

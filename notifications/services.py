@@ -34,7 +34,7 @@ from django.utils import timezone
 from agreements.models import Agreement
 
 from . import jobs
-from .models import UNMUTABLE_KINDS, Kind, Mute, Notification
+from .models import UNMUTABLE_KINDS, Kind, Mute, Notification, Resend
 
 logger = logging.getLogger(__name__)
 
@@ -498,18 +498,20 @@ def notices_release_leases(*, owner: str) -> int:
     )
 
 
-def notices_resend(*, ids: Iterable[int] | None = None, by=None) -> int:
+def notices_resend(*, ids: Iterable[int] | None = None, by=None, via: str = "command") -> int:
     """Put failed notices (these, or all) back to pending with a fresh retry window; how many.
 
     A pending notice named by id is made due now. A sent or muted notice is never resent.
     The sends happen in the sweep (or the caller's `notices_deliver_pending`), outside this
-    transaction. Audited when an admin (`by`) asks.
+    transaction. Every request is recorded (`Resend`: who, when, which, how many).
     """
     now = timezone.now()
-    rows = Notification.objects.filter(status=Notification.Status.FAILED)
-    if ids is not None:
+    ids = list(ids) if ids is not None else None
+    if ids is None:
+        rows = Notification.objects.filter(status=Notification.Status.FAILED)
+    else:
         rows = Notification.objects.filter(
-            pk__in=list(ids), status__in=[Notification.Status.FAILED, Notification.Status.PENDING]
+            pk__in=ids, status__in=[Notification.Status.FAILED, Notification.Status.PENDING]
         )
     with transaction.atomic():
         count = rows.update(
@@ -519,7 +521,13 @@ def notices_resend(*, ids: Iterable[int] | None = None, by=None) -> int:
             lease_until=None,
             lease_owner="",
         )
-    logger.info("%s notice(s) put back to send by %s", count, by or "a command")
+        Resend.objects.create(
+            requested_by=by,
+            notification=Notification.objects.filter(pk=ids[0]).first() if ids and len(ids) == 1 else None,
+            count=count,
+            via=via,
+        )
+    logger.info("%s notice(s) put back to send by %s", count, by or via)
     return count
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 PORTAL_PRODUCTION = False
 
 MIDDLEWARE = [
+    "moa_portal.metrics.RequestLatencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -247,6 +248,8 @@ NOTIFICATION_OVERDUE_MINUTES = env.int("NOTIFICATION_OVERDUE_MINUTES", default=6
 # Daily jobs also decide what fell due up to this many days ago and was never sent (a worker
 # down over an agreement's expiry day still sends the day's notice, late).
 NOTICE_CATCH_UP_DAYS = env.int("NOTICE_CATCH_UP_DAYS", default=7)
+# A job is late (health: warn) once the run its schedule owed is this many minutes overdue.
+JOB_LATE_GRACE_MINUTES = env.int("JOB_LATE_GRACE_MINUTES", default=15)
 # Job runs (notifications.JobRun) are kept this many days.
 JOB_RUN_KEEP_DAYS = env.int("JOB_RUN_KEEP_DAYS", default=60)
 # The worker writes its heartbeat to the cache this often (seconds).
