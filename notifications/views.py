@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -62,10 +62,11 @@ def operations(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 def operations_resend(request: HttpRequest) -> HttpResponse:
     """Resend one notice (`notification` in the form) or every failed one (`all`)."""
     _require_admin(request)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if request.POST.get("all"):
         count = services.notices_resend(by=request.user, via="operations page")
     else:
