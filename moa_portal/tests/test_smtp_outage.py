@@ -24,7 +24,7 @@ from activities.tasks import (
 )
 from agreements.tasks import send_term_notices
 from moa_portal.tests.smtp import HungSMTP, RecordingSMTP
-from moa_portal.tests.test_resilience_jobs import Worker, own_redis, result_of, wait_until  # noqa: F401
+from moa_portal.tests.test_resilience_jobs import Worker, result_of, wait_until
 from notifications.models import JobRun, Notification
 from notifications.tasks import deliver_pending_notices
 from notifications.tests.test_worker import ON, make_everything_due
