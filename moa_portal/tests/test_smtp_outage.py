@@ -95,7 +95,7 @@ def test_an_smtp_outage_of_two_hours_loses_nothing_and_sends_everything_once(smt
             assert minutes <= 61, "everything sent within the longest pause (an hour) of the server's return"
             clock.move_to(back + datetime.timedelta(minutes=minutes))
             deliver_pending_notices.apply()
-        print(f"FIGURE smtp outage 2 h: attempts per notice {attempts}; all sent {minutes} min after the return")
+        print(f"FIGURE smtp outage 2 h: attempts per notice {attempts}; sent {minutes} min after")
 
         # The next day's jobs and sweeps send nothing again.
         clock.move_to(start + datetime.timedelta(days=1))
@@ -134,7 +134,7 @@ def test_a_hung_smtp_server_costs_each_job_one_timeout_and_blocks_no_other(own_r
         runs = JobRun.objects.filter(job__in=[j.name for j in JOBS])
         durations = sorted(r.duration.total_seconds() for r in runs)
         shown = [round(d, 1) for d in durations]
-        print(f"FIGURE hung smtp (EMAIL_TIMEOUT={timeout} s): job durations {shown} s; five in {elapsed:.1f} s")
+        print(f"FIGURE hung smtp (EMAIL_TIMEOUT={timeout} s): jobs took {shown} s; all {elapsed:.1f} s")
         assert len(durations) == 5
         # Each job gave up on the server after one timeout (not one per notice), so the next ran.
         assert max(durations) < timeout + 2
