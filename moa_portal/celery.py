@@ -20,9 +20,15 @@ app.autodiscover_tasks()
 @worker_init.connect
 @beat_init.connect
 def _refuse_broken_configuration(**kwargs) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
     from moa_portal.checks import refuse_broken_configuration
 
-    refuse_broken_configuration()
+    try:
+        refuse_broken_configuration()
+    except ImproperlyConfigured as exc:
+        # Celery logs and ignores a receiver's Exception; SystemExit stops the process.
+        raise SystemExit(f"ImproperlyConfigured: {exc}") from exc
 
 
 @task_prerun.connect
