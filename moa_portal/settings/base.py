@@ -163,7 +163,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -173,6 +173,10 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "evidence")
 MEDIA_URL = None
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+# Behind nginx: the evidence download answers with X-Accel-Redirect to this internal location
+# (deploy/nginx/moa-portal.conf, `location /_evidence/`) after the permission check, and nginx
+# sends the file. Empty: the portal sends the file itself (development, tests).
+EVIDENCE_ACCEL_REDIRECT = env("EVIDENCE_ACCEL_REDIRECT", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
