@@ -9,6 +9,8 @@ from .base import env
 DEBUG = False
 PORTAL_PRODUCTION = True
 SECRET_KEY = env("SECRET_KEY")
+# The previous key(s) while a rotation settles (docs/operations.md, "Rotating secrets").
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
