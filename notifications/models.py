@@ -109,6 +109,10 @@ class Notification(models.Model):
         blank=True,
         help_text="Taken for a send until then: nobody else sends it; after it, the send is presumed dead.",
     )
+    waiting_on_server = models.BooleanField(
+        default=False,
+        help_text="The last send failed because the mail server was not there.",
+    )
     lease_owner = models.CharField(
         max_length=200, blank=True, help_text="The worker (node name) or process that took it to send."
     )

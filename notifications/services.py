@@ -358,18 +358,20 @@ class _Delivery:
         self.server_down: str = ""
         table = connection.ops.quote_name(Notification._meta.db_table)
         returning = " RETURNING email, subject, body_text, body_html, attempts, created_at, retry_until"
-        self.take_sql = (
+        take = (
             f"UPDATE {table} SET attempts = attempts + 1, lease_until = %s, lease_owner = %s"  # noqa: S608
-            " WHERE id = %s AND status = %s AND (next_attempt_at IS NULL OR next_attempt_at <= %s)"
-            " AND (lease_until IS NULL OR lease_until < %s)" + returning
+            " WHERE id = %s AND status = %s AND (lease_until IS NULL OR lease_until < %s)"
         )
+        self.take_sql = take + " AND (next_attempt_at IS NULL OR next_attempt_at <= %s)" + returning
+        # A notice paused only because the server was not there: taken early once it answers again.
+        self.take_early_sql = take + " AND waiting_on_server" + returning
         self.sent_sql = (
             f"UPDATE {table} SET status = %s, sent_at = %s, last_error = '', next_attempt_at = NULL,"  # noqa: S608
-            " lease_until = NULL, lease_owner = '' WHERE id = %s"
+            " lease_until = NULL, lease_owner = '', waiting_on_server = FALSE WHERE id = %s"
         )
         self.failed_sql = (
             f"UPDATE {table} SET status = %s, last_error = %s, next_attempt_at = %s,"  # noqa: S608
-            " lease_until = NULL, lease_owner = '' WHERE id = %s"
+            " lease_until = NULL, lease_owner = '', waiting_on_server = %s WHERE id = %s"
         )
         self.sent = 0
         self.failed = 0
@@ -385,7 +387,7 @@ class _Delivery:
             cursor.execute(sql, params)
             return cursor.fetchone() if cursor.description else None
 
-    def _take(self, notification_id: int) -> tuple | None:
+    def _take(self, notification_id: int, *, early: bool = False) -> tuple | None:
         now = timezone.now()
         lease_until = now + datetime.timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
         adapt = connection.ops.adapt_datetimefield_value
@@ -395,16 +397,20 @@ class _Delivery:
             notification_id,
             Notification.Status.PENDING.value,
             adapt(now),
-            adapt(now),
         ]
         with transaction.atomic():  # commits here (or joins the caller's, e.g. a test's)
-            return self._execute(self.take_sql, params)
+            if early:
+                return self._execute(self.take_early_sql, params)
+            return self._execute(self.take_sql, [*params, adapt(now)])
 
-    def deliver(self, notification_id: int) -> bool:
-        """Send one claimed notice and mark it sent; False if it is not (or no longer) to send, or failed."""
+    def deliver(self, notification_id: int, *, early: bool = False) -> bool:
+        """Send one claimed notice and mark it sent; False if it is not (or no longer) to send, or failed.
+
+        `early`: a notice paused because the server was down, taken before its pause ends.
+        """
         if self.server_down:
             return False
-        row = self._take(notification_id)
+        row = self._take(notification_id, early=early)
         if row is None:
             return False
         email, subject, body_text, body_html, attempts, created_at, retry_until = row
@@ -418,8 +424,9 @@ class _Delivery:
                 self.outbox.send(message)
             except Exception as exc:  # any transport failure: keep the row for a retry
                 retry_until = retry_until or created_at + retry_window()
-                self._failed(notification_id, email, exc, attempts, retry_until)
-                if not isinstance(exc, MESSAGE_FAILURES):
+                server_down = not isinstance(exc, MESSAGE_FAILURES)
+                self._failed(notification_id, email, exc, attempts, retry_until, server_down=server_down)
+                if server_down:
                     self.server_down = f"{type(exc).__name__}: {exc}"
                 return False
         # A user without an address is reached by the notice being in the portal.
@@ -430,7 +437,14 @@ class _Delivery:
         return True
 
     def _failed(
-        self, notification_id: int, email: str, exc: Exception, attempts: int, retry_until: datetime.datetime
+        self,
+        notification_id: int,
+        email: str,
+        exc: Exception,
+        attempts: int,
+        retry_until: datetime.datetime,
+        *,
+        server_down: bool,
     ) -> None:
         now = timezone.now()
         error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -443,7 +457,13 @@ class _Delivery:
         adapt = connection.ops.adapt_datetimefield_value
         self._execute(
             self.failed_sql,
-            [status.value, error, adapt(next_attempt) if next_attempt else None, notification_id],
+            [
+                status.value,
+                error,
+                adapt(next_attempt) if next_attempt else None,
+                server_down,
+                notification_id,
+            ],
         )
         self.failed += 1
         jobs.count(failed=1)
@@ -483,9 +503,34 @@ def notices_send(claimed: list[Notification]) -> list[Notification]:
 
 
 def notices_deliver_pending() -> int:
-    """The sweep: send every pending notice that is due (not pausing after a failure, not taken)."""
-    due = Notification.objects.deliverable().order_by("pk").values_list("pk", flat=True)
-    return len(_deliver_all(list(due)))
+    """The sweep: send every pending notice that is due (not pausing after a failure, not taken).
+
+    While the mail server is down, the notices that failed on it pause as any failure does; but
+    the sweep, if nothing else is due, tries the one that has waited longest (one connection a
+    minute: a probe), and as soon as a send goes through it sends every notice that was waiting
+    on the server, without waiting out their pauses. So the end of an outage is noticed within
+    a minute and everything goes at once, not over the following hour.
+    """
+    now = timezone.now()
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    waiting = Notification.objects.filter(free, status=Notification.Status.PENDING, waiting_on_server=True)
+    due = list(Notification.objects.deliverable(now).order_by("pk").values_list("pk", flat=True))
+    sent: list[int] = []
+    with _Delivery() as delivery:
+        if not due:
+            probe = waiting.order_by("next_attempt_at", "pk").values_list("pk", flat=True).first()
+            if probe is not None and delivery.deliver(probe, early=True):
+                sent.append(probe)
+        for pk in due:
+            if delivery.deliver(pk):
+                sent.append(pk)
+        if delivery.sent and not delivery.server_down:
+            for pk in waiting.exclude(pk__in=sent).order_by("pk").values_list("pk", flat=True):
+                if delivery.deliver(pk, early=True):
+                    sent.append(pk)
+        if delivery.server_down:
+            logger.warning("The mail server is not answering (%s); the rest waits.", delivery.server_down)
+    return len(sent)
 
 
 def notices_release_leases(*, owner: str) -> int:
@@ -517,6 +562,7 @@ def notices_resend(*, ids: Iterable[int] | None = None, by=None, via: str = "com
         count = rows.update(
             status=Notification.Status.PENDING,
             next_attempt_at=None,
+            waiting_on_server=False,
             retry_until=now + retry_window(),
             lease_until=None,
             lease_owner="",

@@ -92,7 +92,7 @@ def test_an_smtp_outage_of_two_hours_loses_nothing_and_sends_everything_once(smt
         minutes = 0
         while Notification.objects.filter(status=Notification.Status.PENDING).exists():
             minutes += 1
-            assert minutes <= 61, "everything sent within the longest pause (an hour) of the server's return"
+            assert minutes <= 1, "everything sent by the first sweep after the server's return"
             clock.move_to(back + datetime.timedelta(minutes=minutes))
             deliver_pending_notices.apply()
         print(f"FIGURE smtp outage 2 h: attempts per notice {attempts}; sent {minutes} min after")
@@ -132,6 +132,8 @@ def test_a_hung_smtp_server_costs_each_job_one_timeout_and_blocks_no_other(own_r
         assert [result_of(j.id, own_redis.url) for j in jobs] == [0, 0, 0, 0, 0]
         elapsed = time.monotonic() - queued
         runs = JobRun.objects.filter(job__in=[j.name for j in JOBS])
+        # The worker records the run's end just after it stores the result.
+        wait_until(lambda: runs.filter(finished_at__isnull=False).count() == 5, "the five runs recorded", 10)
         durations = sorted(r.duration.total_seconds() for r in runs)
         shown = [round(d, 1) for d in durations]
         print(f"FIGURE hung smtp (EMAIL_TIMEOUT={timeout} s): jobs took {shown} s; all {elapsed:.1f} s")

@@ -36,7 +36,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notifications", "0003_delivery_retries_and_job_runs"),
+        ("notifications", "0003_delivery_retries_job_runs_and_resends"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

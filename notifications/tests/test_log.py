@@ -23,6 +23,7 @@ from notifications.services import (
     recipients_from,
     retry_pause,
 )
+from notifications.tests.backends import REFUSED_ADDRESS
 from notifications.tests.factories import PointOfContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,12 +101,40 @@ def test_a_failed_send_is_kept_pending_with_the_error_and_a_pause():
     assert notice.lease_until is None
 
 
-def test_a_failed_send_is_not_tried_again_before_its_pause_ends():
-    notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
-    with override_settings(EMAIL_BACKEND=REFUSING):
+def test_a_refused_message_is_not_tried_again_before_its_pause_ends():
+    notice = claim(AgreementFactory(), Recipient(user=None, email=REFUSED_ADDRESS))
+    with override_settings(EMAIL_BACKEND="notifications.tests.backends.RefusingOneAddressBackend"):
         notice_deliver(notification_id=notice.pk)
-    assert notices_deliver_pending() == 0
-    assert mail.outbox == []
+        assert notices_deliver_pending() == 0
+    notice.refresh_from_db()
+    assert notice.attempts == 1 and notice.waiting_on_server is False
+
+
+def test_while_the_server_is_down_each_sweep_tries_one_notice():
+    agreement = AgreementFactory()
+    first = claim(agreement, recipient_for_user(UserFactory()), occasion="a")
+    second = claim(agreement, recipient_for_user(UserFactory()), occasion="b")
+    attempts = []
+    with override_settings(EMAIL_BACKEND=REFUSING):
+        for _ in range(3):
+            notices_deliver_pending()
+            first.refresh_from_db(), second.refresh_from_db()
+            attempts.append((first.attempts, second.attempts))
+    # The first fails and stops the run; the next sweep tries the second (due); the third finds
+    # nothing due and probes with the one that has waited longest.
+    assert attempts == [(1, 0), (1, 1), (2, 1)]
+    assert first.waiting_on_server and second.waiting_on_server
+
+
+def test_once_the_server_answers_every_notice_waiting_on_it_goes_at_once():
+    agreement = AgreementFactory()
+    notices = [claim(agreement, recipient_for_user(UserFactory()), occasion=str(n)) for n in range(3)]
+    with override_settings(EMAIL_BACKEND=REFUSING):
+        for _ in notices:
+            notices_deliver_pending()
+    assert Notification.objects.filter(waiting_on_server=True).count() == 3
+    assert notices_deliver_pending() == 3  # well before their pauses end
+    assert len(mail.outbox) == 3
 
 
 def test_a_failed_send_is_retried_from_its_row_with_the_words_decided_first():
