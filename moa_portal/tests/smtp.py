@@ -7,6 +7,7 @@ server go down and come back.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 import threading
@@ -23,11 +24,14 @@ def free_port() -> int:
 
 
 class _Recorder:
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0) -> None:
         self.messages: list[tuple[list[str], bytes]] = []
         self.lock = threading.Lock()
+        self.delay = delay
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        if self.delay:
+            await asyncio.sleep(self.delay)  # a slow server: the message is taken, the reply waits
         with self.lock:
             self.messages.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content))
         return "250 Message accepted for delivery"
@@ -36,9 +40,9 @@ class _Recorder:
 class RecordingSMTP:
     """aiosmtpd on 127.0.0.1:port, recording every message it accepted (across restarts)."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, delay: float = 0) -> None:
         self.port = port or free_port()
-        self.recorder = _Recorder()
+        self.recorder = _Recorder(delay)
         self.controller: Controller | None = None
 
     def start(self) -> None:
