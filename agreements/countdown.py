@@ -100,5 +100,5 @@ def term_notices_claim(*, on: datetime.date | None = None) -> list[Notification]
 
 
 def term_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
-    """Claim and send the due term notices; returns the notices this run claimed."""
+    """Claim and send the due term notices; returns the notices this run sent."""
     return notices_send(term_notices_claim(on=on))
