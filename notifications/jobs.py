@@ -59,3 +59,10 @@ def job_runs_prune(now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     since = now - datetime.timedelta(days=settings.JOB_RUN_KEEP_DAYS)
     return JobRun.objects.filter(started_at__lt=since).delete()[0]
+
+
+def job_runs_interrupted(*, worker: str) -> int:
+    """Close the runs a worker left open when it was killed: failed, "the worker stopped"."""
+    return JobRun.objects.filter(worker=worker, outcome=JobRun.Outcome.RUNNING).update(
+        outcome=JobRun.Outcome.FAILED, finished_at=timezone.now(), error="The worker stopped during the run."
+    )

@@ -198,7 +198,10 @@ class JobRun(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-pk"]
-        indexes = [models.Index(fields=["job", "-started_at"], name="jobrun_job_started_idx")]
+        indexes = [
+            models.Index(fields=["job", "-started_at"], name="jobrun_job_started_idx"),
+            models.Index(fields=["started_at"], name="jobrun_started_idx"),  # the prune
+        ]
 
     def __str__(self) -> str:
         return f"{self.job} at {self.started_at:%Y-%m-%d %H:%M:%S}: {self.outcome}"

@@ -9,13 +9,14 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import threading
 import traceback
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections
+from django.db import connection
 from django.utils import timezone
 
 from . import jobs
@@ -54,15 +55,20 @@ def heartbeat() -> None:
     cache.set(HEARTBEAT_KEY, timezone.now().isoformat(), timeout=settings.WORKER_HEARTBEAT_SECONDS * 3 + 60)
 
 
-def last_heartbeat():
+def last_heartbeat() -> datetime.datetime | None:
     """When a worker last wrote its heartbeat (None: never, or too long ago)."""
-    from datetime import datetime
-
     value = cache.get(HEARTBEAT_KEY)
-    return datetime.fromisoformat(value) if value else None
+    return datetime.datetime.fromisoformat(value) if value else None
+
+
+_heartbeat: threading.Thread | None = None
 
 
 def start_heartbeat() -> threading.Thread:
+    """One heartbeat thread per process (a worker_ready signalled twice starts no second one)."""
+    global _heartbeat
+    if _heartbeat is not None and _heartbeat.is_alive():
+        return _heartbeat
     stop = threading.Event()
 
     def beat() -> None:
@@ -74,9 +80,9 @@ def start_heartbeat() -> threading.Thread:
             if stop.wait(settings.WORKER_HEARTBEAT_SECONDS):
                 break
 
-    thread = threading.Thread(target=beat, name="moa-heartbeat", daemon=True)
-    thread.start()
-    return thread
+    _heartbeat = threading.Thread(target=beat, name="moa-heartbeat", daemon=True)
+    _heartbeat.start()
+    return _heartbeat
 
 
 def worker_ready(*, hostname: str, queues: list[str]) -> None:
@@ -88,10 +94,12 @@ def worker_ready(*, hostname: str, queues: list[str]) -> None:
         freed = notices_release_leases(owner=hostname)
         if freed:
             logger.warning("Freed %s notice(s) taken by this worker before it stopped", freed)
+        jobs.job_runs_interrupted(worker=hostname)
     except Exception:
         logger.exception("Could not free this worker's earlier leases")
     finally:
-        close_old_connections()
+        if not connection.in_atomic_block:  # the main process's; the pool's processes open their own
+            connection.close()
     for queue in queues[:1]:
         deliver_pending_notices.apply_async(queue=queue)
     start_heartbeat()

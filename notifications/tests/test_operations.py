@@ -1,6 +1,7 @@
 """What an operator sees and does: job runs, the operations page, Resend, the detail health and metrics."""
 
 import datetime
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -230,3 +231,31 @@ def test_metrics_expose_the_counts_latency_and_job_durations(client, settings):
     assert 'moa_job_last_duration_seconds{job="agreements.tasks.send_term_notices"} 3.0' in body
     assert 'moa_request_duration_seconds_count{method="GET",status="2xx",view="healthz"}' in body
     assert "moa_worker_heartbeat_age_seconds" in body
+
+
+def test_a_restarted_worker_closes_the_runs_its_killed_self_left_open():
+    from notifications.worker import worker_ready
+
+    JobRun.objects.create(job="agreements.tasks.send_term_notices", worker="celery@here")
+    JobRun.objects.create(job="agreements.tasks.send_term_notices", worker="celery@elsewhere")
+    worker_ready(hostname="celery@here", queues=[])
+    assert dict(JobRun.objects.values_list("worker", "outcome")) == {
+        "celery@here": JobRun.Outcome.FAILED,
+        "celery@elsewhere": JobRun.Outcome.RUNNING,
+    }
+    assert JobRun.objects.get(worker="celery@here").error == "The worker stopped during the run."
+
+
+def test_a_started_worker_writes_its_heartbeat(monkeypatch):
+    from django.core.cache import cache
+
+    from notifications import worker
+    from notifications.worker import HEARTBEAT_KEY, last_heartbeat, worker_ready
+
+    monkeypatch.setattr(worker, "_heartbeat", None)  # as in a new process
+    cache.delete(HEARTBEAT_KEY)
+    worker_ready(hostname="celery@here", queues=[])
+    deadline = time.monotonic() + 5
+    while last_heartbeat() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert timezone.now() - last_heartbeat() < datetime.timedelta(seconds=5)
