@@ -558,6 +558,8 @@ def notices_resend(*, ids: Iterable[int] | None = None, by=None, via: str = "com
         rows = Notification.objects.filter(
             pk__in=ids, status__in=[Notification.Status.FAILED, Notification.Status.PENDING]
         )
+    # A notice being sent right now (a live lease) is left to that send: freeing it could send it twice.
+    rows = rows.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
     with transaction.atomic():
         count = rows.update(
             status=Notification.Status.PENDING,

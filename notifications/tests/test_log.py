@@ -255,3 +255,13 @@ def test_a_contact_without_an_address_is_left_out():
 
 def test_recipient_key_is_the_lower_case_address():
     assert Recipient(user=None, email=" Kim@Example.GOV ").key == "kim@example.gov"
+
+
+def test_a_notice_being_sent_is_not_put_back_by_a_resend():
+    notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
+    Notification.objects.filter(pk=notice.pk).update(
+        lease_until=timezone.now() + datetime.timedelta(minutes=5), lease_owner="celery@elsewhere"
+    )
+    assert notices_resend(ids=[notice.pk]) == 0
+    notice.refresh_from_db()
+    assert notice.lease_owner == "celery@elsewhere"
