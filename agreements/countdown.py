@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from core.notices import DueNotice
@@ -48,12 +49,14 @@ def latest_milestone(days_left: int) -> int | None:
 
 
 def agreements_counting_down(on: datetime.date) -> QuerySet[Agreement]:
-    """Agreements in force on the day, and those whose term ends that very day.
+    """Agreements in force on the day, and those whose term ended in the last NOTICE_CATCH_UP_DAYS.
 
-    An agreement that has expired or been terminated gets no more notices.
+    The latter still owe their 0-day notice if no run decided it on the day (the worker was
+    down): it is decided late, once. A terminated agreement gets no more notices.
     """
+    since = on - datetime.timedelta(days=settings.NOTICE_CATCH_UP_DAYS)
     return (
-        Agreement.objects.filter(executed_on__lte=on, expires_on__gte=on)
+        Agreement.objects.filter(executed_on__lte=on, expires_on__gte=since)
         .exclude(terminated_on__lte=on)
         .prefetch_related("parties", "modifications__executions")
     )

@@ -8,7 +8,7 @@ from activities import views as activities_views
 from people.signin import ThrottledPasswordResetForm, UnlockingSetPasswordForm
 
 from .accounts import SignInView
-from .health import healthz
+from .health import healthz, healthz_detail, metrics
 
 urlpatterns = [
     path("", activities_views.my_work, name="home"),
@@ -48,5 +48,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("compliance.urls")),
     path("notifications/", include("notifications.urls")),
+    path("operations/", include("notifications.operations_urls")),
     path("healthz", healthz, name="healthz"),
+    path("healthz/detail", healthz_detail, name="healthz_detail"),
+    path("metrics", metrics, name="metrics"),
 ]

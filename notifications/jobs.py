@@ -146,6 +146,8 @@ def stale_digests_claim(*, on: datetime.date | None = None) -> list[Notification
                 "stale_items": digest.stale_items,
                 "overdue_milestones": digest.overdue_milestones,
                 "stale_days": settings.STALE_AFTER_DAYS,
+                "week": reminders.digest_week(on).removeprefix("week "),
+                "week_starts": on - datetime.timedelta(days=on.weekday()),
             },
             link=link,
         )

@@ -3,10 +3,17 @@
 A row is claimed (inserted under a unique constraint on agreement, kind, occasion and
 recipient) before anything is sent, and marked sent after. A job that runs twice, a retry,
 or two beat processes can only ever win the claim once, so nobody gets a notice twice; a
-send that failed is retried from its row, with the subject and body decided the first time.
+send that failed is retried from its row, with the subject and body decided the first time,
+with a growing pause between attempts, until its retry window closes: then it is *failed*,
+shown on the operations page until an admin resends it.
+
+Each job run is recorded (`JobRun`) with what it claimed, sent and failed to send, so an
+operator sees what the jobs did, not only that they ran.
 """
 
 from __future__ import annotations
+
+import datetime
 
 from django.conf import settings
 from django.db import models
@@ -36,11 +43,20 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)
 
-    def deliverable(self) -> NotificationQuerySet:
-        """Claimed but not (yet) sent, with attempts left."""
+    def deliverable(self, now=None) -> NotificationQuerySet:
+        """Pending notices due for a send now: not waiting out a pause, not taken by a running send."""
+        now = now or timezone.now()
         return self.filter(
-            status__in=Notification.DELIVERABLE_STATUSES, attempts__lt=settings.NOTIFICATION_MAX_ATTEMPTS
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+            Q(lease_until__isnull=True) | Q(lease_until__lt=now),
+            status=Notification.Status.PENDING,
         )
+
+    def overdue(self, now=None) -> NotificationQuerySet:
+        """Pending notices claimed more than NOTIFICATION_OVERDUE_MINUTES ago: something holds them up."""
+        now = now or timezone.now()
+        since = now - datetime.timedelta(minutes=settings.NOTIFICATION_OVERDUE_MINUTES)
+        return self.filter(status=Notification.Status.PENDING, created_at__lt=since)
 
 
 class Notification(models.Model):
@@ -49,12 +65,8 @@ class Notification(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        FAILED = "failed", "Failed (no more retries)"
         MUTED = "muted", "Muted by the recipient"
-
-    #: Statuses still to send (with attempts left): the rule of `deliverable()`, which the
-    #: delivery's own lock statement reads too.
-    DELIVERABLE_STATUSES = (Status.PENDING, Status.FAILED)
 
     agreement = models.ForeignKey(
         Agreement, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
@@ -84,6 +96,26 @@ class Notification(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="After a failed send: not tried again before this time."
+    )
+    retry_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A send failing after this leaves it failed (claim or resend + NOTIFICATION_RETRY_HOURS).",
+    )
+    lease_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Taken for a send until then: nobody else sends it; after it, the send is presumed dead.",
+    )
+    waiting_on_server = models.BooleanField(
+        default=False,
+        help_text="The last send failed because the mail server was not there.",
+    )
+    lease_owner = models.CharField(
+        max_length=200, blank=True, help_text="The worker (node name) or process that took it to send."
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -140,3 +172,65 @@ class Mute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} mutes {self.get_kind_display()}"
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job: when, how it ended, and what it claimed, sent and failed to send.
+
+    Written by the worker around every task (moa_portal/celery.py); read by the operations page,
+    `/healthz/detail` and the metrics. Runs older than JOB_RUN_KEEP_DAYS are deleted by the sweep.
+    """
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    job = models.CharField(max_length=200, help_text="The Celery task's name.")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    claimed = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0, help_text="Sends that failed in this run.")
+    error = models.TextField(blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [
+            models.Index(fields=["job", "-started_at"], name="jobrun_job_started_idx"),
+            models.Index(fields=["started_at"], name="jobrun_started_idx"),  # the prune
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} at {self.started_at:%Y-%m-%d %H:%M:%S}: {self.outcome}"
+
+    @property
+    def duration(self) -> datetime.timedelta | None:
+        return self.finished_at - self.started_at if self.finished_at else None
+
+
+class Resend(models.Model):
+    """An admin's (or a command's) request to send failed notices again: the audit of Resend."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    notification = models.ForeignKey(
+        Notification,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resends",
+        help_text="The notice resent; empty when every failed notice was.",
+    )
+    count = models.PositiveIntegerField(help_text="How many notices were put back to send.")
+    via = models.CharField(max_length=20, help_text="operations page or command")
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.count} notice(s) resent by {self.requested_by or self.via} at {self.requested_at}"

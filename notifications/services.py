@@ -1,17 +1,22 @@
 """Deciding and sending notices, exactly once.
 
-Jobs decide *what* is due (agreements/countdown.py and activities/reminders.py decide, jobs.py
-turns that into a list of `Notice`s) and claim them all at once with `notices_claim`: the rows
-are inserted under the log's unique constraint, and only the rows this call inserted are its to
-send (a row another run inserted first is skipped, whoever wins a race). `notices_deliver` then
-sends each and marks it sent, one short transaction per notice; a send that fails leaves the row
-failed, and `notices_deliver_pending` retries it from the row, with the words decided the first
-time.
+Jobs decide *what* is due (see agreements/countdown.py and activities/reminders.py) as a list
+of `Notice`s and claim them all at once with `notices_claim`: the rows are inserted under the
+log's unique constraint, and only the rows this call inserted are its to send (a row another
+run inserted first is skipped, whoever wins a race). `notices_deliver` then takes each (a
+committed UPDATE with a lease), sends it outside any transaction and marks it sent; a send that
+fails leaves the row pending with a growing pause, and the sweep (`notices_deliver_pending`,
+every minute) retries it from the row, with the words decided the first time, until the retry
+window closes and the row is failed (see the operations page and `manage.py notices_resend`).
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
+import os
+import smtplib
+import socket
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,7 +33,8 @@ from django.utils import timezone
 
 from agreements.models import Agreement
 
-from .models import UNMUTABLE_KINDS, Kind, Mute, Notification
+from . import runs
+from .models import UNMUTABLE_KINDS, Kind, Mute, Notification, Resend
 
 logger = logging.getLogger(__name__)
 
@@ -157,10 +163,14 @@ class _Words:
                 get_template(f"{base}.html"),
             )
         subject, text, html = self.templates[kind]
+        # Someone who is not a portal user (a point of contact) cannot open the portal's pages:
+        # their message carries no links to them.
+        portal_links = notice.recipient.user is not None
         context = {
             "agreement": notice.agreement,
             "recipient": notice.recipient,
-            "link": notice.link,
+            "link": notice.link if portal_links else "",
+            "portal_links": portal_links,
             "portal_url": self.portal_url,
             **notice.context,
         }
@@ -221,6 +231,7 @@ def notices_claim(notices: Iterable[Notice]) -> list[Notification]:
     muting = _muting(todo)
     words = _Words()
     batch = uuid.uuid4()
+    retry_until = timezone.now() + retry_window()
     rows = [
         Notification(
             agreement=n.agreement,
@@ -236,12 +247,15 @@ def notices_claim(notices: Iterable[Notice]) -> list[Notification]:
                 else Notification.Status.PENDING
             ),
             claim_batch=batch,
+            retry_until=retry_until,
             **words(n),
         )
         for n in sorted(todo, key=lambda n: (n.key[0] or 0, *n.key[1:]))
     ]
     Notification.objects.bulk_create(rows, batch_size=CLAIM_BATCH_SIZE, ignore_conflicts=True)
-    return list(Notification.objects.filter(claim_batch=batch).order_by("pk"))
+    won = list(Notification.objects.filter(claim_batch=batch).order_by("pk"))
+    runs.count(claimed=len(won))
+    return won
 
 
 def notice_claim(
@@ -268,12 +282,13 @@ def notice_claim(
 class _Outbox:
     """One connection to the mail server for a run of sends (with SMTP: one handshake, not one per message).
 
-    Opened at the first message that has an address; closed after a failed send, so the next
-    message opens a fresh one rather than writing into a broken connection.
+    Opened at the first message that has an address, with EMAIL_TIMEOUT on every wait; closed
+    after a failed send, so the next message opens a fresh one rather than writing into a
+    broken connection.
     """
 
     def __init__(self) -> None:
-        self.backend = get_connection()
+        self.backend = get_connection(timeout=settings.EMAIL_TIMEOUT)
         self.is_open = False
 
     def send(self, message: EmailMultiAlternatives) -> None:
@@ -295,40 +310,71 @@ class _Outbox:
                 logger.warning("Closing the mail connection failed: %s", exc)
 
 
+#: Failures of one message (the server answered and refused it): the run goes on with the next.
+#: Anything else (refused connection, timeout, dropped connection) means the server is not
+#: there: the run stops sending and leaves the rest to the sweep, so a dead or hung server
+#: costs a run one EMAIL_TIMEOUT, not one per notice.
+MESSAGE_FAILURES = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+def retry_pause(attempts: int) -> datetime.timedelta:
+    """The pause after the attempts-th failed send: the first pause, doubled each time, capped."""
+    first = settings.NOTIFICATION_RETRY_FIRST_SECONDS
+    seconds = min(first * 2 ** max(attempts - 1, 0), settings.NOTIFICATION_RETRY_MAX_SECONDS)
+    return datetime.timedelta(seconds=seconds)
+
+
+def retry_window() -> datetime.timedelta:
+    return datetime.timedelta(hours=settings.NOTIFICATION_RETRY_HOURS)
+
+
+def lease_owner() -> str:
+    """Who takes a notice to send: the worker's node name in a task, else host and process."""
+    from celery import current_task
+
+    hostname = getattr(getattr(current_task, "request", None), "hostname", None)
+    return hostname or f"{socket.gethostname()}:{os.getpid()}"
+
+
 class _Delivery:
-    """A run of sends: each notice locked, sent and marked in its own short transaction.
+    """A run of sends: claim → commit → send → mark, the send outside any database transaction.
 
-    The row stays locked (SKIP LOCKED: two workers never send the same row, neither waits)
-    while its message is sent, and is marked in the same transaction, so a worker killed
-    mid-run leaves at most the one message in flight unmarked (the retry sends it again);
-    every other notice is either sent and marked, or still pending.
+    Each notice is first *taken* by one UPDATE (pending, due, not taken by a live send) that
+    counts the attempt and sets a lease; that statement commits before the message goes, so
+    no row lock is held while the mail server is slow, and no other job waits on it. Only the
+    process whose UPDATE matched sends. The mark after the send clears the lease. A worker killed
+    between send and mark leaves one notice taken: a restarted worker frees its own leases at
+    once (`notices_release_leases`), and any other worker's sweep takes it back when its lease
+    runs out; that one message may then go twice (the in-flight duplicate, documented).
 
-    The lock and the mark are two plain statements, written once per run: building and
-    compiling them with the ORM for every notice was most of the delivery's own CPU time
-    (0.46 ms of a notice's 0.6 ms). The lock reads what `NotificationQuerySet.deliverable()`
-    selects: pending or failed, with attempts left.
+    The statements are plain SQL written once per run: compiling them with the ORM for every
+    notice was most of the delivery's own CPU time. The take reads what
+    `NotificationQuerySet.deliverable()` selects.
     """
 
     def __init__(self) -> None:
         self.outbox = _Outbox()
-        # Table name from the model's meta, every value a parameter.
+        self.owner = lease_owner()[:200]
+        self.server_down: str = ""
         table = connection.ops.quote_name(Notification._meta.db_table)
-        features = connection.features
-        skip_locked = " FOR UPDATE SKIP LOCKED" if features.has_select_for_update_skip_locked else ""
-        statuses = ", ".join(["%s"] * len(Notification.DELIVERABLE_STATUSES))
-        self.lock_sql = (
-            f"SELECT email, subject, body_text, body_html, attempts FROM {table}"  # noqa: S608
-            f" WHERE id = %s AND status IN ({statuses}) AND attempts < %s{skip_locked}"
+        returning = " RETURNING email, subject, body_text, body_html, attempts, created_at, retry_until"
+        take = (
+            f"UPDATE {table} SET attempts = attempts + 1, lease_until = %s, lease_owner = %s"  # noqa: S608
+            " WHERE id = %s AND status = %s AND (lease_until IS NULL OR lease_until < %s)"
         )
-        self.lock_params = [
-            *(s.value for s in Notification.DELIVERABLE_STATUSES),
-            settings.NOTIFICATION_MAX_ATTEMPTS,
-        ]
+        self.take_sql = take + " AND (next_attempt_at IS NULL OR next_attempt_at <= %s)" + returning
+        # A notice paused only because the server was not there: taken early once it answers again.
+        self.take_early_sql = take + " AND waiting_on_server" + returning
         self.sent_sql = (
-            f"UPDATE {table} SET attempts = %s, status = %s, sent_at = %s, last_error = ''"  # noqa: S608
-            " WHERE id = %s"
+            f"UPDATE {table} SET status = %s, sent_at = %s, last_error = '', next_attempt_at = NULL,"  # noqa: S608
+            " lease_until = NULL, lease_owner = '', waiting_on_server = FALSE WHERE id = %s"
         )
-        self.failed_sql = f"UPDATE {table} SET attempts = %s, status = %s, last_error = %s WHERE id = %s"  # noqa: S608
+        self.failed_sql = (
+            f"UPDATE {table} SET status = %s, last_error = %s, next_attempt_at = %s,"  # noqa: S608
+            " lease_until = NULL, lease_owner = '', waiting_on_server = %s WHERE id = %s"
+        )
+        self.sent = 0
+        self.failed = 0
 
     def __enter__(self) -> _Delivery:
         return self
@@ -336,66 +382,201 @@ class _Delivery:
     def __exit__(self, *exc_info) -> None:
         self.outbox.close()
 
-    def deliver(self, notification_id: int) -> bool:
-        """Send one claimed notice and mark it sent; False if it is not (or no longer) to send, or failed."""
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(self.lock_sql, [notification_id, *self.lock_params])
-            row = cursor.fetchone()
-            if row is None:
-                return False
-            email, subject, body_text, body_html, attempts = row
-            if email:
-                message = EmailMultiAlternatives(
-                    subject=subject, body=body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[email]
-                )
-                if body_html:
-                    message.attach_alternative(body_html, "text/html")
-                try:
-                    self.outbox.send(message)
-                except Exception as exc:  # any transport failure: keep the row for a retry
-                    logger.warning("Notice %s to %s failed: %s", notification_id, email, exc)
-                    error = f"{type(exc).__name__}: {exc}"[:2000]
-                    cursor.execute(
-                        self.failed_sql,
-                        [attempts + 1, Notification.Status.FAILED.value, error, notification_id],
-                    )
-                    return False
-            # A user without an address is reached by the notice being in the portal.
-            sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
-            cursor.execute(
-                self.sent_sql, [attempts + 1, Notification.Status.SENT.value, sent_at, notification_id]
+    def _execute(self, sql: str, params: list) -> tuple | None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone() if cursor.description else None
+
+    def _take(self, notification_id: int, *, early: bool = False) -> tuple | None:
+        now = timezone.now()
+        lease_until = now + datetime.timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
+        adapt = connection.ops.adapt_datetimefield_value
+        params = [
+            adapt(lease_until),
+            self.owner,
+            notification_id,
+            Notification.Status.PENDING.value,
+            adapt(now),
+        ]
+        with transaction.atomic():  # commits here (or joins the caller's, e.g. a test's)
+            if early:
+                return self._execute(self.take_early_sql, params)
+            return self._execute(self.take_sql, [*params, adapt(now)])
+
+    def deliver(self, notification_id: int, *, early: bool = False) -> bool:
+        """Send one claimed notice and mark it sent; False if it is not (or no longer) to send, or failed.
+
+        `early`: a notice paused because the server was down, taken before its pause ends.
+        """
+        if self.server_down:
+            return False
+        row = self._take(notification_id, early=early)
+        if row is None:
+            return False
+        email, subject, body_text, body_html, attempts, created_at, retry_until = row
+        if email:
+            message = EmailMultiAlternatives(
+                subject=subject, body=body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[email]
             )
-            return True
+            if body_html:
+                message.attach_alternative(body_html, "text/html")
+            try:
+                self.outbox.send(message)
+            except Exception as exc:  # any transport failure: keep the row for a retry
+                retry_until = retry_until or created_at + retry_window()
+                server_down = not isinstance(exc, MESSAGE_FAILURES)
+                self._failed(notification_id, email, exc, attempts, retry_until, server_down=server_down)
+                if server_down:
+                    self.server_down = f"{type(exc).__name__}: {exc}"
+                return False
+        # A user without an address is reached by the notice being in the portal.
+        adapt = connection.ops.adapt_datetimefield_value
+        self._execute(self.sent_sql, [Notification.Status.SENT.value, adapt(timezone.now()), notification_id])
+        self.sent += 1
+        runs.count(sent=1)
+        return True
+
+    def _failed(
+        self,
+        notification_id: int,
+        email: str,
+        exc: Exception,
+        attempts: int,
+        retry_until: datetime.datetime,
+        *,
+        server_down: bool,
+    ) -> None:
+        now = timezone.now()
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if now >= retry_until:
+            logger.error("Notice %s to %s failed for good: %s", notification_id, email, exc)
+            status, next_attempt = Notification.Status.FAILED, None
+        else:
+            logger.warning("Notice %s to %s failed (attempt %s): %s", notification_id, email, attempts, exc)
+            status, next_attempt = Notification.Status.PENDING, now + retry_pause(attempts)
+        adapt = connection.ops.adapt_datetimefield_value
+        self._execute(
+            self.failed_sql,
+            [
+                status.value,
+                error,
+                adapt(next_attempt) if next_attempt else None,
+                server_down,
+                notification_id,
+            ],
+        )
+        self.failed += 1
+        runs.count(failed=1)
 
 
-def _deliver_all(ids: Iterable[int]) -> int:
+def _deliver_all(ids: Iterable[int]) -> list[int]:
+    """Send these notices in one run; the ids of those sent."""
+    sent = []
     with _Delivery() as delivery:
-        return sum(delivery.deliver(pk) for pk in ids)
+        for pk in ids:
+            if delivery.deliver(pk):
+                sent.append(pk)
+        if delivery.server_down:
+            logger.warning("The mail server is not answering (%s); the rest waits.", delivery.server_down)
+    return sent
 
 
 def notice_deliver(*, notification_id: int) -> bool:
     """Send one claimed notice by e-mail and mark it sent; True if this call sent it."""
-    return _deliver_all([notification_id]) == 1
+    return len(_deliver_all([notification_id])) == 1
 
 
 def notices_deliver(notices: Iterable[Notification]) -> int:
-    """Send these claimed notices over one mail connection, each in its own transaction; how many went.
+    """Send these claimed notices over one mail connection; how many went.
 
-    A failed send marks only its own row failed and the run goes on. Muted rows are skipped
+    A message the server refuses marks only its own row and the run goes on; a server that
+    is not there stops the run (the rest stay pending for the sweep). Muted rows are skipped
     without a query: they are decided never to be sent.
     """
-    return _deliver_all(n.pk for n in notices if n.status != Notification.Status.MUTED)
+    return len(_deliver_all(n.pk for n in notices if n.status != Notification.Status.MUTED))
 
 
 def notices_send(claimed: list[Notification]) -> list[Notification]:
-    """Send the notices a job's claim won; the job returns them (how many it decided)."""
-    notices_deliver(claimed)
-    return claimed
+    """Send the notices a job's claim won; the ones this run sent (a job returns how many)."""
+    sent = set(_deliver_all(n.pk for n in claimed if n.status != Notification.Status.MUTED))
+    return [n for n in claimed if n.pk in sent]
 
 
 def notices_deliver_pending() -> int:
-    """Send every claimed notice that has not gone yet (pending, or failed with attempts left)."""
-    return _deliver_all(list(Notification.objects.deliverable().order_by("pk").values_list("pk", flat=True)))
+    """The sweep: send every pending notice that is due (not pausing after a failure, not taken).
+
+    While the mail server is down, the notices that failed on it pause as any failure does; but
+    the sweep, if nothing else is due, tries the one that has waited longest (one connection a
+    minute: a probe), and as soon as a send goes through it sends every notice that was waiting
+    on the server, without waiting out their pauses. So the end of an outage is noticed within
+    a minute and everything goes at once, not over the following hour.
+    """
+    now = timezone.now()
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    waiting = Notification.objects.filter(free, status=Notification.Status.PENDING, waiting_on_server=True)
+    due = list(Notification.objects.deliverable(now).order_by("pk").values_list("pk", flat=True))
+    sent: list[int] = []
+    with _Delivery() as delivery:
+        if not due:
+            probe = waiting.order_by("next_attempt_at", "pk").values_list("pk", flat=True).first()
+            if probe is not None and delivery.deliver(probe, early=True):
+                sent.append(probe)
+        for pk in due:
+            if delivery.deliver(pk):
+                sent.append(pk)
+        if delivery.sent and not delivery.server_down:
+            for pk in waiting.exclude(pk__in=sent).order_by("pk").values_list("pk", flat=True):
+                if delivery.deliver(pk, early=True):
+                    sent.append(pk)
+        if delivery.server_down:
+            logger.warning("The mail server is not answering (%s); the rest waits.", delivery.server_down)
+    return len(sent)
+
+
+def notices_release_leases(*, owner: str) -> int:
+    """Free the notices this owner had taken: called by a worker at start, whose earlier self died.
+
+    Its sends are over (the process is new), so waiting out their leases would only delay them.
+    """
+    return Notification.objects.filter(status=Notification.Status.PENDING, lease_owner=owner).update(
+        lease_until=None, lease_owner=""
+    )
+
+
+def notices_resend(*, ids: Iterable[int] | None = None, by=None, via: str = "command") -> int:
+    """Put failed notices (these, or all) back to pending with a fresh retry window; how many.
+
+    A pending notice named by id is made due now. A sent or muted notice is never resent.
+    The sends happen in the sweep (or the caller's `notices_deliver_pending`), outside this
+    transaction. Every request is recorded (`Resend`: who, when, which, how many).
+    """
+    now = timezone.now()
+    ids = list(ids) if ids is not None else None
+    if ids is None:
+        rows = Notification.objects.filter(status=Notification.Status.FAILED)
+    else:
+        rows = Notification.objects.filter(
+            pk__in=ids, status__in=[Notification.Status.FAILED, Notification.Status.PENDING]
+        )
+    # A notice being sent right now (a live lease) is left to that send: freeing it could send it twice.
+    rows = rows.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+    with transaction.atomic():
+        count = rows.update(
+            status=Notification.Status.PENDING,
+            next_attempt_at=None,
+            waiting_on_server=False,
+            retry_until=now + retry_window(),
+            lease_until=None,
+            lease_owner="",
+        )
+        Resend.objects.create(
+            requested_by=by,
+            notification=Notification.objects.filter(pk=ids[0]).first() if ids and len(ids) == 1 else None,
+            count=count,
+            via=via,
+        )
+    logger.info("%s notice(s) put back to send by %s", count, by or via)
+    return count
 
 
 def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:

@@ -12,6 +12,7 @@ import datetime
 from celery import shared_task
 
 from . import jobs
+from .runs import job_runs_prune
 from .services import notices_deliver_pending
 
 
@@ -21,7 +22,7 @@ def _day(on: str | None) -> datetime.date | None:
 
 @shared_task(acks_late=True)
 def send_term_notices(on: str | None = None) -> int:
-    """The term countdown (VII) as of today (or the ISO day given): how many notices were claimed."""
+    """The term countdown (VII) as of today (or the ISO day given): how many notices were sent."""
     return len(jobs.term_notices_send(on=_day(on)))
 
 
@@ -51,5 +52,7 @@ def send_stale_digests(on: str | None = None) -> int:
 
 @shared_task(acks_late=True)
 def deliver_pending_notices() -> int:
-    """Retry notices whose send failed, from their rows (never deciding them again)."""
-    return notices_deliver_pending()
+    """Retries after their pause, and what a killed worker had claimed; how many were sent."""
+    sent = notices_deliver_pending()
+    job_runs_prune()
+    return sent

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from django.conf import settings
 
 from bench.data import BENCH_USERNAME
 
@@ -173,6 +174,11 @@ def portal(tmp_path_factory):
             "SECRET_KEY": secrets.token_hex(32),
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "false",
+            # What production refuses to start without (moa_portal/checks.py); no mail is sent here.
+            "EMAIL_URL": "smtp://127.0.0.1:25",
+            "PORTAL_URL": "https://moa.example.gov",
+            "DEFAULT_FROM_EMAIL": "moa-portal@example.gov",
+            "REDIS_URL": settings.CELERY_BROKER_URL,
             "CONN_MAX_AGE": "60",
             "LOG_LEVEL": "ERROR",
             "DJANGO_SUPERUSER_PASSWORD": secrets.token_urlsafe(16),

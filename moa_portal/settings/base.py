@@ -13,7 +13,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# .env fills in what the environment does not set; a process given its whole environment
+# (systemd's EnvironmentFile, a container, a test) can turn it off.
+if env.bool("DJANGO_READ_DOT_ENV_FILE", default=True):
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -42,9 +45,13 @@ INSTALLED_APPS = [
     "notifications",
     "audit",
     "people",
+    "moa_portal.apps.MoaPortalConfig",
 ]
+# Production refuses a configuration that would send nothing or send it wrong (moa_portal/checks.py).
+PORTAL_PRODUCTION = False
 
 MIDDLEWARE = [
+    "moa_portal.metrics.RequestLatencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "moa_portal.middleware.SecurityHeadersMiddleware",
@@ -183,6 +190,10 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "evidence")
 MEDIA_URL = None
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+# Behind nginx: the evidence download answers with X-Accel-Redirect to this internal location
+# (deploy/nginx/moa-portal.conf, `location /_evidence/`) after the permission check, and nginx
+# sends the file. Empty: the portal sends the file itself (development, tests).
+EVIDENCE_ACCEL_REDIRECT = env("EVIDENCE_ACCEL_REDIRECT", default="")
 # The whole request body (every file of a form together): a larger body is refused with 413
 # before it is read (moa_portal.middleware). The web server's own limit should match
 # (nginx: client_max_body_size; docs/security.md).
@@ -211,6 +222,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # E-mail: console in development, SMTP in production (EMAIL_URL or the EMAIL_* settings).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds a send waits on the mail server (connect, each reply): a server that accepts and
+# never answers holds one notice this long, then the run leaves the rest for the sweep.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="MOA Portal <moa-portal@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -265,11 +279,33 @@ STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=90)
 # Notices and the jobs that send them (notifications/jobs.py and tasks.py;
 # what is due is decided in agreements/countdown.py and activities/reminders.py).
 PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
-NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+# A notice whose send fails is retried after NOTIFICATION_RETRY_FIRST_SECONDS, then after twice
+# that each time, at most NOTIFICATION_RETRY_MAX_SECONDS apart, for NOTIFICATION_RETRY_HOURS after
+# its claim (or an admin's resend); a send failing after that leaves it failed.
+NOTIFICATION_RETRY_HOURS = env.float("NOTIFICATION_RETRY_HOURS", default=72)
+NOTIFICATION_RETRY_FIRST_SECONDS = env.int("NOTIFICATION_RETRY_FIRST_SECONDS", default=60)
+NOTIFICATION_RETRY_MAX_SECONDS = env.int("NOTIFICATION_RETRY_MAX_SECONDS", default=3600)
+# A notice taken for a send and not marked within this long is presumed lost with its worker and
+# sent again by the sweep (a restarted worker frees its own at once). Must exceed EMAIL_TIMEOUT.
+NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=300)
+# A notice still pending this long after its claim counts as overdue (health, metrics).
+NOTIFICATION_OVERDUE_MINUTES = env.int("NOTIFICATION_OVERDUE_MINUTES", default=60)
+# Daily jobs also decide what fell due up to this many days ago and was never sent (a worker
+# down over an agreement's expiry day still sends the day's notice, late).
+NOTICE_CATCH_UP_DAYS = env.int("NOTICE_CATCH_UP_DAYS", default=7)
+# A job is late (health: warn) once the run its schedule owed is this many minutes overdue.
+JOB_LATE_GRACE_MINUTES = env.int("JOB_LATE_GRACE_MINUTES", default=15)
+# Job runs (notifications.JobRun) are kept this many days.
+JOB_RUN_KEEP_DAYS = env.int("JOB_RUN_KEEP_DAYS", default=60)
+# The worker writes its heartbeat to the cache this often (seconds).
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=30)
 MEETING_REMINDER_DAYS = env.list("MEETING_REMINDER_DAYS", cast=int, default=[14, 1])
 QUARTERLY_MEETING_SCHEDULED_BY_DAY = env.int("QUARTERLY_MEETING_SCHEDULED_BY_DAY", default=30)
 MINUTES_DUE_AFTER_DAYS = env.int("MINUTES_DUE_AFTER_DAYS", default=7)
 HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=1.0)
+# The token (Authorization: Bearer ...) that opens /healthz/detail and /metrics to a monitor
+# without a session; unset: only signed-in admins.
+HEALTHZ_TOKEN = env("HEALTHZ_TOKEN", default="")
 # Results are not needed by the jobs; the worker integration test sets one to wait on them.
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 

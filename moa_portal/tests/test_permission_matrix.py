@@ -215,6 +215,10 @@ EXPECTED: dict[str, Row] = {
     "notifications:mark_all_read": row(None,            "login 405 405 405 405 405"),
     "notifications:preferences": row(None,              "login 200 200 200 200 200"),
     "healthz":                 row(None,                "200   200 200 200 200 200"),
+    "healthz_detail":          row(None,                "403   403 403 403 200 403"),
+    "metrics":                 row(None,                "403   403 403 403 200 403"),
+    "operations:page":         row(None,                "login 403 403 403 200 403"),
+    "operations:resend":       row(None,                "login 403 403 403 405 403"),
 }
 # fmt: on
 

@@ -174,6 +174,11 @@ def test_check_deploy_reports_nothing_with_production_settings():
         "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "moa-portal.example.gov",
         "DATABASE_URL": "postgres://moa:moa@127.0.0.1:5432/moa_portal",
+        # Production refuses to start without these (moa_portal/checks.py, issue 16).
+        "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.gov:587",
+        "PORTAL_URL": "https://moa-portal.example.gov",
+        "DEFAULT_FROM_EMAIL": "MOA Portal <moa-portal@example.gov>",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

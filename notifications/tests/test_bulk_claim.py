@@ -121,7 +121,7 @@ def test_a_mute_of_another_kind_does_not_mute_this_one():
 
 @pytest.mark.django_db
 @override_settings(EMAIL_BACKEND="notifications.tests.backends.RefusingOneAddressBackend")
-def test_a_failed_send_in_the_middle_of_a_run_marks_only_that_row_failed():
+def test_a_refused_message_in_the_middle_of_a_run_leaves_only_that_row_to_retry():
     agreement = AgreementFactory()
     recipients = [
         recipient_for_user(UserFactory(username="before")),
@@ -133,11 +133,11 @@ def test_a_failed_send_in_the_middle_of_a_run_marks_only_that_row_failed():
     rows = {n.recipient: n for n in Notification.objects.all()}
     assert {address: (n.status, n.attempts) for address, n in rows.items()} == {
         "before@example.gov": (Notification.Status.SENT, 1),
-        REFUSED_ADDRESS: (Notification.Status.FAILED, 1),
+        REFUSED_ADDRESS: (Notification.Status.PENDING, 1),
         "after@example.gov": (Notification.Status.SENT, 1),
     }
     assert "SMTPRecipientsRefused" in rows[REFUSED_ADDRESS].last_error
-    assert rows[REFUSED_ADDRESS].sent_at is None
+    assert rows[REFUSED_ADDRESS].sent_at is None and rows[REFUSED_ADDRESS].next_attempt_at is not None
     assert sorted(m.to[0] for m in mail.outbox) == ["after@example.gov", "before@example.gov"]
 
 
@@ -171,7 +171,7 @@ def test_delivering_costs_two_queries_a_notice():
     with CaptureQueriesContext(connection) as queries:
         notices_deliver(won)
     locks_and_marks = [q["sql"].split()[0] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert locks_and_marks == ["SELECT", "UPDATE"] * 3
+    assert locks_and_marks == ["UPDATE", "UPDATE"] * 3  # take (committed), then mark
 
 
 def wait_for_a_blocked_insert(seconds: float = 30) -> None:

@@ -1,9 +1,13 @@
 """The notification log: claimed once, sent once, retried from its row, muted by choice."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.core import mail
 from django.db import IntegrityError
 from django.test import override_settings
+from django.utils import timezone
 
 from agreements.tests.factories import AgreementFactory, UserFactory
 from notifications.models import Kind, Mute, Notification
@@ -13,9 +17,13 @@ from notifications.services import (
     notice_claim,
     notice_deliver,
     notices_deliver_pending,
+    notices_release_leases,
+    notices_resend,
     recipient_for_user,
     recipients_from,
+    retry_pause,
 )
+from notifications.tests.backends import REFUSED_ADDRESS
 from notifications.tests.factories import PointOfContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,14 +88,53 @@ def test_a_sent_notice_is_never_sent_again():
     assert len(mail.outbox) == 1
 
 
-def test_a_failed_send_is_kept_as_failed_with_the_error():
+def test_a_failed_send_is_kept_pending_with_the_error_and_a_pause():
     notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
     with override_settings(EMAIL_BACKEND=REFUSING):
         assert notice_deliver(notification_id=notice.pk) is False
     notice.refresh_from_db()
-    assert notice.status == Notification.Status.FAILED
+    assert notice.status == Notification.Status.PENDING
     assert notice.attempts == 1
     assert "SMTP server unreachable" in notice.last_error
+    pause = notice.next_attempt_at - timezone.now()
+    assert datetime.timedelta(seconds=50) < pause <= datetime.timedelta(seconds=60)
+    assert notice.lease_until is None
+
+
+def test_a_refused_message_is_not_tried_again_before_its_pause_ends():
+    notice = claim(AgreementFactory(), Recipient(user=None, email=REFUSED_ADDRESS))
+    with override_settings(EMAIL_BACKEND="notifications.tests.backends.RefusingOneAddressBackend"):
+        notice_deliver(notification_id=notice.pk)
+        assert notices_deliver_pending() == 0
+    notice.refresh_from_db()
+    assert notice.attempts == 1 and notice.waiting_on_server is False
+
+
+def test_while_the_server_is_down_each_sweep_tries_one_notice():
+    agreement = AgreementFactory()
+    first = claim(agreement, recipient_for_user(UserFactory()), occasion="a")
+    second = claim(agreement, recipient_for_user(UserFactory()), occasion="b")
+    attempts = []
+    with override_settings(EMAIL_BACKEND=REFUSING):
+        for _ in range(3):
+            notices_deliver_pending()
+            first.refresh_from_db(), second.refresh_from_db()
+            attempts.append((first.attempts, second.attempts))
+    # The first fails and stops the run; the next sweep tries the second (due); the third finds
+    # nothing due and probes with the one that has waited longest.
+    assert attempts == [(1, 0), (1, 1), (2, 1)]
+    assert first.waiting_on_server and second.waiting_on_server
+
+
+def test_once_the_server_answers_every_notice_waiting_on_it_goes_at_once():
+    agreement = AgreementFactory()
+    notices = [claim(agreement, recipient_for_user(UserFactory()), occasion=str(n)) for n in range(3)]
+    with override_settings(EMAIL_BACKEND=REFUSING):
+        for _ in notices:
+            notices_deliver_pending()
+    assert Notification.objects.filter(waiting_on_server=True).count() == 3
+    assert notices_deliver_pending() == 3  # well before their pauses end
+    assert len(mail.outbox) == 3
 
 
 def test_a_failed_send_is_retried_from_its_row_with_the_words_decided_first():
@@ -97,7 +144,8 @@ def test_a_failed_send_is_retried_from_its_row_with_the_words_decided_first():
         notice_deliver(notification_id=notice.pk)
     agreement.short_name = "New name"
     agreement.save()
-    assert notices_deliver_pending() == 1
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=2)):
+        assert notices_deliver_pending() == 1
     notice.refresh_from_db()
     assert notice.status == Notification.Status.SENT and notice.attempts == 2
     [message] = mail.outbox
@@ -105,16 +153,68 @@ def test_a_failed_send_is_retried_from_its_row_with_the_words_decided_first():
     assert "Old name" in message.body
 
 
-@override_settings(NOTIFICATION_MAX_ATTEMPTS=2)
-def test_a_notice_that_failed_every_attempt_is_left_alone():
+def test_the_pause_between_attempts_doubles_up_to_its_cap():
+    assert [retry_pause(n).total_seconds() for n in range(1, 9)] == [60, 120, 240, 480, 960, 1920, 3600, 3600]
+
+
+def test_a_notice_still_failing_after_its_retry_window_is_failed_and_left_alone():
+    start = timezone.now()
     notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
     with override_settings(EMAIL_BACKEND=REFUSING):
-        notices_deliver_pending()
-        notices_deliver_pending()
-        notices_deliver_pending()
+        hour = 0
+        while hour <= 76:
+            with time_machine.travel(start + datetime.timedelta(hours=hour)):
+                notices_deliver_pending()
+            hour += 1
     notice.refresh_from_db()
-    assert notice.attempts == 2
+    assert notice.status == Notification.Status.FAILED
+    assert notice.next_attempt_at is None
+    attempts = notice.attempts
+    with time_machine.travel(start + datetime.timedelta(hours=90)):
+        assert notices_deliver_pending() == 0
+    notice.refresh_from_db()
+    assert notice.attempts == attempts
+
+
+def test_a_resent_failed_notice_is_sent_once():
+    notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
+    Notification.objects.filter(pk=notice.pk).update(status=Notification.Status.FAILED, attempts=40)
+    assert notices_resend(ids=[notice.pk]) == 1
+    assert notices_deliver_pending() == 1
+    assert notices_resend(ids=[notice.pk]) == 0  # sent: never again
     assert notices_deliver_pending() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_resend_all_puts_back_only_the_failed():
+    agreement = AgreementFactory()
+    failed = claim(agreement, recipient_for_user(UserFactory()), occasion="a")
+    sent = claim(agreement, recipient_for_user(UserFactory()), occasion="b")
+    Notification.objects.filter(pk=failed.pk).update(status=Notification.Status.FAILED)
+    notice_deliver(notification_id=sent.pk)
+    assert notices_resend() == 1
+    failed.refresh_from_db()
+    assert failed.status == Notification.Status.PENDING and failed.retry_until > timezone.now()
+
+
+def test_a_notice_taken_by_a_live_send_is_not_taken_again():
+    notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
+    Notification.objects.filter(pk=notice.pk).update(
+        lease_until=timezone.now() + datetime.timedelta(minutes=5), lease_owner="celery@elsewhere"
+    )
+    assert notices_deliver_pending() == 0
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=6)):
+        assert notices_deliver_pending() == 1
+
+
+def test_a_restarted_worker_frees_its_own_leases_at_once():
+    notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
+    Notification.objects.filter(pk=notice.pk).update(
+        lease_until=timezone.now() + datetime.timedelta(minutes=5), lease_owner="celery@here"
+    )
+    assert notices_release_leases(owner="celery@elsewhere") == 0
+    assert notices_release_leases(owner="celery@here") == 1
+    assert notices_deliver_pending() == 1
 
 
 def test_a_user_without_an_address_gets_the_notice_in_the_portal_only():
@@ -155,3 +255,13 @@ def test_a_contact_without_an_address_is_left_out():
 
 def test_recipient_key_is_the_lower_case_address():
     assert Recipient(user=None, email=" Kim@Example.GOV ").key == "kim@example.gov"
+
+
+def test_a_notice_being_sent_is_not_put_back_by_a_resend():
+    notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
+    Notification.objects.filter(pk=notice.pk).update(
+        lease_until=timezone.now() + datetime.timedelta(minutes=5), lease_owner="celery@elsewhere"
+    )
+    assert notices_resend(ids=[notice.pk]) == 0
+    notice.refresh_from_db()
+    assert notice.lease_owner == "celery@elsewhere"

@@ -53,7 +53,10 @@ def test_owner_gets_their_stale_items_and_overdue_milestones(agreement, owner):
         "week 2021-W26",
     )
     [message] = mail.outbox
-    assert message.subject == "Your week: 1 item without a recent update, 1 overdue milestone"
+    assert (
+        message.subject
+        == "Your week of 28 June 2021 (2021-W26): 1 item without a recent update, 1 overdue milestone"
+    )
     assert "Share data on shipments" in message.body and "Draft protocol" in message.body
     assert item.get_absolute_url() in message.alternatives[0].content
 

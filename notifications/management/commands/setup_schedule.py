@@ -7,6 +7,7 @@ no longer has (RENAMED) is moved to the new name, so the worker still knows what
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 # name -> (task, minute, hour); daily runs: what is due is computed from the database, so a
@@ -21,7 +22,8 @@ SCHEDULE = {
     ),
     "Meeting minutes missing": ("notifications.tasks.send_minutes_nudges", "15", "7"),
     "Weekly stale digest": ("notifications.tasks.send_stale_digests", "20", "7"),
-    "Retry failed notices": ("notifications.tasks.deliver_pending_notices", "*/15", "*"),
+    # The sweep: retries after a pause, and what a killed worker had claimed, within a minute.
+    "Deliver pending notices": ("notifications.tasks.deliver_pending_notices", "*", "*"),
 }
 
 #: Task names the jobs had before they moved to notifications (issue 12): old name -> new name.
@@ -55,7 +57,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Moved {moved} scheduled job(s) to their tasks' new names.")
         created = 0
         for name, (task, minute, hour) in SCHEDULE.items():
-            if PeriodicTask.objects.filter(name=name).exists():
+            if PeriodicTask.objects.filter(Q(name=name) | Q(task=task)).exists():
                 continue
             crontab, _ = CrontabSchedule.objects.get_or_create(
                 minute=minute,

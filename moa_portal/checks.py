@@ -1,0 +1,117 @@
+"""A production configuration that would send nothing, or send it wrong, is refused.
+
+The same rules run as a system check (ids moa_portal.E001–E006: `manage.py check --deploy`,
+`migrate` and every management command report them) and at the start of every production
+process: gunicorn (moa_portal/wsgi.py), the Celery worker and beat (moa_portal/celery.py)
+raise ImproperlyConfigured instead of starting. Each message names the setting to fix. The
+rules apply when PORTAL_PRODUCTION is true (settings/production.py) or with `check --deploy`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import Error, register
+from django.core.exceptions import ImproperlyConfigured
+
+NOT_DELIVERING_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend": "prints mail instead of sending it",
+    "django.core.mail.backends.locmem.EmailBackend": "keeps mail in memory instead of sending it",
+    "django.core.mail.backends.filebased.EmailBackend": "writes mail to files instead of sending it",
+    "django.core.mail.backends.dummy.EmailBackend": "throws mail away",
+}
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0", ""}  # noqa: S104
+
+
+def _is_local(host: str) -> bool:
+    host = host.lower().strip("[]")
+    return host in LOCAL_HOSTS or host.endswith(".localhost") or host.startswith("127.")
+
+
+def configuration_problems() -> list[Error]:
+    """What in these settings would stop the portal from working in production."""
+    problems = []
+    backend = settings.EMAIL_BACKEND
+    if backend in NOT_DELIVERING_BACKENDS:
+        problems.append(
+            Error(
+                f"EMAIL_BACKEND is {backend}: it {NOT_DELIVERING_BACKENDS[backend]},"
+                " and notices would be marked sent.",
+                hint="Set EMAIL_URL to the mail server, e.g. smtp+tls://user:password@smtp.example.gov:587.",
+                id="moa_portal.E001",
+            )
+        )
+    broker = str(settings.CELERY_BROKER_URL)
+    if broker.startswith(("filesystem://", "memory://")):
+        problems.append(
+            Error(
+                f"The Celery broker is {broker.split(':')[0]}://:"
+                " jobs would queue in a folder on one machine.",
+                hint="Set REDIS_URL, e.g. redis://127.0.0.1:6379/0.",
+                id="moa_portal.E002",
+            )
+        )
+    url = urlsplit(settings.PORTAL_URL)
+    if _is_local(url.hostname or ""):
+        problems.append(
+            Error(
+                f"PORTAL_URL is {settings.PORTAL_URL}: links in e-mail would point at this machine.",
+                hint="Set PORTAL_URL to the portal's public address, e.g. https://moa.example.gov.",
+                id="moa_portal.E003",
+            )
+        )
+    if url.scheme != "https":
+        problems.append(
+            Error(
+                f"PORTAL_URL is {settings.PORTAL_URL}: links in e-mail must use https.",
+                hint="Set PORTAL_URL to an https:// address.",
+                id="moa_portal.E004",
+            )
+        )
+    sender = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >").lower()
+    if "@" not in settings.DEFAULT_FROM_EMAIL or _is_local(sender) or "." not in sender:
+        problems.append(
+            Error(
+                f"DEFAULT_FROM_EMAIL is {settings.DEFAULT_FROM_EMAIL}:"
+                " mail from a local address is refused or lost.",
+                hint="Set DEFAULT_FROM_EMAIL to an address of the agency's domain,"
+                " e.g. MOA Portal <moa-portal@example.gov>.",
+                id="moa_portal.E005",
+            )
+        )
+    cache = settings.CACHES["default"]["BACKEND"]
+    if not cache.endswith("RedisCache"):
+        problems.append(
+            Error(
+                f"The cache is {cache}: processes would not share kept values or the worker's heartbeat.",
+                hint="Set REDIS_URL (or CACHE_URL) to a Redis server.",
+                id="moa_portal.E006",
+            )
+        )
+    return problems
+
+
+@register("moa_portal")
+def production_configuration(app_configs=None, **kwargs) -> list[Error]:
+    if getattr(settings, "PORTAL_PRODUCTION", False):
+        return configuration_problems()
+    return []
+
+
+@register("moa_portal", deploy=True)
+def deploy_configuration(app_configs=None, **kwargs) -> list[Error]:
+    """`check --deploy` under any settings says what production would refuse."""
+    if getattr(settings, "PORTAL_PRODUCTION", False):
+        return []  # production_configuration reports them already
+    return configuration_problems()
+
+
+def refuse_broken_configuration() -> None:
+    """Raise, naming every setting to fix, if a production process would start broken."""
+    if not getattr(settings, "PORTAL_PRODUCTION", False):
+        return
+    problems = configuration_problems()
+    if problems:
+        lines = [f"{p.id}: {p.msg} {p.hint}" for p in problems]
+        raise ImproperlyConfigured("The production configuration is refused:\n" + "\n".join(lines))
