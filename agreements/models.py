@@ -337,7 +337,7 @@ class Commitment(models.Model):
 
     One table for the four kinds (objectives, joint activities, strategic goals and action
     items) so progress, milestones and the dashboard work on all of them with one mechanism;
-    the proxy models below give each kind its name from the agreement.
+    `kind` gives each its name from the agreement.
     """
 
     class Kind(models.TextChoices):
@@ -430,67 +430,6 @@ class Commitment(models.Model):
             errors["goal"] = "Only a strategic goal can be chosen as the goal."
         if errors:
             raise ValidationError(errors)
-
-
-def _kind_manager(kind: str) -> models.Manager:
-    class KindManager(models.Manager.from_queryset(CommitmentQuerySet)):
-        def get_queryset(self) -> CommitmentQuerySet:
-            return super().get_queryset().filter(kind=kind)
-
-    return KindManager()
-
-
-class Objective(Commitment):
-    """What the parties will endeavor to do (IV.2 a–f)."""
-
-    objects = _kind_manager(Commitment.Kind.OBJECTIVE)
-
-    class Meta:
-        proxy = True
-
-    def save(self, *args, **kwargs) -> None:
-        self.kind = Commitment.Kind.OBJECTIVE
-        super().save(*args, **kwargs)
-
-
-class JointActivity(Commitment):
-    """A joint activity the parties agree to undertake (VI.1–5)."""
-
-    objects = _kind_manager(Commitment.Kind.JOINT_ACTIVITY)
-
-    class Meta:
-        proxy = True
-        verbose_name_plural = "joint activities"
-
-    def save(self, *args, **kwargs) -> None:
-        self.kind = Commitment.Kind.JOINT_ACTIVITY
-        super().save(*args, **kwargs)
-
-
-class StrategicGoal(Commitment):
-    """A party's goal in the Joint E-commerce Strategic Agenda (Annex I)."""
-
-    objects = _kind_manager(Commitment.Kind.STRATEGIC_GOAL)
-
-    class Meta:
-        proxy = True
-
-    def save(self, *args, **kwargs) -> None:
-        self.kind = Commitment.Kind.STRATEGIC_GOAL
-        super().save(*args, **kwargs)
-
-
-class ActionItem(Commitment):
-    """An item a party "seeks to accomplish" in Annex I."""
-
-    objects = _kind_manager(Commitment.Kind.ACTION_ITEM)
-
-    class Meta:
-        proxy = True
-
-    def save(self, *args, **kwargs) -> None:
-        self.kind = Commitment.Kind.ACTION_ITEM
-        super().save(*args, **kwargs)
 
 
 class Signatory(models.Model):
