@@ -7,7 +7,7 @@ refusal shows next to the field it concerns, and the services run them again bef
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -95,16 +95,21 @@ def users_of(agreement: Agreement) -> QuerySet:
     )
 
 
+def user_label(user: Any) -> str:
+    """A user as choices show them: full name (or username) and party."""
+    party = user.membership.party.acronym if hasattr(user, "membership") else ""
+    name = user.get_full_name() or user.username
+    return f"{name} ({party})" if party else name
+
+
 class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        party = obj.membership.party.acronym if hasattr(obj, "membership") else ""
-        name = obj.get_full_name() or obj.username
-        return f"{name} ({party})" if party else name
+    def label_from_instance(self, obj: Any) -> str:
+        return user_label(obj)
 
 
 class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return UserChoiceField.label_from_instance(self, obj)
+    def label_from_instance(self, obj: Any) -> str:
+        return user_label(obj)
 
 
 class PortalForm(forms.Form):
@@ -177,8 +182,9 @@ class ProgressUpdateForm(PortalForm):
         own = party_of(user)
         if own is not None and not user.is_superuser:
             parties = parties.filter(pk=own.pk)
-        self.fields["reporting_party"].queryset = parties
-        self.fields["reporting_party"].empty_label = None
+        reporting_party = cast(forms.ModelChoiceField, self.fields["reporting_party"])
+        reporting_party.queryset = parties
+        reporting_party.empty_label = None
         if own is not None and "reporting_party" not in initial:
             self.initial["reporting_party"] = own.pk
         self.fields["as_of"].widget.attrs["max"] = today().strftime(DATE_FORMAT)
@@ -188,9 +194,10 @@ class ProgressUpdateForm(PortalForm):
             # Who reported cannot change on an edit; a correction can say otherwise.
             self.fields["reporting_party"].disabled = True
 
-    def clean(self) -> dict:
-        data = super().clean()
-        probe = ProgressUpdate(
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        probe = ProgressUpdate(  # type: ignore[misc]  # probe: a field that failed its own check is None
             commitment=self.commitment,
             as_of=data.get("as_of"),
             narrative=data.get("narrative", ""),
@@ -227,16 +234,17 @@ class MilestoneForm(PortalForm):
         kwargs.setdefault("initial", {}).setdefault("owner_user", user.pk)
         super().__init__(*args, **kwargs)
         agreement = commitment.agreement
-        self.fields["owner_user"].queryset = users_of(agreement)
-        self.fields["owner_contact"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["owner_user"]).queryset = users_of(agreement)
+        cast(forms.ModelChoiceField, self.fields["owner_contact"]).queryset = (
             PointOfContact.objects.active().filter(agreement=agreement).select_related("party")
         )
         if agreement.executed_on:
             self.fields["due_on"].widget.attrs["min"] = agreement.executed_on.strftime(DATE_FORMAT)
 
-    def clean(self) -> dict:
-        data = super().clean()
-        probe = Milestone(
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        probe = Milestone(  # type: ignore[misc]  # probe: a field that failed its own check is None
             commitment=self.commitment,
             due_on=data.get("due_on"),
             owner_user=data.get("owner_user"),
@@ -332,17 +340,20 @@ class MeetingForm(PortalForm):
             initial.setdefault("attendee_users", list(instance.attendee_users.all()))
             initial.setdefault("items", list(instance.items.all()))
         super().__init__(*args, **kwargs)
-        self.fields["attendee_contacts"].queryset = PointOfContact.objects.filter(
-            agreement=agreement
-        ).select_related("party")
-        self.fields["attendee_users"].queryset = users_of(agreement)
-        self.fields["items"].queryset = agreement.commitments.order_by("position")
+        cast(
+            forms.ModelChoiceField, self.fields["attendee_contacts"]
+        ).queryset = PointOfContact.objects.filter(agreement=agreement).select_related("party")
+        cast(forms.ModelChoiceField, self.fields["attendee_users"]).queryset = users_of(agreement)
+        cast(forms.ModelChoiceField, self.fields["items"]).queryset = agreement.commitments.order_by(
+            "position"
+        )
         if instance is None:
             del self.fields["is_cancelled"]
 
-    def clean(self) -> dict:
-        data = super().clean()
-        probe = Meeting(agreement=self.agreement, starts_at=data.get("starts_at"))
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        probe = Meeting(agreement=self.agreement, starts_at=data.get("starts_at"))  # type: ignore[misc]  # probe: a field that failed its own check is None
         try:
             probe.clean()
         except ValidationError as e:
@@ -364,14 +375,15 @@ class FollowUpForm(forms.Form):
 
     def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_user"].queryset = users_of(agreement)
-        self.fields["owner_contact"].queryset = PointOfContact.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["owner_user"]).queryset = users_of(agreement)
+        cast(forms.ModelChoiceField, self.fields["owner_contact"]).queryset = PointOfContact.objects.filter(
             agreement=agreement
         ).select_related("party")
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         """The rules are FollowUpAction.clean's; the form shows them beside its fields."""
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         other_errors = bool(self.errors)
         action = FollowUpAction(
             owner_user=data.get("owner_user"),
@@ -486,14 +498,18 @@ class OutreachEventForm(PortalForm):
             if vi3 is not None:
                 initial.setdefault("items", [vi3])
         super().__init__(*args, **kwargs)
-        self.fields["organising_party"].queryset = agreement.parties.all()
-        self.fields["organising_party"].empty_label = None
-        self.fields["items"].queryset = agreement.commitments.order_by("position")
+        organising_party = cast(forms.ModelChoiceField, self.fields["organising_party"])
+        organising_party.queryset = agreement.parties.all()
+        organising_party.empty_label = None
+        cast(forms.ModelChoiceField, self.fields["items"]).queryset = agreement.commitments.order_by(
+            "position"
+        )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         venue = data.get("venue")
-        probe = OutreachEvent(
+        probe = OutreachEvent(  # type: ignore[misc]  # probe: a field that failed its own check is None
             agreement=self.agreement,
             held_on=data.get("held_on"),
             country=data.get("country", ""),
