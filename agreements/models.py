@@ -7,6 +7,7 @@ with two or more parties fits the same tables.
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 import simple_history
 from dateutil.relativedelta import relativedelta
@@ -299,7 +300,9 @@ class CommitmentQuerySet(models.QuerySet):
         every item first (6.8 s for the unfiltered item list over 500,000 updates).
         """
         on = on or today()
-        updates = self.model._meta.get_field("updates").related_model._base_manager
+        # The reverse relation's model (activities' ProgressUpdate), named without importing it.
+        model = cast("type[models.Model]", self.model._meta.get_field("updates").related_model)
+        updates = model._base_manager
         latest = (
             updates.filter(commitment=OuterRef("pk"), as_of__lte=on).order_by("-as_of").values("as_of")[:1]
         )
@@ -413,7 +416,7 @@ class Commitment(models.Model):
 
     @property
     def lead_display(self) -> str:
-        return self.lead_party.acronym if self.lead_party_id else "Joint"
+        return self.lead_party.acronym if self.lead_party is not None else "Joint"
 
     def is_led_by(self, party: Party | None) -> bool:
         return party is not None and (self.lead_party_id is None or self.lead_party_id == party.pk)
@@ -426,7 +429,7 @@ class Commitment(models.Model):
             and (self.source_section.agreement_id != self.agreement_id)
         ):
             errors["source_section"] = "The source clause must belong to the same agreement."
-        if self.goal_id and self.goal.kind != Commitment.Kind.STRATEGIC_GOAL:
+        if self.goal is not None and self.goal.kind != Commitment.Kind.STRATEGIC_GOAL:
             errors["goal"] = "Only a strategic goal can be chosen as the goal."
         if errors:
             raise ValidationError(errors)

@@ -117,7 +117,7 @@ def term_of(
     days_since_end = (day - ends_on).days if ends_on and ends_on <= day else None
     elapsed = None
     if executed_on and expires and expires > executed_on and day >= executed_on:
-        done = (min(day, ends_on) - executed_on).days
+        done = (min(day, ends_on or day) - executed_on).days
         elapsed = max(0, min(100, round(100 * done / (expires - executed_on).days)))
     return Term(
         day=day,

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 
 from agreements.models import Agreement, Party
@@ -57,7 +57,7 @@ def changes_since(contact: PointOfContact, version: int) -> tuple[list[Concurren
     changes = [
         ConcurrentChange(
             field=name,
-            label=str(PointOfContact._meta.get_field(name).verbose_name),
+            label=str(cast("models.Field[Any, Any]", PointOfContact._meta.get_field(name)).verbose_name),
             when_opened=getattr(opened, name),
             now=getattr(contact, name),
         )

@@ -49,6 +49,8 @@ class Recipient:
         """The log's recipient column: one notice per address, so a person listed twice gets one."""
         if self.email:
             return self.email.strip().lower()
+        if self.user is None:
+            raise ValueError("A recipient is a user or an e-mail address.")
         return f"user:{self.user.pk}"
 
 
