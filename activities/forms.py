@@ -416,7 +416,11 @@ class BaseFollowUpFormSet(forms.BaseFormSet):
         return [f.cleaned_data for f in self.forms if f.has_changed() and f.cleaned_data]
 
 
-FollowUpFormSet = forms.formset_factory(FollowUpForm, formset=BaseFollowUpFormSet, extra=2)
+# formset_factory builds a subclass of the formset it is given; the stubs return the base type.
+FollowUpFormSet = cast(
+    "type[BaseFollowUpFormSet]",
+    forms.formset_factory(FollowUpForm, formset=BaseFollowUpFormSet, extra=2),
+)
 
 
 def follow_up_initial(meeting: Meeting) -> list[dict]:

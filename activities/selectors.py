@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.utils.functional import cached_property
 
-from agreements.models import Commitment, CommitmentStatus
+from agreements.models import Commitment, CommitmentQuerySet, CommitmentStatus
 from agreements.permissions import party_of, viewer_scope, visible_agreements
 from core import cache
 from core.links import list_url
@@ -39,7 +39,7 @@ ITEM_ROW_FIELDS = (
 )
 
 
-def items_visible_to(user) -> QuerySet[Commitment]:
+def items_visible_to(user) -> CommitmentQuerySet:
     """Every tracked item of the agreements the user sees, with what the list shows."""
     return (
         Commitment.objects.filter(agreement__in=visible_agreements(user))
@@ -63,7 +63,8 @@ class KeptCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return cache.kept("count", self.counted_as, lambda: Paginator.count.func(self))
+        # Django's count is a cached_property (its .func is the uncached count); the stubs call it a property.
+        return cache.kept("count", self.counted_as, lambda: Paginator.count.func(self))  # type: ignore[attr-defined]
 
 
 def kept_count_paginator(user, listing: str, query: QueryDict):
@@ -81,6 +82,8 @@ class ItemPaginator(Paginator):
     one query), which says which one or two agreements a page falls in and where; the page's
     rows are then read from those agreements only. Same rows, same order, one query each.
     """
+
+    object_list: QuerySet[Commitment]
 
     @cached_property
     def _sizes(self) -> list[tuple[str, int]]:
@@ -107,7 +110,7 @@ class ItemPaginator(Paginator):
                 names.append(name)
             start += n
         rows = self.object_list.filter(agreement__short_name__in=names)[bottom - first : top - first]
-        return self._get_page(rows, number, self)
+        return Page(rows, number, self)
 
 
 def updates_visible_to(user) -> QuerySet[ProgressUpdate]:
@@ -351,7 +354,11 @@ def commitment_timeline(
         [TimelineEntry("update", u.as_of, u.created_at, u) for u in updates]
         + [TimelineEntry("meeting", local_date(m.starts_at), m.starts_at, m) for m in meetings]
         + [TimelineEntry("event", e.held_on, e.created_at, e) for e in events]
-        + [TimelineEntry("milestone", ms.completed_on, ms.created_at, ms) for ms in completed_milestones]
+        + [
+            TimelineEntry("milestone", ms.completed_on, ms.created_at, ms)
+            for ms in completed_milestones
+            if ms.completed_on is not None
+        ]
     )
     entries.sort(key=lambda e: (e.on, e.at, e.record.pk), reverse=True)
     if page > 1 and len(entries) <= (page - 1) * size:

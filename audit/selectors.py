@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
@@ -40,6 +41,16 @@ HIDDEN_FIELDS = {"version", "password", "last_login"}
 VALUE_CHARS = 300
 
 
+#: A row of a historical table. django-simple-history builds these models at run time, and has
+#: no type stubs: the checker cannot know their fields (history_date, history_user, …).
+HistoricalRecord = Any
+
+
+def history_manager(model_or_instance: Any) -> Any:
+    """simple-history's `history` manager of an audited model or record (untyped, see above)."""
+    return model_or_instance.history
+
+
 @dataclass(frozen=True)
 class AuditedModel:
     """One audited model: its key in URLs, its label, and how its rows belong to agreements."""
@@ -51,8 +62,8 @@ class AuditedModel:
     in_agreements: Callable[[models.QuerySet], Q]
 
     @property
-    def history_model(self) -> type[models.Model]:
-        return self.model.history.model
+    def history_model(self) -> Any:
+        return history_manager(self.model).model
 
 
 def _commitments_of(agreements: models.QuerySet) -> models.QuerySet:
@@ -114,7 +125,7 @@ AUDITED_BY_MODEL: dict[type[models.Model], AuditedModel] = {a.model: a for a in 
 
 
 def audited_model_for(instance: models.Model) -> AuditedModel:
-    return AUDITED_BY_MODEL[type(instance)._meta.concrete_model]
+    return AUDITED_BY_MODEL[type(instance)._meta.concrete_model or type(instance)]
 
 
 @dataclass(frozen=True)
@@ -161,7 +172,7 @@ def _scope(audited: AuditedModel, user, agreements: models.QuerySet | None) -> Q
     return audited.in_agreements(visible)
 
 
-def _display(record: models.Model, field_name: str, value) -> str:
+def _display(record: HistoricalRecord, field_name: str, value) -> str:
     """A field's value as a reader understands it: choice labels, related records by name."""
     if value is None or value == "":
         return "—"
@@ -181,7 +192,7 @@ def _display(record: models.Model, field_name: str, value) -> str:
     return Truncator(str(value)).chars(VALUE_CHARS)
 
 
-def _display_m2m(record: models.Model, field_name: str, rows: list[dict]) -> str:
+def _display_m2m(record: HistoricalRecord, field_name: str, rows: list[dict]) -> str:
     """A many-to-many value (a user's roles, an agreement's parties) as the names it links to."""
     target = record.instance_type._meta.get_field(field_name).related_model
     key = target._meta.model_name
@@ -191,14 +202,14 @@ def _display_m2m(record: models.Model, field_name: str, rows: list[dict]) -> str
     return ", ".join(sorted(str(obj) for obj in target._default_manager.filter(pk__in=ids)))
 
 
-def _verbose(record: models.Model, field_name: str) -> str:
+def _verbose(record: HistoricalRecord, field_name: str) -> str:
     try:
         return str(record.instance_type._meta.get_field(field_name).verbose_name)
     except FieldDoesNotExist:
         return field_name.replace("_", " ")
 
 
-def changes_of(record: models.Model) -> list[FieldChange]:
+def changes_of(record: HistoricalRecord) -> list[FieldChange]:
     """The fields this historical row changed, old → new; for a creation, the values it started with."""
     if record.history_type == "+":
         created = []
@@ -226,7 +237,7 @@ def changes_of(record: models.Model) -> list[FieldChange]:
     ]
 
 
-def _entry(audited: AuditedModel, record: models.Model) -> AuditEntry:
+def _entry(audited: AuditedModel, record: HistoricalRecord) -> AuditEntry:
     who = record.history_user
     return AuditEntry(
         audited=audited,
@@ -239,7 +250,7 @@ def _entry(audited: AuditedModel, record: models.Model) -> AuditEntry:
     )
 
 
-def _object_repr(record: models.Model) -> str:
+def _object_repr(record: HistoricalRecord) -> str:
     try:
         return str(record.instance)
     except ObjectDoesNotExist:  # a record whose related rows are gone still shows its id
@@ -278,7 +289,7 @@ def audit_log(
     """
     chosen = [AUDITED_BY_KEY[filters.model]] if filters.model in AUDITED_BY_KEY else AUDITED
     wanted = page * per_page + 1
-    rows: list[tuple[AuditedModel, models.Model]] = []
+    rows: list[tuple[AuditedModel, HistoricalRecord]] = []
     for audited in chosen:
         rows.extend((audited, r) for r in _filtered(audited, reader, filters)[:wanted])
     rows.sort(key=lambda pair: (pair[1].history_date, pair[1].history_id), reverse=True)
@@ -299,5 +310,5 @@ def object_history(*, reader, audited: AuditedModel, object_id: int) -> list[Aud
 def history_of(instance: models.Model) -> list[AuditEntry]:
     """Every historical row of an instance the caller has already checked the reader may see."""
     audited = audited_model_for(instance)
-    rows = instance.history.select_related("history_user").order_by("-history_date", "-history_id")
+    rows = history_manager(instance).select_related("history_user").order_by("-history_date", "-history_id")
     return [_entry(audited, r) for r in rows]
