@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 
 from agreements.models import Agreement, Commitment, CommitmentStatus, Party
-from agreements.permissions import party_of
+from agreements.permissions import User, party_of
 from contacts.models import PointOfContact
 from core.time import today
 
@@ -155,7 +155,7 @@ class ProgressUpdateForm(PortalForm):
         self,
         *args: Any,
         commitment: Commitment,
-        user,
+        user: User,
         corrects: ProgressUpdate | None = None,
         instance: ProgressUpdate | None = None,
         **kwargs: Any,
@@ -229,7 +229,7 @@ class MilestoneForm(PortalForm):
         help_text="Choose a portal user or a point of contact, not both.",
     )
 
-    def __init__(self, *args: Any, commitment: Commitment, user, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, commitment: Commitment, user: User, **kwargs: Any) -> None:
         self.commitment = commitment
         kwargs.setdefault("initial", {}).setdefault("owner_user", user.pk)
         super().__init__(*args, **kwargs)
@@ -473,7 +473,12 @@ class OutreachEventForm(PortalForm):
     evidence = EvidenceField()
 
     def __init__(
-        self, *args: Any, agreement: Agreement, user, instance: OutreachEvent | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        agreement: Agreement,
+        user: User,
+        instance: OutreachEvent | None = None,
+        **kwargs: Any,
     ) -> None:
         self.agreement = agreement
         self.instance = instance

@@ -6,7 +6,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -15,13 +15,16 @@ from django.http import QueryDict
 from django.utils.functional import cached_property
 
 from agreements.models import Commitment, CommitmentQuerySet, CommitmentStatus
-from agreements.permissions import party_of, viewer_scope, visible_agreements
+from agreements.permissions import User, party_of, viewer_scope, visible_agreements
 from core import cache
 from core.links import list_url
 from core.time import today
 
 from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 from .quarters import local_date
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User as Account
 
 DUE_SOON_DAYS = 30
 
@@ -39,7 +42,7 @@ ITEM_ROW_FIELDS = (
 )
 
 
-def items_visible_to(user) -> CommitmentQuerySet:
+def items_visible_to(user: User) -> CommitmentQuerySet:
     """Every tracked item of the agreements the user sees, with what the list shows."""
     return (
         Commitment.objects.filter(agreement__in=visible_agreements(user))
@@ -67,7 +70,7 @@ class KeptCountPaginator(Paginator):
         return cache.kept("count", self.counted_as, lambda: Paginator.count.func(self))  # type: ignore[attr-defined]
 
 
-def kept_count_paginator(user, listing: str, query: QueryDict):
+def kept_count_paginator(user: User, listing: str, query: QueryDict):
     """The paginator class for a list whose total is kept: per viewer's party and filters."""
     filters = cache.query_key(query, ignore=["page"])
     return partial(KeptCountPaginator, counted_as=[listing, viewer_scope(user), filters])
@@ -113,7 +116,7 @@ class ItemPaginator(Paginator):
         return Page(rows, number, self)
 
 
-def updates_visible_to(user) -> QuerySet[ProgressUpdate]:
+def updates_visible_to(user: User) -> QuerySet[ProgressUpdate]:
     return (
         ProgressUpdate.objects.filter(commitment__agreement__in=visible_agreements(user))
         .select_related("commitment__agreement", "reporting_party", "author", "corrects")
@@ -122,7 +125,7 @@ def updates_visible_to(user) -> QuerySet[ProgressUpdate]:
     )
 
 
-def meetings_visible_to(user) -> QuerySet[Meeting]:
+def meetings_visible_to(user: User) -> QuerySet[Meeting]:
     return (
         Meeting.objects.filter(agreement__in=visible_agreements(user))
         .select_related("agreement", "organiser")
@@ -131,20 +134,11 @@ def meetings_visible_to(user) -> QuerySet[Meeting]:
     )
 
 
-def events_visible_to(user) -> QuerySet[OutreachEvent]:
+def events_visible_to(user: User) -> QuerySet[OutreachEvent]:
     return (
         OutreachEvent.objects.filter(agreement__in=visible_agreements(user))
         .select_related("agreement", "organising_party")
         .order_by("-held_on", "-pk")
-    )
-
-
-def evidence_visible_to(user) -> QuerySet[Evidence]:
-    agreements = visible_agreements(user)
-    return Evidence.objects.filter(
-        Q(progress_update__commitment__agreement__in=agreements)
-        | Q(meeting__agreement__in=agreements)
-        | Q(outreach_event__agreement__in=agreements)
     )
 
 
@@ -188,7 +182,7 @@ def _milestones(ids: list[int]) -> list[Milestone]:
     )
 
 
-def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
+def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
     """The items the user's party leads or co-leads, with what is due, overdue and stale.
 
     A user without a party (a superuser) sees every item of the agreements they can see.

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from agreements.models import Agreement, Commitment
 from agreements.permissions import visible_agreements
+from core.http import AuthenticatedRequest
 
 from . import permissions, selectors, services
 from .filters import EventFilter, ItemFilter, MeetingFilter, UpdateFilter
@@ -86,7 +87,7 @@ def _paginate(request: HttpRequest, qs, size: int = PAGE_SIZE, paginator_class=P
 # --- My work and lists --------------------------------------------------------------------------
 
 
-def my_work(request: HttpRequest) -> HttpResponse:
+def my_work(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "activities/my_work.html", selectors.my_work(request.user))
 
 
@@ -155,7 +156,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 # --- progress updates ---------------------------------------------------------------------------
 
 
-def update_create(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+def update_create(request: AuthenticatedRequest, slug: str, code: str) -> HttpResponse:
     item = _item(request, slug, code)
     if not permissions.can_report_on(request.user, item):
         return refuse(request, permissions.refusal_reason(request.user, item))
@@ -175,7 +176,7 @@ def update_create(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         try:
             services.progress_update_create(
                 commitment=item,
-                author=request.user,
+                acting_user=request.user,
                 reporting_party=data["reporting_party"],
                 as_of=data["as_of"],
                 status=data["status"],
@@ -206,7 +207,7 @@ def update_create(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     )
 
 
-def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def update_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     update = get_object_or_404(
         ProgressUpdate.objects.select_related("commitment__agreement", "commitment__lead_party"),
         pk=pk,
@@ -228,7 +229,7 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.progress_update_edit(
                 update=update,
-                user=request.user,
+                acting_user=request.user,
                 as_of=data["as_of"],
                 status=data["status"],
                 percent_complete=data["percent_complete"],
@@ -259,7 +260,7 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- milestones ---------------------------------------------------------------------------------
 
 
-def milestone_create(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+def milestone_create(request: AuthenticatedRequest, slug: str, code: str) -> HttpResponse:
     item = _item(request, slug, code)
     if not permissions.can_manage_milestones(request.user, item):
         return refuse(request, permissions.refusal_reason(request.user, item))
@@ -269,7 +270,7 @@ def milestone_create(request: HttpRequest, slug: str, code: str) -> HttpResponse
         try:
             services.milestone_create(
                 commitment=item,
-                created_by=request.user,
+                acting_user=request.user,
                 title=data["title"],
                 due_on=data["due_on"],
                 owner_user=data["owner_user"],
@@ -334,7 +335,7 @@ def _chosen_agreement(request: HttpRequest, rule) -> Agreement | None:
     return recordable[0] if len(recordable) == 1 else None
 
 
-def meeting_create(request: HttpRequest) -> HttpResponse:
+def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
     agreement = _chosen_agreement(request, permissions.can_record_meeting)
     if agreement is None:
         choices = _recordable_agreements(request, permissions.can_record_meeting)
@@ -348,7 +349,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         try:
             meeting = services.meeting_create(
                 agreement=agreement,
-                organiser=request.user,
+                acting_user=request.user,
                 attendee_contacts=data.pop("attendee_contacts"),
                 attendee_users=data.pop("attendee_users"),
                 items=data.pop("items"),
@@ -388,7 +389,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     agreement = meeting.agreement
     if not permissions.can_record_meeting(request.user, agreement):
@@ -405,7 +406,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.meeting_update(
                 meeting=meeting,
-                user=request.user,
+                acting_user=request.user,
                 attendee_contacts=data.pop("attendee_contacts"),
                 attendee_users=data.pop("attendee_users"),
                 items=data.pop("items"),
@@ -428,19 +429,19 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def meeting_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     if not permissions.can_record_meeting(request.user, meeting.agreement):
         return refuse(request, "Only staff of the agreement's parties can add evidence to its meetings.")
     return _attach(request, EvidenceForm(request.POST, request.FILES), meeting=meeting)
 
 
-def _attach(request: HttpRequest, form: EvidenceForm, **target) -> HttpResponse:
+def _attach(request: AuthenticatedRequest, form: EvidenceForm, **target) -> HttpResponse:
     record = next(iter(target.values()))
     if form.is_valid():
         try:
             stored = services.evidence_attach(
-                files=form.cleaned_data["evidence"], uploaded_by=request.user, **target
+                files=form.cleaned_data["evidence"], acting_user=request.user, **target
             )
         except ValidationError as e:
             apply_errors(form, e)
@@ -455,7 +456,7 @@ def _attach(request: HttpRequest, form: EvidenceForm, **target) -> HttpResponse:
 # --- outreach events ----------------------------------------------------------------------------
 
 
-def event_create(request: HttpRequest) -> HttpResponse:
+def event_create(request: AuthenticatedRequest) -> HttpResponse:
     agreement = _chosen_agreement(request, permissions.can_record_outreach)
     if agreement is None:
         choices = _recordable_agreements(request, permissions.can_record_outreach)
@@ -471,7 +472,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
         try:
             event = services.outreach_event_create(
                 agreement=agreement,
-                created_by=request.user,
+                acting_user=request.user,
                 items=form.cleaned_data["items"],
                 files=form.cleaned_data["evidence"],
                 **form.event_fields(),
@@ -506,7 +507,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def event_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
     agreement = event.agreement
     if not permissions.can_record_outreach(request.user, agreement):
@@ -518,7 +519,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.outreach_event_update(
                 event=event,
-                user=request.user,
+                acting_user=request.user,
                 items=form.cleaned_data["items"],
                 files=form.cleaned_data["evidence"],
                 **form.event_fields(),
@@ -534,7 +535,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def event_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def event_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
     if not permissions.can_record_outreach(request.user, event.agreement):
         return refuse(request, "Only staff of the agreement's parties can add evidence to its events.")

@@ -63,7 +63,7 @@ def _sync(
 
 
 @transaction.atomic
-def import_agreement(data: AgreementFile) -> ImportResult:
+def import_agreement(*, data: AgreementFile) -> ImportResult:
     """Create or update an agreement from a checked file, all or nothing."""
     parties = {}
     result_parties: Counter = Counter()

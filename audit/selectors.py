@@ -31,7 +31,7 @@ from agreements.models import (
     Section,
     Signatory,
 )
-from agreements.permissions import manageable_users, visible_agreements
+from agreements.permissions import User, manageable_users, visible_agreements
 from contacts.models import PointOfContact
 
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
@@ -156,7 +156,7 @@ class AuditEntry:
         return self.audited.key
 
 
-def _scope(audited: AuditedModel, user, agreements: models.QuerySet | None) -> Q:
+def _scope(audited: AuditedModel, user: User, agreements: models.QuerySet | None) -> Q:
     """Rows the reader may see: of agreements visible to them, or users of parties they manage.
 
     `agreements` narrows the log to some agreements; user and membership rows have none.
@@ -266,7 +266,7 @@ class AuditFilters:
     date_to: datetime.date | None = None
 
 
-def _filtered(audited: AuditedModel, reader, filters: AuditFilters) -> models.QuerySet:
+def _filtered(audited: AuditedModel, reader: User, filters: AuditFilters) -> models.QuerySet:
     agreements = Agreement.objects.filter(pk=filters.agreement.pk) if filters.agreement else None
     rows = audited.history_model.objects.filter(_scope(audited, reader, agreements))
     if filters.user:
@@ -279,7 +279,7 @@ def _filtered(audited: AuditedModel, reader, filters: AuditFilters) -> models.Qu
 
 
 def audit_log(
-    *, reader, filters: AuditFilters, page: int = 1, per_page: int = 50
+    *, reader: User, filters: AuditFilters, page: int = 1, per_page: int = 50
 ) -> tuple[list[AuditEntry], bool]:
     """The newest audit entries across every audited model, and whether there are more.
 
@@ -297,7 +297,7 @@ def audit_log(
     return [_entry(audited, record) for audited, record in window], len(rows) > page * per_page
 
 
-def object_history(*, reader, audited: AuditedModel, object_id: int) -> list[AuditEntry]:
+def object_history(*, reader: User, audited: AuditedModel, object_id: int) -> list[AuditEntry]:
     """Every historical row of one record, newest first; empty when the reader may not see it."""
     rows = (
         audited.history_model.objects.filter(_scope(audited, reader, None), id=object_id)

@@ -188,19 +188,19 @@ def calendar_settings(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @require_POST
-def calendar_regenerate(request: HttpRequest) -> HttpResponse:
+def calendar_regenerate(request: AuthenticatedRequest) -> HttpResponse:
     if not permissions.can_have_calendar_feed(request.user):
         raise PermissionDenied("No calendar for this account.")
-    services.calendar_feed_token_regenerate(user=request.user)
+    services.calendar_feed_token_regenerate(acting_user=request.user)
     messages.success(request, "Your calendar has a new private address; any earlier one no longer works.")
     return redirect("compliance:calendar")
 
 
 @require_POST
-def calendar_revoke(request: HttpRequest) -> HttpResponse:
+def calendar_revoke(request: AuthenticatedRequest) -> HttpResponse:
     if not permissions.can_have_calendar_feed(request.user):
         raise PermissionDenied("No calendar for this account.")
-    if services.calendar_feed_token_revoke(user=request.user):
+    if services.calendar_feed_token_revoke(acting_user=request.user):
         messages.success(request, "Your calendar address is revoked: calendars using it stop updating.")
     return redirect("compliance:calendar")
 

@@ -44,7 +44,7 @@ class ContactEditConflict(Exception):
         )
 
 
-def changes_since(contact: PointOfContact, version: int) -> tuple[list[ConcurrentChange], list[str]]:
+def changes_since(*, contact: PointOfContact, version: int) -> tuple[list[ConcurrentChange], list[str]]:
     """What differs now from the contact as it was at `version`, and who saved since then."""
     opened = contact.history.filter(version=version).order_by("-history_date", "-history_id").first()
     later = contact.history.filter(version__gt=version).select_related("history_user")
@@ -74,7 +74,7 @@ def _claim(contact: PointOfContact, expected_version: int) -> PointOfContact:
     )
     current = PointOfContact.objects.get(pk=contact.pk)
     if claimed != 1:
-        changes, changed_by = changes_since(current, expected_version)
+        changes, changed_by = changes_since(contact=current, version=expected_version)
         if changes:
             raise ContactEditConflict(current, changes, changed_by)
         # Saved in between without changing anything: nothing of theirs can be overwritten.

@@ -21,7 +21,7 @@ def test_manager_follows_the_at_risk_count_to_the_item_and_finds_the_update_in_t
     # Journey 1's update, entered as staff enter it.
     services.progress_update_create(
         commitment=item,
-        author=doc_staff,
+        acting_user=doc_staff,
         reporting_party=doc,
         as_of=datetime.date(2018, 6, 29),
         status=CommitmentStatus.AT_RISK,

@@ -8,12 +8,17 @@ send that failed is retried from its row, with the subject and body decided the 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from agreements.models import Agreement
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class Kind(models.TextChoices):
@@ -29,7 +34,7 @@ UNMUTABLE_KINDS = frozenset({Kind.TERM_NOTICE})
 
 
 class NotificationQuerySet(models.QuerySet):
-    def for_user(self, user) -> NotificationQuerySet:
+    def for_user(self, user: User) -> NotificationQuerySet:
         """What the user sees in the portal: their notices, except the ones they had muted."""
         return self.filter(user=user).exclude(status=Notification.Status.MUTED)
 

@@ -15,7 +15,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -27,6 +27,11 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from agreements.models import Agreement
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from contacts.models import PointOfContact
 
 from .models import UNMUTABLE_KINDS, Kind, Mute, Notification
 
@@ -40,7 +45,7 @@ CLAIM_BATCH_SIZE = 500
 class Recipient:
     """Who a notice goes to: a portal user (in the portal, and by e-mail if they have one) or an address."""
 
-    user: Any | None
+    user: User | None
     email: str
     name: str = ""
 
@@ -54,18 +59,18 @@ class Recipient:
         return f"user:{self.user.pk}"
 
 
-def recipient_for_user(user) -> Recipient:
+def recipient_for_user(*, user: User) -> Recipient:
     return Recipient(user=user, email=user.email or "", name=user.get_full_name() or user.username)
 
 
-def users_by_email(contacts: Iterable) -> dict[str, Any]:
+def users_by_email(*, contacts: Iterable[PointOfContact]) -> dict[str, User]:
     """The active portal user behind each contact's address (lower case), in one query.
 
     A job that resolves the contacts of many notices asks this once and hands the answer to
     `recipients_from`, instead of one lookup per notice.
     """
     emails = {c.email.lower() for c in contacts if c.email}
-    found: dict[str, Any] = {}
+    found: dict[str, User] = {}
     if emails:
         users = (
             get_user_model()
@@ -90,15 +95,15 @@ def recipients_from(
     found: dict[str, Recipient] = {}
     for user in users:
         if user is not None and user.is_active:
-            r = recipient_for_user(user)
+            r = recipient_for_user(user=user)
             found.setdefault(r.key, r)
     contacts = [c for c in contacts if c.email]
     if by_email is None:
-        by_email = users_by_email(contacts)
+        by_email = users_by_email(contacts=contacts)
     for contact in contacts:
         user = by_email.get(contact.email.lower())
         r = (
-            recipient_for_user(user)
+            recipient_for_user(user=user)
             if user
             else Recipient(user=None, email=contact.email, name=contact.person_name or contact.role_title)
         )
@@ -199,7 +204,7 @@ def _muting(notices: list[Notice]) -> set[tuple[int, str]]:
     return set(Mute.objects.filter(user__in=users, kind__in=kinds).values_list("user_id", "kind"))
 
 
-def notices_claim(notices: Iterable[Notice]) -> list[Notification]:
+def notices_claim(*, notices: Iterable[Notice]) -> list[Notification]:
     """Claim these notices in the log; returns the rows this call won (muted ones included).
 
     A fixed number of queries however many notices: the keys already claimed are read first
@@ -263,7 +268,7 @@ def notice_claim(
     notice = Notice(
         agreement=agreement, kind=kind, occasion=occasion, recipient=recipient, context=context, link=link
     )
-    won = notices_claim([notice])
+    won = notices_claim(notices=[notice])
     return won[0] if won else None
 
 
@@ -380,7 +385,7 @@ def notice_deliver(*, notification_id: int) -> bool:
     return _deliver_all([notification_id]) == 1
 
 
-def notices_deliver(notices: Iterable[Notification]) -> int:
+def notices_deliver(*, notices: Iterable[Notification]) -> int:
     """Send these claimed notices over one mail connection, each in its own transaction; how many went.
 
     A failed send marks only its own row failed and the run goes on. Muted rows are skipped
@@ -389,9 +394,9 @@ def notices_deliver(notices: Iterable[Notification]) -> int:
     return _deliver_all(n.pk for n in notices if n.status != Notification.Status.MUTED)
 
 
-def notices_send(claimed: list[Notification]) -> list[Notification]:
+def notices_send(*, claimed: list[Notification]) -> list[Notification]:
     """Send the notices a job's claim won; the job returns them (how many it decided)."""
-    notices_deliver(claimed)
+    notices_deliver(notices=claimed)
     return claimed
 
 
@@ -400,21 +405,21 @@ def notices_deliver_pending() -> int:
     return _deliver_all(list(Notification.objects.deliverable().order_by("pk").values_list("pk", flat=True)))
 
 
-def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+def notifications_mark_read(*, acting_user: User, ids: Iterable[int] | None = None) -> int:
     """Mark the user's notices read (all of them, or the given ones)."""
-    notices = Notification.objects.for_user(user).unread()
+    notices = Notification.objects.for_user(acting_user).unread()
     if ids is not None:
         notices = notices.filter(pk__in=list(ids))
     return notices.update(read_at=timezone.now())
 
 
 @transaction.atomic
-def mutes_set(*, user, kinds: Iterable[str]) -> None:
+def mutes_set(*, acting_user: User, kinds: Iterable[str]) -> None:
     """Set exactly which kinds the user mutes; the term notices cannot be muted."""
     wanted = {k for k in kinds if k in Kind.values and k not in UNMUTABLE_KINDS}
-    Mute.objects.filter(user=user).exclude(kind__in=wanted).delete()
+    Mute.objects.filter(user=acting_user).exclude(kind__in=wanted).delete()
     for kind in wanted:
-        Mute.objects.get_or_create(user=user, kind=kind)
+        Mute.objects.get_or_create(user=acting_user, kind=kind)
 
 
 def enqueue_on_commit(task, *args: Any, **kwargs: Any) -> None:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,8 +23,11 @@ from django.utils.crypto import get_random_string
 from agreements.models import Party, PartyMembership
 from agreements.permissions import ADMIN, ROLES
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def _set_roles(user: AbstractUser, roles: Iterable[str]) -> None:
+
+def _set_roles(user: User, roles: Iterable[str]) -> None:
     wanted = set(roles)
     unknown = wanted - set(ROLES)
     if unknown:
@@ -36,7 +40,7 @@ def _set_roles(user: AbstractUser, roles: Iterable[str]) -> None:
         user.groups.set(other_groups + role_groups)
 
 
-def _set_party(user: AbstractUser, party: Party) -> None:
+def _set_party(user: User, party: Party) -> None:
     membership = PartyMembership.objects.filter(user=user).first()
     if membership is None:
         PartyMembership.objects.create(user=user, party=party)
@@ -54,7 +58,7 @@ def user_create(
     roles: Iterable[str],
     first_name: str = "",
     last_name: str = "",
-) -> AbstractUser:
+) -> User:
     """A new active user with an unguessable password they replace through the e-mailed link."""
     user = get_user_model()(username=username, email=email, first_name=first_name, last_name=last_name)
     user.set_password(get_random_string(48))
@@ -68,15 +72,15 @@ def user_create(
 @transaction.atomic
 def user_update(
     *,
-    user: AbstractUser,
-    acting_user: AbstractUser,
+    user: User,
+    acting_user: User,
     email: str,
     party: Party,
     roles: Iterable[str],
     is_active: bool,
     first_name: str = "",
     last_name: str = "",
-) -> AbstractUser:
+) -> User:
     """Change a user's details, party, roles or active flag; an admin cannot lock themselves out."""
     roles = set(roles)
     if user.pk == acting_user.pk and not user.is_superuser:
@@ -99,7 +103,7 @@ def user_update(
     return user
 
 
-def locked_usernames(usernames: Iterable[str]) -> set[str]:
+def locked_usernames(*, usernames: Iterable[str]) -> set[str]:
     """Which of these accounts django-axes currently locks (failure limit reached, cool-off running)."""
     since = timezone.now() - datetime.timedelta(hours=settings.AXES_COOLOFF_TIME)
     return set(
@@ -111,6 +115,6 @@ def locked_usernames(usernames: Iterable[str]) -> set[str]:
     )
 
 
-def user_unlock(*, user: AbstractUser) -> int:
+def user_unlock(*, user: User) -> int:
     """Clear the failed sign-ins that lock the account; returns how many records were cleared."""
     return axes_reset(username=user.get_username())

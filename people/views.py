@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 
 from agreements.permissions import ROLES, is_admin, manageable_parties, manageable_users, party_of
+from core.http import AuthenticatedRequest
 
 from .forms import UserCreateForm, UserEditForm
 from .services import locked_usernames, user_create, user_unlock, user_update
@@ -39,7 +40,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related("groups")
         .order_by("-is_active", "username")
     )
-    locked = locked_usernames(u.username for u in users)
+    locked = locked_usernames(usernames=(u.username for u in users))
     for u in users:
         u.is_locked_out = u.username in locked
     return render(request, "people/user_list.html", {"users": users})
@@ -63,7 +64,7 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
     return render(request, "people/user_form.html", {"form": form, "title": "Add a user"})
 
 
-def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_admin(request)
     user = get_object_or_404(manageable_users(request.user), pk=pk)
     parties = manageable_parties(request.user)
@@ -90,7 +91,7 @@ def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "title": f"Edit {user.username}",
         "edited_user": user,
-        "is_locked_out": bool(locked_usernames([user.username])),
+        "is_locked_out": bool(locked_usernames(usernames=[user.username])),
     }
     return render(request, "people/user_form.html", context)
 

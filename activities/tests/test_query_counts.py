@@ -27,7 +27,7 @@ def add_updates(moa, doc, author, n):
     for i in range(n):
         services.progress_update_create(
             commitment=moa.commitments.get(code=f"DOC-A{i % 4 + 1}"),
-            author=author,
+            acting_user=author,
             reporting_party=doc,
             as_of=datetime.date(2018, 1, 1) + datetime.timedelta(days=i),
             status="on_track",

@@ -170,7 +170,7 @@ def test_milestone_marked_complete(client, doc_staff, moa):
 def _evidence_on(moa, author, party):
     update = services.progress_update_create(
         commitment=moa.commitments.get(code="VI.5"),
-        author=author,
+        acting_user=author,
         reporting_party=party,
         as_of=datetime.date(2018, 1, 10),
         status=CommitmentStatus.ON_TRACK,

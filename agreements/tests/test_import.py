@@ -52,10 +52,30 @@ def test_moa_import_creates_every_part_of_the_agreement(moa):
     assert Authority.objects.filter(agreement=moa).count() == 2
     assert Commitment.objects.filter(kind=Commitment.Kind.OBJECTIVE, agreement=moa).count() == 6
     assert Commitment.objects.filter(kind=Commitment.Kind.JOINT_ACTIVITY, agreement=moa).count() == 5
-    assert Commitment.objects.filter(kind=Commitment.Kind.STRATEGIC_GOAL, agreement=moa, lead_party__acronym="DOC").count() == 4
-    assert Commitment.objects.filter(kind=Commitment.Kind.STRATEGIC_GOAL, agreement=moa, lead_party__acronym="DHS").count() == 5
-    assert Commitment.objects.filter(kind=Commitment.Kind.ACTION_ITEM, agreement=moa, lead_party__acronym="DOC").count() == 4
-    assert Commitment.objects.filter(kind=Commitment.Kind.ACTION_ITEM, agreement=moa, lead_party__acronym="DHS").count() == 6
+    assert (
+        Commitment.objects.filter(
+            kind=Commitment.Kind.STRATEGIC_GOAL, agreement=moa, lead_party__acronym="DOC"
+        ).count()
+        == 4
+    )
+    assert (
+        Commitment.objects.filter(
+            kind=Commitment.Kind.STRATEGIC_GOAL, agreement=moa, lead_party__acronym="DHS"
+        ).count()
+        == 5
+    )
+    assert (
+        Commitment.objects.filter(
+            kind=Commitment.Kind.ACTION_ITEM, agreement=moa, lead_party__acronym="DOC"
+        ).count()
+        == 4
+    )
+    assert (
+        Commitment.objects.filter(
+            kind=Commitment.Kind.ACTION_ITEM, agreement=moa, lead_party__acronym="DHS"
+        ).count()
+        == 6
+    )
     assert Signatory.objects.filter(agreement=moa).count() == 2
     assert PointOfContact.objects.filter(agreement=moa, party__acronym="DOC").count() == 3
     assert PointOfContact.objects.filter(agreement=moa, party__acronym="DHS").count() == 4

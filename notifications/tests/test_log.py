@@ -33,21 +33,21 @@ def claim(agreement, recipient, kind=Kind.MINUTES_MISSING, occasion="meeting 1")
 
 
 def test_first_claim_inserts_a_pending_row():
-    notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
+    notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory()))
     assert notice.status == Notification.Status.PENDING
     assert notice.subject.startswith("Minutes missing: Quarterly call")
 
 
 def test_second_claim_of_the_same_occasion_and_recipient_loses():
     agreement, user = AgreementFactory(), UserFactory()
-    claim(agreement, recipient_for_user(user))
-    assert claim(agreement, recipient_for_user(user)) is None
+    claim(agreement, recipient_for_user(user=user))
+    assert claim(agreement, recipient_for_user(user=user)) is None
     assert Notification.objects.count() == 1
 
 
 def test_the_log_refuses_a_duplicate_even_without_an_agreement():
     user = UserFactory()
-    claim(None, recipient_for_user(user), kind=Kind.STALE_DIGEST, occasion="week 2024-W51")
+    claim(None, recipient_for_user(user=user), kind=Kind.STALE_DIGEST, occasion="week 2024-W51")
     with pytest.raises(IntegrityError):
         Notification.objects.create(
             agreement=None,
@@ -61,7 +61,7 @@ def test_the_log_refuses_a_duplicate_even_without_an_agreement():
 
 
 def test_delivery_sends_plain_text_and_html_and_marks_sent():
-    notice = claim(AgreementFactory(), recipient_for_user(UserFactory(email="pat@example.gov")))
+    notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory(email="pat@example.gov")))
     assert notice_deliver(notification_id=notice.pk) is True
     notice.refresh_from_db()
     assert notice.status == Notification.Status.SENT and notice.sent_at and notice.attempts == 1
@@ -73,7 +73,7 @@ def test_delivery_sends_plain_text_and_html_and_marks_sent():
 
 
 def test_a_sent_notice_is_never_sent_again():
-    notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
+    notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory()))
     notice_deliver(notification_id=notice.pk)
     assert notice_deliver(notification_id=notice.pk) is False
     assert notices_deliver_pending() == 0
@@ -81,7 +81,7 @@ def test_a_sent_notice_is_never_sent_again():
 
 
 def test_a_failed_send_is_kept_as_failed_with_the_error():
-    notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
+    notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory()))
     with override_settings(EMAIL_BACKEND=REFUSING):
         assert notice_deliver(notification_id=notice.pk) is False
     notice.refresh_from_db()
@@ -92,7 +92,7 @@ def test_a_failed_send_is_kept_as_failed_with_the_error():
 
 def test_a_failed_send_is_retried_from_its_row_with_the_words_decided_first():
     agreement = AgreementFactory(short_name="Old name")
-    notice = claim(agreement, recipient_for_user(UserFactory()))
+    notice = claim(agreement, recipient_for_user(user=UserFactory()))
     with override_settings(EMAIL_BACKEND=REFUSING):
         notice_deliver(notification_id=notice.pk)
     agreement.short_name = "New name"
@@ -107,7 +107,7 @@ def test_a_failed_send_is_retried_from_its_row_with_the_words_decided_first():
 
 @override_settings(NOTIFICATION_MAX_ATTEMPTS=2)
 def test_a_notice_that_failed_every_attempt_is_left_alone():
-    notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
+    notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory()))
     with override_settings(EMAIL_BACKEND=REFUSING):
         notices_deliver_pending()
         notices_deliver_pending()
@@ -118,7 +118,7 @@ def test_a_notice_that_failed_every_attempt_is_left_alone():
 
 
 def test_a_user_without_an_address_gets_the_notice_in_the_portal_only():
-    notice = claim(AgreementFactory(), recipient_for_user(UserFactory(email="")))
+    notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory(email="")))
     assert notice.recipient.startswith("user:")
     assert notice_deliver(notification_id=notice.pk) is True
     assert mail.outbox == []
@@ -126,8 +126,8 @@ def test_a_user_without_an_address_gets_the_notice_in_the_portal_only():
 
 def test_a_muted_kind_is_logged_as_muted_and_not_sent():
     user = UserFactory()
-    mutes_set(user=user, kinds=[Kind.MINUTES_MISSING])
-    notice = claim(AgreementFactory(), recipient_for_user(user))
+    mutes_set(acting_user=user, kinds=[Kind.MINUTES_MISSING])
+    notice = claim(AgreementFactory(), recipient_for_user(user=user))
     assert notice.status == Notification.Status.MUTED
     assert notices_deliver_pending() == 0
     assert mail.outbox == []
@@ -135,7 +135,7 @@ def test_a_muted_kind_is_logged_as_muted_and_not_sent():
 
 def test_term_notices_cannot_be_muted():
     user = UserFactory()
-    mutes_set(user=user, kinds=[Kind.TERM_NOTICE, Kind.STALE_DIGEST])
+    mutes_set(acting_user=user, kinds=[Kind.TERM_NOTICE, Kind.STALE_DIGEST])
     assert list(Mute.objects.filter(user=user).values_list("kind", flat=True)) == [Kind.STALE_DIGEST]
     with pytest.raises(IntegrityError):
         Mute.objects.create(user=user, kind=Kind.TERM_NOTICE)
@@ -144,7 +144,7 @@ def test_term_notices_cannot_be_muted():
 def test_a_contact_with_a_users_address_is_that_user():
     user = UserFactory(email="Lee@Example.gov")
     contact = PointOfContactFactory(email="lee@example.gov")
-    assert recipients_from(users=[user], contacts=[contact]) == [recipient_for_user(user)]
+    assert recipients_from(users=[user], contacts=[contact]) == [recipient_for_user(user=user)]
     assert recipients_from(contacts=[contact])[0].user == user
 
 
