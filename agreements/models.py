@@ -207,10 +207,6 @@ class Agreement(models.Model):
         return AgreementStatus(self.status).label
 
     @property
-    def is_in_force(self) -> bool:
-        return self.status == AgreementStatus.IN_FORCE
-
-    @property
     def ends_on(self) -> datetime.date | None:
         """The day the agreement stops being in force: termination or expiry, whichever is first."""
         dates = [d for d in (self.terminated_on, self.expires_on) if d]

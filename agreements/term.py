@@ -57,17 +57,9 @@ class Term:
         return AgreementStatus(self.status).label
 
     @property
-    def is_in_force(self) -> bool:
-        return self.status == AgreementStatus.IN_FORCE
-
-    @property
     def days_to_expiry(self) -> int | None:
         """Days to expiry from `day`: negative once expired; None before execution."""
         return (self.expires_on - self.day).days if self.expires_on else None
-
-    @property
-    def fraction_elapsed(self) -> float | None:
-        return None if self.elapsed_percent is None else self.elapsed_percent / 100
 
 
 def executed_modifications(

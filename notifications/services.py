@@ -251,27 +251,6 @@ def notices_claim(*, notices: Iterable[Notice]) -> list[Notification]:
     return list(Notification.objects.filter(claim_batch=batch).order_by("pk"))
 
 
-def notice_claim(
-    *,
-    agreement: Agreement | None,
-    kind: str,
-    occasion: str,
-    recipient: Recipient,
-    context: dict[str, Any],
-    link: str = "",
-) -> Notification | None:
-    """Claim one notice; None if it was already claimed (by anyone, ever). See `notices_claim`.
-
-    The subject and bodies are rendered now and kept on the row, so a retry sends exactly
-    what was decided.
-    """
-    notice = Notice(
-        agreement=agreement, kind=kind, occasion=occasion, recipient=recipient, context=context, link=link
-    )
-    won = notices_claim(notices=[notice])
-    return won[0] if won else None
-
-
 class _Outbox:
     """One connection to the mail server for a run of sends (with SMTP: one handshake, not one per message).
 
@@ -380,11 +359,6 @@ def _deliver_all(ids: Iterable[int]) -> int:
         return sum(delivery.deliver(pk) for pk in ids)
 
 
-def notice_deliver(*, notification_id: int) -> bool:
-    """Send one claimed notice by e-mail and mark it sent; True if this call sent it."""
-    return _deliver_all([notification_id]) == 1
-
-
 def notices_deliver(*, notices: Iterable[Notification]) -> int:
     """Send these claimed notices over one mail connection, each in its own transaction; how many went.
 
@@ -420,19 +394,3 @@ def mutes_set(*, acting_user: User, kinds: Iterable[str]) -> None:
     Mute.objects.filter(user=acting_user).exclude(kind__in=wanted).delete()
     for kind in wanted:
         Mute.objects.get_or_create(user=acting_user, kind=kind)
-
-
-def enqueue_on_commit(task, *args: Any, **kwargs: Any) -> None:
-    """Queue a Celery task once the current transaction commits, never failing the request.
-
-    The web never waits on the broker: publishing gives up after a short timeout, and a
-    broker error is logged and swallowed (the scheduled jobs compute what is due anyway).
-    """
-
-    def publish() -> None:
-        try:
-            task.apply_async(args=args, kwargs=kwargs, retry=False)
-        except Exception:
-            logger.exception("Could not queue %s; the broker is unreachable.", getattr(task, "name", task))
-
-    transaction.on_commit(publish)

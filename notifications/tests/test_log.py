@@ -8,10 +8,11 @@ from django.test import override_settings
 from agreements.tests.factories import AgreementFactory, UserFactory
 from notifications.models import Kind, Mute, Notification
 from notifications.services import (
+    Notice,
     Recipient,
     mutes_set,
-    notice_claim,
-    notice_deliver,
+    notices_claim,
+    notices_deliver,
     notices_deliver_pending,
     recipient_for_user,
     recipients_from,
@@ -23,13 +24,21 @@ REFUSING = "notifications.tests.backends.RefusingEmailBackend"
 
 
 def claim(agreement, recipient, kind=Kind.MINUTES_MISSING, occasion="meeting 1"):
-    return notice_claim(
+    """Claim one notice: the claimed row, or None if it was already claimed."""
+    notice = Notice(
         agreement=agreement,
         kind=kind,
         occasion=occasion,
         recipient=recipient,
         context={"meeting": {"title": "Quarterly call"}, "meeting_day": None},
     )
+    won = notices_claim(notices=[notice])
+    return won[0] if won else None
+
+
+def deliver(notice):
+    """Send one claimed notice; True if this call sent it."""
+    return notices_deliver(notices=[notice]) == 1
 
 
 def test_first_claim_inserts_a_pending_row():
@@ -62,7 +71,7 @@ def test_the_log_refuses_a_duplicate_even_without_an_agreement():
 
 def test_delivery_sends_plain_text_and_html_and_marks_sent():
     notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory(email="pat@example.gov")))
-    assert notice_deliver(notification_id=notice.pk) is True
+    assert deliver(notice) is True
     notice.refresh_from_db()
     assert notice.status == Notification.Status.SENT and notice.sent_at and notice.attempts == 1
     [message] = mail.outbox
@@ -74,8 +83,8 @@ def test_delivery_sends_plain_text_and_html_and_marks_sent():
 
 def test_a_sent_notice_is_never_sent_again():
     notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory()))
-    notice_deliver(notification_id=notice.pk)
-    assert notice_deliver(notification_id=notice.pk) is False
+    deliver(notice)
+    assert deliver(notice) is False
     assert notices_deliver_pending() == 0
     assert len(mail.outbox) == 1
 
@@ -83,7 +92,7 @@ def test_a_sent_notice_is_never_sent_again():
 def test_a_failed_send_is_kept_as_failed_with_the_error():
     notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory()))
     with override_settings(EMAIL_BACKEND=REFUSING):
-        assert notice_deliver(notification_id=notice.pk) is False
+        assert deliver(notice) is False
     notice.refresh_from_db()
     assert notice.status == Notification.Status.FAILED
     assert notice.attempts == 1
@@ -94,7 +103,7 @@ def test_a_failed_send_is_retried_from_its_row_with_the_words_decided_first():
     agreement = AgreementFactory(short_name="Old name")
     notice = claim(agreement, recipient_for_user(user=UserFactory()))
     with override_settings(EMAIL_BACKEND=REFUSING):
-        notice_deliver(notification_id=notice.pk)
+        deliver(notice)
     agreement.short_name = "New name"
     agreement.save()
     assert notices_deliver_pending() == 1
@@ -120,7 +129,7 @@ def test_a_notice_that_failed_every_attempt_is_left_alone():
 def test_a_user_without_an_address_gets_the_notice_in_the_portal_only():
     notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory(email="")))
     assert notice.recipient.startswith("user:")
-    assert notice_deliver(notification_id=notice.pk) is True
+    assert deliver(notice) is True
     assert mail.outbox == []
 
 
