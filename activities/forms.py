@@ -145,7 +145,7 @@ class ProgressUpdateForm(PortalForm):
     narrative = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What happened since the last update, in plain words.",
-        error_messages={"required": "Write a narrative: say how the item is moving."},
+        error_messages={"required": "Write a narrative: say how the commitment is moving."},
     )
     next_steps = forms.CharField(label="Next steps", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     reporting_party = forms.ModelChoiceField(queryset=Party.objects.none(), label="Reporting party")
@@ -311,8 +311,8 @@ class MeetingForm(PortalForm):
     items = ItemsField(
         queryset=Commitment.objects.none(),
         required=False,
-        label="Items discussed",
-        help_text="The meeting appears on these items' timelines.",
+        label="Commitments discussed",
+        help_text="The meeting appears on these commitments' timelines.",
         widget=forms.CheckboxSelectMultiple,
     )
     evidence = EvidenceField()
@@ -466,8 +466,8 @@ class OutreachEventForm(PortalForm):
     items = ItemsField(
         queryset=Commitment.objects.none(),
         required=False,
-        label="Items served",
-        help_text="The event appears on these items' timelines.",
+        label="Commitments served",
+        help_text="The event appears on these commitments' timelines.",
         widget=forms.CheckboxSelectMultiple,
     )
     evidence = EvidenceField()

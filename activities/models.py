@@ -108,7 +108,7 @@ class ProgressUpdate(models.Model):
         """An update reports on a day of the term that has already come, in words."""
         errors: dict[str, str] = {}
         if not (self.narrative or "").strip():
-            errors["narrative"] = "Say in a sentence or two how the item is moving."
+            errors["narrative"] = "Say in a sentence or two how the commitment is moving."
         if self.as_of and self.commitment_id:
             executed_on = self.commitment.agreement.executed_on
             if executed_on and self.as_of < executed_on:
@@ -122,7 +122,7 @@ class ProgressUpdate(models.Model):
             and self.commitment_id
             and self.corrects.commitment_id != self.commitment_id
         ):
-            errors["corrects"] = "A correction must be about the same item as the update it corrects."
+            errors["corrects"] = "A correction must be about the same commitment as the update it corrects."
         if errors:
             raise ValidationError(errors)
 
@@ -204,7 +204,7 @@ class Milestone(OwnedAction, models.Model):
         if self.due_on and self.commitment_id:
             starts_on = self.commitment.agreement.executed_on
             if starts_on and self.due_on < starts_on:
-                errors["due_on"] = f"The due date is before the item's start ({starts_on:%Y-%m-%d})."
+                errors["due_on"] = f"The due date is before the commitment's start ({starts_on:%Y-%m-%d})."
         if self.completed_on and self.completed_on > today():
             errors["completed_on"] = "The completion date is in the future."
         if errors:
@@ -249,8 +249,8 @@ class Meeting(models.Model):
         Commitment,
         blank=True,
         related_name="meetings",
-        verbose_name="items discussed",
-        help_text="The tracked items this meeting discussed; it shows on their timelines.",
+        verbose_name="commitments discussed",
+        help_text="The commitments this meeting discussed; it shows on their timelines.",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     history = HistoricalRecords(m2m_fields=[attendee_contacts, attendee_users, items])
@@ -345,8 +345,8 @@ class OutreachEvent(models.Model):
         Commitment,
         blank=True,
         related_name="outreach_events",
-        verbose_name="items served",
-        help_text="The tracked items this event served; it shows on their timelines.",
+        verbose_name="commitments served",
+        help_text="The commitments this event served; it shows on their timelines.",
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)

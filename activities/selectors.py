@@ -165,7 +165,7 @@ MY_WORK_MILESTONES = 10
 
 def _items_of(party, **filters: str) -> str:
     """The item list with these filters, of the party's items when there is a party."""
-    return list_url("activities:item_list", party=party.acronym if party else None, **filters)
+    return list_url("activities:commitment_list", party=party.acronym if party else None, **filters)
 
 
 def _first_milestone_ids(milestones: QuerySet[Milestone]) -> list[int]:

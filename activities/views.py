@@ -42,7 +42,7 @@ def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpRespons
         .first()
     )
     if commitment is None:
-        raise Http404("No such item in this agreement.")
+        raise Http404("No such commitment in this agreement.")
     commitment.agreement = commitment.source_section.agreement = agreement
     can_report = permissions.can_report_on(request.user, commitment)
     context = {
@@ -76,7 +76,7 @@ def _item(request: HttpRequest, slug: str, code: str) -> Commitment:
         .first()
     )
     if item is None:
-        raise Http404("No such item in this agreement.")
+        raise Http404("No such commitment in this agreement.")
     return item
 
 
@@ -106,12 +106,12 @@ def _list(
     return render(request, template, context)
 
 
-def item_list(request: HttpRequest) -> HttpResponse:
+def commitment_list(request: HttpRequest) -> HttpResponse:
     return _list(
         request,
         ItemFilter,
         selectors.items_visible_to(request.user),
-        "activities/item_list.html",
+        "activities/commitment_list.html",
         paginator_class=selectors.ItemPaginator,
     )
 
@@ -164,10 +164,10 @@ def update_create(request: AuthenticatedRequest, slug: str, code: str) -> HttpRe
     corrects_pk = request.GET.get("corrects") or request.POST.get("corrects")
     if corrects_pk:
         if not str(corrects_pk).isdigit():
-            raise Http404("No such update on this item.")
+            raise Http404("No such update on this commitment.")
         corrects = ProgressUpdate.objects.filter(commitment=item, pk=corrects_pk).first()
         if corrects is None:
-            raise Http404("No such update on this item.")
+            raise Http404("No such update on this commitment.")
     form = ProgressUpdateForm(
         request.POST or None, request.FILES or None, commitment=item, user=request.user, corrects=corrects
     )

@@ -125,7 +125,7 @@ def import_agreement(*, data: AgreementFile) -> ImportResult:
     for c in data.commitments:
         commitments[c["code"]] = _sync(
             result,
-            "tracked items",
+            "commitments",
             Commitment,
             {"agreement": agreement, "code": c["code"]},
             {

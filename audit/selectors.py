@@ -82,7 +82,7 @@ AUDITED: list[AuditedModel] = [
     AuditedModel("agreement", "Agreement", Agreement, lambda a: Q(id__in=a.values("pk"))),
     AuditedModel("contact", "Point of contact", PointOfContact, lambda a: Q(agreement_id__in=a.values("pk"))),
     AuditedModel("signatory", "Signatory", Signatory, lambda a: Q(agreement_id__in=a.values("pk"))),
-    AuditedModel("item", "Tracked item", Commitment, lambda a: Q(agreement_id__in=a.values("pk"))),
+    AuditedModel("commitment", "Commitment", Commitment, lambda a: Q(agreement_id__in=a.values("pk"))),
     AuditedModel(
         "progress-update",
         "Progress update",

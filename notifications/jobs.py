@@ -137,7 +137,7 @@ def stale_digests_due(on: datetime.date | None = None) -> list[Digest]:
 def stale_digests_claim(*, on: datetime.date | None = None) -> list[Notification]:
     """Claim one digest per owner for the ISO week of `on`."""
     on = on or today()
-    link = reverse("activities:item_list") + "?stale=1"
+    link = reverse("activities:commitment_list") + "?stale=1"
     return notices_claim(
         notices=(
             Notice(

@@ -26,7 +26,7 @@ class Kind(models.TextChoices):
     MEETING_REMINDER = "meeting_reminder", "Quarterly meeting reminder"
     MEETING_UNSCHEDULED = "meeting_unscheduled", "Quarterly meeting not yet scheduled"
     MINUTES_MISSING = "minutes_missing", "Meeting minutes missing"
-    STALE_DIGEST = "stale_digest", "Weekly digest of stale items and overdue milestones"
+    STALE_DIGEST = "stale_digest", "Weekly digest of stale commitments and overdue milestones"
 
 
 #: Kinds a user may not mute: the agreement's term running out concerns every manager (VII).

@@ -20,7 +20,7 @@ NY = ZoneInfo("America/New_York")
 
 def test_milestone_due_before_the_items_start_is_refused():
     item = CommitmentFactory(agreement=AgreementFactory(executed_on=datetime.date(2020, 1, 15)))
-    with pytest.raises(ValidationError, match="before the item's start"):
+    with pytest.raises(ValidationError, match="before the commitment's start"):
         services.milestone_create(
             commitment=item, acting_user=UserFactory(), title="Early", due_on=datetime.date(2020, 1, 14)
         )

@@ -74,7 +74,7 @@ def test_correction_is_a_new_update_naming_the_one_it_corrects(item):
 
 def test_correction_of_another_items_update_is_refused(item):
     other = ProgressUpdateFactory()
-    with pytest.raises(ValidationError, match="same item"):
+    with pytest.raises(ValidationError, match="same commitment"):
         log(item, corrects=other)
 
 

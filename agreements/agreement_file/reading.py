@@ -15,7 +15,7 @@ from typing import Any, Literal, NoReturn, overload
 
 import yaml
 
-#: Codes become part of URL paths (/agreements/<slug>/items/<code>/): letters, digits and
+#: Codes become part of URL paths (/agreements/<slug>/commitments/<code>/): letters, digits and
 #: the marks that need no escaping and cannot be read as a path step ("/", ".", "..").
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~()-]*$")
 CODE_MAX = 40

@@ -422,7 +422,7 @@ class _Schema2:
                 if "lead" in c:
                     r.fail(
                         f"{where}.lead",
-                        "schema 2 names the parties that owe an item in leads: a list, or all",
+                        "schema 2 names the parties that owe a commitment in leads: a list, or all",
                     )
                 r.only(c, {"code", "title", "description", "leads", "section", "goal", "target_date"}, where)
                 code = r.code(c, "code", where)
@@ -583,7 +583,7 @@ class _Schema2:
                 )
             item = r.number_text(o, "item", where, required=False)
             if item is not None and item not in codes:
-                r.fail(f"{where}.item", f"{item!r} is not the code of a tracked item of this file")
+                r.fail(f"{where}.item", f"{item!r} is not the code of a commitment of this file")
             meeting_kinds = self.keys_of(o, "meeting_kinds", where, vocabularies, "meeting_kinds")
             if meeting_kinds and kind != ObligationKind.MEETING:
                 r.fail(f"{where}.meeting_kinds", f"applies to meetings, not to a {kind.value}")

@@ -213,7 +213,12 @@ def portal():
         pg.remove()
 
 
-PAGES = ["/bench/floor", "/agreements/", "/agreements/bench-001/", "/agreements/bench-001/items/IV.2.a/"]
+PAGES = [
+    "/bench/floor",
+    "/agreements/",
+    "/agreements/bench-001/",
+    "/agreements/bench-001/commitments/IV.2.a/",
+]
 
 
 def warm_up(portal: Portal) -> None:

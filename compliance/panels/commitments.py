@@ -117,7 +117,7 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
     grid: dict[tuple[str, str], int] = {(r["kind"], r["status_as_of"]): r["n"] for r in kind_rows}
 
     def cell(status: str, n: int, **extra: str) -> Cell:
-        return Cell(status, n, links.list_url(links.ITEM_LIST, **filters.query(status=status, **extra)))
+        return Cell(status, n, links.list_url(links.COMMITMENT_LIST, **filters.query(status=status, **extra)))
 
     by_kind = []
     for kind in Commitment.Kind:
@@ -127,7 +127,7 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
                 kind=kind.value,
                 label=kind.label,
                 total=sum(c.n for c in cells),
-                total_url=links.list_url(links.ITEM_LIST, **filters.query(kind=kind.value)),
+                total_url=links.list_url(links.COMMITMENT_LIST, **filters.query(kind=kind.value)),
                 cells=cells,
             )
         )
@@ -136,7 +136,7 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
             status=s.value,
             label=s.label,
             n=sum(grid.get((k.value, s.value), 0) for k in Commitment.Kind),
-            url=links.list_url(links.ITEM_LIST, **filters.query(status=s.value)),
+            url=links.list_url(links.COMMITMENT_LIST, **filters.query(status=s.value)),
         )
         for s in CommitmentStatus
     ]
@@ -157,7 +157,7 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
                 s.value,
                 by_lead.get((party.pk, s.value), 0) + by_lead.get((None, s.value), 0),
                 links.list_url(
-                    links.ITEM_LIST, agreement=agreement.slug, party=party.acronym, status=s.value
+                    links.COMMITMENT_LIST, agreement=agreement.slug, party=party.acronym, status=s.value
                 ),
             )
             for s in CommitmentStatus
@@ -166,7 +166,9 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
             PartyRow(
                 party=party,
                 total=sum(c.n for c in cells),
-                total_url=links.list_url(links.ITEM_LIST, agreement=agreement.slug, party=party.acronym),
+                total_url=links.list_url(
+                    links.COMMITMENT_LIST, agreement=agreement.slug, party=party.acronym
+                ),
                 cells=cells,
             )
         )
@@ -209,9 +211,9 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
         totals=totals,
         total=sum(count.values()),
         stale=stale,
-        stale_url=links.list_url(links.ITEM_LIST, **filters.query(stale="1")),
+        stale_url=links.list_url(links.COMMITMENT_LIST, **filters.query(stale="1")),
         overdue_items=overdue,
-        overdue_items_url=links.list_url(links.ITEM_LIST, **filters.query(due="overdue")),
+        overdue_items_url=links.list_url(links.COMMITMENT_LIST, **filters.query(due="overdue")),
         overdue_milestones=milestones,
         overdue_follow_ups=follow_ups,
         stale_after_days=days,
