@@ -89,7 +89,7 @@ def summary_rows(board: Dashboard) -> tuple[list[str], list[list]]:
 def update_rows(filters: Filters) -> tuple[list[str], Iterable[list]]:
     """Every progress update on the agreement reported as of the day (by the party, if chosen)."""
     headers = [
-        "Item",
+        "Commitment",
         "Kind",
         "Title",
         "As of",

@@ -52,6 +52,6 @@ def test_manager_follows_the_at_risk_count_to_the_item_and_finds_the_update_in_t
     assert download.suggested_filename.endswith(".csv")
     with open(download.path(), encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(io.StringIO(f.read())))
-    assert [(r["Item"], r["Status"], r["Percent complete"], r["Narrative"]) for r in rows] == [
+    assert [(r["Commitment"], r["Status"], r["Percent complete"], r["Narrative"]) for r in rows] == [
         (item.code, "At risk", "40", NARRATIVE)
     ]
