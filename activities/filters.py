@@ -86,7 +86,7 @@ class VisibleFilterSet(filters.FilterSet):
 DUE_CHOICES = [("overdue", "Overdue"), ("30", "Due within 30 days"), ("90", "Due within 90 days")]
 
 
-class ItemFilter(VisibleFilterSet):
+class CommitmentFilter(VisibleFilterSet):
     agreement = AgreementFilter(field_name="agreement")
     party = PartyFilter(
         label="Lead party", method="filter_party", help_text="Commitments it leads or co-leads."

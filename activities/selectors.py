@@ -42,7 +42,7 @@ ITEM_ROW_FIELDS = (
 )
 
 
-def items_visible_to(user: User) -> CommitmentQuerySet:
+def commitments_visible_to(user: User) -> CommitmentQuerySet:
     """Every tracked item of the agreements the user sees, with what the list shows."""
     return (
         Commitment.objects.filter(agreement__in=visible_agreements(user))
@@ -76,8 +76,8 @@ def kept_count_paginator(user: User, listing: str, query: QueryDict):
     return partial(KeptCountPaginator, counted_as=[listing, viewer_scope(user), filters])
 
 
-class ItemPaginator(Paginator):
-    """Pages of items_visible_to (by agreement short name, then position), each page read from
+class CommitmentPaginator(Paginator):
+    """Pages of commitments_visible_to (by agreement short name, then position), each page read from
     the agreements it covers.
 
     A page of the whole list used to sort every visible item (7,991 in the benchmark) to keep
@@ -159,11 +159,11 @@ def overdue_items(
 # My work shows the first rows of each list, most urgent first, with how many there are and a
 # link to the whole filtered list: a DOC manager leads thousands of items and has thousands of
 # overdue milestones over 200 agreements, and drawing them all took 0.9 s and 3.4 MB a request.
-MY_WORK_ITEMS = 25
+MY_WORK_COMMITMENTS = 25
 MY_WORK_MILESTONES = 10
 
 
-def _items_of(party, **filters: str) -> str:
+def _commitments_of(party, **filters: str) -> str:
     """The item list with these filters, of the party's items when there is a party."""
     return list_url("activities:commitment_list", party=party.acronym if party else None, **filters)
 
@@ -192,16 +192,16 @@ def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
     on = on or today()
     party = party_of(user)
     led = Commitment.objects.filter(agreement__in=visible_agreements(user))
-    items = items_visible_to(user)
+    visible = commitments_visible_to(user)
     if party is not None:
         led = led.led_by(party)
-        items = items.led_by(party)
-    first_items = ItemPaginator(items, MY_WORK_ITEMS).page(1)
-    item_list = list(first_items)
+        visible = visible.led_by(party)
+    first_page = CommitmentPaginator(visible, MY_WORK_COMMITMENTS).page(1)
+    commitments = list(first_page)
     stale = led.stale_in_force(on)
-    stale_shown = set(stale.filter(pk__in=[i.pk for i in item_list]).values_list("pk", flat=True))
-    for item in item_list:
-        item.is_stale = item.pk in stale_shown
+    stale_shown = set(stale.filter(pk__in=[c.pk for c in commitments]).values_list("pk", flat=True))
+    for commitment in commitments:
+        commitment.is_stale = commitment.pk in stale_shown
 
     soon = on + datetime.timedelta(days=DUE_SOON_DAYS)
     open_milestones = (
@@ -235,8 +235,8 @@ def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
     )
     return {
         "party": party,
-        "items": item_list,
-        "items_count": first_items.paginator.count,
+        "commitments": commitments,
+        "commitments_count": first_page.paginator.count,
         "overdue_milestones": [m for m in milestones if m.due_on < on],
         "overdue_milestones_count": party_wide["overdue"],
         "due_milestones": [m for m in milestones if m.due_on >= on],
@@ -247,10 +247,10 @@ def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
         "due_soon_days": DUE_SOON_DAYS,
         "stale_days": settings.STALE_AFTER_DAYS,
         # Where each list continues: the same rows in the same order, all of them.
-        "items_url": _items_of(party),
-        "stale_url": _items_of(party, stale="1", in_force="1"),
-        "overdue_url": _items_of(party, due="overdue"),
-        "due_url": _items_of(party, due=str(DUE_SOON_DAYS)),
+        "commitments_url": _commitments_of(party),
+        "stale_url": _commitments_of(party, stale="1", in_force="1"),
+        "overdue_url": _commitments_of(party, due="overdue"),
+        "due_url": _commitments_of(party, due=str(DUE_SOON_DAYS)),
     }
 
 

@@ -15,7 +15,7 @@ from agreements.permissions import visible_agreements
 from core.http import AuthenticatedRequest
 
 from . import permissions, selectors, services
-from .filters import EventFilter, ItemFilter, MeetingFilter, UpdateFilter
+from .filters import CommitmentFilter, EventFilter, MeetingFilter, UpdateFilter
 from .forms import (
     EvidenceForm,
     FollowUpFormSet,
@@ -34,7 +34,7 @@ PAGE_SIZE = 25
 
 
 def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    """An item of an agreement with its timeline: updates, milestones, who may report on it."""
+    """A commitment of an agreement with its timeline: updates, milestones, who may report on it."""
     agreement = get_object_or_404(visible_agreements(request.user), slug=slug)
     commitment = (
         agreement.commitments.select_related("lead_party", "source_section", "goal", "owner")
@@ -47,7 +47,7 @@ def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpRespons
     can_report = permissions.can_report_on(request.user, commitment)
     context = {
         "agreement": agreement,
-        "item": commitment,
+        "commitment": commitment,
         "can_report": can_report,
         "can_manage_milestones": permissions.can_manage_milestones(
             request.user, commitment, can_report=can_report
@@ -68,16 +68,16 @@ def refuse(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "activities/refused.html", {"message": message}, status=403)
 
 
-def _item(request: HttpRequest, slug: str, code: str) -> Commitment:
+def _commitment(request: HttpRequest, slug: str, code: str) -> Commitment:
     agreement = get_object_or_404(visible_agreements(request.user), slug=slug)
-    item = (
+    commitment = (
         Commitment.objects.select_related("agreement", "lead_party", "source_section")
         .filter(agreement=agreement, code=code)
         .first()
     )
-    if item is None:
+    if commitment is None:
         raise Http404("No such commitment in this agreement.")
-    return item
+    return commitment
 
 
 def _paginate(request: HttpRequest, qs, size: int = PAGE_SIZE, paginator_class=Paginator):
@@ -109,10 +109,10 @@ def _list(
 def commitment_list(request: HttpRequest) -> HttpResponse:
     return _list(
         request,
-        ItemFilter,
-        selectors.items_visible_to(request.user),
+        CommitmentFilter,
+        selectors.commitments_visible_to(request.user),
         "activities/commitment_list.html",
-        paginator_class=selectors.ItemPaginator,
+        paginator_class=selectors.CommitmentPaginator,
     )
 
 
@@ -157,25 +157,29 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 def update_create(request: AuthenticatedRequest, slug: str, code: str) -> HttpResponse:
-    item = _item(request, slug, code)
-    if not permissions.can_report_on(request.user, item):
-        return refuse(request, permissions.refusal_reason(request.user, item))
+    commitment = _commitment(request, slug, code)
+    if not permissions.can_report_on(request.user, commitment):
+        return refuse(request, permissions.refusal_reason(request.user, commitment))
     corrects = None
     corrects_pk = request.GET.get("corrects") or request.POST.get("corrects")
     if corrects_pk:
         if not str(corrects_pk).isdigit():
             raise Http404("No such update on this commitment.")
-        corrects = ProgressUpdate.objects.filter(commitment=item, pk=corrects_pk).first()
+        corrects = ProgressUpdate.objects.filter(commitment=commitment, pk=corrects_pk).first()
         if corrects is None:
             raise Http404("No such update on this commitment.")
     form = ProgressUpdateForm(
-        request.POST or None, request.FILES or None, commitment=item, user=request.user, corrects=corrects
+        request.POST or None,
+        request.FILES or None,
+        commitment=commitment,
+        user=request.user,
+        corrects=corrects,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.progress_update_create(
-                commitment=item,
+                commitment=commitment,
                 acting_user=request.user,
                 reporting_party=data["reporting_party"],
                 as_of=data["as_of"],
@@ -191,16 +195,17 @@ def update_create(request: AuthenticatedRequest, slug: str, code: str) -> HttpRe
         else:
             what = "Correction" if corrects else "Update"
             messages.success(
-                request, f"{what} saved for {item.code}. Its status is now {item.get_status_display()}."
+                request,
+                f"{what} saved for {commitment.code}. Its status is now {commitment.get_status_display()}.",
             )
-            return redirect(item.get_absolute_url())
+            return redirect(commitment.get_absolute_url())
     return render(
         request,
         "activities/update_form.html",
         {
             "form": form,
-            "item": item,
-            "agreement": item.agreement,
+            "commitment": commitment,
+            "agreement": commitment.agreement,
             "corrects": corrects,
             "edit_window_hours": ProgressUpdate.EDIT_WINDOW_HOURS,
         },
@@ -213,7 +218,7 @@ def update_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         pk=pk,
         commitment__agreement__in=visible_agreements(request.user),
     )
-    item = update.commitment
+    commitment = update.commitment
     if not permissions.can_edit_update(request.user, update):
         return refuse(
             request,
@@ -222,7 +227,7 @@ def update_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "To change the record after that, add a correction.",
         )
     form = ProgressUpdateForm(
-        request.POST or None, request.FILES or None, commitment=item, user=request.user, instance=update
+        request.POST or None, request.FILES or None, commitment=commitment, user=request.user, instance=update
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -241,16 +246,16 @@ def update_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             apply_errors(form, e)
         else:
             messages.success(
-                request, f"Update on {item.code} changed; the earlier version is kept in its history."
+                request, f"Update on {commitment.code} changed; the earlier version is kept in its history."
             )
-            return redirect(item.get_absolute_url())
+            return redirect(commitment.get_absolute_url())
     return render(
         request,
         "activities/update_form.html",
         {
             "form": form,
-            "item": item,
-            "agreement": item.agreement,
+            "commitment": commitment,
+            "agreement": commitment.agreement,
             "editing": update,
             "edit_window_hours": ProgressUpdate.EDIT_WINDOW_HOURS,
         },
@@ -261,15 +266,15 @@ def update_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def milestone_create(request: AuthenticatedRequest, slug: str, code: str) -> HttpResponse:
-    item = _item(request, slug, code)
-    if not permissions.can_manage_milestones(request.user, item):
-        return refuse(request, permissions.refusal_reason(request.user, item))
-    form = MilestoneForm(request.POST or None, commitment=item, user=request.user)
+    commitment = _commitment(request, slug, code)
+    if not permissions.can_manage_milestones(request.user, commitment):
+        return refuse(request, permissions.refusal_reason(request.user, commitment))
+    form = MilestoneForm(request.POST or None, commitment=commitment, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.milestone_create(
-                commitment=item,
+                commitment=commitment,
                 acting_user=request.user,
                 title=data["title"],
                 due_on=data["due_on"],
@@ -279,10 +284,12 @@ def milestone_create(request: AuthenticatedRequest, slug: str, code: str) -> Htt
         except ValidationError as e:
             apply_errors(form, e)
         else:
-            messages.success(request, f"Milestone “{data['title']}” added to {item.code}.")
-            return redirect(item.get_absolute_url())
+            messages.success(request, f"Milestone “{data['title']}” added to {commitment.code}.")
+            return redirect(commitment.get_absolute_url())
     return render(
-        request, "activities/milestone_form.html", {"form": form, "item": item, "agreement": item.agreement}
+        request,
+        "activities/milestone_form.html",
+        {"form": form, "commitment": commitment, "agreement": commitment.agreement},
     )
 
 
@@ -293,9 +300,9 @@ def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
         commitment__agreement__in=visible_agreements(request.user),
     )
-    item = milestone.commitment
-    if not permissions.can_manage_milestones(request.user, item):
-        return refuse(request, permissions.refusal_reason(request.user, item))
+    commitment = milestone.commitment
+    if not permissions.can_manage_milestones(request.user, commitment):
+        return refuse(request, permissions.refusal_reason(request.user, commitment))
     form = MilestoneCompleteForm(request.POST)
     if form.is_valid():
         try:
@@ -307,7 +314,7 @@ def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, f"Milestone “{milestone.title}” not completed: {error}")
     else:
         messages.success(request, f"Milestone “{milestone.title}” marked complete.")
-    return redirect(item.get_absolute_url())
+    return redirect(commitment.get_absolute_url())
 
 
 # --- meetings -----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import datetime
 
 from django.urls import reverse
 
-from activities.selectors import MY_WORK_ITEMS, MY_WORK_MILESTONES, items_visible_to
+from activities.selectors import MY_WORK_COMMITMENTS, MY_WORK_MILESTONES, commitments_visible_to
 from activities.tests.factories import (
     FollowUpActionFactory,
     MeetingFactory,
@@ -26,7 +26,7 @@ def codes(response):
 def test_home_is_my_work_with_the_items_my_party_leads(client, doc_staff, moa):
     client.force_login(doc_staff)
     response = client.get(reverse("home"))
-    shown = {item.code for item in response.context["items"]}
+    shown = {item.code for item in response.context["commitments"]}
     assert "DOC-A1" in shown and "VI.5" in shown
     assert not any(code.startswith("DHS-") for code in shown)
 
@@ -45,7 +45,7 @@ def test_my_work_flags_stale_items_and_overdue_milestones(client, doc_staff, doc
     late = MilestoneFactory(commitment=item, due_on=today() - datetime.timedelta(days=3))
     client.force_login(doc_staff)
     response = client.get(reverse("home"))
-    flagged = {(i.agreement_id, i.code): i.is_stale for i in response.context["items"]}
+    flagged = {(i.agreement_id, i.code): i.is_stale for i in response.context["commitments"]}
     assert flagged[current.pk, "DOC-A1"] and not flagged[current.pk, "DOC-A2"]
     assert response.context["stale_count"] == 1
     assert response.context["overdue_milestones"] == [late]
@@ -58,7 +58,7 @@ def test_my_work_does_not_call_items_of_an_agreement_no_longer_in_force_stale(cl
     client.force_login(doc_staff)
     response = client.get(reverse("home"))
     assert response.context["stale_count"] == 0
-    assert not any(item.is_stale for item in response.context["items"])
+    assert not any(item.is_stale for item in response.context["commitments"])
     assert "data-stale" not in response.content.decode()
 
 
@@ -219,7 +219,7 @@ def test_item_list_pages_follow_the_list_order_across_agreements(client, doc_sta
             CommitmentFactory(agreement=agreement, position=100 + position * 2 + odd)
     AgreementFactory(short_name="BBB not ours")  # not visible: neither counted nor shown
     client.force_login(doc_staff)
-    expected = list(items_visible_to(doc_staff).values_list("pk", flat=True))
+    expected = list(commitments_visible_to(doc_staff).values_list("pk", flat=True))
     rows, total = all_pages(client)
     assert rows == expected
     assert total == len(expected) == moa.commitments.count() + 41
@@ -230,7 +230,7 @@ def test_filtered_item_list_pages_follow_the_list_order(client, doc_staff, doc, 
     for position in range(30):
         CommitmentFactory(agreement=other, position=position, kind="action_item")
     client.force_login(doc_staff)
-    expected = list(items_visible_to(doc_staff).filter(kind="action_item").values_list("pk", flat=True))
+    expected = list(commitments_visible_to(doc_staff).filter(kind="action_item").values_list("pk", flat=True))
     assert all_pages(client, {"kind": "action_item"}) == (expected, len(expected))
 
 
@@ -258,19 +258,19 @@ def test_my_work_shows_the_first_items_and_links_to_all_of_them_in_the_same_orde
     client, doc_staff, doc, dhs, moa
 ):
     current = in_force_agreement(doc, dhs)
-    for _ in range(MY_WORK_ITEMS):
+    for _ in range(MY_WORK_COMMITMENTS):
         CommitmentFactory(agreement=current, lead_party=doc)
     CommitmentFactory(agreement=current, lead_party=dhs)
     client.force_login(doc_staff)
     response = client.get(reverse("home"))
-    shown = [item.pk for item in response.context["items"]]
-    total = moa.commitments.led_by(doc).count() + MY_WORK_ITEMS
-    assert len(shown) == MY_WORK_ITEMS and response.context["items_count"] == total
-    assert f"Showing the first {MY_WORK_ITEMS} of {total}." in response.content.decode()
-    assert f'href="{response.context["items_url"]}" data-items-link>See all {total} commitments' in (
+    shown = [item.pk for item in response.context["commitments"]]
+    total = moa.commitments.led_by(doc).count() + MY_WORK_COMMITMENTS
+    assert len(shown) == MY_WORK_COMMITMENTS and response.context["commitments_count"] == total
+    assert f"Showing the first {MY_WORK_COMMITMENTS} of {total}." in response.content.decode()
+    assert f'href="{response.context["commitments_url"]}" data-items-link>See all {total} commitments' in (
         response.content.decode().replace("&amp;", "&")
     )
-    listed = [item.pk for item in rows_behind(client, response.context["items_url"])]
+    listed = [item.pk for item in rows_behind(client, response.context["commitments_url"])]
     assert listed[: len(shown)] == shown and len(listed) == total
     assert set(listed[len(shown) :]) == set(
         Commitment.objects.filter(agreement__in=[moa, current])

@@ -135,5 +135,5 @@ def test_my_work_costs_the_same_queries_however_many_items_stale_items_and_miles
     add(current, 40)
     add(AgreementFactory(parties=[doc, dhs], executed_on=current.executed_on), 10)
     response = client.get(reverse("home"))
-    assert response.context["stale_count"] == 52 and len(response.context["items"]) < 52
+    assert response.context["stale_count"] == 52 and len(response.context["commitments"]) < 52
     assert queries_for(client, reverse("home")) == before
