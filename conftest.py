@@ -44,7 +44,7 @@ def fresh_sign_in_counters():
 @pytest.fixture
 def moa(db) -> Agreement:
     """The 2017 DOC–DHS International E-Commerce Supply Chain MOA, imported from its file."""
-    return import_agreement(read_agreement_file(MOA_FILE)).agreement
+    return import_agreement(data=read_agreement_file(MOA_FILE)).agreement
 
 
 @pytest.fixture

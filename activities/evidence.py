@@ -440,7 +440,7 @@ class CappedUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size: int) -> UploadedFile | None:
         if self.received > settings.EVIDENCE_MAX_BYTES:
-            return OversizedUpload(self.file_name, self.content_type, self.received)
+            return OversizedUpload(self.file_name or "", self.content_type, self.received)
         return None
 
 
@@ -506,5 +506,6 @@ def check_upload(upload: UploadedFile, *, max_bytes: int | None = None) -> Check
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
     )
-    upload._moa_checked = (max_bytes, checked)
+    # A mark on Django's upload object, read back within the same request.
+    upload._moa_checked = (max_bytes, checked)  # type: ignore[attr-defined]
     return checked

@@ -86,9 +86,11 @@ class VisibleFilterSet(filters.FilterSet):
 DUE_CHOICES = [("overdue", "Overdue"), ("30", "Due within 30 days"), ("90", "Due within 90 days")]
 
 
-class ItemFilter(VisibleFilterSet):
+class CommitmentFilter(VisibleFilterSet):
     agreement = AgreementFilter(field_name="agreement")
-    party = PartyFilter(label="Lead party", method="filter_party", help_text="Items it leads or co-leads.")
+    party = PartyFilter(
+        label="Lead party", method="filter_party", help_text="Commitments it leads or co-leads."
+    )
     kind = filters.ChoiceFilter(choices=Commitment.Kind.choices, empty_label="All kinds")
     status = filters.ChoiceFilter(choices=CommitmentStatus.choices, empty_label="Any status")
     goal = filters.CharFilter(
@@ -170,7 +172,9 @@ class UpdateFilter(VisibleFilterSet):
         label="As of to",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    q = filters.CharFilter(method="filter_q", label="Search", help_text="Narrative, next steps or item.")
+    q = filters.CharFilter(
+        method="filter_q", label="Search", help_text="Narrative, next steps or commitment."
+    )
 
     class Meta:
         model = ProgressUpdate

@@ -7,7 +7,7 @@ refusal shows next to the field it concerns, and the services run them again bef
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 
 from agreements.models import Agreement, Commitment, CommitmentStatus, Party
-from agreements.permissions import party_of
+from agreements.permissions import User, party_of
 from contacts.models import PointOfContact
 from core.time import today
 
@@ -95,16 +95,21 @@ def users_of(agreement: Agreement) -> QuerySet:
     )
 
 
+def user_label(user: Any) -> str:
+    """A user as choices show them: full name (or username) and party."""
+    party = user.membership.party.acronym if hasattr(user, "membership") else ""
+    name = user.get_full_name() or user.username
+    return f"{name} ({party})" if party else name
+
+
 class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        party = obj.membership.party.acronym if hasattr(obj, "membership") else ""
-        name = obj.get_full_name() or obj.username
-        return f"{name} ({party})" if party else name
+    def label_from_instance(self, obj: Any) -> str:
+        return user_label(obj)
 
 
 class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return UserChoiceField.label_from_instance(self, obj)
+    def label_from_instance(self, obj: Any) -> str:
+        return user_label(obj)
 
 
 class PortalForm(forms.Form):
@@ -140,7 +145,7 @@ class ProgressUpdateForm(PortalForm):
     narrative = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What happened since the last update, in plain words.",
-        error_messages={"required": "Write a narrative: say how the item is moving."},
+        error_messages={"required": "Write a narrative: say how the commitment is moving."},
     )
     next_steps = forms.CharField(label="Next steps", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     reporting_party = forms.ModelChoiceField(queryset=Party.objects.none(), label="Reporting party")
@@ -150,7 +155,7 @@ class ProgressUpdateForm(PortalForm):
         self,
         *args: Any,
         commitment: Commitment,
-        user,
+        user: User,
         corrects: ProgressUpdate | None = None,
         instance: ProgressUpdate | None = None,
         **kwargs: Any,
@@ -177,8 +182,9 @@ class ProgressUpdateForm(PortalForm):
         own = party_of(user)
         if own is not None and not user.is_superuser:
             parties = parties.filter(pk=own.pk)
-        self.fields["reporting_party"].queryset = parties
-        self.fields["reporting_party"].empty_label = None
+        reporting_party = cast(forms.ModelChoiceField, self.fields["reporting_party"])
+        reporting_party.queryset = parties
+        reporting_party.empty_label = None
         if own is not None and "reporting_party" not in initial:
             self.initial["reporting_party"] = own.pk
         self.fields["as_of"].widget.attrs["max"] = today().strftime(DATE_FORMAT)
@@ -188,9 +194,10 @@ class ProgressUpdateForm(PortalForm):
             # Who reported cannot change on an edit; a correction can say otherwise.
             self.fields["reporting_party"].disabled = True
 
-    def clean(self) -> dict:
-        data = super().clean()
-        probe = ProgressUpdate(
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        probe = ProgressUpdate(  # type: ignore[misc]  # probe: a field that failed its own check is None
             commitment=self.commitment,
             as_of=data.get("as_of"),
             narrative=data.get("narrative", ""),
@@ -222,21 +229,22 @@ class MilestoneForm(PortalForm):
         help_text="Choose a portal user or a point of contact, not both.",
     )
 
-    def __init__(self, *args: Any, commitment: Commitment, user, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, commitment: Commitment, user: User, **kwargs: Any) -> None:
         self.commitment = commitment
         kwargs.setdefault("initial", {}).setdefault("owner_user", user.pk)
         super().__init__(*args, **kwargs)
         agreement = commitment.agreement
-        self.fields["owner_user"].queryset = users_of(agreement)
-        self.fields["owner_contact"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["owner_user"]).queryset = users_of(agreement)
+        cast(forms.ModelChoiceField, self.fields["owner_contact"]).queryset = (
             PointOfContact.objects.active().filter(agreement=agreement).select_related("party")
         )
         if agreement.executed_on:
             self.fields["due_on"].widget.attrs["min"] = agreement.executed_on.strftime(DATE_FORMAT)
 
-    def clean(self) -> dict:
-        data = super().clean()
-        probe = Milestone(
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        probe = Milestone(  # type: ignore[misc]  # probe: a field that failed its own check is None
             commitment=self.commitment,
             due_on=data.get("due_on"),
             owner_user=data.get("owner_user"),
@@ -303,8 +311,8 @@ class MeetingForm(PortalForm):
     items = ItemsField(
         queryset=Commitment.objects.none(),
         required=False,
-        label="Items discussed",
-        help_text="The meeting appears on these items' timelines.",
+        label="Commitments discussed",
+        help_text="The meeting appears on these commitments' timelines.",
         widget=forms.CheckboxSelectMultiple,
     )
     evidence = EvidenceField()
@@ -332,17 +340,20 @@ class MeetingForm(PortalForm):
             initial.setdefault("attendee_users", list(instance.attendee_users.all()))
             initial.setdefault("items", list(instance.items.all()))
         super().__init__(*args, **kwargs)
-        self.fields["attendee_contacts"].queryset = PointOfContact.objects.filter(
-            agreement=agreement
-        ).select_related("party")
-        self.fields["attendee_users"].queryset = users_of(agreement)
-        self.fields["items"].queryset = agreement.commitments.order_by("position")
+        cast(
+            forms.ModelChoiceField, self.fields["attendee_contacts"]
+        ).queryset = PointOfContact.objects.filter(agreement=agreement).select_related("party")
+        cast(forms.ModelChoiceField, self.fields["attendee_users"]).queryset = users_of(agreement)
+        cast(forms.ModelChoiceField, self.fields["items"]).queryset = agreement.commitments.order_by(
+            "position"
+        )
         if instance is None:
             del self.fields["is_cancelled"]
 
-    def clean(self) -> dict:
-        data = super().clean()
-        probe = Meeting(agreement=self.agreement, starts_at=data.get("starts_at"))
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        probe = Meeting(agreement=self.agreement, starts_at=data.get("starts_at"))  # type: ignore[misc]  # probe: a field that failed its own check is None
         try:
             probe.clean()
         except ValidationError as e:
@@ -364,14 +375,15 @@ class FollowUpForm(forms.Form):
 
     def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_user"].queryset = users_of(agreement)
-        self.fields["owner_contact"].queryset = PointOfContact.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["owner_user"]).queryset = users_of(agreement)
+        cast(forms.ModelChoiceField, self.fields["owner_contact"]).queryset = PointOfContact.objects.filter(
             agreement=agreement
         ).select_related("party")
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         """The rules are FollowUpAction.clean's; the form shows them beside its fields."""
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         other_errors = bool(self.errors)
         action = FollowUpAction(
             owner_user=data.get("owner_user"),
@@ -404,7 +416,11 @@ class BaseFollowUpFormSet(forms.BaseFormSet):
         return [f.cleaned_data for f in self.forms if f.has_changed() and f.cleaned_data]
 
 
-FollowUpFormSet = forms.formset_factory(FollowUpForm, formset=BaseFollowUpFormSet, extra=2)
+# formset_factory builds a subclass of the formset it is given; the stubs return the base type.
+FollowUpFormSet = cast(
+    "type[BaseFollowUpFormSet]",
+    forms.formset_factory(FollowUpForm, formset=BaseFollowUpFormSet, extra=2),
+)
 
 
 def follow_up_initial(meeting: Meeting) -> list[dict]:
@@ -450,14 +466,19 @@ class OutreachEventForm(PortalForm):
     items = ItemsField(
         queryset=Commitment.objects.none(),
         required=False,
-        label="Items served",
-        help_text="The event appears on these items' timelines.",
+        label="Commitments served",
+        help_text="The event appears on these commitments' timelines.",
         widget=forms.CheckboxSelectMultiple,
     )
     evidence = EvidenceField()
 
     def __init__(
-        self, *args: Any, agreement: Agreement, user, instance: OutreachEvent | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        agreement: Agreement,
+        user: User,
+        instance: OutreachEvent | None = None,
+        **kwargs: Any,
     ) -> None:
         self.agreement = agreement
         self.instance = instance
@@ -486,14 +507,18 @@ class OutreachEventForm(PortalForm):
             if vi3 is not None:
                 initial.setdefault("items", [vi3])
         super().__init__(*args, **kwargs)
-        self.fields["organising_party"].queryset = agreement.parties.all()
-        self.fields["organising_party"].empty_label = None
-        self.fields["items"].queryset = agreement.commitments.order_by("position")
+        organising_party = cast(forms.ModelChoiceField, self.fields["organising_party"])
+        organising_party.queryset = agreement.parties.all()
+        organising_party.empty_label = None
+        cast(forms.ModelChoiceField, self.fields["items"]).queryset = agreement.commitments.order_by(
+            "position"
+        )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         venue = data.get("venue")
-        probe = OutreachEvent(
+        probe = OutreachEvent(  # type: ignore[misc]  # probe: a field that failed its own check is None
             agreement=self.agreement,
             held_on=data.get("held_on"),
             country=data.get("country", ""),

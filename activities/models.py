@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +25,9 @@ from simple_history.models import HistoricalRecords
 from agreements.models import Agreement, Commitment, CommitmentStatus, Party
 from contacts.models import PointOfContact
 from core.time import today
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # The one order of "latest update first": by as-of day, then by entry time (the item's status
 # is its latest update's, and every list, panel and form reads updates in this order).
@@ -104,7 +108,7 @@ class ProgressUpdate(models.Model):
         """An update reports on a day of the term that has already come, in words."""
         errors: dict[str, str] = {}
         if not (self.narrative or "").strip():
-            errors["narrative"] = "Say in a sentence or two how the item is moving."
+            errors["narrative"] = "Say in a sentence or two how the commitment is moving."
         if self.as_of and self.commitment_id:
             executed_on = self.commitment.agreement.executed_on
             if executed_on and self.as_of < executed_on:
@@ -113,8 +117,12 @@ class ProgressUpdate(models.Model):
                 )
             elif self.as_of > today():
                 errors["as_of"] = "The as-of date is in the future; report on a day that has come."
-        if self.corrects_id and self.commitment_id and self.corrects.commitment_id != self.commitment_id:
-            errors["corrects"] = "A correction must be about the same item as the update it corrects."
+        if (
+            self.corrects is not None
+            and self.commitment_id
+            and self.corrects.commitment_id != self.commitment_id
+        ):
+            errors["corrects"] = "A correction must be about the same commitment as the update it corrects."
         if errors:
             raise ValidationError(errors)
 
@@ -132,6 +140,14 @@ class OwnedAction:
     """What milestones and meeting follow-ups share: one owner (a user or a point of contact),
     a due date, and being late until completed. Fields stay on each model; this adds behaviour."""
 
+    # The fields each model declares, as this behaviour reads them.
+    owner_user: User | None
+    owner_user_id: int | None
+    owner_contact: PointOfContact | None
+    owner_contact_id: int | None
+    due_on: datetime.date
+    completed_on: datetime.date | None
+
     @property
     def owner(self):
         return self.owner_user or self.owner_contact
@@ -139,7 +155,7 @@ class OwnedAction:
     @property
     def owner_name(self) -> str:
         """The owner as people call them: a user's full name, or the contact's role and name."""
-        if self.owner_user_id:
+        if self.owner_user is not None:
             return self.owner_user.get_full_name() or self.owner_user.get_username()
         return str(self.owner_contact) if self.owner_contact_id else ""
 
@@ -188,7 +204,7 @@ class Milestone(OwnedAction, models.Model):
         if self.due_on and self.commitment_id:
             starts_on = self.commitment.agreement.executed_on
             if starts_on and self.due_on < starts_on:
-                errors["due_on"] = f"The due date is before the item's start ({starts_on:%Y-%m-%d})."
+                errors["due_on"] = f"The due date is before the commitment's start ({starts_on:%Y-%m-%d})."
         if self.completed_on and self.completed_on > today():
             errors["completed_on"] = "The completion date is in the future."
         if errors:
@@ -233,8 +249,8 @@ class Meeting(models.Model):
         Commitment,
         blank=True,
         related_name="meetings",
-        verbose_name="items discussed",
-        help_text="The tracked items this meeting discussed; it shows on their timelines.",
+        verbose_name="commitments discussed",
+        help_text="The commitments this meeting discussed; it shows on their timelines.",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     history = HistoricalRecords(m2m_fields=[attendee_contacts, attendee_users, items])
@@ -329,8 +345,8 @@ class OutreachEvent(models.Model):
         Commitment,
         blank=True,
         related_name="outreach_events",
-        verbose_name="items served",
-        help_text="The tracked items this event served; it shows on their timelines.",
+        verbose_name="commitments served",
+        help_text="The commitments this event served; it shows on their timelines.",
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -353,7 +369,12 @@ class OutreachEvent(models.Model):
     @property
     def audiences(self) -> list[str]:
         fields = ["audience_platforms", "audience_enterprises", "audience_financial_technology"]
-        return [str(self._meta.get_field(f).verbose_name) for f in fields if getattr(self, f)]
+        # Concrete fields, not reverse relations: each has a verbose name.
+        return [
+            str(cast("models.Field[Any, Any]", self._meta.get_field(f)).verbose_name)
+            for f in fields
+            if getattr(self, f)
+        ]
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -427,10 +448,10 @@ class Evidence(models.Model):
     @property
     def agreement(self) -> Agreement | None:
         """The agreement whose record the file belongs to (it decides who may download it)."""
-        if self.progress_update_id:
+        if self.progress_update is not None:
             return self.progress_update.commitment.agreement
-        if self.meeting_id:
+        if self.meeting is not None:
             return self.meeting.agreement
-        if self.outreach_event_id:
+        if self.outreach_event is not None:
             return self.outreach_event.agreement
         return None

@@ -15,7 +15,11 @@ def can_report_on(user: User, commitment: Commitment) -> bool:
     if user.is_superuser:
         return True
     party = party_of(user)
-    return commitment.is_led_by(party) and commitment.agreement.parties.filter(pk=party.pk).exists()
+    return (
+        party is not None
+        and commitment.is_led_by(party)
+        and commitment.agreement.parties.filter(pk=party.pk).exists()
+    )
 
 
 def can_record_meeting(user: User, agreement: Agreement) -> bool:

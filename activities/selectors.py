@@ -6,7 +6,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -14,14 +14,17 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.utils.functional import cached_property
 
-from agreements.models import Commitment, CommitmentStatus
-from agreements.permissions import party_of, viewer_scope, visible_agreements
+from agreements.models import Commitment, CommitmentQuerySet, CommitmentStatus
+from agreements.permissions import User, party_of, viewer_scope, visible_agreements
 from core import cache
 from core.links import list_url
 from core.time import today
 
 from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 from .quarters import local_date
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User as Account
 
 DUE_SOON_DAYS = 30
 
@@ -39,7 +42,7 @@ ITEM_ROW_FIELDS = (
 )
 
 
-def items_visible_to(user) -> QuerySet[Commitment]:
+def commitments_visible_to(user: User) -> CommitmentQuerySet:
     """Every tracked item of the agreements the user sees, with what the list shows."""
     return (
         Commitment.objects.filter(agreement__in=visible_agreements(user))
@@ -63,17 +66,18 @@ class KeptCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return cache.kept("count", self.counted_as, lambda: Paginator.count.func(self))
+        # Django's count is a cached_property (its .func is the uncached count); the stubs call it a property.
+        return cache.kept("count", self.counted_as, lambda: Paginator.count.func(self))  # type: ignore[attr-defined]
 
 
-def kept_count_paginator(user, listing: str, query: QueryDict):
+def kept_count_paginator(user: User, listing: str, query: QueryDict):
     """The paginator class for a list whose total is kept: per viewer's party and filters."""
     filters = cache.query_key(query, ignore=["page"])
     return partial(KeptCountPaginator, counted_as=[listing, viewer_scope(user), filters])
 
 
-class ItemPaginator(Paginator):
-    """Pages of items_visible_to (by agreement short name, then position), each page read from
+class CommitmentPaginator(Paginator):
+    """Pages of commitments_visible_to (by agreement short name, then position), each page read from
     the agreements it covers.
 
     A page of the whole list used to sort every visible item (7,991 in the benchmark) to keep
@@ -81,6 +85,8 @@ class ItemPaginator(Paginator):
     one query), which says which one or two agreements a page falls in and where; the page's
     rows are then read from those agreements only. Same rows, same order, one query each.
     """
+
+    object_list: QuerySet[Commitment]
 
     @cached_property
     def _sizes(self) -> list[tuple[str, int]]:
@@ -107,10 +113,10 @@ class ItemPaginator(Paginator):
                 names.append(name)
             start += n
         rows = self.object_list.filter(agreement__short_name__in=names)[bottom - first : top - first]
-        return self._get_page(rows, number, self)
+        return Page(rows, number, self)
 
 
-def updates_visible_to(user) -> QuerySet[ProgressUpdate]:
+def updates_visible_to(user: User) -> QuerySet[ProgressUpdate]:
     return (
         ProgressUpdate.objects.filter(commitment__agreement__in=visible_agreements(user))
         .select_related("commitment__agreement", "reporting_party", "author", "corrects")
@@ -119,7 +125,7 @@ def updates_visible_to(user) -> QuerySet[ProgressUpdate]:
     )
 
 
-def meetings_visible_to(user) -> QuerySet[Meeting]:
+def meetings_visible_to(user: User) -> QuerySet[Meeting]:
     return (
         Meeting.objects.filter(agreement__in=visible_agreements(user))
         .select_related("agreement", "organiser")
@@ -128,20 +134,11 @@ def meetings_visible_to(user) -> QuerySet[Meeting]:
     )
 
 
-def events_visible_to(user) -> QuerySet[OutreachEvent]:
+def events_visible_to(user: User) -> QuerySet[OutreachEvent]:
     return (
         OutreachEvent.objects.filter(agreement__in=visible_agreements(user))
         .select_related("agreement", "organising_party")
         .order_by("-held_on", "-pk")
-    )
-
-
-def evidence_visible_to(user) -> QuerySet[Evidence]:
-    agreements = visible_agreements(user)
-    return Evidence.objects.filter(
-        Q(progress_update__commitment__agreement__in=agreements)
-        | Q(meeting__agreement__in=agreements)
-        | Q(outreach_event__agreement__in=agreements)
     )
 
 
@@ -162,13 +159,13 @@ def overdue_items(
 # My work shows the first rows of each list, most urgent first, with how many there are and a
 # link to the whole filtered list: a DOC manager leads thousands of items and has thousands of
 # overdue milestones over 200 agreements, and drawing them all took 0.9 s and 3.4 MB a request.
-MY_WORK_ITEMS = 25
+MY_WORK_COMMITMENTS = 25
 MY_WORK_MILESTONES = 10
 
 
-def _items_of(party, **filters: str) -> str:
+def _commitments_of(party, **filters: str) -> str:
     """The item list with these filters, of the party's items when there is a party."""
-    return list_url("activities:item_list", party=party.acronym if party else None, **filters)
+    return list_url("activities:commitment_list", party=party.acronym if party else None, **filters)
 
 
 def _first_milestone_ids(milestones: QuerySet[Milestone]) -> list[int]:
@@ -185,7 +182,7 @@ def _milestones(ids: list[int]) -> list[Milestone]:
     )
 
 
-def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
+def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
     """The items the user's party leads or co-leads, with what is due, overdue and stale.
 
     A user without a party (a superuser) sees every item of the agreements they can see.
@@ -195,16 +192,16 @@ def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
     on = on or today()
     party = party_of(user)
     led = Commitment.objects.filter(agreement__in=visible_agreements(user))
-    items = items_visible_to(user)
+    visible = commitments_visible_to(user)
     if party is not None:
         led = led.led_by(party)
-        items = items.led_by(party)
-    first_items = ItemPaginator(items, MY_WORK_ITEMS).page(1)
-    item_list = list(first_items)
+        visible = visible.led_by(party)
+    first_page = CommitmentPaginator(visible, MY_WORK_COMMITMENTS).page(1)
+    commitments = list(first_page)
     stale = led.stale_in_force(on)
-    stale_shown = set(stale.filter(pk__in=[i.pk for i in item_list]).values_list("pk", flat=True))
-    for item in item_list:
-        item.is_stale = item.pk in stale_shown
+    stale_shown = set(stale.filter(pk__in=[c.pk for c in commitments]).values_list("pk", flat=True))
+    for commitment in commitments:
+        commitment.is_stale = commitment.pk in stale_shown
 
     soon = on + datetime.timedelta(days=DUE_SOON_DAYS)
     open_milestones = (
@@ -238,8 +235,8 @@ def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
     )
     return {
         "party": party,
-        "items": item_list,
-        "items_count": first_items.paginator.count,
+        "commitments": commitments,
+        "commitments_count": first_page.paginator.count,
         "overdue_milestones": [m for m in milestones if m.due_on < on],
         "overdue_milestones_count": party_wide["overdue"],
         "due_milestones": [m for m in milestones if m.due_on >= on],
@@ -250,10 +247,10 @@ def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
         "due_soon_days": DUE_SOON_DAYS,
         "stale_days": settings.STALE_AFTER_DAYS,
         # Where each list continues: the same rows in the same order, all of them.
-        "items_url": _items_of(party),
-        "stale_url": _items_of(party, stale="1", in_force="1"),
-        "overdue_url": _items_of(party, due="overdue"),
-        "due_url": _items_of(party, due=str(DUE_SOON_DAYS)),
+        "commitments_url": _commitments_of(party),
+        "stale_url": _commitments_of(party, stale="1", in_force="1"),
+        "overdue_url": _commitments_of(party, due="overdue"),
+        "due_url": _commitments_of(party, due=str(DUE_SOON_DAYS)),
     }
 
 
@@ -351,7 +348,11 @@ def commitment_timeline(
         [TimelineEntry("update", u.as_of, u.created_at, u) for u in updates]
         + [TimelineEntry("meeting", local_date(m.starts_at), m.starts_at, m) for m in meetings]
         + [TimelineEntry("event", e.held_on, e.created_at, e) for e in events]
-        + [TimelineEntry("milestone", ms.completed_on, ms.created_at, ms) for ms in completed_milestones]
+        + [
+            TimelineEntry("milestone", ms.completed_on, ms.created_at, ms)
+            for ms in completed_milestones
+            if ms.completed_on is not None
+        ]
     )
     entries.sort(key=lambda e: (e.on, e.at, e.record.pk), reverse=True)
     if page > 1 and len(entries) <= (page - 1) * size:

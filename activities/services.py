@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,10 +20,13 @@ from contacts.models import PointOfContact
 from .evidence import CheckedFile, check_upload
 from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # --- evidence ---------------------------------------------------------------------------------
 
 
-def evidence_check_all(files: Iterable[Any]) -> list[CheckedFile]:
+def evidence_check_all(*, files: Iterable[Any]) -> list[CheckedFile]:
     """Check every file first; one refusal refuses the lot (the error names the file)."""
     return [check_upload(f) for f in files if f]
 
@@ -31,7 +34,7 @@ def evidence_check_all(files: Iterable[Any]) -> list[CheckedFile]:
 def _evidence_store(
     *,
     checked: Sequence[CheckedFile],
-    uploaded_by,
+    acting_user: User,
     progress_update: ProgressUpdate | None = None,
     meeting: Meeting | None = None,
     outreach_event: OutreachEvent | None = None,
@@ -47,7 +50,7 @@ def _evidence_store(
                 progress_update=progress_update,
                 meeting=meeting,
                 outreach_event=outreach_event,
-                uploaded_by=uploaded_by,
+                uploaded_by=acting_user,
             )
             c.upload.seek(0)
             evidence.file.save(c.name, c.upload, save=False)
@@ -66,16 +69,16 @@ def _evidence_store(
 def evidence_attach(
     *,
     files: Iterable[Any],
-    uploaded_by,
+    acting_user: User,
     progress_update: ProgressUpdate | None = None,
     meeting: Meeting | None = None,
     outreach_event: OutreachEvent | None = None,
 ) -> list[Evidence]:
     """Attach checked files to exactly one record (an update, a meeting or an outreach event)."""
-    checked = evidence_check_all(files)
+    checked = evidence_check_all(files=files)
     return _evidence_store(
         checked=checked,
-        uploaded_by=uploaded_by,
+        acting_user=acting_user,
         progress_update=progress_update,
         meeting=meeting,
         outreach_event=outreach_event,
@@ -99,7 +102,7 @@ def commitment_status_refresh(*, commitment: Commitment) -> Commitment:
 def progress_update_create(
     *,
     commitment: Commitment,
-    author,
+    acting_user: User,
     reporting_party: Party,
     as_of: datetime.date,
     status: str,
@@ -110,10 +113,10 @@ def progress_update_create(
     files: Iterable[Any] = (),
 ) -> ProgressUpdate:
     """Record an update (or a correction of an earlier one) and move the item's status."""
-    checked = evidence_check_all(files)
+    checked = evidence_check_all(files=files)
     update = ProgressUpdate(
         commitment=commitment,
-        author=author,
+        author=acting_user,
         reporting_party=reporting_party,
         as_of=as_of,
         status=status,
@@ -124,7 +127,7 @@ def progress_update_create(
     )
     update.full_clean()
     update.save()
-    _evidence_store(checked=checked, uploaded_by=author, progress_update=update)
+    _evidence_store(checked=checked, acting_user=acting_user, progress_update=update)
     commitment_status_refresh(commitment=commitment)
     return update
 
@@ -133,7 +136,7 @@ def progress_update_create(
 def progress_update_edit(
     *,
     update: ProgressUpdate,
-    user,
+    acting_user: User,
     as_of: datetime.date,
     status: str,
     percent_complete: int,
@@ -142,14 +145,14 @@ def progress_update_edit(
     files: Iterable[Any] = (),
 ) -> ProgressUpdate:
     """The author fixes their own update within its edit window; after that a correction is needed."""
-    if update.author_id != user.pk:
+    if update.author_id != acting_user.pk:
         raise ValidationError("Only the author of an update can edit it; add a correction instead.")
     if not update.is_within_edit_window:
         raise ValidationError(
             f"Updates can be edited for {ProgressUpdate.EDIT_WINDOW_HOURS} hours after they are entered; "
             "add a correction instead."
         )
-    checked = evidence_check_all(files)
+    checked = evidence_check_all(files=files)
     update.as_of = as_of
     update.status = status
     update.percent_complete = percent_complete
@@ -157,7 +160,7 @@ def progress_update_edit(
     update.next_steps = next_steps
     update.full_clean()
     update.save()
-    _evidence_store(checked=checked, uploaded_by=user, progress_update=update)
+    _evidence_store(checked=checked, acting_user=acting_user, progress_update=update)
     commitment_status_refresh(commitment=update.commitment)
     return update
 
@@ -169,7 +172,7 @@ def progress_update_edit(
 def milestone_create(
     *,
     commitment: Commitment,
-    created_by,
+    acting_user: User,
     title: str,
     due_on: datetime.date,
     owner_user=None,
@@ -177,7 +180,7 @@ def milestone_create(
 ) -> Milestone:
     milestone = Milestone(
         commitment=commitment,
-        created_by=created_by,
+        created_by=acting_user,
         title=title,
         due_on=due_on,
         owner_user=owner_user,
@@ -224,7 +227,7 @@ MEETING_FIELDS = ("kind", "title", "starts_at", "format", "location", "agenda", 
 def meeting_create(
     *,
     agreement: Agreement,
-    organiser,
+    acting_user: User,
     kind: str,
     title: str,
     starts_at: datetime.datetime,
@@ -241,10 +244,10 @@ def meeting_create(
     files: Iterable[Any] = (),
 ) -> Meeting:
     """Record a meeting with its attendees, follow-up actions and evidence, all or nothing."""
-    checked = evidence_check_all(files)
+    checked = evidence_check_all(files=files)
     meeting = Meeting(
         agreement=agreement,
-        organiser=organiser,
+        organiser=acting_user,
         kind=kind,
         title=title,
         starts_at=starts_at,
@@ -261,7 +264,7 @@ def meeting_create(
     meeting.attendee_users.set(attendee_users)
     meeting.items.set(items)
     _follow_ups_replace(meeting=meeting, follow_ups=follow_ups)
-    _evidence_store(checked=checked, uploaded_by=organiser, meeting=meeting)
+    _evidence_store(checked=checked, acting_user=acting_user, meeting=meeting)
     return meeting
 
 
@@ -269,7 +272,7 @@ def meeting_create(
 def meeting_update(
     *,
     meeting: Meeting,
-    user,
+    acting_user: User,
     attendee_contacts: Iterable[PointOfContact] | None = None,
     attendee_users: Iterable[Any] | None = None,
     items: Iterable[Commitment] | None = None,
@@ -278,7 +281,7 @@ def meeting_update(
     **fields: Any,
 ) -> Meeting:
     """Change a meeting's record (minutes come after the meeting); history keeps each version."""
-    checked = evidence_check_all(files)
+    checked = evidence_check_all(files=files)
     for name, value in fields.items():
         if name not in (*MEETING_FIELDS, "is_cancelled"):
             raise TypeError(f"meeting_update() got an unexpected field {name!r}")
@@ -292,7 +295,7 @@ def meeting_update(
     if items is not None:
         meeting.items.set(items)
     _follow_ups_replace(meeting=meeting, follow_ups=follow_ups)
-    _evidence_store(checked=checked, uploaded_by=user, meeting=meeting)
+    _evidence_store(checked=checked, acting_user=acting_user, meeting=meeting)
     return meeting
 
 
@@ -317,21 +320,21 @@ EVENT_FIELDS = (
 def outreach_event_create(
     *,
     agreement: Agreement,
-    created_by,
+    acting_user: User,
     items: Iterable[Commitment] = (),
     files: Iterable[Any] = (),
     **fields: Any,
 ) -> OutreachEvent:
     """Record an outreach event (VI.3) with the items it served and its evidence."""
-    checked = evidence_check_all(files)
+    checked = evidence_check_all(files=files)
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"outreach_event_create() got unexpected fields {sorted(unknown)}")
-    event = OutreachEvent(agreement=agreement, created_by=created_by, **fields)
+    event = OutreachEvent(agreement=agreement, created_by=acting_user, **fields)
     event.full_clean()
     event.save()
     event.items.set(items)
-    _evidence_store(checked=checked, uploaded_by=created_by, outreach_event=event)
+    _evidence_store(checked=checked, acting_user=acting_user, outreach_event=event)
     return event
 
 
@@ -339,12 +342,12 @@ def outreach_event_create(
 def outreach_event_update(
     *,
     event: OutreachEvent,
-    user,
+    acting_user: User,
     items: Iterable[Commitment] | None = None,
     files: Iterable[Any] = (),
     **fields: Any,
 ) -> OutreachEvent:
-    checked = evidence_check_all(files)
+    checked = evidence_check_all(files=files)
     for name, value in fields.items():
         if name not in EVENT_FIELDS:
             raise TypeError(f"outreach_event_update() got an unexpected field {name!r}")
@@ -353,5 +356,5 @@ def outreach_event_update(
     event.save()
     if items is not None:
         event.items.set(items)
-    _evidence_store(checked=checked, uploaded_by=user, outreach_event=event)
+    _evidence_store(checked=checked, acting_user=acting_user, outreach_event=event)
     return event

@@ -1,19 +1,24 @@
 """Progress pages; names and querystrings follow the URL contract in the project brief."""
 
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
 app_name = "activities"
 
 urlpatterns = [
-    path("items/", views.item_list, name="item_list"),
+    path("commitments/", views.commitment_list, name="commitment_list"),
     path("updates/", views.update_list, name="update_list"),
     path("updates/<int:pk>/edit/", views.update_edit, name="update_edit"),
-    path("agreements/<slug:slug>/items/<str:code>/", views.commitment_detail, name="commitment"),
-    path("agreements/<slug:slug>/items/<str:code>/updates/new/", views.update_create, name="update_create"),
+    path("agreements/<slug:slug>/commitments/<str:code>/", views.commitment_detail, name="commitment"),
     path(
-        "agreements/<slug:slug>/items/<str:code>/milestones/new/",
+        "agreements/<slug:slug>/commitments/<str:code>/updates/new/",
+        views.update_create,
+        name="update_create",
+    ),
+    path(
+        "agreements/<slug:slug>/commitments/<str:code>/milestones/new/",
         views.milestone_create,
         name="milestone_create",
     ),
@@ -29,4 +34,15 @@ urlpatterns = [
     path("events/<int:pk>/edit/", views.event_edit, name="event_edit"),
     path("events/<int:pk>/evidence/", views.event_evidence, name="event_evidence"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    # The paths before commitments had one name (bookmarks, links in old e-mails): moved for good.
+    path(
+        "items/",
+        RedirectView.as_view(pattern_name="activities:commitment_list", query_string=True, permanent=True),
+    ),
+    path(
+        "agreements/<slug:slug>/items/<path:rest>",
+        RedirectView.as_view(
+            url="/agreements/%(slug)s/commitments/%(rest)s", query_string=True, permanent=True
+        ),
+    ),
 ]

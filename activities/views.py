@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 
 from agreements.models import Agreement, Commitment
 from agreements.permissions import visible_agreements
+from core.http import AuthenticatedRequest
 
 from . import permissions, selectors, services
-from .filters import EventFilter, ItemFilter, MeetingFilter, UpdateFilter
+from .filters import CommitmentFilter, EventFilter, MeetingFilter, UpdateFilter
 from .forms import (
     EvidenceForm,
     FollowUpFormSet,
@@ -37,7 +38,7 @@ PAGE_SIZE = 25
 
 
 def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    """An item of an agreement with its timeline: updates, milestones, who may report on it."""
+    """A commitment of an agreement with its timeline: updates, milestones, who may report on it."""
     agreement = get_object_or_404(visible_agreements(request.user), slug=slug)
     commitment = (
         agreement.commitments.select_related("lead_party", "source_section", "goal", "owner")
@@ -45,12 +46,12 @@ def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpRespons
         .first()
     )
     if commitment is None:
-        raise Http404("No such item in this agreement.")
+        raise Http404("No such commitment in this agreement.")
     commitment.agreement = commitment.source_section.agreement = agreement
     can_report = permissions.can_report_on(request.user, commitment)
     context = {
         "agreement": agreement,
-        "item": commitment,
+        "commitment": commitment,
         "can_report": can_report,
         "can_manage_milestones": permissions.can_manage_milestones(
             request.user, commitment, can_report=can_report
@@ -66,16 +67,16 @@ def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpRespons
     return render(request, "activities/commitment_detail.html", context)
 
 
-def _item(request: HttpRequest, slug: str, code: str) -> Commitment:
+def _commitment(request: HttpRequest, slug: str, code: str) -> Commitment:
     agreement = get_object_or_404(visible_agreements(request.user), slug=slug)
-    item = (
+    commitment = (
         Commitment.objects.select_related("agreement", "lead_party", "source_section")
         .filter(agreement=agreement, code=code)
         .first()
     )
-    if item is None:
-        raise Http404("No such item in this agreement.")
-    return item
+    if commitment is None:
+        raise Http404("No such commitment in this agreement.")
+    return commitment
 
 
 def _paginate(request: HttpRequest, qs, size: int = PAGE_SIZE, paginator_class=Paginator):
@@ -85,7 +86,7 @@ def _paginate(request: HttpRequest, qs, size: int = PAGE_SIZE, paginator_class=P
 # --- My work and lists --------------------------------------------------------------------------
 
 
-def my_work(request: HttpRequest) -> HttpResponse:
+def my_work(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "activities/my_work.html", selectors.my_work(request.user))
 
 
@@ -104,13 +105,13 @@ def _list(
     return render(request, template, context)
 
 
-def item_list(request: HttpRequest) -> HttpResponse:
+def commitment_list(request: HttpRequest) -> HttpResponse:
     return _list(
         request,
-        ItemFilter,
-        selectors.items_visible_to(request.user),
-        "activities/item_list.html",
-        paginator_class=selectors.ItemPaginator,
+        CommitmentFilter,
+        selectors.commitments_visible_to(request.user),
+        "activities/commitment_list.html",
+        paginator_class=selectors.CommitmentPaginator,
     )
 
 
@@ -154,27 +155,31 @@ def event_list(request: HttpRequest) -> HttpResponse:
 # --- progress updates ---------------------------------------------------------------------------
 
 
-def update_create(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    item = _item(request, slug, code)
-    if not permissions.can_report_on(request.user, item):
-        raise PermissionDenied(permissions.refusal_reason(request.user, item))
+def update_create(request: AuthenticatedRequest, slug: str, code: str) -> HttpResponse:
+    commitment = _commitment(request, slug, code)
+    if not permissions.can_report_on(request.user, commitment):
+        raise PermissionDenied(permissions.refusal_reason(request.user, commitment))
     corrects = None
     corrects_pk = request.GET.get("corrects") or request.POST.get("corrects")
     if corrects_pk:
         if not str(corrects_pk).isdigit():
-            raise Http404("No such update on this item.")
-        corrects = ProgressUpdate.objects.filter(commitment=item, pk=corrects_pk).first()
+            raise Http404("No such update on this commitment.")
+        corrects = ProgressUpdate.objects.filter(commitment=commitment, pk=corrects_pk).first()
         if corrects is None:
-            raise Http404("No such update on this item.")
+            raise Http404("No such update on this commitment.")
     form = ProgressUpdateForm(
-        request.POST or None, request.FILES or None, commitment=item, user=request.user, corrects=corrects
+        request.POST or None,
+        request.FILES or None,
+        commitment=commitment,
+        user=request.user,
+        corrects=corrects,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.progress_update_create(
-                commitment=item,
-                author=request.user,
+                commitment=commitment,
+                acting_user=request.user,
                 reporting_party=data["reporting_party"],
                 as_of=data["as_of"],
                 status=data["status"],
@@ -189,29 +194,30 @@ def update_create(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         else:
             what = "Correction" if corrects else "Update"
             messages.success(
-                request, f"{what} saved for {item.code}. Its status is now {item.get_status_display()}."
+                request,
+                f"{what} saved for {commitment.code}. Its status is now {commitment.get_status_display()}.",
             )
-            return redirect(item.get_absolute_url())
+            return redirect(commitment.get_absolute_url())
     return render(
         request,
         "activities/update_form.html",
         {
             "form": form,
-            "item": item,
-            "agreement": item.agreement,
+            "commitment": commitment,
+            "agreement": commitment.agreement,
             "corrects": corrects,
             "edit_window_hours": ProgressUpdate.EDIT_WINDOW_HOURS,
         },
     )
 
 
-def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def update_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     update = get_object_or_404(
         ProgressUpdate.objects.select_related("commitment__agreement", "commitment__lead_party"),
         pk=pk,
         commitment__agreement__in=visible_agreements(request.user),
     )
-    item = update.commitment
+    commitment = update.commitment
     if not permissions.can_edit_update(request.user, update):
         raise PermissionDenied(
             "Only the author can edit an update, and only within "
@@ -219,14 +225,14 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "To change the record after that, add a correction.",
         )
     form = ProgressUpdateForm(
-        request.POST or None, request.FILES or None, commitment=item, user=request.user, instance=update
+        request.POST or None, request.FILES or None, commitment=commitment, user=request.user, instance=update
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.progress_update_edit(
                 update=update,
-                user=request.user,
+                acting_user=request.user,
                 as_of=data["as_of"],
                 status=data["status"],
                 percent_complete=data["percent_complete"],
@@ -238,16 +244,16 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, e)
         else:
             messages.success(
-                request, f"Update on {item.code} changed; the earlier version is kept in its history."
+                request, f"Update on {commitment.code} changed; the earlier version is kept in its history."
             )
-            return redirect(item.get_absolute_url())
+            return redirect(commitment.get_absolute_url())
     return render(
         request,
         "activities/update_form.html",
         {
             "form": form,
-            "item": item,
-            "agreement": item.agreement,
+            "commitment": commitment,
+            "agreement": commitment.agreement,
             "editing": update,
             "edit_window_hours": ProgressUpdate.EDIT_WINDOW_HOURS,
         },
@@ -257,17 +263,17 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- milestones ---------------------------------------------------------------------------------
 
 
-def milestone_create(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    item = _item(request, slug, code)
-    if not permissions.can_manage_milestones(request.user, item):
-        raise PermissionDenied(permissions.refusal_reason(request.user, item))
-    form = MilestoneForm(request.POST or None, commitment=item, user=request.user)
+def milestone_create(request: AuthenticatedRequest, slug: str, code: str) -> HttpResponse:
+    commitment = _commitment(request, slug, code)
+    if not permissions.can_manage_milestones(request.user, commitment):
+        raise PermissionDenied(permissions.refusal_reason(request.user, commitment))
+    form = MilestoneForm(request.POST or None, commitment=commitment, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.milestone_create(
-                commitment=item,
-                created_by=request.user,
+                commitment=commitment,
+                acting_user=request.user,
                 title=data["title"],
                 due_on=data["due_on"],
                 owner_user=data["owner_user"],
@@ -276,10 +282,12 @@ def milestone_create(request: HttpRequest, slug: str, code: str) -> HttpResponse
         except ValidationError as e:
             apply_errors(form, e)
         else:
-            messages.success(request, f"Milestone “{data['title']}” added to {item.code}.")
-            return redirect(item.get_absolute_url())
+            messages.success(request, f"Milestone “{data['title']}” added to {commitment.code}.")
+            return redirect(commitment.get_absolute_url())
     return render(
-        request, "activities/milestone_form.html", {"form": form, "item": item, "agreement": item.agreement}
+        request,
+        "activities/milestone_form.html",
+        {"form": form, "commitment": commitment, "agreement": commitment.agreement},
     )
 
 
@@ -290,9 +298,9 @@ def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
         commitment__agreement__in=visible_agreements(request.user),
     )
-    item = milestone.commitment
-    if not permissions.can_manage_milestones(request.user, item):
-        raise PermissionDenied(permissions.refusal_reason(request.user, item))
+    commitment = milestone.commitment
+    if not permissions.can_manage_milestones(request.user, commitment):
+        raise PermissionDenied(permissions.refusal_reason(request.user, commitment))
     form = MilestoneCompleteForm(request.POST)
     if form.is_valid():
         try:
@@ -304,7 +312,7 @@ def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, f"Milestone “{milestone.title}” not completed: {error}")
     else:
         messages.success(request, f"Milestone “{milestone.title}” marked complete.")
-    return redirect(item.get_absolute_url())
+    return redirect(commitment.get_absolute_url())
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -332,7 +340,7 @@ def _chosen_agreement(request: HttpRequest, rule) -> Agreement | None:
     return recordable[0] if len(recordable) == 1 else None
 
 
-def meeting_create(request: HttpRequest) -> HttpResponse:
+def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
     agreement = _chosen_agreement(request, permissions.can_record_meeting)
     if agreement is None:
         choices = _recordable_agreements(request, permissions.can_record_meeting)
@@ -346,7 +354,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         try:
             meeting = services.meeting_create(
                 agreement=agreement,
-                organiser=request.user,
+                acting_user=request.user,
                 attendee_contacts=data.pop("attendee_contacts"),
                 attendee_users=data.pop("attendee_users"),
                 items=data.pop("items"),
@@ -386,7 +394,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     agreement = meeting.agreement
     if not permissions.can_record_meeting(request.user, agreement):
@@ -403,7 +411,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.meeting_update(
                 meeting=meeting,
-                user=request.user,
+                acting_user=request.user,
                 attendee_contacts=data.pop("attendee_contacts"),
                 attendee_users=data.pop("attendee_users"),
                 items=data.pop("items"),
@@ -426,19 +434,19 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def meeting_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     if not permissions.can_record_meeting(request.user, meeting.agreement):
         raise PermissionDenied("Only staff of the agreement's parties can add evidence to its meetings.")
     return _attach(request, EvidenceForm(request.POST, request.FILES), meeting=meeting)
 
 
-def _attach(request: HttpRequest, form: EvidenceForm, **target) -> HttpResponse:
+def _attach(request: AuthenticatedRequest, form: EvidenceForm, **target) -> HttpResponse:
     record = next(iter(target.values()))
     if form.is_valid():
         try:
             stored = services.evidence_attach(
-                files=form.cleaned_data["evidence"], uploaded_by=request.user, **target
+                files=form.cleaned_data["evidence"], acting_user=request.user, **target
             )
         except ValidationError as e:
             apply_errors(form, e)
@@ -453,7 +461,7 @@ def _attach(request: HttpRequest, form: EvidenceForm, **target) -> HttpResponse:
 # --- outreach events ----------------------------------------------------------------------------
 
 
-def event_create(request: HttpRequest) -> HttpResponse:
+def event_create(request: AuthenticatedRequest) -> HttpResponse:
     agreement = _chosen_agreement(request, permissions.can_record_outreach)
     if agreement is None:
         choices = _recordable_agreements(request, permissions.can_record_outreach)
@@ -469,7 +477,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
         try:
             event = services.outreach_event_create(
                 agreement=agreement,
-                created_by=request.user,
+                acting_user=request.user,
                 items=form.cleaned_data["items"],
                 files=form.cleaned_data["evidence"],
                 **form.event_fields(),
@@ -504,7 +512,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def event_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
     agreement = event.agreement
     if not permissions.can_record_outreach(request.user, agreement):
@@ -516,7 +524,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.outreach_event_update(
                 event=event,
-                user=request.user,
+                acting_user=request.user,
                 items=form.cleaned_data["items"],
                 files=form.cleaned_data["evidence"],
                 **form.event_fields(),
@@ -532,7 +540,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def event_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def event_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
     if not permissions.can_record_outreach(request.user, event.agreement):
         raise PermissionDenied("Only staff of the agreement's parties can add evidence to its events.")
@@ -542,7 +550,7 @@ def event_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 # --- evidence -----------------------------------------------------------------------------------
 
 
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     """Send a file only to those who see its agreement, always as a download, never inline."""
     evidence = get_object_or_404(
         Evidence.objects.select_related(
@@ -555,11 +563,11 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     if settings.EVIDENCE_ACCEL_REDIRECT:
         # Behind nginx (deploy/nginx): the permission is checked here, nginx sends the file
         # from its internal location, and no application worker is held by a slow download.
-        response = HttpResponse(content_type=evidence.content_type)
-        response["X-Accel-Redirect"] = quote(f"{settings.EVIDENCE_ACCEL_REDIRECT}{evidence.file.name}")
-        response["Content-Disposition"] = content_disposition_header(True, evidence.original_name)
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        accel = HttpResponse(content_type=evidence.content_type)
+        accel["X-Accel-Redirect"] = quote(f"{settings.EVIDENCE_ACCEL_REDIRECT}{evidence.file.name}")
+        accel["Content-Disposition"] = content_disposition_header(True, evidence.original_name)
+        accel["X-Content-Type-Options"] = "nosniff"
+        return accel
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError as e:

@@ -67,9 +67,9 @@ def term_notices_due(on: datetime.date | None = None) -> list[TermNotice]:
     due = []
     for agreement in agreements_counting_down(on):
         term = agreement.term_on(on)
-        if term.expires_on is None:
-            continue
         days_left = term.days_to_expiry
+        if term.expires_on is None or days_left is None:
+            continue
         milestone = latest_milestone(days_left)
         if milestone is not None:
             due.append(TermNotice(agreement, term.expires_on, milestone, days_left))

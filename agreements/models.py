@@ -7,6 +7,7 @@ with two or more parties fits the same tables.
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 import simple_history
 from dateutil.relativedelta import relativedelta
@@ -206,10 +207,6 @@ class Agreement(models.Model):
         return AgreementStatus(self.status).label
 
     @property
-    def is_in_force(self) -> bool:
-        return self.status == AgreementStatus.IN_FORCE
-
-    @property
     def ends_on(self) -> datetime.date | None:
         """The day the agreement stops being in force: termination or expiry, whichever is first."""
         dates = [d for d in (self.terminated_on, self.expires_on) if d]
@@ -299,7 +296,9 @@ class CommitmentQuerySet(models.QuerySet):
         every item first (6.8 s for the unfiltered item list over 500,000 updates).
         """
         on = on or today()
-        updates = self.model._meta.get_field("updates").related_model._base_manager
+        # The reverse relation's model (activities' ProgressUpdate), named without importing it.
+        model = cast("type[models.Model]", self.model._meta.get_field("updates").related_model)
+        updates = model._base_manager
         latest = (
             updates.filter(commitment=OuterRef("pk"), as_of__lte=on).order_by("-as_of").values("as_of")[:1]
         )
@@ -337,7 +336,7 @@ class Commitment(models.Model):
 
     One table for the four kinds (objectives, joint activities, strategic goals and action
     items) so progress, milestones and the dashboard work on all of them with one mechanism;
-    the proxy models below give each kind its name from the agreement.
+    `kind` gives each its name from the agreement.
     """
 
     class Kind(models.TextChoices):
@@ -413,7 +412,7 @@ class Commitment(models.Model):
 
     @property
     def lead_display(self) -> str:
-        return self.lead_party.acronym if self.lead_party_id else "Joint"
+        return self.lead_party.acronym if self.lead_party is not None else "Joint"
 
     def is_led_by(self, party: Party | None) -> bool:
         return party is not None and (self.lead_party_id is None or self.lead_party_id == party.pk)
@@ -426,71 +425,10 @@ class Commitment(models.Model):
             and (self.source_section.agreement_id != self.agreement_id)
         ):
             errors["source_section"] = "The source clause must belong to the same agreement."
-        if self.goal_id and self.goal.kind != Commitment.Kind.STRATEGIC_GOAL:
+        if self.goal is not None and self.goal.kind != Commitment.Kind.STRATEGIC_GOAL:
             errors["goal"] = "Only a strategic goal can be chosen as the goal."
         if errors:
             raise ValidationError(errors)
-
-
-def _kind_manager(kind: str) -> models.Manager:
-    class KindManager(models.Manager.from_queryset(CommitmentQuerySet)):
-        def get_queryset(self) -> CommitmentQuerySet:
-            return super().get_queryset().filter(kind=kind)
-
-    return KindManager()
-
-
-class Objective(Commitment):
-    """What the parties will endeavor to do (IV.2 a–f)."""
-
-    objects = _kind_manager(Commitment.Kind.OBJECTIVE)
-
-    class Meta:
-        proxy = True
-
-    def save(self, *args, **kwargs) -> None:
-        self.kind = Commitment.Kind.OBJECTIVE
-        super().save(*args, **kwargs)
-
-
-class JointActivity(Commitment):
-    """A joint activity the parties agree to undertake (VI.1–5)."""
-
-    objects = _kind_manager(Commitment.Kind.JOINT_ACTIVITY)
-
-    class Meta:
-        proxy = True
-        verbose_name_plural = "joint activities"
-
-    def save(self, *args, **kwargs) -> None:
-        self.kind = Commitment.Kind.JOINT_ACTIVITY
-        super().save(*args, **kwargs)
-
-
-class StrategicGoal(Commitment):
-    """A party's goal in the Joint E-commerce Strategic Agenda (Annex I)."""
-
-    objects = _kind_manager(Commitment.Kind.STRATEGIC_GOAL)
-
-    class Meta:
-        proxy = True
-
-    def save(self, *args, **kwargs) -> None:
-        self.kind = Commitment.Kind.STRATEGIC_GOAL
-        super().save(*args, **kwargs)
-
-
-class ActionItem(Commitment):
-    """An item a party "seeks to accomplish" in Annex I."""
-
-    objects = _kind_manager(Commitment.Kind.ACTION_ITEM)
-
-    class Meta:
-        proxy = True
-
-    def save(self, *args, **kwargs) -> None:
-        self.kind = Commitment.Kind.ACTION_ITEM
-        super().save(*args, **kwargs)
 
 
 class Signatory(models.Model):

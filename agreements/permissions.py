@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser, Group
 from django.db.models import Q, QuerySet
 
 from .models import Agreement, Party
@@ -42,7 +43,11 @@ def role_groups(names: Iterable[str]) -> list[Group]:
     return [Group.objects.get_or_create(name=name)[0] for name in names]
 
 
-User = AbstractBaseUser | AnonymousUser
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User as Account  # settings.AUTH_USER_MODEL
+
+#: Whoever makes a request: a signed-in account or an anonymous visitor.
+User: TypeAlias = "Account | AnonymousUser"
 
 
 def party_of(user: User) -> Party | None:
@@ -56,9 +61,11 @@ def party_of(user: User) -> Party | None:
 def roles_of(user: User) -> set[str]:
     if not user.is_authenticated or not user.is_active:
         return set()
-    if not hasattr(user, "_moa_roles"):
-        user._moa_roles = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
-    return user._moa_roles
+    roles: set[str] | None = getattr(user, "_moa_roles", None)
+    if roles is None:
+        roles = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        user._moa_roles = roles  # type: ignore[attr-defined]  # kept on the instance for this request
+    return roles
 
 
 def has_role(user: User, role: str) -> bool:

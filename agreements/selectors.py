@@ -42,14 +42,14 @@ def agreement_page(agreement: Agreement) -> dict:
     sections = list(agreement.sections.order_by("position"))
     for s in sections:
         s.agreement = agreement
-        s.created_items = by_section.get(s.pk, [])
+        s.created_items = by_section.get(s.pk, [])  # type: ignore[attr-defined]  # for the page only
     # Through the relation: contacts sits above agreements (and imports it), not the other way.
     contacts = list(
         agreement.points_of_contact.select_related("party").order_by("party__acronym", "position", "pk")
     )
     active_by_party = {p.pk: [c for c in contacts if c.party_id == p.pk and c.is_active] for p in parties}
-    goals_by_party: dict[int, list[Commitment]] = defaultdict(list)
-    items_by_party: dict[int, list[Commitment]] = defaultdict(list)
+    goals_by_party: dict[int | None, list[Commitment]] = defaultdict(list)  # None: led jointly
+    items_by_party: dict[int | None, list[Commitment]] = defaultdict(list)
     for c in by_kind[Commitment.Kind.STRATEGIC_GOAL]:
         goals_by_party[c.lead_party_id].append(c)
     for c in by_kind[Commitment.Kind.ACTION_ITEM]:

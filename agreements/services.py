@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 
@@ -19,6 +19,8 @@ from .models import (
     Section,
     Signatory,
 )
+
+ModelT = TypeVar("ModelT", bound=models.Model)
 
 
 @dataclass
@@ -42,8 +44,8 @@ class ImportResult:
 
 
 def _sync(
-    result: ImportResult, label: str, model: type[models.Model], lookup: dict, values: dict[str, Any]
-) -> models.Model:
+    result: ImportResult, label: str, model: type[ModelT], lookup: dict, values: dict[str, Any]
+) -> ModelT:
     """Create the row, or update only the fields that differ: a re-run writes nothing."""
     obj = model._default_manager.filter(**lookup).first()
     if obj is None:
@@ -61,7 +63,7 @@ def _sync(
 
 
 @transaction.atomic
-def import_agreement(data: AgreementFile) -> ImportResult:
+def import_agreement(*, data: AgreementFile) -> ImportResult:
     """Create or update an agreement from a checked file, all or nothing."""
     parties = {}
     result_parties: Counter = Counter()
@@ -79,8 +81,8 @@ def import_agreement(data: AgreementFile) -> ImportResult:
     slug = values.pop("slug")
     terminated_by = values.pop("terminated_by")
     values["terminated_by"] = parties[terminated_by] if terminated_by else None
-    agreement = Agreement.objects.filter(slug=slug).first()
-    result = ImportResult(agreement=agreement or Agreement(slug=slug))
+    existing = Agreement.objects.filter(slug=slug).first()
+    result = ImportResult(agreement=existing or Agreement(slug=slug))
     result.created.update(result_parties)
     agreement = _sync(result, "agreements", Agreement, {"slug": slug}, values)
     result.agreement = agreement
@@ -123,7 +125,7 @@ def import_agreement(data: AgreementFile) -> ImportResult:
     for c in data.commitments:
         commitments[c["code"]] = _sync(
             result,
-            "tracked items",
+            "commitments",
             Commitment,
             {"agreement": agreement, "code": c["code"]},
             {

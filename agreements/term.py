@@ -57,17 +57,9 @@ class Term:
         return AgreementStatus(self.status).label
 
     @property
-    def is_in_force(self) -> bool:
-        return self.status == AgreementStatus.IN_FORCE
-
-    @property
     def days_to_expiry(self) -> int | None:
         """Days to expiry from `day`: negative once expired; None before execution."""
         return (self.expires_on - self.day).days if self.expires_on else None
-
-    @property
-    def fraction_elapsed(self) -> float | None:
-        return None if self.elapsed_percent is None else self.elapsed_percent / 100
 
 
 def executed_modifications(
@@ -117,7 +109,7 @@ def term_of(
     days_since_end = (day - ends_on).days if ends_on and ends_on <= day else None
     elapsed = None
     if executed_on and expires and expires > executed_on and day >= executed_on:
-        done = (min(day, ends_on) - executed_on).days
+        done = (min(day, ends_on or day) - executed_on).days
         elapsed = max(0, min(100, round(100 * done / (expires - executed_on).days)))
     return Term(
         day=day,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
+
+from agreements.models import Agreement
 
 from .selectors import AUDITED
 
@@ -19,17 +23,22 @@ class AuditFilterForm(forms.Form):
     )
     user = forms.CharField(label="Changed by (username)", required=False, max_length=150)
     agreement = forms.ModelChoiceField(
-        label="Agreement", required=False, queryset=None, to_field_name="slug", empty_label="All agreements"
+        label="Agreement",
+        required=False,
+        queryset=Agreement.objects.none(),
+        to_field_name="slug",
+        empty_label="All agreements",
     )
     date_from = forms.DateField(label="From", required=False, widget=DateInput)
     date_to = forms.DateField(label="To", required=False, widget=DateInput)
 
     def __init__(self, *args, agreements, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agreement"].queryset = agreements
+        cast(forms.ModelChoiceField, self.fields["agreement"]).queryset = agreements
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
             self.add_error("date_to", "The end of the period is before its start.")
         return cleaned

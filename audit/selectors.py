@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
@@ -30,7 +31,7 @@ from agreements.models import (
     Section,
     Signatory,
 )
-from agreements.permissions import manageable_users, visible_agreements
+from agreements.permissions import User, manageable_users, visible_agreements
 from contacts.models import PointOfContact
 
 from .models import AccountEvent
@@ -40,6 +41,16 @@ ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 HIDDEN_FIELDS = {"version", "password", "last_login"}
 # Long texts (a clause, a narrative) are cut in the log; the record's own page has them whole.
 VALUE_CHARS = 300
+
+
+#: A row of a historical table. django-simple-history builds these models at run time, and has
+#: no type stubs: the checker cannot know their fields (history_date, history_user, …).
+HistoricalRecord = Any
+
+
+def history_manager(model_or_instance: Any) -> Any:
+    """simple-history's `history` manager of an audited model or record (untyped, see above)."""
+    return model_or_instance.history
 
 
 @dataclass(frozen=True)
@@ -53,8 +64,8 @@ class AuditedModel:
     in_agreements: Callable[[models.QuerySet], Q]
 
     @property
-    def history_model(self) -> type[models.Model]:
-        return self.model.history.model
+    def history_model(self) -> Any:
+        return history_manager(self.model).model
 
 
 def _commitments_of(agreements: models.QuerySet) -> models.QuerySet:
@@ -73,7 +84,7 @@ AUDITED: list[AuditedModel] = [
     AuditedModel("agreement", "Agreement", Agreement, lambda a: Q(id__in=a.values("pk"))),
     AuditedModel("contact", "Point of contact", PointOfContact, lambda a: Q(agreement_id__in=a.values("pk"))),
     AuditedModel("signatory", "Signatory", Signatory, lambda a: Q(agreement_id__in=a.values("pk"))),
-    AuditedModel("item", "Tracked item", Commitment, lambda a: Q(agreement_id__in=a.values("pk"))),
+    AuditedModel("commitment", "Commitment", Commitment, lambda a: Q(agreement_id__in=a.values("pk"))),
     AuditedModel(
         "progress-update",
         "Progress update",
@@ -117,7 +128,7 @@ AUDITED_BY_MODEL: dict[type[models.Model], AuditedModel] = {a.model: a for a in 
 
 
 def audited_model_for(instance: models.Model) -> AuditedModel:
-    return AUDITED_BY_MODEL[type(instance)._meta.concrete_model]
+    return AUDITED_BY_MODEL[type(instance)._meta.concrete_model or type(instance)]
 
 
 @dataclass(frozen=True)
@@ -148,7 +159,7 @@ class AuditEntry:
         return self.audited.key
 
 
-def _scope(audited: AuditedModel, user, agreements: models.QuerySet | None) -> Q:
+def _scope(audited: AuditedModel, user: User, agreements: models.QuerySet | None) -> Q:
     """Rows the reader may see: of agreements visible to them, or users of parties they manage.
 
     `agreements` narrows the log to some agreements; user and membership rows have none.
@@ -166,7 +177,7 @@ def _scope(audited: AuditedModel, user, agreements: models.QuerySet | None) -> Q
     return audited.in_agreements(visible)
 
 
-def _display(record: models.Model, field_name: str, value) -> str:
+def _display(record: HistoricalRecord, field_name: str, value) -> str:
     """A field's value as a reader understands it: choice labels, related records by name."""
     if value is None or value == "":
         return "—"
@@ -186,7 +197,7 @@ def _display(record: models.Model, field_name: str, value) -> str:
     return Truncator(str(value)).chars(VALUE_CHARS)
 
 
-def _display_m2m(record: models.Model, field_name: str, rows: list[dict]) -> str:
+def _display_m2m(record: HistoricalRecord, field_name: str, rows: list[dict]) -> str:
     """A many-to-many value (a user's roles, an agreement's parties) as the names it links to."""
     target = record.instance_type._meta.get_field(field_name).related_model
     key = target._meta.model_name
@@ -196,14 +207,14 @@ def _display_m2m(record: models.Model, field_name: str, rows: list[dict]) -> str
     return ", ".join(sorted(str(obj) for obj in target._default_manager.filter(pk__in=ids)))
 
 
-def _verbose(record: models.Model, field_name: str) -> str:
+def _verbose(record: HistoricalRecord, field_name: str) -> str:
     try:
         return str(record.instance_type._meta.get_field(field_name).verbose_name)
     except FieldDoesNotExist:
         return field_name.replace("_", " ")
 
 
-def changes_of(record: models.Model) -> list[FieldChange]:
+def changes_of(record: HistoricalRecord) -> list[FieldChange]:
     """The fields this historical row changed, old → new; for a creation, the values it started with."""
     if record.history_type == "+":
         created = []
@@ -231,7 +242,7 @@ def changes_of(record: models.Model) -> list[FieldChange]:
     ]
 
 
-def _entry(audited: AuditedModel, record: models.Model) -> AuditEntry:
+def _entry(audited: AuditedModel, record: HistoricalRecord) -> AuditEntry:
     who = record.history_user
     return AuditEntry(
         audited=audited,
@@ -244,7 +255,7 @@ def _entry(audited: AuditedModel, record: models.Model) -> AuditEntry:
     )
 
 
-def _object_repr(record: models.Model) -> str:
+def _object_repr(record: HistoricalRecord) -> str:
     try:
         return str(record.instance)
     except ObjectDoesNotExist:  # a record whose related rows are gone still shows its id
@@ -260,7 +271,7 @@ class AuditFilters:
     date_to: datetime.date | None = None
 
 
-def _filtered(audited: AuditedModel, reader, filters: AuditFilters) -> models.QuerySet:
+def _filtered(audited: AuditedModel, reader: User, filters: AuditFilters) -> models.QuerySet:
     agreements = Agreement.objects.filter(pk=filters.agreement.pk) if filters.agreement else None
     rows = audited.history_model.objects.filter(_scope(audited, reader, agreements))
     if filters.user:
@@ -273,7 +284,7 @@ def _filtered(audited: AuditedModel, reader, filters: AuditFilters) -> models.Qu
 
 
 def audit_log(
-    *, reader, filters: AuditFilters, page: int = 1, per_page: int = 50
+    *, reader: User, filters: AuditFilters, page: int = 1, per_page: int = 50
 ) -> tuple[list[AuditEntry], bool]:
     """The newest audit entries across every audited model, and whether there are more.
 
@@ -283,7 +294,7 @@ def audit_log(
     """
     chosen = [AUDITED_BY_KEY[filters.model]] if filters.model in AUDITED_BY_KEY else AUDITED
     wanted = page * per_page + 1
-    rows: list[tuple[AuditedModel, models.Model]] = []
+    rows: list[tuple[AuditedModel, HistoricalRecord]] = []
     for audited in chosen:
         rows.extend((audited, r) for r in _filtered(audited, reader, filters)[:wanted])
     rows.sort(key=lambda pair: (pair[1].history_date, pair[1].history_id), reverse=True)
@@ -291,7 +302,7 @@ def audit_log(
     return [_entry(audited, record) for audited, record in window], len(rows) > page * per_page
 
 
-def object_history(*, reader, audited: AuditedModel, object_id: int) -> list[AuditEntry]:
+def object_history(*, reader: User, audited: AuditedModel, object_id: int) -> list[AuditEntry]:
     """Every historical row of one record, newest first; empty when the reader may not see it."""
     rows = (
         audited.history_model.objects.filter(_scope(audited, reader, None), id=object_id)
@@ -304,5 +315,5 @@ def object_history(*, reader, audited: AuditedModel, object_id: int) -> list[Aud
 def history_of(instance: models.Model) -> list[AuditEntry]:
     """Every historical row of an instance the caller has already checked the reader may see."""
     audited = audited_model_for(instance)
-    rows = instance.history.select_related("history_user").order_by("-history_date", "-history_id")
+    rows = history_manager(instance).select_related("history_user").order_by("-history_date", "-history_id")
     return [_entry(audited, r) for r in rows]

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils import timezone
 
 from .models import AccountEvent
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def record_last_login_without_history(sender, user, **kwargs) -> None:
+
+def record_last_login_without_history(sender: Any, user: User, **kwargs: Any) -> None:
     """Django's update_last_login, but without saving the whole user (and a history row)."""
     user.last_login = timezone.now()
     get_user_model().objects.filter(pk=user.pk).update(last_login=user.last_login)
@@ -31,7 +36,9 @@ def _record(kind: str, *, username: str, request=None, user=None, by=None, detai
         kind=kind, username=username, user=user, ip_address=_address(request), detail=detail[:200]
     )
     # The one who acted: the account that signed in, the admin who unlocked; nobody for failures.
-    event._history_user = by if by is not None else (user if kind == AccountEvent.Kind.SIGNED_IN else None)
+    # simple-history reads _history_user when it writes the history row.
+    history_user = by if by is not None else (user if kind == AccountEvent.Kind.SIGNED_IN else None)
+    event._history_user = history_user  # type: ignore[attr-defined]
     event.save()
     return event
 

@@ -173,6 +173,13 @@ def _bulk(model, rows: list) -> list:
     return created
 
 
+def _executed_on(agreement: Agreement) -> datetime.date:
+    """The bench's agreements are all executed; their records are dated from that day."""
+    if agreement.executed_on is None:
+        raise ValueError(f"{agreement.slug} is not executed")
+    return agreement.executed_on
+
+
 class _Generator:
     def __init__(self, plan: Plan, template: AgreementFile) -> None:
         self.plan = plan
@@ -309,7 +316,7 @@ class _Generator:
                 [k for k, tp in enumerate(SLOT_TEMPLATE[: len(parties)]) if tp == annex] if annex else [None]
             )
             for k in slots:
-                if k is None:
+                if k is None or annex is None:
                     out.append(dict(s))
                     continue
                 acr = parties[k].acronym
@@ -413,7 +420,7 @@ class _Generator:
                         lead_party=lead,
                         source_section_id=self.sections[(a.pk, section)],
                         owner_id=self.user_of(lead or parties[0]),
-                        target_date=a.executed_on + datetime.timedelta(days=365 * self.rng.randint(2, 10)),
+                        target_date=_executed_on(a) + datetime.timedelta(days=365 * self.rng.randint(2, 10)),
                         position=position,
                     )
                     if goal:
@@ -445,7 +452,7 @@ class _Generator:
                             email=poc["email"],
                             phone=poc["phone"],
                             is_coordinator=poc["is_coordinator"],
-                            active_from=a.executed_on,
+                            active_from=_executed_on(a),
                             position=poc["position"],
                         )
                     )
@@ -460,7 +467,7 @@ class _Generator:
         """Spread `plan.updates` over the items on the weekly grid, loaded with COPY."""
         items = self.commitments
         per_item, extra = divmod(self.plan.updates, len(items))
-        executed = {a.pk: a.executed_on for a in self.agreements}
+        executed = {a.pk: _executed_on(a) for a in self.agreements}
         columns = (
             "commitment_id, as_of, status, percent_complete, narrative, next_steps, "
             "reporting_party_id, author_id, created_at"
@@ -540,10 +547,10 @@ class _Generator:
         per_agreement, extra = divmod(self.plan.meetings, len(self.agreements))
         for n, a in enumerate(self.agreements):
             count = per_agreement + (n < extra)
-            span = (self.end - a.executed_on).days
+            span = (self.end - _executed_on(a)).days
             parties = self.agreement_parties[a.pk]
             for j in range(count):
-                day = a.executed_on + datetime.timedelta(days=(j * span) // max(count, 1) + 10)
+                day = _executed_on(a) + datetime.timedelta(days=(j * span) // max(count, 1) + 10)
                 kind = (
                     Meeting.Kind.QUARTERLY
                     if j % 5
@@ -575,7 +582,7 @@ class _Generator:
         rows = []
         items = self.commitments
         per_item, extra = divmod(self.plan.milestones, len(items))
-        executed = {a.pk: a.executed_on for a in self.agreements}
+        executed = {a.pk: _executed_on(a) for a in self.agreements}
         parties = self.agreement_parties
         for n, item in enumerate(items):
             count = per_item + (n < extra)

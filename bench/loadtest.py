@@ -38,7 +38,7 @@ PAGES = [
     Page("floor", "GET", "/bench/floor"),
     Page("agreement list", "GET", "/agreements/", target_p95_ms=100),
     Page("agreement page", "GET", "/agreements/{agreement}/", target_p95_ms=100),
-    Page("item page", "GET", "/agreements/{agreement}/items/{item}/", target_p95_ms=100),
+    Page("item page", "GET", "/agreements/{agreement}/commitments/{item}/", target_p95_ms=100),
     Page("dashboard", "GET", "/dashboard/", target_p95_ms=150),
     Page("dashboard (agreement)", "GET", "/dashboard/?agreement={agreement}", target_p95_ms=150),
     Page(
@@ -51,10 +51,10 @@ PAGES = [
     Page(
         "item list (filtered)",
         "GET",
-        "/items/?agreement={agreement}&status=at_risk&party=DOC",
+        "/commitments/?agreement={agreement}&status=at_risk&party=DOC",
         target_p95_ms=100,
     ),
-    Page("item list (all)", "GET", "/items/", target_p95_ms=100),
+    Page("item list (all)", "GET", "/commitments/", target_p95_ms=100),
     Page("My work", "GET", "/", target_p95_ms=100),
     Page("updates list", "GET", "/updates/", target_p95_ms=100),
     Page("meeting list", "GET", "/meetings/", target_p95_ms=100),
@@ -63,7 +63,7 @@ PAGES = [
     Page(
         "progress post",
         "POST",
-        "/agreements/{agreement}/items/{post_item}/updates/new/",
+        "/agreements/{agreement}/commitments/{post_item}/updates/new/",
         "as_of={today}&status=on_track&percent_complete=50&narrative=Bench+load&next_steps="
         "&reporting_party={party}",
         302,

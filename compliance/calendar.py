@@ -14,7 +14,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from activities.models import Meeting, Milestone
-from agreements.permissions import visible_agreements
+from agreements.permissions import User, visible_agreements
 from core.time import today
 
 from . import links
@@ -36,7 +36,7 @@ def _all_day(uid: str, day: datetime.date, summary: str, description: str, url: 
     return event
 
 
-def calendar_for(user, absolute: Callable[[str], str]) -> bytes:
+def calendar_for(user: User, absolute: Callable[[str], str]) -> bytes:
     """The feed's content for `user`; `absolute` turns a path into a full URL for the links."""
     stamp = timezone.now()
     calendar = Calendar()

@@ -78,9 +78,9 @@ def summary_rows(board: Dashboard) -> tuple[list[str], list[list]]:
         )
     o = board.outreach
     rows.append(["Outreach", "Signal", o.signal.label, o.signal.reason])
-    for q in o.quarters:
-        rows.append(["Outreach", f"{q.quarter} in the United States", q.us, ""])
-        rows.append(["Outreach", f"{q.quarter} abroad", q.abroad, ""])
+    for oq in o.quarters:
+        rows.append(["Outreach", f"{oq.quarter} in the United States", oq.us, ""])
+        rows.append(["Outreach", f"{oq.quarter} abroad", oq.abroad, ""])
     r = board.recent
     rows.append(["Recent activity", "Signal", r.signal.label, r.signal.reason])
     return headers, rows
@@ -89,7 +89,7 @@ def summary_rows(board: Dashboard) -> tuple[list[str], list[list]]:
 def update_rows(filters: Filters) -> tuple[list[str], Iterable[list]]:
     """Every progress update on the agreement reported as of the day (by the party, if chosen)."""
     headers = [
-        "Item",
+        "Commitment",
         "Kind",
         "Title",
         "As of",

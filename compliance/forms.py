@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from agreements.models import Agreement, Party
@@ -19,5 +21,9 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, *args, agreements: list[Agreement], parties: list[Party], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agreement"].choices = [(a.slug, a.short_name) for a in agreements]
-        self.fields["party"].choices = [("", "All parties")] + [(p.acronym, p.acronym) for p in parties]
+        cast(forms.ChoiceField, self.fields["agreement"]).choices = [
+            (a.slug, a.short_name) for a in agreements
+        ]
+        cast(forms.ChoiceField, self.fields["party"]).choices = [("", "All parties")] + [
+            (p.acronym, p.acronym) for p in parties
+        ]

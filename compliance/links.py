@@ -10,7 +10,7 @@ from core.links import list_url, querystring, url_for
 
 __all__ = ["list_url", "querystring", "url_for"]
 
-ITEM_LIST = "activities:item_list"
+COMMITMENT_LIST = "activities:commitment_list"
 UPDATE_LIST = "activities:update_list"
 MEETING_LIST = "activities:meeting_list"
 EVENT_LIST = "activities:event_list"

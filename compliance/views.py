@@ -6,7 +6,9 @@ Views are thin: check permission, resolve the filters, call a selector, respond.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -22,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from activities.quarters import Quarter
 from agreements.permissions import viewer_scope
 from core import cache
+from core.http import AuthenticatedRequest
 from core.time import today
 
 from . import exports, links, permissions, selectors, services
@@ -116,7 +119,7 @@ class RenderedBoard:
 def _render_board(request: HttpRequest) -> RenderedBoard:
     """The dashboard's body for this viewer and query."""
     filters, form = _filters(request)
-    context = {"form": form, "filters": filters}
+    context: dict[str, Any] = {"form": form, "filters": filters}
     title = "Compliance dashboard"
     if filters is not None:
         title = f"{title}: {filters.agreement.short_name}"
@@ -137,6 +140,7 @@ def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
     filters, _ = _filters(request)
     if filters is None:
         raise Http404("No agreement to export.")
+    rows: Iterable[list[Any]]
     if what == "summary":
         headers, rows = exports.summary_rows(selectors.dashboard(filters))
     elif what == "updates":
@@ -174,7 +178,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def calendar_settings(request: HttpRequest) -> HttpResponse:
+def calendar_settings(request: AuthenticatedRequest) -> HttpResponse:
     """The owner's page: the private feed URL, and buttons to regenerate or revoke it."""
     if not permissions.can_have_calendar_feed(request.user):
         raise PermissionDenied("No calendar for this account.")
@@ -184,19 +188,19 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def calendar_regenerate(request: HttpRequest) -> HttpResponse:
+def calendar_regenerate(request: AuthenticatedRequest) -> HttpResponse:
     if not permissions.can_have_calendar_feed(request.user):
         raise PermissionDenied("No calendar for this account.")
-    services.calendar_feed_token_regenerate(user=request.user)
+    services.calendar_feed_token_regenerate(acting_user=request.user)
     messages.success(request, "Your calendar has a new private address; any earlier one no longer works.")
     return redirect("compliance:calendar")
 
 
 @require_POST
-def calendar_revoke(request: HttpRequest) -> HttpResponse:
+def calendar_revoke(request: AuthenticatedRequest) -> HttpResponse:
     if not permissions.can_have_calendar_feed(request.user):
         raise PermissionDenied("No calendar for this account.")
-    if services.calendar_feed_token_revoke(user=request.user):
+    if services.calendar_feed_token_revoke(acting_user=request.user):
         messages.success(request, "Your calendar address is revoked: calendars using it stop updating.")
     return redirect("compliance:calendar")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from agreements.models import Agreement, Party
@@ -50,12 +52,13 @@ class ContactCreateForm(forms.ModelForm):
 
     def __init__(self, *args, agreements, parties, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agreement"].queryset = agreements
-        self.fields["party"].queryset = parties
+        cast(forms.ModelChoiceField, self.fields["agreement"]).queryset = agreements
+        cast(forms.ModelChoiceField, self.fields["party"]).queryset = parties
         self.fields["active_from"].initial = today()
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         agreement: Agreement | None = cleaned.get("agreement")
         party: Party | None = cleaned.get("party")
         if agreement and party and not agreement.parties.filter(pk=party.pk).exists():

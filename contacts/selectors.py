@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from django.db.models import QuerySet, prefetch_related_objects
 
@@ -19,7 +19,7 @@ AGREEMENTS_PER_PAGE = 4
 
 
 def contacts_by_agreement_and_party(
-    agreements: Sequence[Agreement],
+    agreements: Iterable[Agreement],
     contacts: QuerySet[PointOfContact],
     manageable_party_ids: set[int],
     party: Party | None = None,
@@ -35,12 +35,16 @@ def contacts_by_agreement_and_party(
     prefetch_related_objects(agreements, "parties")
     on = today()
     grouped: dict[tuple[int, int], list[PointOfContact]] = defaultdict(list)
+    active_pks: set[int] = set()
     if party is not None:
         contacts = contacts.filter(party=party)
     for contact in contacts.filter(agreement__in=[a.pk for a in agreements]).order_by(
         "agreement", "party__acronym", "active_to", "position", "pk"
     ):
-        contact.active = contact.is_active_on(on)
+        in_office = contact.is_active_on(on)
+        contact.active = in_office  # type: ignore[attr-defined]  # read by contacts/contact_row.html
+        if in_office:
+            active_pks.add(contact.pk)
         grouped[contact.agreement_id, contact.party_id].append(contact)
     blocks = []
     for agreement in agreements:
@@ -49,12 +53,12 @@ def contacts_by_agreement_and_party(
             if party is not None and each.pk != party.pk:
                 continue
             mine = grouped.get((agreement.pk, each.pk), [])
-            active = [c for c in mine if c.active]
+            active = [c for c in mine if c.pk in active_pks]
             parties.append(
                 {
                     "party": each,
                     "active": active,
-                    "inactive": [c for c in mine if not c.active],
+                    "inactive": [c for c in mine if c.pk not in active_pks],
                     "has_no_active_contact": not active,
                     "can_manage": each.pk in manageable_party_ids,
                 }

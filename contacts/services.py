@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 
 from agreements.models import Agreement, Party
@@ -44,7 +44,7 @@ class ContactEditConflict(Exception):
         )
 
 
-def changes_since(contact: PointOfContact, version: int) -> tuple[list[ConcurrentChange], list[str]]:
+def changes_since(*, contact: PointOfContact, version: int) -> tuple[list[ConcurrentChange], list[str]]:
     """What differs now from the contact as it was at `version`, and who saved since then."""
     opened = contact.history.filter(version=version).order_by("-history_date", "-history_id").first()
     later = contact.history.filter(version__gt=version).select_related("history_user")
@@ -57,7 +57,7 @@ def changes_since(contact: PointOfContact, version: int) -> tuple[list[Concurren
     changes = [
         ConcurrentChange(
             field=name,
-            label=str(PointOfContact._meta.get_field(name).verbose_name),
+            label=str(cast("models.Field[Any, Any]", PointOfContact._meta.get_field(name)).verbose_name),
             when_opened=getattr(opened, name),
             now=getattr(contact, name),
         )
@@ -74,7 +74,7 @@ def _claim(contact: PointOfContact, expected_version: int) -> PointOfContact:
     )
     current = PointOfContact.objects.get(pk=contact.pk)
     if claimed != 1:
-        changes, changed_by = changes_since(current, expected_version)
+        changes, changed_by = changes_since(contact=current, version=expected_version)
         if not current.history.filter(version=expected_version).exists():
             # A version the contact never had (forged, or from another record): nothing says
             # what the editor saw, so nothing may be overwritten; they see the current values.

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from agreements.models import Agreement
 from agreements.permissions import is_admin, manageable_parties, visible_agreements
 from agreements.selectors import agreement_list_for, parties_to
 
@@ -36,13 +38,14 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     parties = parties_to(visible)
     slug, acronym = request.GET.get("agreement"), request.GET.get("party")
     party = get_object_or_404(parties, acronym=acronym) if acronym else None
-    agreements = visible.filter(parties=party) if party else visible
+    shown = visible.filter(parties=party) if party else visible
+    agreements: list[Agreement] | QuerySet[Agreement]
     if slug:
-        agreements = list(agreements.filter(slug=slug))
+        agreements = list(shown.filter(slug=slug))
         if not agreements and not visible.filter(slug=slug).exists():
             raise Http404("No such agreement.")
     else:
-        agreements = agreement_list_for(agreements)
+        agreements = agreement_list_for(shown)
     page = Paginator(agreements, selectors.AGREEMENTS_PER_PAGE).get_page(request.GET.get("page"))
     manageable = set(manageable_parties(request.user).values_list("pk", flat=True))
     blocks = selectors.contacts_by_agreement_and_party(
@@ -99,7 +102,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
             # Show the user's entries again, now against the current version: saving again is
             # a deliberate choice made after seeing what changed.
             data = request.POST.copy()
-            data["version"] = contact.version
+            data["version"] = str(contact.version)
             form = ContactForm(data, instance=contact)
             form.is_valid()
             conflict_rows = [(change, values.get(change.field)) for change in error.changes]

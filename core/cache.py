@@ -32,6 +32,7 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.db import transaction
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.http import QueryDict
@@ -122,10 +123,10 @@ def watch_app(app_label: str) -> None:
     m2m_changed.connect(relation_changed, dispatch_uid="data-version-m2m")
 
 
-def is_watched(model: type) -> bool:
+def is_watched(model: type[Model]) -> bool:
     """Records of the watched apps, not their audit-history rows (each change has its record's save)."""
     meta = model._meta
-    return meta.app_label in WATCHED_APPS and not meta.model_name.startswith("historical")
+    return meta.app_label in WATCHED_APPS and not (meta.model_name or "").startswith("historical")
 
 
 def record_changed(sender: type, **kwargs) -> None:

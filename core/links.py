@@ -22,5 +22,5 @@ def querystring(**filters) -> str:
 
 
 def list_url(name: str, **filters) -> str:
-    """The list called `name`, filtered: `list_url("activities:item_list", status="at_risk")`."""
+    """The list called `name`, filtered: `list_url("activities:commitment_list", status="at_risk")`."""
     return url_for(name) + querystring(**filters)

@@ -360,7 +360,7 @@ def portal_records(moa, doc, doc_staff, dhs_staff) -> dict:
     """A little of everything, entered as staff would (through the services)."""
     update = services.progress_update_create(
         commitment=moa.commitments.get(code="VI.5"),
-        author=doc_staff,
+        acting_user=doc_staff,
         reporting_party=doc,
         as_of=RECORDS_DAY,
         status=CommitmentStatus.ON_TRACK,
@@ -369,7 +369,7 @@ def portal_records(moa, doc, doc_staff, dhs_staff) -> dict:
     )
     meeting = services.meeting_create(
         agreement=moa,
-        organiser=dhs_staff,
+        acting_user=dhs_staff,
         kind=Meeting.Kind.QUARTERLY,
         title="Q1 2018 DOC–DHS call",
         starts_at=timezone.make_aware(datetime.datetime.combine(RECORDS_DAY, datetime.time(10))),
@@ -383,7 +383,7 @@ def portal_records(moa, doc, doc_staff, dhs_staff) -> dict:
     )
     event = services.outreach_event_create(
         agreement=moa,
-        created_by=doc_staff,
+        acting_user=doc_staff,
         organising_party=doc,
         title="E-commerce exporters forum",
         held_on=RECORDS_DAY,

@@ -37,7 +37,7 @@ PAGES = [
     PortalPage("agreement", lambda moa: moa.get_absolute_url()),
     PortalPage("item", lambda moa: moa.commitments.get(code="VI.5").get_absolute_url()),
     PortalPage("my-work", lambda moa: reverse("home")),
-    PortalPage("item-list", lambda moa: reverse("activities:item_list")),
+    PortalPage("item-list", lambda moa: reverse("activities:commitment_list")),
     PortalPage("update-list", lambda moa: reverse("activities:update_list")),
     PortalPage("meeting-list", lambda moa: reverse("activities:meeting_list")),
     PortalPage("event-list", lambda moa: reverse("activities:event_list")),

@@ -21,7 +21,7 @@ def test_dhs_staff_are_refused_an_update_on_a_doc_led_item_and_nothing_is_saved(
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{item.code} {item.title}")
     expect(page.get_by_role("link", name="Log an update")).to_have_count(0)
     expect(page.locator("[data-cannot-report]")).to_have_text(
-        "Progress on this item is logged by staff of DOC."
+        "Progress on this commitment is logged by staff of DOC."
     )
 
     # Following a link to the form (a bookmark, a forwarded e-mail) is refused, with the reason.

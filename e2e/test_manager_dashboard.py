@@ -21,7 +21,7 @@ def test_manager_follows_the_at_risk_count_to_the_item_and_finds_the_update_in_t
     # Journey 1's update, entered as staff enter it.
     services.progress_update_create(
         commitment=item,
-        author=doc_staff,
+        acting_user=doc_staff,
         reporting_party=doc,
         as_of=datetime.date(2018, 6, 29),
         status=CommitmentStatus.AT_RISK,
@@ -32,14 +32,14 @@ def test_manager_follows_the_at_risk_count_to_the_item_and_finds_the_update_in_t
     login(page, doc_manager)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Compliance dashboard")
-    by_kind = page.get_by_role("table", name="Items by kind and status")
+    by_kind = page.get_by_role("table", name="Commitments by kind and status")
     joint = by_kind.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Joint activity"))
     expect(joint.locator('[data-count="joint_activity:at_risk"]')).to_have_text("1")
     expect(joint.locator('[data-count="joint_activity:not_started"]')).to_have_text("4")
 
     joint.locator('[data-count="joint_activity:at_risk"]').click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tracked items")
-    expect(page.get_by_text(re.compile(r"^1 item\.$"))).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Commitments")
+    expect(page.get_by_text(re.compile(r"^1 commitment\.$"))).to_be_visible()
     rows = page.get_by_role("table").locator("tbody > tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(f"{item.code} {item.title}")
@@ -52,6 +52,6 @@ def test_manager_follows_the_at_risk_count_to_the_item_and_finds_the_update_in_t
     assert download.suggested_filename.endswith(".csv")
     with open(download.path(), encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(io.StringIO(f.read())))
-    assert [(r["Item"], r["Status"], r["Percent complete"], r["Narrative"]) for r in rows] == [
+    assert [(r["Commitment"], r["Status"], r["Percent complete"], r["Narrative"]) for r in rows] == [
         (item.code, "At risk", "40", NARRATIVE)
     ]

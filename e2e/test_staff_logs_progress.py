@@ -70,7 +70,7 @@ def test_progress_form_sent_back_empty_ties_each_error_to_its_field(
     assert {label: said[-1] for label, said in errors.items()} == {
         "As of*": "This field is required.",
         "Percent complete*": "This field is required.",
-        "Narrative*": "Write a narrative: say how the item is moving.",
+        "Narrative*": "Write a narrative: say how the commitment is moving.",
     }
     assert not ProgressUpdate.objects.filter(commitment=item).exists()
     screenshot(page, "update-form-errors")

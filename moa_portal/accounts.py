@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponse
 
 from .forms import SignInForm
@@ -11,8 +12,8 @@ from .forms import SignInForm
 class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
 
-    def form_invalid(self, form: SignInForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)
-        if form.throttled:
+        if getattr(form, "throttled", False):
             response.status_code = 429
         return response

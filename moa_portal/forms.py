@@ -25,7 +25,8 @@ class SignInForm(AuthenticationForm):
         username.widget.attrs.pop("autofocus", None)
         # AuthenticationForm sets max_length after the field is built, so it checks nothing:
         # a 256-character username reached axes' 255-character column and answered 500.
-        username.validators.append(MaxLengthValidator(username.max_length))
+        if isinstance(username, forms.CharField) and username.max_length:
+            username.validators.append(MaxLengthValidator(username.max_length))
 
     def clean(self):
         """Refuse unread while the address is over its failure budget; count each failure."""

@@ -15,6 +15,7 @@ import contextlib
 import hmac
 import os
 from pathlib import Path
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -51,7 +52,8 @@ def broker_status() -> str:
             finally:
                 client.close()
         elif url.startswith("filesystem://"):
-            folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
+            options: dict[str, Any] = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+            folder = Path(options["data_folder_in"])
             if not (folder.is_dir() and os.access(folder, os.W_OK)):
                 return "error: broker folder missing or not writable"
         else:

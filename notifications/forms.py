@@ -1,3 +1,5 @@
+from typing import cast
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -17,6 +19,6 @@ class MuteForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["muted"].choices = mutable_kinds()
+        cast(forms.ChoiceField, self.fields["muted"]).choices = mutable_kinds()
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", "Save preferences"))

@@ -42,7 +42,7 @@ def claim_due(kind: str, due: Iterable[DueNotice]) -> list[Notification]:
     The portal users behind all the contacts' addresses are looked up in one query.
     """
     due = list(due)
-    by_email = users_by_email(c for d in due for c in d.contacts)
+    by_email = users_by_email(contacts=(c for d in due for c in d.contacts))
     notices: list[Notice] = []
     for d in due:
         notices += notices_for(
@@ -53,7 +53,7 @@ def claim_due(kind: str, due: Iterable[DueNotice]) -> list[Notification]:
             context=d.context,
             link=d.link,
         )
-    return notices_claim(notices)
+    return notices_claim(notices=notices)
 
 
 # --- the term countdown (VII) -----------------------------------------------------------
@@ -66,7 +66,7 @@ def term_notices_claim(*, on: datetime.date | None = None) -> list[Notification]
 
 def term_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
     """Claim and send the due term notices; returns the notices this run claimed."""
-    return notices_send(term_notices_claim(on=on))
+    return notices_send(claimed=term_notices_claim(on=on))
 
 
 # --- the meeting calendar (VI.5) ---------------------------------------------------------
@@ -79,7 +79,7 @@ def meeting_reminders_claim(*, on: datetime.date | None = None) -> list[Notifica
 
 def meeting_reminders_send(*, on: datetime.date | None = None) -> list[Notification]:
     """Claim the due reminders and send the ones this run won."""
-    return notices_send(meeting_reminders_claim(on=on))
+    return notices_send(claimed=meeting_reminders_claim(on=on))
 
 
 def unscheduled_quarter_notices_claim(*, on: datetime.date | None = None) -> list[Notification]:
@@ -89,7 +89,7 @@ def unscheduled_quarter_notices_claim(*, on: datetime.date | None = None) -> lis
 
 def unscheduled_quarter_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
     """Tell the parties' coordinators to schedule the quarter's meeting."""
-    return notices_send(unscheduled_quarter_notices_claim(on=on))
+    return notices_send(claimed=unscheduled_quarter_notices_claim(on=on))
 
 
 def minutes_nudges_claim(*, on: datetime.date | None = None) -> list[Notification]:
@@ -99,7 +99,7 @@ def minutes_nudges_claim(*, on: datetime.date | None = None) -> list[Notificatio
 
 def minutes_nudges_send(*, on: datetime.date | None = None) -> list[Notification]:
     """Nudge each such meeting's organiser, once per meeting."""
-    return notices_send(minutes_nudges_claim(on=on))
+    return notices_send(claimed=minutes_nudges_claim(on=on))
 
 
 # --- the weekly digest of stale items and overdue milestones ----------------------------
@@ -120,10 +120,12 @@ def stale_digests_due(on: datetime.date | None = None) -> list[Digest]:
     work = reminders.stale_work_due(on)
     digests: dict[str, Digest] = {}
     for item in work.stale_items:
-        r = recipient_for_user(item.owner)
+        if item.owner is None:  # stale_work_due reads owned items only
+            continue
+        r = recipient_for_user(user=item.owner)
         digests.setdefault(r.key, Digest(r)).stale_items.append(item)
     overdue = work.overdue_milestones
-    by_email = users_by_email(m.owner_contact for m in overdue if m.owner_contact)
+    by_email = users_by_email(contacts=(m.owner_contact for m in overdue if m.owner_contact))
     for milestone in overdue:
         users = [milestone.owner_user] if milestone.owner_user else []
         contacts = [milestone.owner_contact] if milestone.owner_contact else []
@@ -135,26 +137,28 @@ def stale_digests_due(on: datetime.date | None = None) -> list[Digest]:
 def stale_digests_claim(*, on: datetime.date | None = None) -> list[Notification]:
     """Claim one digest per owner for the ISO week of `on`."""
     on = on or today()
-    link = reverse("activities:item_list") + "?stale=1"
+    link = reverse("activities:commitment_list") + "?stale=1"
     return notices_claim(
-        Notice(
-            agreement=None,
-            kind=Kind.STALE_DIGEST,
-            occasion=reminders.digest_week(on),
-            recipient=digest.recipient,
-            context={
-                "stale_items": digest.stale_items,
-                "overdue_milestones": digest.overdue_milestones,
-                "stale_days": settings.STALE_AFTER_DAYS,
-                "week": reminders.digest_week(on).removeprefix("week "),
-                "week_starts": on - datetime.timedelta(days=on.weekday()),
-            },
-            link=link,
+        notices=(
+            Notice(
+                agreement=None,
+                kind=Kind.STALE_DIGEST,
+                occasion=reminders.digest_week(on),
+                recipient=digest.recipient,
+                context={
+                    "stale_items": digest.stale_items,
+                    "overdue_milestones": digest.overdue_milestones,
+                    "stale_days": settings.STALE_AFTER_DAYS,
+                    "week": reminders.digest_week(on).removeprefix("week "),
+                    "week_starts": on - datetime.timedelta(days=on.weekday()),
+                },
+                link=link,
+            )
+            for digest in stale_digests_due(on)
         )
-        for digest in stale_digests_due(on)
     )
 
 
 def stale_digests_send(*, on: datetime.date | None = None) -> list[Notification]:
     """One digest per owner per ISO week; a run later in the week catches up, once."""
-    return notices_send(stale_digests_claim(on=on))
+    return notices_send(claimed=stale_digests_claim(on=on))

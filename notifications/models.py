@@ -14,6 +14,7 @@ operator sees what the jobs did, not only that they ran.
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -22,13 +23,16 @@ from django.utils import timezone
 
 from agreements.models import Agreement
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 class Kind(models.TextChoices):
     TERM_NOTICE = "term_notice", "Term countdown notice"
     MEETING_REMINDER = "meeting_reminder", "Quarterly meeting reminder"
     MEETING_UNSCHEDULED = "meeting_unscheduled", "Quarterly meeting not yet scheduled"
     MINUTES_MISSING = "minutes_missing", "Meeting minutes missing"
-    STALE_DIGEST = "stale_digest", "Weekly digest of stale items and overdue milestones"
+    STALE_DIGEST = "stale_digest", "Weekly digest of stale commitments and overdue milestones"
 
 
 #: Kinds a user may not mute: the agreement's term running out concerns every manager (VII).
@@ -36,7 +40,7 @@ UNMUTABLE_KINDS = frozenset({Kind.TERM_NOTICE})
 
 
 class NotificationQuerySet(models.QuerySet):
-    def for_user(self, user) -> NotificationQuerySet:
+    def for_user(self, user: User) -> NotificationQuerySet:
         """What the user sees in the portal: their notices, except the ones they had muted."""
         return self.filter(user=user).exclude(status=Notification.Status.MUTED)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -12,12 +13,15 @@ from django_celery_beat.models import PeriodicTask
 
 from .models import UNMUTABLE_KINDS, JobRun, Kind, Mute, Notification
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def notifications_for(user) -> QuerySet[Notification]:
+
+def notifications_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.for_user(user).select_related("agreement")
 
 
-def muted_kinds(user) -> set[str]:
+def muted_kinds(user: User) -> set[str]:
     return set(Mute.objects.filter(user=user).values_list("kind", flat=True))
 
 

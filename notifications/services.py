@@ -20,7 +20,7 @@ import socket
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -32,6 +32,11 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from agreements.models import Agreement
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from contacts.models import PointOfContact
 
 from . import runs
 from .models import UNMUTABLE_KINDS, Kind, Mute, Notification, Resend
@@ -46,7 +51,7 @@ CLAIM_BATCH_SIZE = 500
 class Recipient:
     """Who a notice goes to: a portal user (in the portal, and by e-mail if they have one) or an address."""
 
-    user: Any | None
+    user: User | None
     email: str
     name: str = ""
 
@@ -55,21 +60,23 @@ class Recipient:
         """The log's recipient column: one notice per address, so a person listed twice gets one."""
         if self.email:
             return self.email.strip().lower()
+        if self.user is None:
+            raise ValueError("A recipient is a user or an e-mail address.")
         return f"user:{self.user.pk}"
 
 
-def recipient_for_user(user) -> Recipient:
+def recipient_for_user(*, user: User) -> Recipient:
     return Recipient(user=user, email=user.email or "", name=user.get_full_name() or user.username)
 
 
-def users_by_email(contacts: Iterable) -> dict[str, Any]:
+def users_by_email(*, contacts: Iterable[PointOfContact]) -> dict[str, User]:
     """The active portal user behind each contact's address (lower case), in one query.
 
     A job that resolves the contacts of many notices asks this once and hands the answer to
     `recipients_from`, instead of one lookup per notice.
     """
     emails = {c.email.lower() for c in contacts if c.email}
-    found: dict[str, Any] = {}
+    found: dict[str, User] = {}
     if emails:
         users = (
             get_user_model()
@@ -94,15 +101,15 @@ def recipients_from(
     found: dict[str, Recipient] = {}
     for user in users:
         if user is not None and user.is_active:
-            r = recipient_for_user(user)
+            r = recipient_for_user(user=user)
             found.setdefault(r.key, r)
     contacts = [c for c in contacts if c.email]
     if by_email is None:
-        by_email = users_by_email(contacts)
+        by_email = users_by_email(contacts=contacts)
     for contact in contacts:
         user = by_email.get(contact.email.lower())
         r = (
-            recipient_for_user(user)
+            recipient_for_user(user=user)
             if user
             else Recipient(user=None, email=contact.email, name=contact.person_name or contact.role_title)
         )
@@ -207,7 +214,7 @@ def _muting(notices: list[Notice]) -> set[tuple[int, str]]:
     return set(Mute.objects.filter(user__in=users, kind__in=kinds).values_list("user_id", "kind"))
 
 
-def notices_claim(notices: Iterable[Notice]) -> list[Notification]:
+def notices_claim(*, notices: Iterable[Notice]) -> list[Notification]:
     """Claim these notices in the log; returns the rows this call won (muted ones included).
 
     A fixed number of queries however many notices: the keys already claimed are read first
@@ -256,27 +263,6 @@ def notices_claim(notices: Iterable[Notice]) -> list[Notification]:
     won = list(Notification.objects.filter(claim_batch=batch).order_by("pk"))
     runs.count(claimed=len(won))
     return won
-
-
-def notice_claim(
-    *,
-    agreement: Agreement | None,
-    kind: str,
-    occasion: str,
-    recipient: Recipient,
-    context: dict[str, Any],
-    link: str = "",
-) -> Notification | None:
-    """Claim one notice; None if it was already claimed (by anyone, ever). See `notices_claim`.
-
-    The subject and bodies are rendered now and kept on the row, so a retry sends exactly
-    what was decided.
-    """
-    notice = Notice(
-        agreement=agreement, kind=kind, occasion=occasion, recipient=recipient, context=context, link=link
-    )
-    won = notices_claim([notice])
-    return won[0] if won else None
 
 
 class _Outbox:
@@ -486,7 +472,7 @@ def notice_deliver(*, notification_id: int) -> bool:
     return len(_deliver_all([notification_id])) == 1
 
 
-def notices_deliver(notices: Iterable[Notification]) -> int:
+def notices_deliver(*, notices: Iterable[Notification]) -> int:
     """Send these claimed notices over one mail connection; how many went.
 
     A message the server refuses marks only its own row and the run goes on; a server that
@@ -496,7 +482,7 @@ def notices_deliver(notices: Iterable[Notification]) -> int:
     return len(_deliver_all(n.pk for n in notices if n.status != Notification.Status.MUTED))
 
 
-def notices_send(claimed: list[Notification]) -> list[Notification]:
+def notices_send(*, claimed: list[Notification]) -> list[Notification]:
     """Send the notices a job's claim won; the ones this run sent (a job returns how many)."""
     sent = set(_deliver_all(n.pk for n in claimed if n.status != Notification.Status.MUTED))
     return [n for n in claimed if n.pk in sent]
@@ -579,21 +565,21 @@ def notices_resend(*, ids: Iterable[int] | None = None, by=None, via: str = "com
     return count
 
 
-def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+def notifications_mark_read(*, acting_user: User, ids: Iterable[int] | None = None) -> int:
     """Mark the user's notices read (all of them, or the given ones)."""
-    notices = Notification.objects.for_user(user).unread()
+    notices = Notification.objects.for_user(acting_user).unread()
     if ids is not None:
         notices = notices.filter(pk__in=list(ids))
     return notices.update(read_at=timezone.now())
 
 
 @transaction.atomic
-def mutes_set(*, user, kinds: Iterable[str]) -> None:
+def mutes_set(*, acting_user: User, kinds: Iterable[str]) -> None:
     """Set exactly which kinds the user mutes; the term notices cannot be muted."""
     wanted = {k for k in kinds if k in Kind.values and k not in UNMUTABLE_KINDS}
-    Mute.objects.filter(user=user).exclude(kind__in=wanted).delete()
+    Mute.objects.filter(user=acting_user).exclude(kind__in=wanted).delete()
     for kind in wanted:
-        Mute.objects.get_or_create(user=user, kind=kind)
+        Mute.objects.get_or_create(user=acting_user, kind=kind)
 
 
 def enqueue_on_commit(task, *args: Any, **kwargs: Any) -> None:

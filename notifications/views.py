@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from agreements import permissions
+from core.http import AuthenticatedRequest
 
 from . import selectors, services
 from .forms import MuteForm
@@ -19,22 +20,22 @@ from .models import Resend
 from .tasks import deliver_pending_notices
 
 
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(selectors.notifications_for(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "notifications/notification_list.html", {"page": page})
 
 
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
-    count = services.notifications_mark_read(user=request.user)
+def mark_all_read(request: AuthenticatedRequest) -> HttpResponse:
+    count = services.notifications_mark_read(acting_user=request.user)
     messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
     return redirect("notifications:list")
 
 
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedRequest) -> HttpResponse:
     form = MuteForm(request.POST or None, initial={"muted": sorted(selectors.muted_kinds(request.user))})
     if request.method == "POST" and form.is_valid():
-        services.mutes_set(user=request.user, kinds=form.cleaned_data["muted"])
+        services.mutes_set(acting_user=request.user, kinds=form.cleaned_data["muted"])
         messages.success(request, "Your notification preferences are saved.")
         return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"form": form})

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 
+from agreements.models import Party
 from agreements.permissions import ROLES
 
 ROLE_HELP = "Staff read and report; Managers also see the dashboard; Admins also keep contacts and users."
@@ -14,7 +17,7 @@ class UserForm(forms.Form):
     first_name = forms.CharField(label="First name", max_length=150, required=False)
     last_name = forms.CharField(label="Last name", max_length=150, required=False)
     email = forms.EmailField(label="E-mail", help_text="Password links are sent here.")
-    party = forms.ModelChoiceField(label="Party", queryset=None, empty_label=None)
+    party = forms.ModelChoiceField(label="Party", queryset=Party.objects.none(), empty_label=None)
     roles = forms.MultipleChoiceField(
         label="Roles",
         choices=[(r, r) for r in ROLES],
@@ -25,7 +28,7 @@ class UserForm(forms.Form):
 
     def __init__(self, *args, parties, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["party"].queryset = parties
+        cast(forms.ModelChoiceField, self.fields["party"]).queryset = parties
 
 
 class UserCreateForm(UserForm):

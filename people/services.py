@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,7 +28,7 @@ from . import signin as people_signin
 EMAIL_IN_USE = "Another active user already has this e-mail address."
 
 
-def email_in_use(email: str, *, exclude: AbstractUser | None = None) -> bool:
+def email_in_use(email: str, *, exclude: User | None = None) -> bool:
     """Whether an active user other than `exclude` has this address (letter case ignored).
 
     Password links go to an address, so two active accounts on one address would each let
@@ -40,20 +40,24 @@ def email_in_use(email: str, *, exclude: AbstractUser | None = None) -> bool:
     return bool(email.strip()) and users.exists()
 
 
-def _set_roles(user: AbstractUser, roles: Iterable[str]) -> None:
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def _set_roles(user: User, roles: Iterable[str]) -> None:
     wanted = set(roles)
     unknown = wanted - set(ROLES)
     if unknown:
         raise ValidationError({"roles": f"Unknown role: {', '.join(sorted(unknown))}"})
     other_groups = list(user.groups.exclude(name__in=ROLES))
-    roles = role_groups(sorted(wanted))
+    groups = role_groups(sorted(wanted))
     current = set(user.groups.values_list("pk", flat=True))
-    target = {g.pk for g in other_groups + roles}
+    target = {g.pk for g in other_groups + groups}
     if current != target:
-        user.groups.set(other_groups + roles)
+        user.groups.set(other_groups + groups)
 
 
-def _set_party(user: AbstractUser, party: Party) -> None:
+def _set_party(user: User, party: Party) -> None:
     membership = PartyMembership.objects.filter(user=user).first()
     if membership is None:
         PartyMembership.objects.create(user=user, party=party)
@@ -71,7 +75,7 @@ def user_create(
     roles: Iterable[str],
     first_name: str = "",
     last_name: str = "",
-) -> AbstractUser:
+) -> User:
     """A new active user with an unguessable password they replace through the e-mailed link."""
     if email_in_use(email):
         raise ValidationError({"email": EMAIL_IN_USE})
@@ -87,14 +91,14 @@ def user_create(
 @transaction.atomic
 def user_update(
     *,
-    user: AbstractUser,
-    acting_user: AbstractUser,
+    user: User,
+    acting_user: User,
     party: Party,
     roles: Iterable[str],
     is_active: bool,
     first_name: str = "",
     last_name: str = "",
-) -> AbstractUser:
+) -> User:
     """Change a user's details, party, roles or active flag; an admin cannot lock themselves out.
 
     The e-mail address is not changed here: it changes only through email_change_request and
@@ -118,7 +122,7 @@ def user_update(
     return user
 
 
-def locked_usernames(usernames: Iterable[str]) -> set[str]:
+def locked_usernames(*, usernames: Iterable[str]) -> set[str]:
     """Which of these accounts django-axes currently locks (failure limit reached, cool-off running)."""
     since = timezone.now() - datetime.timedelta(hours=settings.AXES_COOLOFF_TIME)
     return set(
@@ -130,7 +134,7 @@ def locked_usernames(usernames: Iterable[str]) -> set[str]:
     )
 
 
-def user_unlock(*, user: AbstractUser, by: AbstractUser | None = None) -> int:
+def user_unlock(*, user: User, by: User | None = None) -> int:
     """Clear the failed sign-ins that lock the account; returns how many records were cleared."""
     who = (by.get_full_name() or by.get_username()) if by is not None else "an admin"
     return people_signin.unlock(user, by=by, how=f"by {who}")
@@ -154,7 +158,7 @@ APPROVE, CONFIRM = "approve", "confirm"
 class EmailChange:
     """A pending change as a signed link carries it."""
 
-    user: AbstractUser
+    user: User
     old_email: str
     new_email: str
     requested_by: str
@@ -173,7 +177,7 @@ class EmailChange:
         )
 
 
-def email_change_request(*, user: AbstractUser, new_email: str, requested_by: AbstractUser) -> EmailChange:
+def email_change_request(*, user: User, new_email: str, requested_by: User) -> EmailChange:
     """Start a change of `user`'s address; the caller mails the approval link to the old address."""
     new_email = get_user_model().objects.normalize_email(new_email.strip())
     if new_email.lower() == (user.email or "").lower():

@@ -17,6 +17,7 @@ The counters live in the cache (Redis in every deployment that has it); without 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from axes.helpers import get_client_ip_address
 from axes.utils import reset as axes_reset
@@ -117,12 +118,13 @@ def unlock(user, *, by=None, how: str) -> int:
 class ThrottledPasswordResetForm(PasswordResetForm):
     """Django's reset request, mailing nothing once the address or the account is over budget."""
 
-    def save(self, *args, request: HttpRequest | None = None, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        request: HttpRequest | None = kwargs.get("request")
         window = settings.PASSWORD_RESET_WINDOW_MINUTES * 60
         spent = _hit(_reset_address_key(client_address(request)), window)
         if spent > settings.PASSWORD_RESET_ADDRESS_LIMIT:
             return None
-        return super().save(*args, request=request, **kwargs)
+        return super().save(*args, **kwargs)
 
     def get_users(self, email: str) -> Iterator:
         window = settings.PASSWORD_RESET_WINDOW_MINUTES * 60

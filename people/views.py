@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from agreements import permissions
 from agreements.permissions import ROLES, is_admin, manageable_parties, manageable_users
+from core.http import AuthenticatedRequest
 
 from .forms import UserCreateForm, UserEditForm
 from .services import (
@@ -74,7 +75,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related("groups")
         .order_by("-is_active", "username")
     )
-    locked = locked_usernames(u.username for u in users)
+    locked = locked_usernames(usernames=(u.username for u in users))
     editable = set(permissions.editable_users(request.user).values_list("pk", flat=True))
     for u in users:
         u.is_locked_out = u.username in locked
@@ -116,7 +117,7 @@ def _send_email_change_mail(request: HttpRequest, change: EmailChange) -> None:
         _mail(change.new_email, "email_change_confirm", context)
 
 
-def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_admin(request)
     editable = permissions.editable_users(request.user)
     protected = not editable.filter(pk=pk).exists()
@@ -165,7 +166,7 @@ def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "title": f"Edit {user.username}",
         "edited_user": user,
-        "is_locked_out": bool(locked_usernames([user.username])),
+        "is_locked_out": bool(locked_usernames(usernames=[user.username])),
     }
     return render(request, "people/user_form.html", context)
 
@@ -175,11 +176,11 @@ def locked_list(request: HttpRequest) -> HttpResponse:
     if not permissions.can_unlock_accounts(request.user):
         raise PermissionDenied("Only admins unlock accounts.")
     users = get_user_model().objects.select_related("membership__party").order_by("username")
-    locked = locked_usernames(users.values_list("username", flat=True))
+    locked = locked_usernames(usernames=users.values_list("username", flat=True))
     return render(request, "people/locked_list.html", {"users": users.filter(username__in=locked)})
 
 
-def user_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
+def user_unlock_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Lift a django-axes lockout before its cool-off ends (POST only)."""
     if not permissions.can_unlock_accounts(request.user):
         raise PermissionDenied("Only admins unlock accounts.")

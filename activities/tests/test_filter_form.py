@@ -15,7 +15,7 @@ def page(client, name, query=None):
 
 def test_each_filter_is_labelled_and_described_by_its_help_text(client, doc_staff, moa):
     client.force_login(doc_staff)
-    content = page(client, "activities:item_list")
+    content = page(client, "activities:commitment_list")
     assertInHTML('<label for="id_q" class="form-label">Search</label>', content)
     assertInHTML(
         '<input type="text" name="q" class="textinput form-control" aria-describedby="id_q_helptext"'
@@ -42,7 +42,7 @@ def test_an_invalid_filter_is_marked_and_points_to_its_error_and_help_text(clien
 
 def test_an_invalid_choice_is_marked_on_its_select(client, doc_staff, moa):
     client.force_login(doc_staff)
-    content = page(client, "activities:item_list", {"status": "bogus"})
+    content = page(client, "activities:commitment_list", {"status": "bogus"})
     assert (
         'class="select form-select is-invalid" aria-invalid="true" aria-describedby="id_status_error"'
         in content
@@ -56,7 +56,7 @@ def test_the_agreement_filter_offers_the_agreements_the_user_sees_with_the_chose
     other = AgreementFactory(slug="other-moa", short_name="R&D <pilot> MOA", parties=[doc])
     AgreementFactory(slug="not-ours", short_name="Not ours")
     client.force_login(doc_staff)
-    content = page(client, "activities:item_list", {"agreement": other.slug})
+    content = page(client, "activities:commitment_list", {"agreement": other.slug})
     assertInHTML(f'<option value="{moa.slug}">{moa.short_name}</option>', content)
     assertInHTML('<option value="other-moa" selected>R&amp;D &lt;pilot&gt; MOA</option>', content)
     assertInHTML('<option value="">All agreements</option>', content)
@@ -65,7 +65,7 @@ def test_the_agreement_filter_offers_the_agreements_the_user_sees_with_the_chose
 
 def test_the_stale_checkbox_stays_ticked_with_its_label_and_help_text(client, doc_staff, moa):
     client.force_login(doc_staff)
-    content = page(client, "activities:item_list", {"stale": "on"})
+    content = page(client, "activities:commitment_list", {"stale": "on"})
     assertInHTML(
         '<div id="div_id_stale" class="form-check"><input type="checkbox" name="stale"'
         ' class="checkboxinput form-check-input" aria-describedby="id_stale_helptext" id="id_stale" checked>'

@@ -93,7 +93,7 @@ def test_milestone_form_valid_and_defaults_owner_to_the_user(item, staff):
 def test_milestone_form_refuses_due_before_the_items_start(item, staff):
     form = MilestoneForm({"title": "Charter", "due_on": "2019-12-31"}, commitment=item, user=staff)
     assert not form.is_valid()
-    assert "before the item's start" in form.errors["due_on"][0]
+    assert "before the commitment's start" in form.errors["due_on"][0]
 
 
 def test_milestone_form_refuses_an_empty_title(item, staff):

@@ -168,10 +168,10 @@ def test_each_entry_shows_its_own_evidence_files(client, doc_staff, doc, moa):
     event = OutreachEventFactory(agreement=moa, organising_party=doc, created_by=doc_staff)
     item.meetings.add(meeting)
     item.outreach_events.add(event)
-    services.evidence_attach(files=[files.pdf("update.pdf")], uploaded_by=doc_staff, progress_update=update)
-    services.evidence_attach(files=[files.pdf("minutes.pdf")], uploaded_by=doc_staff, meeting=meeting)
+    services.evidence_attach(files=[files.pdf("update.pdf")], acting_user=doc_staff, progress_update=update)
+    services.evidence_attach(files=[files.pdf("minutes.pdf")], acting_user=doc_staff, meeting=meeting)
     services.evidence_attach(
-        files=[files.pdf("photos.pdf"), files.pdf("agenda.pdf")], uploaded_by=doc_staff, outreach_event=event
+        files=[files.pdf("photos.pdf"), files.pdf("agenda.pdf")], acting_user=doc_staff, outreach_event=event
     )
     client.force_login(doc_staff)
     response = client.get(item.get_absolute_url())

@@ -4,7 +4,7 @@ import datetime
 
 from django.urls import reverse
 
-from activities.selectors import MY_WORK_ITEMS, MY_WORK_MILESTONES, items_visible_to
+from activities.selectors import MY_WORK_COMMITMENTS, MY_WORK_MILESTONES, commitments_visible_to
 from activities.tests.factories import (
     FollowUpActionFactory,
     MeetingFactory,
@@ -26,7 +26,7 @@ def codes(response):
 def test_home_is_my_work_with_the_items_my_party_leads(client, doc_staff, moa):
     client.force_login(doc_staff)
     response = client.get(reverse("home"))
-    shown = {item.code for item in response.context["items"]}
+    shown = {item.code for item in response.context["commitments"]}
     assert "DOC-A1" in shown and "VI.5" in shown
     assert not any(code.startswith("DHS-") for code in shown)
 
@@ -45,7 +45,7 @@ def test_my_work_flags_stale_items_and_overdue_milestones(client, doc_staff, doc
     late = MilestoneFactory(commitment=item, due_on=today() - datetime.timedelta(days=3))
     client.force_login(doc_staff)
     response = client.get(reverse("home"))
-    flagged = {(i.agreement_id, i.code): i.is_stale for i in response.context["items"]}
+    flagged = {(i.agreement_id, i.code): i.is_stale for i in response.context["commitments"]}
     assert flagged[current.pk, "DOC-A1"] and not flagged[current.pk, "DOC-A2"]
     assert response.context["stale_count"] == 1
     assert response.context["overdue_milestones"] == [late]
@@ -58,7 +58,7 @@ def test_my_work_does_not_call_items_of_an_agreement_no_longer_in_force_stale(cl
     client.force_login(doc_staff)
     response = client.get(reverse("home"))
     assert response.context["stale_count"] == 0
-    assert not any(item.is_stale for item in response.context["items"])
+    assert not any(item.is_stale for item in response.context["commitments"])
     assert "data-stale" not in response.content.decode()
 
 
@@ -76,7 +76,7 @@ def test_my_work_stale_link_lists_exactly_the_stale_items_it_counts(client, doc_
 
 def test_item_list_filters_by_party_and_kind(client, doc_staff, moa):
     client.force_login(doc_staff)
-    response = client.get(reverse("activities:item_list"), {"party": "DHS", "kind": "action_item"})
+    response = client.get(reverse("activities:commitment_list"), {"party": "DHS", "kind": "action_item"})
     assert codes(response) and all(code.startswith("DHS-A") for code in codes(response))
 
 
@@ -85,8 +85,8 @@ def test_item_list_filters_by_status_and_goal(client, doc_staff, doc, moa):
     item.status = CommitmentStatus.BLOCKED
     item.save()
     client.force_login(doc_staff)
-    assert codes(client.get(reverse("activities:item_list"), {"status": "blocked"})) == ["DOC-A1"]
-    goal_codes = codes(client.get(reverse("activities:item_list"), {"goal": item.goal.code}))
+    assert codes(client.get(reverse("activities:commitment_list"), {"status": "blocked"})) == ["DOC-A1"]
+    goal_codes = codes(client.get(reverse("activities:commitment_list"), {"goal": item.goal.code}))
     assert "DOC-A1" in goal_codes and all(c.startswith("DOC-A") for c in goal_codes)
 
 
@@ -101,7 +101,7 @@ def test_item_list_due_filter_finds_overdue_and_soon(client, doc_staff, moa):
         commitment=moa.commitments.get(code="DOC-A3"), due_on=today() + datetime.timedelta(days=60)
     )
     client.force_login(doc_staff)
-    url = reverse("activities:item_list")
+    url = reverse("activities:commitment_list")
     assert codes(client.get(url, {"due": "overdue"})) == ["DOC-A1"]
     assert codes(client.get(url, {"due": "30"})) == ["DOC-A2"]
     assert sorted(codes(client.get(url, {"due": "90"}))) == ["DOC-A2", "DOC-A3"]
@@ -110,21 +110,21 @@ def test_item_list_due_filter_finds_overdue_and_soon(client, doc_staff, moa):
 def test_item_list_stale_filter_and_search(client, doc_staff, doc, moa):
     ProgressUpdateFactory(commitment=moa.commitments.get(code="DOC-A1"), reporting_party=doc, as_of=today())
     client.force_login(doc_staff)
-    url = reverse("activities:item_list")
+    url = reverse("activities:commitment_list")
     assert "DOC-A1" not in codes(client.get(url, {"stale": "1"}))
     assert codes(client.get(url, {"q": "de minimis"})) == ["DHS-A1"]
 
 
 def test_item_list_agreement_filter_by_slug_and_pagination(client, doc_staff, moa):
     client.force_login(doc_staff)
-    response = client.get(reverse("activities:item_list"), {"agreement": moa.slug, "page": "2"})
+    response = client.get(reverse("activities:commitment_list"), {"agreement": moa.slug, "page": "2"})
     assert response.context["page_obj"].number == 2
     assert response.context["total"] == moa.commitments.count()
 
 
 def test_item_list_hides_other_agreements(client, outsider, moa):
     client.force_login(outsider)
-    assert client.get(reverse("activities:item_list")).context["total"] == 0
+    assert client.get(reverse("activities:commitment_list")).context["total"] == 0
 
 
 def test_update_list_filters_by_party_dates_and_search(client, doc_staff, doc, dhs, moa):
@@ -204,7 +204,7 @@ def all_pages(client, query=None):
     """Every row of the item list, page after page, and the total the page states."""
     rows, number = [], 1
     while True:
-        response = client.get(reverse("activities:item_list"), {**(query or {}), "page": number})
+        response = client.get(reverse("activities:commitment_list"), {**(query or {}), "page": number})
         rows += [item.pk for item in response.context["page_obj"]]
         if not response.context["page_obj"].has_next():
             return rows, response.context["total"]
@@ -219,7 +219,7 @@ def test_item_list_pages_follow_the_list_order_across_agreements(client, doc_sta
             CommitmentFactory(agreement=agreement, position=100 + position * 2 + odd)
     AgreementFactory(short_name="BBB not ours")  # not visible: neither counted nor shown
     client.force_login(doc_staff)
-    expected = list(items_visible_to(doc_staff).values_list("pk", flat=True))
+    expected = list(commitments_visible_to(doc_staff).values_list("pk", flat=True))
     rows, total = all_pages(client)
     assert rows == expected
     assert total == len(expected) == moa.commitments.count() + 41
@@ -230,13 +230,13 @@ def test_filtered_item_list_pages_follow_the_list_order(client, doc_staff, doc, 
     for position in range(30):
         CommitmentFactory(agreement=other, position=position, kind="action_item")
     client.force_login(doc_staff)
-    expected = list(items_visible_to(doc_staff).filter(kind="action_item").values_list("pk", flat=True))
+    expected = list(commitments_visible_to(doc_staff).filter(kind="action_item").values_list("pk", flat=True))
     assert all_pages(client, {"kind": "action_item"}) == (expected, len(expected))
 
 
 def test_item_list_page_past_the_end_is_the_last_and_a_malformed_one_the_first(client, doc_staff, moa):
     client.force_login(doc_staff)
-    url = reverse("activities:item_list")
+    url = reverse("activities:commitment_list")
     last = client.get(url, {"page": "999"}).context["page_obj"]
     assert last.number == last.paginator.num_pages > 1
     assert len(last) == moa.commitments.count() - (last.number - 1) * PAGE_SIZE
@@ -258,19 +258,19 @@ def test_my_work_shows_the_first_items_and_links_to_all_of_them_in_the_same_orde
     client, doc_staff, doc, dhs, moa
 ):
     current = in_force_agreement(doc, dhs)
-    for _ in range(MY_WORK_ITEMS):
+    for _ in range(MY_WORK_COMMITMENTS):
         CommitmentFactory(agreement=current, lead_party=doc)
     CommitmentFactory(agreement=current, lead_party=dhs)
     client.force_login(doc_staff)
     response = client.get(reverse("home"))
-    shown = [item.pk for item in response.context["items"]]
-    total = moa.commitments.led_by(doc).count() + MY_WORK_ITEMS
-    assert len(shown) == MY_WORK_ITEMS and response.context["items_count"] == total
-    assert f"Showing the first {MY_WORK_ITEMS} of {total}." in response.content.decode()
-    assert f'href="{response.context["items_url"]}" data-items-link>See all {total} items' in (
+    shown = [item.pk for item in response.context["commitments"]]
+    total = moa.commitments.led_by(doc).count() + MY_WORK_COMMITMENTS
+    assert len(shown) == MY_WORK_COMMITMENTS and response.context["commitments_count"] == total
+    assert f"Showing the first {MY_WORK_COMMITMENTS} of {total}." in response.content.decode()
+    assert f'href="{response.context["commitments_url"]}" data-items-link>See all {total} commitments' in (
         response.content.decode().replace("&amp;", "&")
     )
-    listed = [item.pk for item in rows_behind(client, response.context["items_url"])]
+    listed = [item.pk for item in rows_behind(client, response.context["commitments_url"])]
     assert listed[: len(shown)] == shown and len(listed) == total
     assert set(listed[len(shown) :]) == set(
         Commitment.objects.filter(agreement__in=[moa, current])

@@ -20,9 +20,9 @@ NY = ZoneInfo("America/New_York")
 
 def test_milestone_due_before_the_items_start_is_refused():
     item = CommitmentFactory(agreement=AgreementFactory(executed_on=datetime.date(2020, 1, 15)))
-    with pytest.raises(ValidationError, match="before the item's start"):
+    with pytest.raises(ValidationError, match="before the commitment's start"):
         services.milestone_create(
-            commitment=item, created_by=UserFactory(), title="Early", due_on=datetime.date(2020, 1, 14)
+            commitment=item, acting_user=UserFactory(), title="Early", due_on=datetime.date(2020, 1, 14)
         )
 
 
@@ -37,7 +37,7 @@ def test_milestone_with_two_owners_is_refused():
     with pytest.raises(ValidationError, match="Choose one owner"):
         services.milestone_create(
             commitment=item,
-            created_by=UserFactory(),
+            acting_user=UserFactory(),
             title="Two owners",
             due_on=datetime.date(2021, 1, 1),
             owner_user=UserFactory(),
@@ -63,7 +63,7 @@ def test_milestone_cannot_be_completed_in_the_future():
 def meeting_values(agreement, **overrides):
     values = {
         "agreement": agreement,
-        "organiser": UserFactory(),
+        "acting_user": UserFactory(),
         "kind": Meeting.Kind.QUARTERLY,
         "title": "Q2 call",
         "starts_at": datetime.datetime(2021, 5, 12, 10, tzinfo=NY),
@@ -124,7 +124,7 @@ def test_meeting_update_keeps_follow_ups_and_adds_minutes():
             {"description": "Draft", "owner_user": UserFactory(), "due_on": datetime.date(2021, 6, 1)}
         ],
     )
-    services.meeting_update(meeting=meeting, user=meeting.organiser, minutes="Minutes written later.")
+    services.meeting_update(meeting=meeting, acting_user=meeting.organiser, minutes="Minutes written later.")
     meeting.refresh_from_db()
     assert meeting.has_minutes
     assert meeting.follow_ups.count() == 1
@@ -134,7 +134,7 @@ def test_meeting_update_keeps_follow_ups_and_adds_minutes():
 def event_values(agreement, **overrides):
     values = {
         "agreement": agreement,
-        "created_by": UserFactory(),
+        "acting_user": UserFactory(),
         "organising_party": agreement.parties.first(),
         "title": "Exporters forum",
         "held_on": datetime.date(2021, 4, 20),
@@ -165,7 +165,9 @@ def test_outreach_event_without_an_audience_is_refused():
 def test_outreach_event_update_changes_the_record():
     agreement = AgreementFactory()
     event = services.outreach_event_create(**event_values(agreement))
-    services.outreach_event_update(event=event, user=event.created_by, attendance=95, outcomes="Two MOUs.")
+    services.outreach_event_update(
+        event=event, acting_user=event.created_by, attendance=95, outcomes="Two MOUs."
+    )
     event.refresh_from_db()
     assert (event.attendance, event.outcomes) == (95, "Two MOUs.")
 

@@ -30,7 +30,7 @@ def item():
 def log(item, **overrides):
     values = {
         "commitment": item,
-        "author": overrides.pop("author", None) or UserFactory(party=item.lead_party),
+        "acting_user": overrides.pop("acting_user", None) or UserFactory(party=item.lead_party),
         "reporting_party": item.lead_party,
         "as_of": datetime.date(2021, 6, 30),
         "status": CommitmentStatus.ON_TRACK,
@@ -74,7 +74,7 @@ def test_correction_is_a_new_update_naming_the_one_it_corrects(item):
 
 def test_correction_of_another_items_update_is_refused(item):
     other = ProgressUpdateFactory()
-    with pytest.raises(ValidationError, match="same item"):
+    with pytest.raises(ValidationError, match="same commitment"):
         log(item, corrects=other)
 
 
@@ -136,7 +136,7 @@ def test_author_can_edit_within_24_hours_and_history_keeps_the_first_version(ite
     with time_machine.travel(datetime.datetime(2022, 1, 2, 11, tzinfo=datetime.UTC)):
         services.progress_update_edit(
             update=update,
-            user=update.author,
+            acting_user=update.author,
             as_of=update.as_of,
             status=CommitmentStatus.BLOCKED,
             percent_complete=40,
@@ -158,7 +158,7 @@ def test_edit_after_24_hours_is_refused(item):
     ):
         services.progress_update_edit(
             update=update,
-            user=update.author,
+            acting_user=update.author,
             as_of=update.as_of,
             status="on_track",
             percent_complete=1,
@@ -172,7 +172,7 @@ def test_edit_by_someone_other_than_the_author_is_refused(item):
     with pytest.raises(ValidationError, match="Only the author"):
         services.progress_update_edit(
             update=update,
-            user=colleague,
+            acting_user=colleague,
             as_of=update.as_of,
             status="on_track",
             percent_complete=1,

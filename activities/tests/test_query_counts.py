@@ -27,7 +27,7 @@ def add_updates(moa, doc, author, n):
     for i in range(n):
         services.progress_update_create(
             commitment=moa.commitments.get(code=f"DOC-A{i % 4 + 1}"),
-            author=author,
+            acting_user=author,
             reporting_party=doc,
             as_of=datetime.date(2018, 1, 1) + datetime.timedelta(days=i),
             status="on_track",
@@ -86,11 +86,11 @@ def test_my_work_and_item_list_queries_do_not_grow_with_milestones(client, doc_s
     item = moa.commitments.get(code="DOC-A1")
     MilestoneFactory(commitment=item, due_on=datetime.date(2019, 1, 1))
     home_before = queries_for(client, reverse("home"))
-    list_before = queries_for(client, reverse("activities:item_list") + "?due=overdue")
+    list_before = queries_for(client, reverse("activities:commitment_list") + "?due=overdue")
     for _ in range(5):
         MilestoneFactory(commitment=item, due_on=datetime.date(2019, 1, 1))
     assert queries_for(client, reverse("home")) == home_before
-    assert queries_for(client, reverse("activities:item_list") + "?due=overdue") == list_before
+    assert queries_for(client, reverse("activities:commitment_list") + "?due=overdue") == list_before
 
 
 def test_meeting_and_event_lists_cost_the_same_queries_however_many_agreements_the_user_sees(
@@ -109,7 +109,7 @@ def test_every_page_of_the_item_list_costs_the_same_queries_however_many_items(
     client, doc_staff, doc, dhs, moa
 ):
     client.force_login(doc_staff)
-    url = reverse("activities:item_list")
+    url = reverse("activities:commitment_list")
     before = queries_for(client, url)
     for _ in range(3):
         agreement = AgreementFactory(parties=[doc, dhs])
@@ -135,5 +135,5 @@ def test_my_work_costs_the_same_queries_however_many_items_stale_items_and_miles
     add(current, 40)
     add(AgreementFactory(parties=[doc, dhs], executed_on=current.executed_on), 10)
     response = client.get(reverse("home"))
-    assert response.context["stale_count"] == 52 and len(response.context["items"]) < 52
+    assert response.context["stale_count"] == 52 and len(response.context["commitments"]) < 52
     assert queries_for(client, reverse("home")) == before

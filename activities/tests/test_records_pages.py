@@ -145,7 +145,7 @@ def test_milestone_due_before_the_items_start_is_refused_in_the_form(client, doc
     client.force_login(doc_staff)
     url = reverse("activities:milestone_create", kwargs={"slug": moa.slug, "code": "DOC-A1"})
     response = client.post(url, {"title": "Too early", "due_on": "2017-01-01"})
-    assert "before the item's start (2017-10-19)" in response.context["form"].errors["due_on"][0]
+    assert "before the commitment's start (2017-10-19)" in response.context["form"].errors["due_on"][0]
     assert not Milestone.objects.exists()
 
 
@@ -170,7 +170,7 @@ def test_milestone_marked_complete(client, doc_staff, moa):
 def _evidence_on(moa, author, party):
     update = services.progress_update_create(
         commitment=moa.commitments.get(code="VI.5"),
-        author=author,
+        acting_user=author,
         reporting_party=party,
         as_of=datetime.date(2018, 1, 10),
         status=CommitmentStatus.ON_TRACK,

@@ -109,7 +109,9 @@ def test_as_of_in_the_future_is_refused(client, doc_staff, doc, moa):
 def test_empty_narrative_is_refused(client, doc_staff, doc, moa):
     client.force_login(doc_staff)
     response = client.post(create_url(moa, "DOC-A1"), form_data(doc, narrative="  "))
-    assert response.context["form"].errors["narrative"] == ["Write a narrative: say how the item is moving."]
+    assert response.context["form"].errors["narrative"] == [
+        "Write a narrative: say how the commitment is moving."
+    ]
 
 
 def test_reporting_for_another_party_is_refused(client, doc_staff, dhs, moa):

@@ -143,7 +143,7 @@ def to_import_form(doc: AgreementDocument) -> AgreementFile:
         raise AgreementFileError(
             doc.path,
             f"{LIST_OF_KIND[c.kind]}[code={c.code}].leads",
-            "the portal cannot import an item owed by some but not all parties yet: "
+            "the portal cannot import a commitment owed by some but not all parties yet: "
             "until the agreement tables carry lead parties as a set, give one party or all",
         )
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, NoReturn, overload
 
 import yaml
 
-#: Codes become part of URL paths (/agreements/<slug>/items/<code>/): letters, digits and
+#: Codes become part of URL paths (/agreements/<slug>/commitments/<code>/): letters, digits and
 #: the marks that need no escaping and cannot be read as a path step ("/", ".", "..").
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~()-]*$")
 CODE_MAX = 40
@@ -100,7 +100,7 @@ class Reader:
     def __init__(self, path: str | Path) -> None:
         self.path = path
 
-    def fail(self, where: str, problem: str) -> None:
+    def fail(self, where: str, problem: str) -> NoReturn:
         raise AgreementFileError(self.path, where, problem)
 
     def mapping(self, value: Any, where: str) -> dict[str, Any]:
@@ -137,6 +137,10 @@ class Reader:
             self.fail(f"{where}.{key}", "must be text")
         return str(value).strip()
 
+    @overload
+    def number_text(self, data: dict, key: str, where: str, *, required: Literal[True] = ...) -> str: ...
+    @overload
+    def number_text(self, data: dict, key: str, where: str, *, required: bool) -> str | None: ...
     def number_text(self, data: dict, key: str, where: str, *, required: bool = True) -> str | None:
         """A clause number or code: text exactly as written; a YAML number is refused with the fix.
 
@@ -167,6 +171,10 @@ class Reader:
             )
         return code
 
+    @overload
+    def date(self, data: dict, key: str, where: str, *, required: Literal[True] = ...) -> datetime.date: ...
+    @overload
+    def date(self, data: dict, key: str, where: str, *, required: bool) -> datetime.date | None: ...
     def date(self, data: dict, key: str, where: str, *, required: bool = True) -> datetime.date | None:
         value = data.get(key)
         if value is None:
@@ -182,8 +190,15 @@ class Reader:
             return datetime.date.fromisoformat(text)
         except ValueError:
             self.fail(f"{where}.{key}", f"{text!r} is not a date (use YYYY-MM-DD)")
-        return None  # unreachable
 
+    @overload
+    def integer(
+        self, data: dict, key: str, where: str, *, minimum: int = 1, required: Literal[True] = ...
+    ) -> int: ...
+    @overload
+    def integer(
+        self, data: dict, key: str, where: str, *, minimum: int = 1, required: bool
+    ) -> int | None: ...
     def integer(
         self, data: dict, key: str, where: str, *, minimum: int = 1, required: bool = True
     ) -> int | None:

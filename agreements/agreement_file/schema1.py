@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from .reading import SLUG_RE, Reader, load_yaml
 
@@ -57,7 +57,7 @@ def _read(r: Reader, data: dict[str, Any], path: str | Path) -> AgreementFile:
     kind = r.text(a, "kind", "agreement")
     if kind not in KINDS:
         r.fail("agreement.kind", f"{kind!r} is not one of {', '.join(sorted(KINDS))}")
-    agreement = {
+    agreement: dict[str, Any] = {
         "slug": slug,
         "short_name": r.text(a, "short_name", "agreement"),
         "title": r.text(a, "title", "agreement"),
@@ -91,6 +91,10 @@ def _read(r: Reader, data: dict[str, Any], path: str | Path) -> AgreementFile:
     if len(parties) < 2:
         r.fail("parties", "an agreement needs at least two parties")
 
+    @overload
+    def party_ref(obj: dict, key: str, where: str, *, required: Literal[True] = ...) -> str: ...
+    @overload
+    def party_ref(obj: dict, key: str, where: str, *, required: bool) -> str | None: ...
     def party_ref(obj: dict, key: str, where: str, *, required: bool = True) -> str | None:
         value = obj.get(key)
         if value is None and not required:
@@ -206,11 +210,11 @@ def _read(r: Reader, data: dict[str, Any], path: str | Path) -> AgreementFile:
             }
         )
 
-    contacts = []
+    contacts: list[dict[str, Any]] = []
     for i, p in enumerate(r.items(data, "points_of_contact", "", required=False)):
         where = f"points_of_contact[{i}]"
         p = r.mapping(p, where)
-        contact = {
+        contact: dict[str, Any] = {
             "party": party_ref(p, "party", where),
             "role_title": r.text(p, "role_title", where),
             "office": r.text(p, "office", where, required=False),
@@ -226,20 +230,20 @@ def _read(r: Reader, data: dict[str, Any], path: str | Path) -> AgreementFile:
             r.fail(f"{where}.active_to", "is before active_from")
         if contact["email"] and "@" not in contact["email"]:
             r.fail(f"{where}.email", f"{contact['email']!r} is not an e-mail address")
-        key = (contact["party"], contact["role_title"], contact["office"])
-        if any((c["party"], c["role_title"], c["office"]) == key for c in contacts):
+        same = (contact["party"], contact["role_title"], contact["office"])
+        if any((c["party"], c["role_title"], c["office"]) == same for c in contacts):
             r.fail(where, "the same party, role title and office are listed twice")
         contacts.append(contact)
 
-    modifications = []
+    modifications: list[dict[str, Any]] = []
     for i, m in enumerate(r.items(data, "modifications", "", required=False)):
         where = f"modifications[{i}]"
         m = r.mapping(m, where)
-        number = r.integer(m, "number", where)
-        if any(x["number"] == number for x in modifications):
-            r.fail(f"{where}.number", f"modification {number} is listed twice")
+        modification_number = r.integer(m, "number", where)
+        if any(x["number"] == modification_number for x in modifications):
+            r.fail(f"{where}.number", f"modification {modification_number} is listed twice")
         proposed_on = r.date(m, "proposed_on", where)
-        executions = []
+        executions: list[dict[str, Any]] = []
         for j, e in enumerate(r.items(m, "executions", f"{where}.", required=False)):
             ewhere = f"{where}.executions[{j}]"
             e = r.mapping(e, ewhere)
@@ -255,7 +259,7 @@ def _read(r: Reader, data: dict[str, Any], path: str | Path) -> AgreementFile:
             r.fail(f"{where}.extends_term_to", "an unexecuted agreement has no term to extend")
         modifications.append(
             {
-                "number": number,
+                "number": modification_number,
                 "title": r.text(m, "title", where),
                 "text": r.text(m, "text", where),
                 "proposed_on": proposed_on,

@@ -8,9 +8,10 @@ schema is documented field by field in docs/agreement-file.md.
 from __future__ import annotations
 
 import datetime
+import enum
 import itertools
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from dateutil.rrule import rrulestr
 
@@ -80,7 +81,9 @@ RRULE_PROBE_START = datetime.datetime(2001, 1, 1)  # noqa: DTZ001
 RRULE_PROBE_COUNT = 60
 
 
-def _choice(r: Reader, data: dict, key: str, where: str, choices: type, *, default: Any = None) -> Any:
+def _choice(
+    r: Reader, data: dict, key: str, where: str, choices: type[enum.Enum], *, default: Any = None
+) -> Any:
     value = data.get(key)
     if value is None:
         if default is None:
@@ -91,7 +94,6 @@ def _choice(r: Reader, data: dict, key: str, where: str, choices: type, *, defau
     except ValueError:
         names = ", ".join(c.value for c in choices)
         r.fail(f"{where}.{key}", f"{value!r} is not one of {names}")
-    return None  # unreachable
 
 
 class _Schema2:
@@ -105,6 +107,10 @@ class _Schema2:
 
     # --- references ----------------------------------------------------------------------
 
+    @overload
+    def party(self, obj: dict, key: str, where: str, *, required: Literal[True] = ...) -> str: ...
+    @overload
+    def party(self, obj: dict, key: str, where: str, *, required: bool) -> str | None: ...
     def party(self, obj: dict, key: str, where: str, *, required: bool = True) -> str | None:
         value = obj.get(key)
         if value is None and not required:
@@ -137,6 +143,12 @@ class _Schema2:
             self.r.fail(f"{where}.{key}", "names a party twice")
         return frozenset(keys)
 
+    @overload
+    def section(
+        self, obj: dict, where: str, *, required: Literal[True] = ..., key: str = "section"
+    ) -> str: ...
+    @overload
+    def section(self, obj: dict, where: str, *, required: bool, key: str = "section") -> str | None: ...
     def section(self, obj: dict, where: str, *, required: bool = True, key: str = "section") -> str | None:
         number = self.r.number_text(obj, key, where, required=required)
         if number is None:
@@ -410,7 +422,7 @@ class _Schema2:
                 if "lead" in c:
                     r.fail(
                         f"{where}.lead",
-                        "schema 2 names the parties that owe an item in leads: a list, or all",
+                        "schema 2 names the parties that owe a commitment in leads: a list, or all",
                     )
                 r.only(c, {"code", "title", "description", "leads", "section", "goal", "target_date"}, where)
                 code = r.code(c, "code", where)
@@ -557,13 +569,13 @@ class _Schema2:
             if (window is not None or due_day is not None) and shortest is None:
                 r.fail(f"{where}.cadence", "a continuous obligation has no period to be due in")
             period = "the RRULE's period" if cadence.rrule else f"a {cadence.kind.value} period"
-            if window is not None and window > longest:
+            if window is not None and longest is not None and window > longest:
                 r.fail(
                     f"{where}.window_days",
                     f"a window of {window} days is longer than its period "
                     f"({period} is at most {longest} days)",
                 )
-            if due_day is not None and due_day > shortest:
+            if due_day is not None and shortest is not None and due_day > shortest:
                 r.fail(
                     f"{where}.due_day",
                     f"day {due_day} is past the end of some periods "
@@ -571,7 +583,7 @@ class _Schema2:
                 )
             item = r.number_text(o, "item", where, required=False)
             if item is not None and item not in codes:
-                r.fail(f"{where}.item", f"{item!r} is not the code of a tracked item of this file")
+                r.fail(f"{where}.item", f"{item!r} is not the code of a commitment of this file")
             meeting_kinds = self.keys_of(o, "meeting_kinds", where, vocabularies, "meeting_kinds")
             if meeting_kinds and kind != ObligationKind.MEETING:
                 r.fail(f"{where}.meeting_kinds", f"applies to meetings, not to a {kind.value}")

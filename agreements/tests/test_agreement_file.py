@@ -374,7 +374,7 @@ def _break(data: dict, case: str) -> str:
         return "obligations[0].section: clause '11' does not exist"
     if case == "obligation for an item that does not exist":
         billing["item"] = "8.b"
-        return "obligations[0].item: '8.b' is not the code of a tracked item"
+        return "obligations[0].item: '8.b' is not the code of a commitment"
     if case == "obligation owed by a party not in the agreement":
         billing["parties"] = ["USDA"]
         return "obligations[0].parties[0]: 'USDA' is not a party to this agreement"
@@ -449,7 +449,7 @@ def _break(data: dict, case: str) -> str:
         return "action_items[0].leads[0]: 'USDA' is not a party to this agreement"
     if case == "item with schema 1's lead":
         data["action_items"][0]["lead"] = "NAVY"
-        return "action_items[0].lead: schema 2 names the parties that owe an item in leads"
+        return "action_items[0].lead: schema 2 names the parties that owe a commitment in leads"
     if case == "item with no leads":
         del data["action_items"][0]["leads"]
         return "action_items[0].leads: must list the parties"

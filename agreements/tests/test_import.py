@@ -9,16 +9,12 @@ import yaml
 from django.core.management import CommandError, call_command
 
 from agreements.models import (
-    ActionItem,
     Agreement,
     Authority,
     Commitment,
-    JointActivity,
-    Objective,
     Party,
     Section,
     Signatory,
-    StrategicGoal,
 )
 from conftest import DATA_DIR, EXAMPLE_MOU_FILE, MOA_FILE
 from contacts.models import PointOfContact
@@ -48,12 +44,32 @@ def moa_data() -> dict:
 def test_moa_import_creates_every_part_of_the_agreement(moa):
     assert set(moa.parties.values_list("acronym", flat=True)) == {"DOC", "DHS"}
     assert Authority.objects.filter(agreement=moa).count() == 2
-    assert Objective.objects.filter(agreement=moa).count() == 6
-    assert JointActivity.objects.filter(agreement=moa).count() == 5
-    assert StrategicGoal.objects.filter(agreement=moa, lead_party__acronym="DOC").count() == 4
-    assert StrategicGoal.objects.filter(agreement=moa, lead_party__acronym="DHS").count() == 5
-    assert ActionItem.objects.filter(agreement=moa, lead_party__acronym="DOC").count() == 4
-    assert ActionItem.objects.filter(agreement=moa, lead_party__acronym="DHS").count() == 6
+    assert Commitment.objects.filter(kind=Commitment.Kind.OBJECTIVE, agreement=moa).count() == 6
+    assert Commitment.objects.filter(kind=Commitment.Kind.JOINT_ACTIVITY, agreement=moa).count() == 5
+    assert (
+        Commitment.objects.filter(
+            kind=Commitment.Kind.STRATEGIC_GOAL, agreement=moa, lead_party__acronym="DOC"
+        ).count()
+        == 4
+    )
+    assert (
+        Commitment.objects.filter(
+            kind=Commitment.Kind.STRATEGIC_GOAL, agreement=moa, lead_party__acronym="DHS"
+        ).count()
+        == 5
+    )
+    assert (
+        Commitment.objects.filter(
+            kind=Commitment.Kind.ACTION_ITEM, agreement=moa, lead_party__acronym="DOC"
+        ).count()
+        == 4
+    )
+    assert (
+        Commitment.objects.filter(
+            kind=Commitment.Kind.ACTION_ITEM, agreement=moa, lead_party__acronym="DHS"
+        ).count()
+        == 6
+    )
     assert Signatory.objects.filter(agreement=moa).count() == 2
     assert PointOfContact.objects.filter(agreement=moa, party__acronym="DOC").count() == 3
     assert PointOfContact.objects.filter(agreement=moa, party__acronym="DHS").count() == 4
@@ -83,7 +99,7 @@ def test_moa_text_keeps_the_source_numbering_without_a_section_v(moa):
 
 
 def test_moa_names_three_flows_of_e_commerce_under_organizational_management(moa):
-    goal = StrategicGoal.objects.get(agreement=moa, code="DOC-G1")
+    goal = Commitment.objects.get(kind=Commitment.Kind.STRATEGIC_GOAL, agreement=moa, code="DOC-G1")
     assert goal.title == "Organizational Management"
     flows = goal.source_section.children.order_by("position")
     assert [f.number for f in flows] == ["ANNEX I.DOC.G1.i", "ANNEX I.DOC.G1.ii", "ANNEX I.DOC.G1.iii"]

@@ -59,7 +59,6 @@ def test_term_is_expired_on_its_end_day(agreement):
     assert term.days_left is None
     assert term.days_since_end == 0
     assert term.elapsed_percent == 100
-    assert term.fraction_elapsed == 1
 
 
 def test_original_term_holds_without_an_executed_modification(agreement):

@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from activities.models import Meeting, Milestone, ProgressUpdate
-from agreements.models import Agreement, Commitment, PartyMembership
+from agreements.models import Agreement, AgreementStatus, Commitment, PartyMembership
 from agreements.permissions import MANAGER, has_role, visible_agreements
 from bench.data import BENCH_USERNAME, Plan, generate_bench_data
 from contacts.models import PointOfContact
@@ -40,7 +40,7 @@ def test_every_generated_agreement_has_the_moas_shape(bench):
         assert (
             PointOfContact.objects.filter(agreement=agreement).values("party").distinct().count() == parties
         )
-        assert agreement.is_in_force
+        assert agreement.status == AgreementStatus.IN_FORCE
 
 
 def test_generated_items_point_only_within_their_own_agreement(bench):

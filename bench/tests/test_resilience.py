@@ -222,7 +222,12 @@ def portal(tmp_path_factory):
         pg.remove()
 
 
-PAGES = ["/bench/floor", "/agreements/", "/agreements/bench-001/", "/agreements/bench-001/items/IV.2.a/"]
+PAGES = [
+    "/bench/floor",
+    "/agreements/",
+    "/agreements/bench-001/",
+    "/agreements/bench-001/commitments/IV.2.a/",
+]
 
 
 def warm_up(portal: Portal) -> None:

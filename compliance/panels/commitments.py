@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 
 from activities.models import FollowUpAction, Milestone, ProgressUpdate
 from activities.selectors import overdue_items
-from agreements.models import Commitment, CommitmentStatus, Party
+from agreements.models import Commitment, CommitmentQuerySet, CommitmentStatus, Party
 
 from .. import links
 from .base import Filters, Rag, Signal
@@ -79,7 +79,7 @@ def commitments_with_status_on(items: QuerySet[Commitment], on: datetime.date) -
     return items.annotate(status_as_of=Coalesce(Subquery(latest), Value(CommitmentStatus.NOT_STARTED)))
 
 
-def _items(filters: Filters) -> QuerySet[Commitment]:
+def _items(filters: Filters) -> CommitmentQuerySet:
     items = Commitment.objects.filter(agreement=filters.agreement)
     return items.led_by(filters.party) if filters.party else items
 
@@ -112,11 +112,12 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
     """
     agreement, on = filters.agreement, filters.as_of
     counted = commitments_with_status_on(_items(filters), on).order_by()
-    kind_rows = counted.values("kind", "status_as_of").annotate(n=Count("pk"))
+    # status_as_of is the annotation commitments_with_status_on adds, which the stubs cannot see.
+    kind_rows = counted.values("kind", "status_as_of").annotate(n=Count("pk"))  # type: ignore[misc]
     grid: dict[tuple[str, str], int] = {(r["kind"], r["status_as_of"]): r["n"] for r in kind_rows}
 
     def cell(status: str, n: int, **extra: str) -> Cell:
-        return Cell(status, n, links.list_url(links.ITEM_LIST, **filters.query(status=status, **extra)))
+        return Cell(status, n, links.list_url(links.COMMITMENT_LIST, **filters.query(status=status, **extra)))
 
     by_kind = []
     for kind in Commitment.Kind:
@@ -126,7 +127,7 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
                 kind=kind.value,
                 label=kind.label,
                 total=sum(c.n for c in cells),
-                total_url=links.list_url(links.ITEM_LIST, **filters.query(kind=kind.value)),
+                total_url=links.list_url(links.COMMITMENT_LIST, **filters.query(kind=kind.value)),
                 cells=cells,
             )
         )
@@ -135,7 +136,7 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
             status=s.value,
             label=s.label,
             n=sum(grid.get((k.value, s.value), 0) for k in Commitment.Kind),
-            url=links.list_url(links.ITEM_LIST, **filters.query(status=s.value)),
+            url=links.list_url(links.COMMITMENT_LIST, **filters.query(status=s.value)),
         )
         for s in CommitmentStatus
     ]
@@ -143,7 +144,7 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
     lead_rows = (
         commitments_with_status_on(Commitment.objects.filter(agreement=agreement), on)
         .order_by()
-        .values("lead_party_id", "status_as_of")
+        .values("lead_party_id", "status_as_of")  # type: ignore[misc]  # annotated above
         .annotate(n=Count("pk"))
     )
     by_lead: dict[tuple[int | None, str], int] = {
@@ -156,7 +157,7 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
                 s.value,
                 by_lead.get((party.pk, s.value), 0) + by_lead.get((None, s.value), 0),
                 links.list_url(
-                    links.ITEM_LIST, agreement=agreement.slug, party=party.acronym, status=s.value
+                    links.COMMITMENT_LIST, agreement=agreement.slug, party=party.acronym, status=s.value
                 ),
             )
             for s in CommitmentStatus
@@ -165,7 +166,9 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
             PartyRow(
                 party=party,
                 total=sum(c.n for c in cells),
-                total_url=links.list_url(links.ITEM_LIST, agreement=agreement.slug, party=party.acronym),
+                total_url=links.list_url(
+                    links.COMMITMENT_LIST, agreement=agreement.slug, party=party.acronym
+                ),
                 cells=cells,
             )
         )
@@ -177,23 +180,23 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
     stale = list(
         _items(filters).stale(on, days).select_related("agreement").only(*shown).order_by("position", "pk")
     )
-    milestones = Milestone.objects.overdue(on).filter(commitment__agreement=agreement)
-    follow_ups = FollowUpAction.objects.overdue(on).filter(meeting__agreement=agreement)
+    late_milestones = Milestone.objects.overdue(on).filter(commitment__agreement=agreement)
+    late_follow_ups = FollowUpAction.objects.overdue(on).filter(meeting__agreement=agreement)
     if filters.party:
-        milestones = milestones.filter(
+        late_milestones = late_milestones.filter(
             Q(commitment__lead_party=filters.party) | Q(commitment__lead_party__isnull=True)
         )
-        follow_ups = follow_ups.filter(
+        late_follow_ups = late_follow_ups.filter(
             Q(owner_user__membership__party=filters.party) | Q(owner_contact__party=filters.party)
         )
-    milestones = list(milestones.select_related("commitment__agreement").order_by("due_on", "pk"))
+    milestones = list(late_milestones.select_related("commitment__agreement").order_by("due_on", "pk"))
     overdue = list(
         overdue_items(counted, on, status_field="status_as_of")
         .select_related("agreement")
         .only(*shown)
         .order_by("position", "pk")
     )
-    follow_ups = list(follow_ups.select_related("meeting").order_by("due_on", "pk"))
+    follow_ups = list(late_follow_ups.select_related("meeting").order_by("due_on", "pk"))
     for follow_up in follow_ups:
         follow_up.meeting_url = links.url_for("activities:meeting_detail", pk=follow_up.meeting_id)
 
@@ -208,9 +211,9 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
         totals=totals,
         total=sum(count.values()),
         stale=stale,
-        stale_url=links.list_url(links.ITEM_LIST, **filters.query(stale="1")),
+        stale_url=links.list_url(links.COMMITMENT_LIST, **filters.query(stale="1")),
         overdue_items=overdue,
-        overdue_items_url=links.list_url(links.ITEM_LIST, **filters.query(due="overdue")),
+        overdue_items_url=links.list_url(links.COMMITMENT_LIST, **filters.query(due="overdue")),
         overdue_milestones=milestones,
         overdue_follow_ups=follow_ups,
         stale_after_days=days,

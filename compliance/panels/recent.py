@@ -51,11 +51,11 @@ def recent_signal(updates: list[ProgressUpdate], on: datetime.date, days: int) -
 def recent_panel(filters: Filters) -> RecentPanel:
     """The latest progress updates, meetings and point-of-contact changes up to the day."""
     agreement, on = filters.agreement, filters.as_of
-    updates = ProgressUpdate.objects.filter(commitment__agreement=agreement, as_of__lte=on)
+    reported = ProgressUpdate.objects.filter(commitment__agreement=agreement, as_of__lte=on)
     if filters.party:
-        updates = updates.filter(reporting_party=filters.party)
+        reported = reported.filter(reporting_party=filters.party)
     updates = list(
-        updates.select_related("commitment__agreement", "reporting_party", "author").latest_first()[
+        reported.select_related("commitment__agreement", "reporting_party", "author").latest_first()[
             :RECENT_ROWS
         ]
     )

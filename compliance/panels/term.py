@@ -83,5 +83,5 @@ def term_signal(term: Term, terminated_by: str | None) -> Signal:
 def term_panel(agreement: Agreement, as_of: datetime.date) -> TermPanel:
     """The term as it stood on `as_of`: only modifications every party had executed by then count."""
     term = agreement.term_on(as_of)
-    by = agreement.terminated_by.acronym if agreement.terminated_by_id else None
+    by = agreement.terminated_by.acronym if agreement.terminated_by is not None else None
     return TermPanel(signal=term_signal(term, by), term=term)

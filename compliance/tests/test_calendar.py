@@ -22,7 +22,7 @@ def events(response):
 
 @pytest.fixture
 def feed(staff):
-    return calendar_feed_token_regenerate(user=staff)
+    return calendar_feed_token_regenerate(acting_user=staff)
 
 
 def test_feed_parses_and_holds_meetings_milestones_and_term_dates(client, pact, staff, feed):

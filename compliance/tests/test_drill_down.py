@@ -27,7 +27,7 @@ from .conftest import NY
 
 URL = reverse("compliance:dashboard")
 DAY = datetime.timedelta(days=1)
-ROW_MARKERS = {"/items/": "data-item", "/events/": "data-event", "/meetings/": "data-meeting"}
+ROW_MARKERS = {"/commitments/": "data-item", "/events/": "data-event", "/meetings/": "data-meeting"}
 
 
 def report(item, status, as_of, party):
@@ -97,7 +97,7 @@ def board(client, manager, items):
 
 
 def test_every_item_count_on_the_page_lists_that_many_items(client, board):
-    found = count_links(board.content.decode(), "/items/")
+    found = count_links(board.content.decode(), "/commitments/")
     assert len(found) > 40
     for url, n in found:
         assert len(listed(client, url)) == n, url
@@ -133,7 +133,7 @@ def test_overdue_link_lists_the_items_with_a_milestone_or_target_date_passed(cli
     panel = board.context["commitments"]
     assert sorted(item.code for item in panel.overdue_items) == ["A1", "T1"]
     assert sorted(listed(client, panel.overdue_items_url)) == ["A1", "T1"]
-    assert "2 overdue items</a>" in board.content.decode()
+    assert "2 overdue commitments</a>" in board.content.decode()
 
 
 def test_quarter_link_lists_that_quarters_quarterly_meetings(client, manager, pact):

@@ -56,7 +56,7 @@ def test_updates_csv_has_the_updates_of_the_party_up_to_the_day(client, manager,
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="pact-abc-updates-2021-06-30.csv"'
     rows = read_csv(response)
-    assert rows[0][:4] == ["Item", "Kind", "Title", "As of"]
+    assert rows[0][:4] == ["Commitment", "Kind", "Title", "As of"]
     assert [(r[0], r[3], r[8]) for r in rows[1:]] == [("VI.1", "2021-01-10", "ABC")]
 
 
@@ -70,7 +70,7 @@ def test_narrative_that_looks_like_a_formula_is_not_run_by_a_spreadsheet(client,
 def test_updates_xlsx_holds_the_same_rows(client, manager, updates):
     client.force_login(manager)
     rows = read_xlsx(client.get(url("updates", "xlsx"), {"agreement": "pact", "as_of": "2021-06-30"}))
-    assert rows[0][0] == "Item"
+    assert rows[0][0] == "Commitment"
     assert [(r[0], r[3].date(), r[8]) for r in rows[1:]] == [
         ("VI.1", datetime.date(2021, 1, 10), "ABC"),
         ("VI.1", datetime.date(2021, 2, 10), "XYZ"),

@@ -18,7 +18,10 @@ def test_contact_list_links_follow_the_contract_path():
 
 
 def test_progress_lists_are_reversed_with_their_filters():
-    assert links.list_url(links.ITEM_LIST, agreement="pact", stale="1") == "/items/?agreement=pact&stale=1"
+    assert (
+        links.list_url(links.COMMITMENT_LIST, agreement="pact", stale="1")
+        == "/commitments/?agreement=pact&stale=1"
+    )
     assert links.url_for("activities:meeting_detail", pk=7) == "/meetings/7/"
 
 

@@ -156,7 +156,7 @@ def test_stale_item_makes_the_panel_amber_and_is_listed(agreement):
     panel = panels.commitments_panel(filters(agreement, datetime.date(2021, 6, 30)), [])
     assert panel.stale == [item]
     assert panel.signal.rag == Rag.AMBER
-    assert "1 item with no update in 90 days" in panel.signal.reason
+    assert "1 commitment with no update in 90 days" in panel.signal.reason
 
 
 def test_blocked_item_and_overdue_work_make_the_panel_red(agreement):
@@ -166,7 +166,7 @@ def test_blocked_item_and_overdue_work_make_the_panel_red(agreement):
     FollowUpActionFactory(meeting=MeetingFactory(agreement=agreement), due_on=datetime.date(2021, 6, 2))
     panel = panels.commitments_panel(filters(agreement, datetime.date(2021, 6, 30)), [])
     assert panel.signal.rag == Rag.RED
-    assert panel.signal.reason == "1 item blocked; 1 overdue item; 1 overdue meeting follow-up."
+    assert panel.signal.reason == "1 commitment blocked; 1 overdue commitment; 1 overdue meeting follow-up."
     assert len(panel.overdue_milestones) == 1 and len(panel.overdue_follow_ups) == 1
 
 
@@ -183,11 +183,11 @@ def test_milestone_done_late_was_overdue_as_of_a_day_before_it_was_done(agreemen
 def test_every_count_links_to_the_item_list_with_its_filters(agreement, abc):
     panel = panels.commitments_panel(filters(agreement, datetime.date(2021, 6, 30), abc), [abc])
     assert cell(panel, "action_item", "at_risk").url == (
-        "/items/?agreement=pact&party=ABC&status=at_risk&kind=action_item"
+        "/commitments/?agreement=pact&party=ABC&status=at_risk&kind=action_item"
     )
-    assert panel.stale_url == "/items/?agreement=pact&party=ABC&stale=1"
-    assert panel.overdue_items_url == "/items/?agreement=pact&party=ABC&due=overdue"
-    assert panel.by_party[0].cells[3].url == "/items/?agreement=pact&party=ABC&status=blocked"
+    assert panel.stale_url == "/commitments/?agreement=pact&party=ABC&stale=1"
+    assert panel.overdue_items_url == "/commitments/?agreement=pact&party=ABC&due=overdue"
+    assert panel.by_party[0].cells[3].url == "/commitments/?agreement=pact&party=ABC&status=blocked"
 
 
 # --- quarterly meetings --------------------------------------------------------------------

@@ -135,7 +135,7 @@ def test_chart_segments_link_to_the_same_lists_as_the_table(client, pact, manage
     blocked = next(d for d in chart["datasets"] if d["label"] == "Blocked")
     table = [row.cells[3].url for row in context["commitments"].by_kind]
     assert blocked["urls"] == table
-    assert table[0] == "/items/?agreement=pact&status=blocked&kind=objective"
+    assert table[0] == "/commitments/?agreement=pact&status=blocked&kind=objective"
 
 
 def test_the_filter_form_labels_every_field_and_ties_a_bad_date_to_its_error(client, pact, manager):

@@ -187,7 +187,7 @@ EXPECTED: dict[str, Row] = {
     "people:email_change_confirm": row(bad_email_change_token, "400 400 400 400 400 400"),
     "audit:log":               row(None,                "login 403 403 403 200 403"),
     "audit:object_history":    row(doc_contact_history, "login 403 403 403 200 403"),
-    "activities:item_list":    row(None,                "login 200 200 200 200 200"),
+    "activities:commitment_list":    row(None,                "login 200 200 200 200 200"),
     "activities:update_list":  row(None,                "login 200 200 200 200 200"),
     "activities:update_create": row(doc_item,           "login 200 403 200 200 404"),
     "activities:update_edit":  row(doc_update,          "login 200 403 403 403 404"),

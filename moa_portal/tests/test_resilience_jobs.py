@@ -266,7 +266,7 @@ def test_with_redis_stopped_pages_answer_and_updates_save_and_notices_follow_onc
             reverse("agreements:list"),
             running.get_absolute_url(),
             item.get_absolute_url(),
-            reverse("activities:item_list") + f"?agreement={running.slug}&status=at_risk&party=AAA",
+            reverse("activities:commitment_list") + f"?agreement={running.slug}&status=at_risk&party=AAA",
             reverse("activities:update_create", kwargs={"slug": running.slug, "code": item.code}),
             reverse("compliance:dashboard") + f"?agreement={running.slug}",
             reverse("notifications:list"),

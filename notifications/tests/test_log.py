@@ -12,10 +12,11 @@ from django.utils import timezone
 from agreements.tests.factories import AgreementFactory, UserFactory
 from notifications.models import Kind, Mute, Notification
 from notifications.services import (
+    Notice,
     Recipient,
     mutes_set,
-    notice_claim,
-    notice_deliver,
+    notices_claim,
+    notices_deliver,
     notices_deliver_pending,
     notices_release_leases,
     notices_resend,
@@ -31,31 +32,39 @@ REFUSING = "notifications.tests.backends.RefusingEmailBackend"
 
 
 def claim(agreement, recipient, kind=Kind.MINUTES_MISSING, occasion="meeting 1"):
-    return notice_claim(
+    """Claim one notice: the claimed row, or None if it was already claimed."""
+    notice = Notice(
         agreement=agreement,
         kind=kind,
         occasion=occasion,
         recipient=recipient,
         context={"meeting": {"title": "Quarterly call"}, "meeting_day": None},
     )
+    won = notices_claim(notices=[notice])
+    return won[0] if won else None
+
+
+def deliver(notice):
+    """Send one claimed notice; True if this call sent it."""
+    return notices_deliver(notices=[notice]) == 1
 
 
 def test_first_claim_inserts_a_pending_row():
-    notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
+    notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory()))
     assert notice.status == Notification.Status.PENDING
     assert notice.subject.startswith("Minutes missing: Quarterly call")
 
 
 def test_second_claim_of_the_same_occasion_and_recipient_loses():
     agreement, user = AgreementFactory(), UserFactory()
-    claim(agreement, recipient_for_user(user))
-    assert claim(agreement, recipient_for_user(user)) is None
+    claim(agreement, recipient_for_user(user=user))
+    assert claim(agreement, recipient_for_user(user=user)) is None
     assert Notification.objects.count() == 1
 
 
 def test_the_log_refuses_a_duplicate_even_without_an_agreement():
     user = UserFactory()
-    claim(None, recipient_for_user(user), kind=Kind.STALE_DIGEST, occasion="week 2024-W51")
+    claim(None, recipient_for_user(user=user), kind=Kind.STALE_DIGEST, occasion="week 2024-W51")
     with pytest.raises(IntegrityError):
         Notification.objects.create(
             agreement=None,
@@ -69,8 +78,8 @@ def test_the_log_refuses_a_duplicate_even_without_an_agreement():
 
 
 def test_delivery_sends_plain_text_and_html_and_marks_sent():
-    notice = claim(AgreementFactory(), recipient_for_user(UserFactory(email="pat@example.gov")))
-    assert notice_deliver(notification_id=notice.pk) is True
+    notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory(email="pat@example.gov")))
+    assert deliver(notice) is True
     notice.refresh_from_db()
     assert notice.status == Notification.Status.SENT and notice.sent_at and notice.attempts == 1
     [message] = mail.outbox
@@ -81,17 +90,17 @@ def test_delivery_sends_plain_text_and_html_and_marks_sent():
 
 
 def test_a_sent_notice_is_never_sent_again():
-    notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
-    notice_deliver(notification_id=notice.pk)
-    assert notice_deliver(notification_id=notice.pk) is False
+    notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory()))
+    deliver(notice)
+    assert deliver(notice) is False
     assert notices_deliver_pending() == 0
     assert len(mail.outbox) == 1
 
 
 def test_a_failed_send_is_kept_pending_with_the_error_and_a_pause():
-    notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
+    notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory()))
     with override_settings(EMAIL_BACKEND=REFUSING):
-        assert notice_deliver(notification_id=notice.pk) is False
+        assert deliver(notice) is False
     notice.refresh_from_db()
     assert notice.status == Notification.Status.PENDING
     assert notice.attempts == 1
@@ -104,7 +113,7 @@ def test_a_failed_send_is_kept_pending_with_the_error_and_a_pause():
 def test_a_refused_message_is_not_tried_again_before_its_pause_ends():
     notice = claim(AgreementFactory(), Recipient(user=None, email=REFUSED_ADDRESS))
     with override_settings(EMAIL_BACKEND="notifications.tests.backends.RefusingOneAddressBackend"):
-        notice_deliver(notification_id=notice.pk)
+        deliver(notice)
         assert notices_deliver_pending() == 0
     notice.refresh_from_db()
     assert notice.attempts == 1 and notice.waiting_on_server is False
@@ -112,8 +121,8 @@ def test_a_refused_message_is_not_tried_again_before_its_pause_ends():
 
 def test_while_the_server_is_down_each_sweep_tries_one_notice():
     agreement = AgreementFactory()
-    first = claim(agreement, recipient_for_user(UserFactory()), occasion="a")
-    second = claim(agreement, recipient_for_user(UserFactory()), occasion="b")
+    first = claim(agreement, recipient_for_user(user=UserFactory()), occasion="a")
+    second = claim(agreement, recipient_for_user(user=UserFactory()), occasion="b")
     attempts = []
     with override_settings(EMAIL_BACKEND=REFUSING):
         for _ in range(3):
@@ -128,7 +137,7 @@ def test_while_the_server_is_down_each_sweep_tries_one_notice():
 
 def test_once_the_server_answers_every_notice_waiting_on_it_goes_at_once():
     agreement = AgreementFactory()
-    notices = [claim(agreement, recipient_for_user(UserFactory()), occasion=str(n)) for n in range(3)]
+    notices = [claim(agreement, recipient_for_user(user=UserFactory()), occasion=str(n)) for n in range(3)]
     with override_settings(EMAIL_BACKEND=REFUSING):
         for _ in notices:
             notices_deliver_pending()
@@ -139,9 +148,9 @@ def test_once_the_server_answers_every_notice_waiting_on_it_goes_at_once():
 
 def test_a_failed_send_is_retried_from_its_row_with_the_words_decided_first():
     agreement = AgreementFactory(short_name="Old name")
-    notice = claim(agreement, recipient_for_user(UserFactory()))
+    notice = claim(agreement, recipient_for_user(user=UserFactory()))
     with override_settings(EMAIL_BACKEND=REFUSING):
-        notice_deliver(notification_id=notice.pk)
+        deliver(notice)
     agreement.short_name = "New name"
     agreement.save()
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=2)):
@@ -159,7 +168,7 @@ def test_the_pause_between_attempts_doubles_up_to_its_cap():
 
 def test_a_notice_still_failing_after_its_retry_window_is_failed_and_left_alone():
     start = timezone.now()
-    notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
+    notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory()))
     with override_settings(EMAIL_BACKEND=REFUSING):
         hour = 0
         while hour <= 76:
@@ -177,7 +186,7 @@ def test_a_notice_still_failing_after_its_retry_window_is_failed_and_left_alone(
 
 
 def test_a_resent_failed_notice_is_sent_once():
-    notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
+    notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory()))
     Notification.objects.filter(pk=notice.pk).update(status=Notification.Status.FAILED, attempts=40)
     assert notices_resend(ids=[notice.pk]) == 1
     assert notices_deliver_pending() == 1
@@ -188,17 +197,17 @@ def test_a_resent_failed_notice_is_sent_once():
 
 def test_resend_all_puts_back_only_the_failed():
     agreement = AgreementFactory()
-    failed = claim(agreement, recipient_for_user(UserFactory()), occasion="a")
-    sent = claim(agreement, recipient_for_user(UserFactory()), occasion="b")
+    failed = claim(agreement, recipient_for_user(user=UserFactory()), occasion="a")
+    sent = claim(agreement, recipient_for_user(user=UserFactory()), occasion="b")
     Notification.objects.filter(pk=failed.pk).update(status=Notification.Status.FAILED)
-    notice_deliver(notification_id=sent.pk)
+    deliver(sent)
     assert notices_resend() == 1
     failed.refresh_from_db()
     assert failed.status == Notification.Status.PENDING and failed.retry_until > timezone.now()
 
 
 def test_a_notice_taken_by_a_live_send_is_not_taken_again():
-    notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
+    notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory()))
     Notification.objects.filter(pk=notice.pk).update(
         lease_until=timezone.now() + datetime.timedelta(minutes=5), lease_owner="celery@elsewhere"
     )
@@ -208,7 +217,7 @@ def test_a_notice_taken_by_a_live_send_is_not_taken_again():
 
 
 def test_a_restarted_worker_frees_its_own_leases_at_once():
-    notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
+    notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory()))
     Notification.objects.filter(pk=notice.pk).update(
         lease_until=timezone.now() + datetime.timedelta(minutes=5), lease_owner="celery@here"
     )
@@ -218,16 +227,16 @@ def test_a_restarted_worker_frees_its_own_leases_at_once():
 
 
 def test_a_user_without_an_address_gets_the_notice_in_the_portal_only():
-    notice = claim(AgreementFactory(), recipient_for_user(UserFactory(email="")))
+    notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory(email="")))
     assert notice.recipient.startswith("user:")
-    assert notice_deliver(notification_id=notice.pk) is True
+    assert deliver(notice) is True
     assert mail.outbox == []
 
 
 def test_a_muted_kind_is_logged_as_muted_and_not_sent():
     user = UserFactory()
-    mutes_set(user=user, kinds=[Kind.MINUTES_MISSING])
-    notice = claim(AgreementFactory(), recipient_for_user(user))
+    mutes_set(acting_user=user, kinds=[Kind.MINUTES_MISSING])
+    notice = claim(AgreementFactory(), recipient_for_user(user=user))
     assert notice.status == Notification.Status.MUTED
     assert notices_deliver_pending() == 0
     assert mail.outbox == []
@@ -235,7 +244,7 @@ def test_a_muted_kind_is_logged_as_muted_and_not_sent():
 
 def test_term_notices_cannot_be_muted():
     user = UserFactory()
-    mutes_set(user=user, kinds=[Kind.TERM_NOTICE, Kind.STALE_DIGEST])
+    mutes_set(acting_user=user, kinds=[Kind.TERM_NOTICE, Kind.STALE_DIGEST])
     assert list(Mute.objects.filter(user=user).values_list("kind", flat=True)) == [Kind.STALE_DIGEST]
     with pytest.raises(IntegrityError):
         Mute.objects.create(user=user, kind=Kind.TERM_NOTICE)
@@ -244,7 +253,7 @@ def test_term_notices_cannot_be_muted():
 def test_a_contact_with_a_users_address_is_that_user():
     user = UserFactory(email="Lee@Example.gov")
     contact = PointOfContactFactory(email="lee@example.gov")
-    assert recipients_from(users=[user], contacts=[contact]) == [recipient_for_user(user)]
+    assert recipients_from(users=[user], contacts=[contact]) == [recipient_for_user(user=user)]
     assert recipients_from(contacts=[contact])[0].user == user
 
 
@@ -258,7 +267,7 @@ def test_recipient_key_is_the_lower_case_address():
 
 
 def test_a_notice_being_sent_is_not_put_back_by_a_resend():
-    notice = claim(AgreementFactory(), recipient_for_user(UserFactory()))
+    notice = claim(AgreementFactory(), recipient_for_user(user=UserFactory()))
     Notification.objects.filter(pk=notice.pk).update(
         lease_until=timezone.now() + datetime.timedelta(minutes=5), lease_owner="celery@elsewhere"
     )

@@ -55,7 +55,7 @@ def test_owner_gets_their_stale_items_and_overdue_milestones(agreement, owner):
     [message] = mail.outbox
     assert (
         message.subject
-        == "Your week of 28 June 2021 (2021-W26): 1 item without a recent update, 1 overdue milestone"
+        == "Your week of 28 June 2021 (2021-W26): 1 commitment without a recent update, 1 overdue milestone"
     )
     assert "Share data on shipments" in message.body and "Draft protocol" in message.body
     assert item.get_absolute_url() in message.alternatives[0].content
@@ -163,15 +163,15 @@ def test_the_digest_writes_each_line_with_its_day_and_link_and_the_portal_shows_
     milestone_line = "- IV.2.a Draft protocol, due 25 June 2021"
     assert notice.body_text == (
         "Dear Pat Lee,\n\n"
-        "Items you own with no progress update in the last 90 days:\n"
+        "Commitments you own with no progress update in the last 90 days:\n"
         f"{item_line}: {url}\n\n"
         "Your overdue milestones:\n"
         f"{milestone_line}: {url}\n\n"
-        "Open it in the MOA Portal: https://moa.example.gov/items/?stale=1\n\n"
+        "Open it in the MOA Portal: https://moa.example.gov/commitments/?stale=1\n\n"
         "The MOA Portal\n"
     )
     assert notice.summary == (
-        "Items you own with no progress update in the last 90 days:\n"
+        "Commitments you own with no progress update in the last 90 days:\n"
         f"{item_line}\n\n"
         "Your overdue milestones:\n"
         f"{milestone_line}"

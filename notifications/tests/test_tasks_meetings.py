@@ -238,7 +238,7 @@ def test_the_nudge_is_sent_once_however_often_the_job_runs(meeting):
 
 
 def test_an_organiser_who_muted_the_nudge_does_not_get_it(meeting):
-    mutes_set(user=meeting.organiser, kinds=[Kind.MINUTES_MISSING])
+    mutes_set(acting_user=meeting.organiser, kinds=[Kind.MINUTES_MISSING])
     run_on(MEETING_DAY + datetime.timedelta(days=7), send_minutes_nudges)
     assert mail.outbox == []
     assert Notification.objects.get().status == Notification.Status.MUTED

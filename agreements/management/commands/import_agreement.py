@@ -20,7 +20,7 @@ class Command(BaseCommand):
         except AgreementFileError as exc:
             raise CommandError(f"Refused: {exc}") from None
         try:
-            result = import_agreement(data)
+            result = import_agreement(data=data)
         except (DatabaseError, ValidationError) as exc:
             raise CommandError(f"Refused: {path}: nothing was saved: {exc}") from None
         self.stdout.write(self.style.SUCCESS(result.summary()) if result.changed else result.summary())

@@ -26,5 +26,7 @@ class Command(BaseCommand):
                 Notification.objects.filter(status=Notification.Status.FAILED).values_list("pk", flat=True)
             )
         count = notices_resend(ids=None if all_failed else ids, via="command")
-        sent = notices_deliver(Notification.objects.filter(pk__in=before, status=Notification.Status.PENDING))
+        sent = notices_deliver(
+            notices=Notification.objects.filter(pk__in=before, status=Notification.Status.PENDING)
+        )
         self.stdout.write(f"{count} notice(s) put back to send; {sent} sent now, the rest go with the sweep.")
