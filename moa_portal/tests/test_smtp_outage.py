@@ -15,13 +15,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from activities.tasks import (
-    send_meeting_reminders,
-    send_minutes_nudges,
-    send_stale_digests,
-    send_unscheduled_quarter_notices,
-)
-from agreements.tasks import send_term_notices
 
 from agreements.models import Party
 from agreements.permissions import MANAGER
@@ -29,7 +22,14 @@ from agreements.tests.factories import UserFactory
 from moa_portal.tests.smtp import HungSMTP, RecordingSMTP
 from moa_portal.tests.test_resilience_jobs import Worker, result_of, wait_until
 from notifications.models import JobRun, Kind, Notification
-from notifications.tasks import deliver_pending_notices
+from notifications.tasks import (
+    deliver_pending_notices,
+    send_meeting_reminders,
+    send_minutes_nudges,
+    send_stale_digests,
+    send_term_notices,
+    send_unscheduled_quarter_notices,
+)
 from notifications.tests.test_worker import ON, make_everything_due
 
 NY = ZoneInfo("America/New_York")

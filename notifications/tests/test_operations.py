@@ -6,8 +6,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from activities.tasks import send_stale_digests
-from agreements.tasks import send_term_notices
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import override_settings
@@ -18,6 +16,7 @@ from activities.tests.factories import MilestoneFactory
 from agreements.permissions import MANAGER
 from agreements.tests.factories import AgreementFactory, PartyFactory, UserFactory
 from notifications.models import JobRun, Notification, Resend
+from notifications.tasks import send_stale_digests, send_term_notices
 from notifications.tests.factories import NotificationFactory, PointOfContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +89,7 @@ def test_a_contacts_digest_has_no_portal_links_and_a_users_has(settings):
 def test_the_operations_page_shows_each_jobs_last_run_and_the_failed_notices(client, doc_admin):
     call_command("setup_schedule")
     JobRun.objects.create(
-        job="agreements.tasks.send_term_notices",
+        job="notifications.tasks.send_term_notices",
         finished_at=timezone.now(),
         outcome=JobRun.Outcome.SUCCEEDED,
         claimed=4,
@@ -179,14 +178,14 @@ def test_the_detail_reports_a_failed_notice_and_a_late_job(client, doc_admin):
     call_command("setup_schedule")
     with time_machine.travel(datetime.datetime(2025, 1, 10, 7, 0, 5, tzinfo=NY)):
         JobRun.objects.create(
-            job="agreements.tasks.send_term_notices", finished_at=timezone.now(), outcome="succeeded"
+            job="notifications.tasks.send_term_notices", finished_at=timezone.now(), outcome="succeeded"
         )
     failed_notice()
     client.force_login(doc_admin)
     with time_machine.travel(datetime.datetime(2025, 1, 12, 9, 0, tzinfo=NY)):
         report = client.get(reverse("healthz_detail")).json()
     assert report["notices"] == {"state": "fail", "failed": 1, "pending": 0, "overdue": 0}
-    term = report["jobs"]["agreements.tasks.send_term_notices"]
+    term = report["jobs"]["notifications.tasks.send_term_notices"]
     assert term["state"] == "fail" and term["late_seconds"] > 24 * 3600
     assert report["state"] == "fail"
 
@@ -195,12 +194,12 @@ def test_a_job_run_on_schedule_is_ok(client, doc_admin):
     call_command("setup_schedule")
     with time_machine.travel(datetime.datetime(2025, 1, 10, 7, 0, 5, tzinfo=NY)):
         JobRun.objects.create(
-            job="agreements.tasks.send_term_notices", finished_at=timezone.now(), outcome="succeeded"
+            job="notifications.tasks.send_term_notices", finished_at=timezone.now(), outcome="succeeded"
         )
     client.force_login(doc_admin)
     with time_machine.travel(datetime.datetime(2025, 1, 11, 6, 0, tzinfo=NY)):
         report = client.get(reverse("healthz_detail")).json()
-    assert report["jobs"]["agreements.tasks.send_term_notices"]["state"] == "ok"
+    assert report["jobs"]["notifications.tasks.send_term_notices"]["state"] == "ok"
 
 
 def test_the_worker_heartbeat_is_reported(client, doc_admin):
@@ -216,7 +215,7 @@ def test_metrics_expose_the_counts_latency_and_job_durations(client, settings):
     settings.HEALTHZ_TOKEN = "s3cret-token"
     call_command("setup_schedule")
     JobRun.objects.create(
-        job="agreements.tasks.send_term_notices",
+        job="notifications.tasks.send_term_notices",
         started_at=timezone.now() - datetime.timedelta(seconds=3),
         finished_at=timezone.now(),
         outcome="succeeded",
@@ -227,8 +226,8 @@ def test_metrics_expose_the_counts_latency_and_job_durations(client, settings):
     client.get(reverse("healthz"))
     body = client.get(reverse("metrics"), HTTP_AUTHORIZATION="Bearer s3cret-token").content.decode()
     assert 'moa_notices{state="failed"} 1.0' in body
-    assert 'moa_job_last_run_notices{job="agreements.tasks.send_term_notices",what="sent"} 2.0' in body
-    assert 'moa_job_last_duration_seconds{job="agreements.tasks.send_term_notices"} 3.0' in body
+    assert 'moa_job_last_run_notices{job="notifications.tasks.send_term_notices",what="sent"} 2.0' in body
+    assert 'moa_job_last_duration_seconds{job="notifications.tasks.send_term_notices"} 3.0' in body
     assert 'moa_request_duration_seconds_count{method="GET",status="2xx",view="healthz"}' in body
     assert "moa_worker_heartbeat_age_seconds" in body
 
@@ -236,8 +235,8 @@ def test_metrics_expose_the_counts_latency_and_job_durations(client, settings):
 def test_a_restarted_worker_closes_the_runs_its_killed_self_left_open():
     from notifications.worker import worker_ready
 
-    JobRun.objects.create(job="agreements.tasks.send_term_notices", worker="celery@here")
-    JobRun.objects.create(job="agreements.tasks.send_term_notices", worker="celery@elsewhere")
+    JobRun.objects.create(job="notifications.tasks.send_term_notices", worker="celery@here")
+    JobRun.objects.create(job="notifications.tasks.send_term_notices", worker="celery@elsewhere")
     worker_ready(hostname="celery@here", queues=[])
     assert dict(JobRun.objects.values_list("worker", "outcome")) == {
         "celery@here": JobRun.Outcome.FAILED,
