@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0002_notification_claim_batch'),
+        ('notifications', '0004_failed_rows_retried_and_sweep_every_minute'),
     ]
 
     operations = [
