@@ -21,6 +21,7 @@ import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -144,7 +145,7 @@ def detail_report() -> dict:
 @never_cache
 def healthz_detail(request: HttpRequest) -> JsonResponse:
     if not may_read_detail(request):
-        return JsonResponse({"error": "a token or an admin's session is needed"}, status=403)
+        raise PermissionDenied("The health detail needs the monitor's token or an admin's session.")
     return JsonResponse(detail_report())
 
 
@@ -152,8 +153,6 @@ def healthz_detail(request: HttpRequest) -> JsonResponse:
 @never_cache
 def metrics(request: HttpRequest) -> HttpResponse:
     if not may_read_detail(request):
-        return HttpResponse(
-            "a token or an admin's session is needed\n", status=403, content_type="text/plain"
-        )
+        raise PermissionDenied("The metrics need the monitor's token or an admin's session.")
     body, content_type = exposition()
     return HttpResponse(body, content_type=content_type)

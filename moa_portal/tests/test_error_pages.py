@@ -22,7 +22,7 @@ def test_a_refusal_renders_the_sites_403_page_with_its_reason_and_navigation(cli
     html = response.content.decode()
     assert "You cannot do that here" in html
     assert "The compliance dashboard is for managers." in html
-    assert f'href="{reverse("activities:item_list")}"' in html  # the signed-in user's navigation
+    assert f'href="{reverse("activities:commitment_list")}"' in html  # the signed-in user's navigation
     assert f'href="{reverse("home")}">Back to My work' in html
     assert VIEWPORT in html
 
@@ -44,7 +44,7 @@ def test_an_unknown_address_renders_the_sites_404_page_without_the_resolvers_jar
     html = response.content.decode()
     assert "Page not found" in html and "/no-such-page/" in html
     assert "Resolver404" not in html
-    assert f'href="{reverse("activities:item_list")}"' in html
+    assert f'href="{reverse("activities:commitment_list")}"' in html
     assert VIEWPORT in html
 
 
@@ -52,7 +52,7 @@ def test_a_404_with_a_plain_reason_shows_it(client, doc_staff, moa):
     client.force_login(doc_staff)
     response = client.get(reverse("activities:commitment", kwargs={"slug": moa.slug, "code": "NO-SUCH"}))
     assert response.status_code == 404
-    assert "No such item in this agreement." in response.content.decode()
+    assert "No such commitment in this agreement." in response.content.decode()
 
 
 @pytest.mark.urls("moa_portal.tests.error_urls")
