@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from agreements.agreement_file import read_agreement_file
+from agreements.agreement_file import read_agreement
 from agreements.models import Agreement, Party
 from agreements.permissions import ADMIN, MANAGER, STAFF
 from agreements.services import import_agreement
@@ -18,7 +18,7 @@ EXAMPLE_MOU_FILE = DATA_DIR / "example-mou-2024.yaml"
 @pytest.fixture
 def moa(db) -> Agreement:
     """The 2017 DOC–DHS International E-Commerce Supply Chain MOA, imported from its file."""
-    return import_agreement(read_agreement_file(MOA_FILE)).agreement
+    return import_agreement(read_agreement(MOA_FILE)).agreement
 
 
 @pytest.fixture

@@ -59,8 +59,8 @@ class AuthorityAdmin(SimpleHistoryAdmin):
 
 @admin.register(Commitment)
 class CommitmentAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "title", "kind", "lead_party", "status", "target_date", "owner", "agreement"]
-    list_filter = ["agreement", "kind", "status", "lead_party"]
+    list_display = ["code", "title", "kind", "lead_display", "status", "target_date", "owner", "agreement"]
+    list_filter = ["agreement", "kind", "status", "lead_parties"]
     search_fields = ["code", "title", "description"]
     raw_id_fields = ["source_section", "goal", "owner"]
 

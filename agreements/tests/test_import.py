@@ -56,10 +56,10 @@ def test_moa_import_creates_every_part_of_the_agreement(moa):
     assert Authority.objects.filter(agreement=moa).count() == 2
     assert Objective.objects.filter(agreement=moa).count() == 6
     assert JointActivity.objects.filter(agreement=moa).count() == 5
-    assert StrategicGoal.objects.filter(agreement=moa, lead_party__acronym="DOC").count() == 4
-    assert StrategicGoal.objects.filter(agreement=moa, lead_party__acronym="DHS").count() == 5
-    assert ActionItem.objects.filter(agreement=moa, lead_party__acronym="DOC").count() == 4
-    assert ActionItem.objects.filter(agreement=moa, lead_party__acronym="DHS").count() == 6
+    assert StrategicGoal.objects.filter(agreement=moa, lead_parties__acronym="DOC").count() == 4
+    assert StrategicGoal.objects.filter(agreement=moa, lead_parties__acronym="DHS").count() == 5
+    assert ActionItem.objects.filter(agreement=moa, lead_parties__acronym="DOC").count() == 4
+    assert ActionItem.objects.filter(agreement=moa, lead_parties__acronym="DHS").count() == 6
     assert Signatory.objects.filter(agreement=moa).count() == 2
     assert PointOfContact.objects.filter(agreement=moa, party__acronym="DOC").count() == 3
     assert PointOfContact.objects.filter(agreement=moa, party__acronym="DHS").count() == 4

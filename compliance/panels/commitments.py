@@ -143,18 +143,18 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
     lead_rows = (
         commitments_with_status_on(Commitment.objects.filter(agreement=agreement), on)
         .order_by()
-        .values("lead_party_id", "status_as_of")
+        .values("lead_parties", "status_as_of")
         .annotate(n=Count("pk"))
     )
     by_lead: dict[tuple[int | None, str], int] = {
-        (r["lead_party_id"], r["status_as_of"]): r["n"] for r in lead_rows
+        (r["lead_parties"], r["status_as_of"]): r["n"] for r in lead_rows
     }
     by_party = []
     for party in [filters.party] if filters.party else parties:
         cells = [
             Cell(
                 s.value,
-                by_lead.get((party.pk, s.value), 0) + by_lead.get((None, s.value), 0),
+                by_lead.get((party.pk, s.value), 0),
                 links.list_url(
                     links.ITEM_LIST, agreement=agreement.slug, party=party.acronym, status=s.value
                 ),
@@ -180,9 +180,7 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
     milestones = Milestone.objects.overdue(on).filter(commitment__agreement=agreement)
     follow_ups = FollowUpAction.objects.overdue(on).filter(meeting__agreement=agreement)
     if filters.party:
-        milestones = milestones.filter(
-            Q(commitment__lead_party=filters.party) | Q(commitment__lead_party__isnull=True)
-        )
+        milestones = milestones.filter(commitment__in=Commitment.objects.led_by(filters.party))
         follow_ups = follow_ups.filter(
             Q(owner_user__membership__party=filters.party) | Q(owner_contact__party=filters.party)
         )
