@@ -65,7 +65,7 @@ class SectionFactory(factory.django.DjangoModelFactory):
 
 
 class CommitmentFactory(factory.django.DjangoModelFactory):
-    """An item of the agreement: `lead_party=X` for one lead, `lead_parties=[…]` for a set, neither for joint."""
+    """An item: `lead_party=X` for one lead, `lead_parties=[…]` for a set, neither for joint."""
 
     class Meta:
         model = Commitment

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from django.core.management import CommandError, call_command
 
 from agreements.agreement_file import (
     AgreementFileError,
@@ -30,7 +29,6 @@ from agreements.agreement_file.document import (
     TermStart,
 )
 from agreements.agreement_file.schema1 import read_schema1
-from agreements.models import Agreement, Party, Section
 from conftest import EXAMPLE_MOU_FILE, MOA_FILE
 
 DATA = Path(__file__).resolve().parent / "data"
