@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.template.loader import render_to_string
 
 from agreements.agreement_file import read_agreement
+from agreements.countdown import term_notices_to_send
 from agreements.models import Party
 from agreements.permissions import MANAGER
 from agreements.services import import_agreement, termination_notice_give
@@ -94,16 +95,8 @@ def test_doc_dhs_countdown_is_as_before_and_cites_its_modification_clause(moa):
     assert [line[3] for line in lines if line[0] == Kind.TERM_NOTICE] == [
         "expires 2022-10-19, 30 days before"
     ]
-    body = render_to_string(
-        "notifications/email/term_notice.txt",
-        {
-            "agreement": moa,
-            "target": "expiry",
-            "expires_on": moa.expires_on,
-            "days_left": 30,
-            "clause": "VIII",
-        },
-    )
+    (due,) = term_notices_to_send(datetime.date(2022, 9, 19), slug=moa.slug)
+    body = render_to_string("notifications/email/term_notice.txt", {"agreement": moa, **due.context})
     assert "executed by every party before then (VIII)." in body
 
 
