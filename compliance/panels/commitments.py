@@ -106,8 +106,8 @@ def commitments_signal(
 def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPanel:
     """Counts by status as of the day for each kind and per lead party, stale and overdue work.
 
-    Per party, an item counts for the party that leads it and for every party when it is led
-    jointly (they co-lead it) — the same rule as the item list's `party` filter, so each
+    Per party, an item counts for each of its lead parties (every party when it is joint) —
+    the same rule as the item list's `party` filter, so each
     number links to exactly the items it counts.
     """
     agreement, on = filters.agreement, filters.as_of
