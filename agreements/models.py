@@ -156,6 +156,11 @@ class Agreement(models.Model):
     modification_clause = models.CharField(max_length=40, blank=True)
     expires_on = models.DateField(null=True, blank=True, editable=False)
     terminated_on = models.DateField(null=True, blank=True)
+    termination_notice_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the standing termination notice was given (it ends the term on terminated_on).",
+    )
     terminated_by = models.ForeignKey(
         Party, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -320,6 +325,7 @@ class Agreement(models.Model):
             day=day,
             rules=self.term_rules(),
             terminated_on=self.terminated_on,
+            termination_notice_on=self.termination_notice_on,
             modifications=self.modifications.all(),
             party_count=len(self.parties.all()) if party_count is None else party_count,
         )

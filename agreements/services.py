@@ -367,6 +367,7 @@ def termination_notice_give(
             reason=reason,
         )
         agreement.terminated_on = notice.effective_on
+        agreement.termination_notice_on = given_on
         agreement.terminated_by = party
         agreement.termination_reason = reason
         agreement.save()
@@ -388,6 +389,7 @@ def termination_notice_withdraw(
         notice.save()
         agreement = notice.agreement
         agreement.terminated_on = None
+        agreement.termination_notice_on = None
         agreement.terminated_by = None
         agreement.termination_reason = ""
         agreement.save()

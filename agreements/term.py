@@ -181,6 +181,7 @@ def term_of(
     terminated_on: datetime.date | None,
     modifications: Iterable[Modification],
     party_count: int,
+    termination_notice_on: datetime.date | None = None,
 ) -> Term:
     """The term on `day` from the agreement's rules, dates and modifications (see Agreement.term_on)."""
     original, renewals = rules.end_as_of(day)
@@ -193,9 +194,11 @@ def term_of(
             expires, set_by = modification.extends_term_to, modification
 
     terminated = terminated_on if terminated_on and terminated_on <= day else None
-    pending = terminated_on if terminated_on and terminated_on > day else None
+    # A termination still to take effect is known from the day its notice was given.
+    known = termination_notice_on is not None and termination_notice_on <= day
+    pending = terminated_on if terminated_on and terminated_on > day and known else None
     starts_on = rules.starts_on
-    ends_candidates = [d for d in (terminated_on, expires) if d]
+    ends_candidates = [d for d in (terminated, pending, expires) if d]
     ends_on = min(ends_candidates) if ends_candidates else None
     if terminated:
         status = AgreementStatus.TERMINATED
