@@ -25,6 +25,16 @@ def keys_and_lead_parties(apps, schema_editor):
     Through.objects.bulk_create(rows, batch_size=1000)
 
 
+def single_lead_back(apps, schema_editor):
+    """Back to one lead: an item owed by exactly one party keeps it; any other set is joint."""
+    Commitment = apps.get_model("agreements", "Commitment")
+    for c in Commitment.objects.prefetch_related("lead_parties"):
+        leads = list(c.lead_parties.all())
+        if len(leads) == 1:
+            c.lead_party_id = leads[0].pk
+            c.save(update_fields=["lead_party"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -430,7 +440,7 @@ class Migration(migrations.Migration):
             model_name='terminationright',
             constraint=models.UniqueConstraint(fields=('agreement', 'party'), name='termination_right_once_per_party'),
         ),
-        migrations.RunPython(keys_and_lead_parties, migrations.RunPython.noop),
+        migrations.RunPython(keys_and_lead_parties, single_lead_back),
         migrations.AlterField(
             model_name="party",
             name="key",
