@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from agreements.agreement_file import read_agreement_file
+from agreements.agreement_file import read_agreement
 from agreements.models import Agreement, Party
 from agreements.permissions import ADMIN, MANAGER, STAFF
 from agreements.services import import_agreement
@@ -44,7 +44,7 @@ def fresh_sign_in_counters():
 @pytest.fixture
 def moa(db) -> Agreement:
     """The 2017 DOC–DHS International E-Commerce Supply Chain MOA, imported from its file."""
-    return import_agreement(data=read_agreement_file(MOA_FILE)).agreement
+    return import_agreement(doc=read_agreement(MOA_FILE)).agreement
 
 
 @pytest.fixture

@@ -177,8 +177,7 @@ class ProgressUpdateForm(PortalForm):
             initial.setdefault("percent_complete", latest.percent_complete if latest else 0)
         super().__init__(*args, **kwargs)
         parties = commitment.agreement.parties.all()
-        if commitment.lead_party_id:
-            parties = parties.filter(pk=commitment.lead_party_id)
+        parties = parties.filter(pk__in=commitment.lead_parties.all())
         own = party_of(user)
         if own is not None and not user.is_superuser:
             parties = parties.filter(pk=own.pk)

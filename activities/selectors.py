@@ -37,7 +37,6 @@ ITEM_ROW_FIELDS = (
     "kind",
     "code",
     "title",
-    "lead_party__acronym",
     "status",
 )
 
@@ -46,7 +45,8 @@ def commitments_visible_to(user: User) -> CommitmentQuerySet:
     """Every tracked item of the agreements the user sees, with what the list shows."""
     return (
         Commitment.objects.filter(agreement__in=visible_agreements(user))
-        .select_related("agreement", "lead_party")
+        .select_related("agreement")
+        .prefetch_related("lead_parties", "agreement__parties")
         .only(*ITEM_ROW_FIELDS)
         .with_last_update_on()
         .order_by("agreement__short_name", "position")

@@ -41,7 +41,8 @@ def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpRespons
     """A commitment of an agreement with its timeline: updates, milestones, who may report on it."""
     agreement = get_object_or_404(visible_agreements(request.user), slug=slug)
     commitment = (
-        agreement.commitments.select_related("lead_party", "source_section", "goal", "owner")
+        agreement.commitments.select_related("source_section", "goal", "owner")
+        .prefetch_related("lead_parties")
         .filter(code=code)
         .first()
     )
@@ -70,7 +71,8 @@ def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpRespons
 def _commitment(request: HttpRequest, slug: str, code: str) -> Commitment:
     agreement = get_object_or_404(visible_agreements(request.user), slug=slug)
     commitment = (
-        Commitment.objects.select_related("agreement", "lead_party", "source_section")
+        Commitment.objects.select_related("agreement", "source_section")
+        .prefetch_related("lead_parties")
         .filter(agreement=agreement, code=code)
         .first()
     )
@@ -213,7 +215,9 @@ def update_create(request: AuthenticatedRequest, slug: str, code: str) -> HttpRe
 
 def update_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     update = get_object_or_404(
-        ProgressUpdate.objects.select_related("commitment__agreement", "commitment__lead_party"),
+        ProgressUpdate.objects.select_related("commitment__agreement").prefetch_related(
+            "commitment__lead_parties"
+        ),
         pk=pk,
         commitment__agreement__in=visible_agreements(request.user),
     )
@@ -294,7 +298,9 @@ def milestone_create(request: AuthenticatedRequest, slug: str, code: str) -> Htt
 @require_POST
 def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = get_object_or_404(
-        Milestone.objects.select_related("commitment__agreement", "commitment__lead_party"),
+        Milestone.objects.select_related("commitment__agreement").prefetch_related(
+            "commitment__lead_parties"
+        ),
         pk=pk,
         commitment__agreement__in=visible_agreements(request.user),
     )

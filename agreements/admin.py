@@ -12,13 +12,15 @@ from .models import (
     PartyMembership,
     Section,
     Signatory,
+    TerminationNotice,
+    TerminationRight,
 )
 
 
 @admin.register(Party)
 class PartyAdmin(SimpleHistoryAdmin):
-    list_display = ["acronym", "name", "department"]
-    search_fields = ["acronym", "name", "department"]
+    list_display = ["acronym", "key", "name", "department"]
+    search_fields = ["acronym", "key", "name", "department"]
 
 
 class SignatoryInline(admin.TabularInline):
@@ -32,6 +34,23 @@ class AuthorityInline(admin.TabularInline):
     autocomplete_fields = ["section"]
 
 
+class TerminationRightInline(admin.TabularInline):
+    model = TerminationRight
+    extra = 0
+
+
+class TerminationNoticeInline(admin.TabularInline):
+    """Shown, not edited: notices are given and withdrawn through agreements.services."""
+
+    model = TerminationNotice
+    extra = 0
+    can_delete = False
+    readonly_fields = ["party", "given_on", "effective_on", "withdrawn_on", "reason"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Agreement)
 class AgreementAdmin(SimpleHistoryAdmin):
     list_display = ["short_name", "kind", "executed_on", "expires_on", "terminated_on"]
@@ -39,7 +58,7 @@ class AgreementAdmin(SimpleHistoryAdmin):
     search_fields = ["short_name", "title", "slug"]
     readonly_fields = ["expires_on"]
     filter_horizontal = ["parties"]
-    inlines = [AuthorityInline, SignatoryInline]
+    inlines = [AuthorityInline, SignatoryInline, TerminationRightInline, TerminationNoticeInline]
 
 
 @admin.register(Section)
@@ -59,8 +78,8 @@ class AuthorityAdmin(SimpleHistoryAdmin):
 
 @admin.register(Commitment)
 class CommitmentAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "title", "kind", "lead_party", "status", "target_date", "owner", "agreement"]
-    list_filter = ["agreement", "kind", "status", "lead_party"]
+    list_display = ["code", "title", "kind", "lead_display", "status", "target_date", "owner", "agreement"]
+    list_filter = ["agreement", "kind", "status", "lead_parties"]
     search_fields = ["code", "title", "description"]
     raw_id_fields = ["source_section", "goal", "owner"]
 

@@ -21,12 +21,17 @@ from simple_history.models import HistoricalRecords
 
 from core.time import today
 
-from .term import AgreementStatus, Term, term_of
+from .term import AgreementStatus, Term, TermRules, term_of
 
 
 class Party(models.Model):
-    """An agency that can sign agreements (DOC, DHS, or any other)."""
+    """An agency that can sign agreements (DOC, DHS, or any other).
 
+    `key` is its identity across agreements (an agreement file names it); the acronym is how
+    the text names it. Parties stored before keys have their acronym as key.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
     acronym = models.CharField(max_length=20, unique=True)
     name = models.CharField("agency name", max_length=200)
     department = models.CharField(max_length=200, blank=True)
@@ -40,11 +45,30 @@ class Party(models.Model):
         return self.acronym
 
 
+class TermStart(models.TextChoices):
+    EXECUTION = "execution", "From execution"
+    EFFECTIVE_DATE = "effective_date", "From the stated effective date"
+
+
+class TermEnd(models.TextChoices):
+    AFTER = "after", "After a stated length"
+    ON_DATE = "on_date", "On a fixed date"
+    OPEN = "open", "Open-ended (until terminated)"
+    EVENT = "event", "Until an event"
+
+
+def _duration_words(years: int, months: int, days: int) -> str:
+    parts = [(years, "year"), (months, "month"), (days, "day")]
+    return ", ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n)
+
+
 class AgreementQuerySet(models.QuerySet):
     def in_force(self, on: datetime.date | None = None) -> AgreementQuerySet:
         """Agreements executed, not expired and not terminated on the given day."""
         on = on or today()
-        return self.filter(executed_on__lte=on, expires_on__gt=on).exclude(terminated_on__lte=on)
+        return self.filter(Q(expires_on__gt=on) | Q(expires_on__isnull=True), executed_on__lte=on).exclude(
+            terminated_on__lte=on
+        )
 
     def of_party(self, party: Party | int) -> AgreementQuerySet:
         """Agreements the party is a party to (who sees which is agreements.permissions.visibility_of)."""
@@ -58,9 +82,13 @@ class AgreementQuerySet(models.QuerySet):
 class Agreement(models.Model):
     """A signed (or to-be-signed) agreement between two or more parties.
 
-    The term starts on `executed_on` (the last party's signature, VII) and runs `term_years`;
-    `expires_on` is derived from them and from executed modifications that extend the term,
-    and is stored only so queries over many agreements can use it.
+    The term (its clause is `term_clause`) starts on `executed_on` (the last party's signature)
+    or on the stated `effective_on`, and ends after a length (`term_years`/`_months`/`_days`),
+    on a fixed day (`term_ends_on`), never (open-ended), or on an event an admin records
+    (`end_event`, `end_event_on`); it may renew (`renews` and the `renewal_*` fields) unless a
+    party gave notice of non-renewal (`non_renewal_notice_on`). `expires_on` is derived from
+    all of these and from executed modifications that extend the term, stored only so queries
+    over many agreements can use it: None when the term has no end (yet).
     """
 
     class Kind(models.TextChoices):
@@ -81,9 +109,59 @@ class Agreement(models.Model):
     execution_source = models.TextField(
         blank=True, help_text="Where the execution date comes from, for the record."
     )
+    effective_on = models.DateField(
+        null=True, blank=True, help_text="A stated effective date, when the term starts on one."
+    )
+    term_clause = models.CharField(max_length=40, blank=True, help_text="The clause that states the term.")
+    term_starts = models.CharField(max_length=20, choices=TermStart.choices, default=TermStart.EXECUTION)
+    term_ends = models.CharField(max_length=10, choices=TermEnd.choices, default=TermEnd.AFTER)
     term_years = models.PositiveSmallIntegerField(default=5)
+    term_months = models.PositiveSmallIntegerField(default=0)
+    term_days = models.PositiveSmallIntegerField(default=0)
+    term_ends_on = models.DateField(
+        null=True, blank=True, help_text="The last day, for a term that ends on a date."
+    )
+    end_event = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="For a term until an event: the event, in the agreement's words.",
+    )
+    end_event_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the event happened, once an admin records it: the term ends.",
+    )
+    renews = models.BooleanField(default=False)
+    renewal_clause = models.CharField(max_length=40, blank=True)
+    renewal_automatic = models.BooleanField(
+        default=True,
+        help_text="Renews by itself unless a party gives notice (else only when the parties agree).",
+    )
+    renewal_periods = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How many times it may renew; empty: without limit."
+    )
+    renewal_years = models.PositiveSmallIntegerField(default=0)
+    renewal_months = models.PositiveSmallIntegerField(default=0)
+    renewal_days = models.PositiveSmallIntegerField(default=0)
+    renewal_notice_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Notice of non-renewal is due this many days before the end."
+    )
+    non_renewal_notice_on = models.DateField(
+        null=True, blank=True, help_text="The day a party gave notice that the term is not to renew."
+    )
+    non_renewal_notice_by = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    termination_clause = models.CharField(max_length=40, blank=True)
+    termination_by_mutual_agreement = models.BooleanField(default=False)
+    modification_clause = models.CharField(max_length=40, blank=True)
     expires_on = models.DateField(null=True, blank=True, editable=False)
     terminated_on = models.DateField(null=True, blank=True)
+    termination_notice_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the standing termination notice was given (it ends the term on terminated_on).",
+    )
     terminated_by = models.ForeignKey(
         Party, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -96,7 +174,17 @@ class Agreement(models.Model):
     class Meta:
         ordering = ["-executed_on", "short_name"]
         constraints = [
-            models.CheckConstraint(condition=Q(term_years__gt=0), name="agreement_term_positive"),
+            models.CheckConstraint(
+                condition=~Q(term_ends="after")
+                | Q(term_years__gt=0)
+                | Q(term_months__gt=0)
+                | Q(term_days__gt=0),
+                name="agreement_term_positive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(term_ends="on_date") | Q(term_ends_on__isnull=False),
+                name="agreement_term_end_date_given",
+            ),
             models.CheckConstraint(
                 condition=Q(terminated_on__isnull=True)
                 | (Q(executed_on__isnull=False) & Q(terminated_on__gte=F("executed_on"))),
@@ -125,18 +213,73 @@ class Agreement(models.Model):
             self.__dict__["_absolute_url"] = cached
         return cached[1]
 
-    # --- the term (VII) -----------------------------------------------------------------
+    # --- the term ------------------------------------------------------------------------
+
+    def term_rules(self) -> TermRules:
+        """The term as the agreement states it, as plain values for agreements.term."""
+        starts_on = self.effective_on if self.term_starts == TermStart.EFFECTIVE_DATE else self.executed_on
+        length = relativedelta(years=self.term_years, months=self.term_months, days=self.term_days)
+        renewal_length = relativedelta(
+            years=self.renewal_years, months=self.renewal_months, days=self.renewal_days
+        )
+        if not renewal_length and self.term_ends == TermEnd.AFTER:
+            renewal_length = length
+        return TermRules(
+            executed_on=self.executed_on,
+            starts_on=starts_on,
+            ends=self.term_ends,
+            length=length if self.term_ends == TermEnd.AFTER else None,
+            ends_on=self.term_ends_on,
+            end_event=self.end_event,
+            end_event_on=self.end_event_on,
+            renews=self.renews,
+            renewal_automatic=self.renewal_automatic,
+            renewal_periods=self.renewal_periods,
+            renewal_length=renewal_length or None,
+            renewal_notice_days=self.renewal_notice_days,
+            non_renewal_notice_on=self.non_renewal_notice_on,
+            clause=self.term_clause,
+            renewal_clause=self.renewal_clause,
+            modification_clause=self.modification_clause,
+        )
+
+    @property
+    def term_display(self) -> str:
+        """The term in words: "5 years", "until 30 June 2030", "until completion of the project"…"""
+        if self.term_ends == TermEnd.OPEN:
+            text = "Open-ended, until terminated"
+        elif self.term_ends == TermEnd.EVENT:
+            text = f"Until {self.end_event or 'an event'}"
+            if self.end_event_on:
+                text += f" (recorded on {self.end_event_on:%-d %B %Y})"
+        elif self.term_ends == TermEnd.ON_DATE:
+            text = f"Until {self.term_ends_on:%-d %B %Y}" if self.term_ends_on else "Until a fixed date"
+        else:
+            text = _duration_words(self.term_years, self.term_months, self.term_days)
+            if self.term_starts == TermStart.EFFECTIVE_DATE and self.effective_on:
+                text += f" from {self.effective_on:%-d %B %Y}"
+        if self.renews and self.renewal_automatic:
+            length = _duration_words(self.renewal_years, self.renewal_months, self.renewal_days)
+            times = f"up to {self.renewal_periods} times" if self.renewal_periods else "without limit"
+            text += f"; renews automatically{' by ' + length if length else ''}, {times}"
+            if self.renewal_notice_days:
+                text += f", unless a party gives notice {self.renewal_notice_days} days before the end"
+        elif self.renews:
+            text += "; may be renewed by agreement of the parties"
+        return text
 
     @property
     def original_expires_on(self) -> datetime.date | None:
-        """Five (term_years) years from execution; a 29 February start ends on 28 February."""
-        if self.executed_on is None:
-            return None
-        return self.executed_on + relativedelta(years=self.term_years)
+        """The end of the initial term (a 29 February start plus a year ends on 28 February)."""
+        return self.term_rules().initial_end
 
     def compute_expires_on(self) -> datetime.date | None:
-        """The original expiry, moved by the latest modification in effect that sets a new end."""
-        expires = self.original_expires_on
+        """The final end: renewals not stopped by a notice, moved by the latest modification in effect.
+
+        None when the term has no end: open-ended, an event not yet recorded, or renewing
+        without limit.
+        """
+        expires, _ = self.term_rules().end_as_of(None)
         if expires is None or self.pk is None:
             return expires
         for modification in self.effective_modifications():
@@ -145,7 +288,7 @@ class Agreement(models.Model):
         return expires
 
     def effective_modifications(self) -> list[Modification]:
-        """Modifications every party has executed, in the order they took effect (VIII)."""
+        """Modifications every party has executed, in the order they took effect."""
         party_count = self.parties.count()
         mods = [
             m
@@ -181,9 +324,9 @@ class Agreement(models.Model):
         """
         return term_of(
             day=day,
-            executed_on=self.executed_on,
-            original_expires_on=self.original_expires_on,
+            rules=self.term_rules(),
             terminated_on=self.terminated_on,
+            termination_notice_on=self.termination_notice_on,
             modifications=self.modifications.all(),
             party_count=len(self.parties.all()) if party_count is None else party_count,
         )
@@ -284,9 +427,10 @@ class CommitmentStatus(models.TextChoices):
 
 
 class CommitmentQuerySet(models.QuerySet):
-    def led_by(self, party: Party) -> CommitmentQuerySet:
-        """Items the party leads, or co-leads because they are led jointly by all parties."""
-        return self.filter(Q(lead_party=party) | Q(lead_party__isnull=True))
+    def led_by(self, party: Party | int) -> CommitmentQuerySet:
+        """Items the party owes: it is one of the item's lead parties (all of them when joint)."""
+        through = Commitment.lead_parties.through
+        return self.filter(Exists(through.objects.filter(party=party, commitment=OuterRef("pk"))))
 
     def with_last_update_on(self, on: datetime.date | None = None) -> CommitmentQuerySet:
         """Annotate `last_update_on`: the as-of date of the latest update reported by `on`.
@@ -350,13 +494,10 @@ class Commitment(models.Model):
     code = models.CharField(max_length=40)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    lead_party = models.ForeignKey(
+    lead_parties = models.ManyToManyField(
         Party,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
         related_name="led_commitments",
-        help_text="Empty when all parties lead it jointly.",
+        help_text="The parties that owe it: any of the agreement's parties; all of them when joint.",
     )
     source_section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="commitments")
     goal = models.ForeignKey(
@@ -383,7 +524,7 @@ class Commitment(models.Model):
         help_text="The status of the latest progress update.",
     )
     position = models.PositiveIntegerField(default=0)
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[lead_parties])
 
     objects = CommitmentQuerySet.as_manager()
 
@@ -411,11 +552,24 @@ class Commitment(models.Model):
         return cached[1]
 
     @property
+    def leads(self) -> list[Party]:
+        """The lead parties by acronym (reads `lead_parties`: prefetch it for many items)."""
+        return sorted(self.lead_parties.all(), key=lambda p: p.acronym)
+
+    @property
+    def is_joint(self) -> bool:
+        """Owed by every party of the agreement (reads `agreement.parties`)."""
+        return {p.pk for p in self.lead_parties.all()} >= {p.pk for p in self.agreement.parties.all()}
+
+    @property
     def lead_display(self) -> str:
-        return self.lead_party.acronym if self.lead_party is not None else "Joint"
+        """ "Joint" when every party owes it, else the lead parties' acronyms."""
+        if self.is_joint:
+            return "Joint"
+        return ", ".join(p.acronym for p in self.leads)
 
     def is_led_by(self, party: Party | None) -> bool:
-        return party is not None and (self.lead_party_id is None or self.lead_party_id == party.pk)
+        return party is not None and any(p.pk == party.pk for p in self.lead_parties.all())
 
     def clean(self) -> None:
         errors = {}
@@ -527,6 +681,63 @@ class ModificationExecution(models.Model):
     def clean(self) -> None:
         if self.modification_id and self.executed_on < self.modification.proposed_on:
             raise ValidationError({"executed_on": "A modification is executed after it is proposed."})
+
+
+class TerminationRight(models.Model):
+    """A party that may terminate the agreement on its own, and the notice it must give.
+
+    One row per party the termination clause (`Agreement.termination_clause`) lets terminate
+    alone; a party with no row may not (termination by mutual agreement is
+    `Agreement.termination_by_mutual_agreement`).
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="termination_rights")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    notice_days = models.PositiveSmallIntegerField(
+        help_text="The termination takes effect this many days after the notice (0: at once)."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "party__acronym"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "party"], name="termination_right_once_per_party"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} may terminate on {self.notice_days} days' notice"
+
+
+class TerminationNotice(models.Model):
+    """One party's written notice that it terminates the agreement, effective `notice_days` later.
+
+    While it stands (not withdrawn) the agreement's `terminated_on` is its effective day, so the
+    term ends then; written only through agreements.services.
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="termination_notices")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    given_on = models.DateField()
+    effective_on = models.DateField()
+    withdrawn_on = models.DateField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "given_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_on__gte=F("given_on")), name="termination_notice_effective_after_given"
+            ),
+            models.UniqueConstraint(
+                fields=["agreement"],
+                condition=Q(withdrawn_on__isnull=True),
+                name="termination_notice_one_standing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} terminates {self.agreement} on {self.effective_on}"
 
 
 class PartyMembership(models.Model):

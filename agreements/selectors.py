@@ -29,7 +29,9 @@ def agreement_page(agreement: Agreement) -> dict:
     prefetch_related_objects([agreement], "parties", "modifications__executions__party")
     parties = list(agreement.parties.all())
     commitments = list(
-        agreement.commitments.select_related("lead_party", "source_section", "goal").order_by("position")
+        agreement.commitments.select_related("source_section", "goal")
+        .prefetch_related("lead_parties")
+        .order_by("position")
     )
     by_kind: dict[str, list[Commitment]] = defaultdict(list)
     by_section: dict[int, list[Commitment]] = defaultdict(list)
@@ -48,12 +50,15 @@ def agreement_page(agreement: Agreement) -> dict:
         agreement.points_of_contact.select_related("party").order_by("party__acronym", "position", "pk")
     )
     active_by_party = {p.pk: [c for c in contacts if c.party_id == p.pk and c.is_active] for p in parties}
-    goals_by_party: dict[int | None, list[Commitment]] = defaultdict(list)  # None: led jointly
-    items_by_party: dict[int | None, list[Commitment]] = defaultdict(list)
+    goals_by_party: dict[int, list[Commitment]] = defaultdict(list)
+    items_by_party: dict[int, list[Commitment]] = defaultdict(list)
+    # An item owed by some of the parties is listed under each of them; a joint one under none.
     for c in by_kind[Commitment.Kind.STRATEGIC_GOAL]:
-        goals_by_party[c.lead_party_id].append(c)
+        for p in [] if c.is_joint else c.leads:
+            goals_by_party[p.pk].append(c)
     for c in by_kind[Commitment.Kind.ACTION_ITEM]:
-        items_by_party[c.lead_party_id].append(c)
+        for p in [] if c.is_joint else c.leads:
+            items_by_party[p.pk].append(c)
     return {
         "parties": parties,
         "authorities": list(agreement.authorities.select_related("party", "section")),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import models, transaction
 
-from .agreement_file import AgreementFile
+from .agreement_file import AgreementDocument, KnownParty, match_parties
+from .agreement_file.document import Duration
 from .models import (
     Agreement,
     Authority,
@@ -18,6 +20,8 @@ from .models import (
     Party,
     Section,
     Signatory,
+    TerminationNotice,
+    TerminationRight,
 )
 
 ModelT = TypeVar("ModelT", bound=models.Model)
@@ -30,17 +34,20 @@ class ImportResult:
     agreement: Agreement
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
+    parties: list[str] = field(default_factory=list)  # each party of the file: created or matched
 
     @property
     def changed(self) -> bool:
         return bool(sum(self.created.values()) or sum(self.updated.values()))
 
     def summary(self) -> str:
+        """What changed (or "no changes"), then every party of the file, created or matched."""
+        parties = "".join(f"\n  party {line}" for line in self.parties)
         if not self.changed:
-            return f"{self.agreement.short_name}: no changes; the database already matches the file."
+            return f"{self.agreement.short_name}: no changes; the database already matches the file.{parties}"
         parts = [f"{n} {kind} created" for kind, n in sorted(self.created.items())]
         parts += [f"{n} {kind} updated" for kind, n in sorted(self.updated.items())]
-        return f"{self.agreement.short_name}: " + ", ".join(parts) + "."
+        return f"{self.agreement.short_name}: " + ", ".join(parts) + "." + parties
 
 
 def _sync(
@@ -62,29 +69,107 @@ def _sync(
     return obj
 
 
-@transaction.atomic
-def import_agreement(*, data: AgreementFile) -> ImportResult:
-    """Create or update an agreement from a checked file, all or nothing."""
-    parties = {}
-    result_parties: Counter = Counter()
-    for p in data.parties:
-        party = Party.objects.filter(acronym=p["acronym"]).first()
-        if party is None:
-            party = Party.objects.create(**p)
-            result_parties["parties"] += 1
-        elif (party.name, party.department) != (p["name"], p["department"]):
-            party.name, party.department = p["name"], p["department"]
-            party.save()
-        parties[p["acronym"]] = party
+def _known_parties() -> list[KnownParty]:
+    return [
+        KnownParty(key=k, acronym=a, name=n)
+        for k, a, n in Party.objects.values_list("key", "acronym", "name")
+    ]
 
-    values = dict(data.agreement)
-    slug = values.pop("slug")
-    terminated_by = values.pop("terminated_by")
-    values["terminated_by"] = parties[terminated_by] if terminated_by else None
-    existing = Agreement.objects.filter(slug=slug).first()
-    result = ImportResult(agreement=existing or Agreement(slug=slug))
-    result.created.update(result_parties)
-    agreement = _sync(result, "agreements", Agreement, {"slug": slug}, values)
+
+def _length(duration: Duration | None) -> dict[str, int]:
+    d = duration or Duration()
+    return {"years": d.years, "months": d.months, "days": d.days}
+
+
+def _term_values(doc: AgreementDocument) -> dict[str, Any]:
+    """The agreement's term, renewal, termination and modification columns from the file."""
+    term, renewal = doc.term, doc.term.renewal
+    length = _length(term.length)
+    renewal_length = _length(renewal.length if renewal else None)
+    rules = doc.termination_rules
+    return {
+        "effective_on": doc.effective_on,
+        "term_clause": term.section or "",
+        "term_starts": term.starts.value,
+        "term_ends": term.ends.value,
+        "term_years": length["years"],
+        "term_months": length["months"],
+        "term_days": length["days"],
+        "term_ends_on": term.ends_on,
+        "end_event": term.end_event,
+        "renews": renewal is not None,
+        "renewal_clause": renewal.section if renewal else "",
+        "renewal_automatic": renewal.automatic if renewal else True,
+        "renewal_periods": renewal.periods if renewal else None,
+        "renewal_years": renewal_length["years"],
+        "renewal_months": renewal_length["months"],
+        "renewal_days": renewal_length["days"],
+        "renewal_notice_days": renewal.notice_days if renewal else None,
+        "termination_clause": (rules.section or "") if rules else "",
+        "termination_by_mutual_agreement": rules.by_mutual_agreement if rules else False,
+        "modification_clause": (doc.modification_rule.section or "") if doc.modification_rule else "",
+    }
+
+
+def _sync_parties(doc: AgreementDocument, result: ImportResult) -> dict[str, Party]:
+    """The file's parties matched to the portal's (agreement_file.match_parties), or created.
+
+    A party matched by key or acronym keeps its name (a clash with a different name was
+    refused before anything was written, unless the file said `same_as`). Nothing is renamed:
+    not its name, not its key.
+    """
+    parties: dict[str, Party] = {}
+    for match in match_parties(doc, _known_parties()):
+        p = match.party
+        if match.existing is None:
+            party = Party.objects.create(key=p.key, acronym=p.acronym, name=p.name, department=p.department)
+            result.created["parties"] += 1
+            result.parties.append(f"{p.acronym} ({p.key}): created, {p.name}")
+        else:
+            known = match.existing
+            party = (
+                Party.objects.get(key=known.key) if known.key else Party.objects.get(acronym=known.acronym)
+            )
+            result.parties.append(
+                f"{p.acronym} ({p.key}): matched the portal's {party.acronym} ({party.key}), {party.name}"
+            )
+        parties[p.key] = party
+    return parties
+
+
+@transaction.atomic
+def import_agreement(*, doc: AgreementDocument) -> ImportResult:
+    """Create or update an agreement from a checked file (agreement_file.read_agreement), all or nothing.
+
+    A re-import of the same file writes nothing and says so.
+    """
+    result = ImportResult(agreement=Agreement(slug=doc.slug))
+    parties = _sync_parties(doc, result)
+
+    t = doc.terminated
+    values: dict[str, Any] = {
+        "short_name": doc.short_name,
+        "title": doc.title,
+        "kind": doc.kind,
+        "purpose": doc.purpose,
+        "executed_on": doc.executed_on,
+        "execution_source": doc.execution_source,
+        "funding_note": doc.funding_note,
+        "terminated_on": t.on if t else None,
+        "terminated_by": parties[t.by] if t else None,
+        "termination_reason": t.reason if t else "",
+        **_term_values(doc),
+    }
+    existing = Agreement.objects.filter(slug=doc.slug).first()
+    if (
+        existing is not None
+        and existing.termination_notices.filter(withdrawn_on__isnull=True).exists()
+        and not t
+    ):
+        # A standing termination notice given in the portal is kept (as a target date is).
+        for name in ("terminated_on", "terminated_by", "termination_reason"):
+            values.pop(name)
+    agreement = _sync(result, "agreements", Agreement, {"slug": doc.slug}, values)
     result.agreement = agreement
     if set(agreement.parties.all()) != set(parties.values()):
         had_parties = agreement.parties.exists()
@@ -92,108 +177,222 @@ def import_agreement(*, data: AgreementFile) -> ImportResult:
         if had_parties:
             result.updated["agreement parties"] += 1
 
+    _sync_termination_rights(doc, agreement, parties, result)
+
     sections: dict[str, Section] = {}
-    for s in data.sections:
-        sections[s["number"]] = _sync(
+    for s in doc.sections:
+        sections[s.number] = _sync(
             result,
             "clauses",
             Section,
-            {"agreement": agreement, "number": s["number"]},
+            {"agreement": agreement, "number": s.number},
             {
-                "heading": s["heading"],
-                "text": s["text"],
-                "position": s["position"],
-                "parent": sections[s["parent"]] if s["parent"] else None,
+                "heading": s.heading,
+                "text": s.text,
+                "position": s.position,
+                "parent": sections[s.parent] if s.parent else None,
             },
         )
 
-    for au in data.authorities:
+    for au in doc.authorities:
         _sync(
             result,
             "authorities",
             Authority,
-            {"agreement": agreement, "citation": au["citation"]},
+            {"agreement": agreement, "citation": au.citation},
             {
-                "text": au["text"],
-                "party": parties[au["party"]],
-                "section": sections[au["section"]] if au["section"] else None,
-                "position": au["position"],
+                "text": au.text,
+                "party": parties[au.party],
+                "section": sections[au.section] if au.section else None,
+                "position": au.position,
             },
         )
 
     commitments: dict[str, Commitment] = {}
-    for c in data.commitments:
-        commitments[c["code"]] = _sync(
+    for c in doc.commitments:
+        item = _sync(
             result,
             "commitments",
             Commitment,
-            {"agreement": agreement, "code": c["code"]},
+            {"agreement": agreement, "code": c.code},
             {
-                "kind": c["kind"],
-                "title": c["title"],
-                "description": c["description"],
-                "lead_party": parties[c["lead"]] if c["lead"] else None,
-                "source_section": sections[c["section"]],
-                "position": c["position"],
+                "kind": c.kind.value,
+                "title": c.title,
+                "description": c.description,
+                "source_section": sections[c.section],
+                "position": c.position,
                 # Strategic goals come before action items in the file, so the goal exists.
-                "goal": commitments[c["goal"]] if c["goal"] else None,
+                "goal": commitments[c.goal] if c.goal else None,
                 # A target date set in the portal is kept unless the file names one.
-                **({"target_date": c["target_date"]} if c["target_date"] else {}),
+                **({"target_date": c.target_date} if c.target_date else {}),
             },
         )
+        leads = {parties[key] for key in c.leads}
+        if set(item.lead_parties.all()) != leads:
+            had_leads = item.lead_parties.exists()
+            item.lead_parties.set(leads)
+            if had_leads:
+                result.updated["lead parties"] += 1
+        commitments[c.code] = item
 
-    for s in data.signatories:
+    for signatory in doc.signatories:
         _sync(
             result,
             "signatories",
             Signatory,
-            {"agreement": agreement, "party": parties[s["party"]]},
-            {"name": s["name"], "title": s["title"], "signed_on": s["signed_on"]},
+            {"agreement": agreement, "party": parties[signatory.party]},
+            {"name": signatory.name, "title": signatory.title, "signed_on": signatory.signed_on},
         )
 
     # The file carries the points of contact; they are written through the agreement's relation
     # (contacts sits above agreements and imports it, not the other way).
     point_of_contact = agreement.points_of_contact.model
-    for p in data.points_of_contact:
+    for p in doc.points_of_contact:
         _sync(
             result,
             "points of contact",
             point_of_contact,
             {
                 "agreement": agreement,
-                "party": parties[p["party"]],
-                "role_title": p["role_title"],
-                "office": p["office"],
+                "party": parties[p.party],
+                "role_title": p.role_title,
+                "office": p.office,
             },
             {
-                k: p[k]
-                for k in (
-                    "person_name",
-                    "email",
-                    "phone",
-                    "active_from",
-                    "active_to",
-                    "is_coordinator",
-                    "position",
-                )
+                "person_name": p.person_name,
+                "email": p.email,
+                "phone": p.phone,
+                "active_from": p.active_from,
+                "active_to": p.active_to,
+                "is_coordinator": p.is_coordinator,
+                "position": p.position,
             },
         )
 
-    for m in data.modifications:
+    for m in doc.modifications:
         modification = _sync(
             result,
             "modifications",
             Modification,
-            {"agreement": agreement, "number": m["number"]},
-            {k: m[k] for k in ("title", "text", "proposed_on", "extends_term_to")},
+            {"agreement": agreement, "number": m.number},
+            {
+                "title": m.title,
+                "text": m.text,
+                "proposed_on": m.proposed_on,
+                "extends_term_to": m.extends_term_to,
+            },
         )
-        for e in m["executions"]:
+        for e in m.executions:
             _sync(
                 result,
                 "modification executions",
                 ModificationExecution,
-                {"modification": modification, "party": parties[e["party"]]},
-                {"executed_on": e["executed_on"]},
+                {"modification": modification, "party": parties[e.party]},
+                {"executed_on": e.executed_on},
             )
     agreement.refresh_expiry()
     return result
+
+
+def _sync_termination_rights(
+    doc: AgreementDocument, agreement: Agreement, parties: dict[str, Party], result: ImportResult
+) -> None:
+    """One TerminationRight per party the file lets terminate alone, with its notice days."""
+    rules = doc.termination_rules
+    wanted: dict[int, int] = {}
+    if rules and rules.by_one_party:
+        one = rules.by_one_party
+        wanted = {parties[key].pk: one.notice_days_for(key) for key in one.parties}
+    have = {r.party_id: r for r in agreement.termination_rights.all()}
+    for party_id, right in have.items():
+        if party_id not in wanted:
+            right.delete()
+            result.updated["termination rules"] += 1
+    for party_id, days in wanted.items():
+        _sync(
+            result,
+            "termination rules",
+            TerminationRight,
+            {"agreement": agreement, "party_id": party_id},
+            {"notice_days": days},
+        )
+
+
+# --- termination notices ---------------------------------------------------------------------
+
+
+class TerminationRefused(ValueError):
+    """A termination notice the agreement does not allow; the message says why."""
+
+
+def termination_notice_give(
+    *,
+    agreement: Agreement,
+    party: Party,
+    given_on: datetime.date,
+    notice_days: int | None = None,
+    reason: str = "",
+) -> TerminationNotice:
+    """Record one party's notice of termination; the term ends `notice_days` after it.
+
+    `notice_days` defaults to the notice the agreement requires of the party; a shorter one,
+    a party not in the agreement (or not allowed to terminate alone), a notice before
+    execution or while another stands is refused. The agreement's `terminated_on` and
+    `terminated_by` become the notice's effective day and party.
+    """
+    if not agreement.parties.filter(pk=party.pk).exists():
+        raise TerminationRefused(f"{party.acronym} is not a party to {agreement.short_name}.")
+    right = agreement.termination_rights.filter(party=party).first()
+    if right is None:
+        raise TerminationRefused(
+            f"{agreement.short_name} does not allow {party.acronym} to terminate it alone"
+            + (f" ({agreement.termination_clause})." if agreement.termination_clause else ".")
+        )
+    days = right.notice_days if notice_days is None else notice_days
+    if days < right.notice_days:
+        raise TerminationRefused(
+            f"{party.acronym} must give at least {right.notice_days} days' notice to terminate "
+            f"{agreement.short_name}; {days} days is too short."
+        )
+    if agreement.executed_on is None or given_on < agreement.executed_on:
+        raise TerminationRefused(f"{agreement.short_name} is not executed on {given_on}.")
+    if agreement.terminated_on is not None and agreement.terminated_on <= given_on:
+        raise TerminationRefused(f"{agreement.short_name} already ended on {agreement.terminated_on}.")
+    if agreement.termination_notices.filter(withdrawn_on__isnull=True).exists():
+        raise TerminationRefused(f"A termination notice for {agreement.short_name} already stands.")
+    with transaction.atomic():
+        notice = TerminationNotice.objects.create(
+            agreement=agreement,
+            party=party,
+            given_on=given_on,
+            effective_on=given_on + datetime.timedelta(days=days),
+            reason=reason,
+        )
+        agreement.terminated_on = notice.effective_on
+        agreement.termination_notice_on = given_on
+        agreement.terminated_by = party
+        agreement.termination_reason = reason
+        agreement.save()
+    return notice
+
+
+def termination_notice_withdraw(
+    *, notice: TerminationNotice, withdrawn_on: datetime.date
+) -> TerminationNotice:
+    """Withdraw a standing notice before it takes effect: the agreement is no longer to end then."""
+    if notice.withdrawn_on is not None:
+        raise TerminationRefused("This termination notice was already withdrawn.")
+    if withdrawn_on >= notice.effective_on:
+        raise TerminationRefused(
+            f"The termination took effect on {notice.effective_on}; it cannot be withdrawn on {withdrawn_on}."
+        )
+    with transaction.atomic():
+        notice.withdrawn_on = withdrawn_on
+        notice.save()
+        agreement = notice.agreement
+        agreement.terminated_on = None
+        agreement.termination_notice_on = None
+        agreement.terminated_by = None
+        agreement.termination_reason = ""
+        agreement.save()
+    return notice

@@ -193,6 +193,7 @@ class _Generator:
         self.users_by_party: dict[int, list[int]] = {}
         self.sections: dict[tuple[int, str], int] = {}
         self.commitments: list[Commitment] = []
+        self.lead_of: dict[int, Party | None] = {}  # each item's one lead party; None when joint
         self.contacts_by_agreement: dict[int, list[int]] = {}
 
     # --- parties and users ----------------------------------------------------------------
@@ -206,7 +207,7 @@ class _Generator:
         created = 0
         for acronym, name, department in specs:
             party, made = Party.objects.get_or_create(
-                acronym=acronym, defaults={"name": name, "department": department}
+                acronym=acronym, defaults={"key": acronym, "name": name, "department": department}
             )
             self.parties[acronym] = party
             created += made
@@ -417,12 +418,13 @@ class _Generator:
                         code=code,
                         title=c["title"],
                         description=c["description"],
-                        lead_party=lead,
                         source_section_id=self.sections[(a.pk, section)],
                         owner_id=self.user_of(lead or parties[0]),
                         target_date=_executed_on(a) + datetime.timedelta(days=365 * self.rng.randint(2, 10)),
                         position=position,
                     )
+                    # Remembered on the unsaved row until bulk_create gives it a pk.
+                    item.bench_lead = lead  # type: ignore[attr-defined]
                     if goal:
                         goal_refs.append((item, (a.pk, goal)))
                         second.append(item)
@@ -433,6 +435,15 @@ class _Generator:
         for item, ref in goal_refs:
             item.goal_id = goals[ref]
         created += _bulk(Commitment, second)
+        # A joint item is owed by every party of its agreement; the others by their one lead.
+        Through = Commitment.lead_parties.through
+        leads = []
+        for item, made in zip(first + second, created, strict=True):
+            lead = item.bench_lead  # type: ignore[attr-defined]
+            self.lead_of[made.pk] = lead
+            owed = [lead] if lead else self.agreement_parties[made.agreement_id]
+            leads += [Through(commitment_id=made.pk, party_id=p.pk) for p in owed]
+        _bulk(Through, leads)
         self.commitments = created
         return len(created)
 
@@ -493,7 +504,7 @@ class _Generator:
                     percent = (
                         100 if status == CommitmentStatus.COMPLETE else min(95, percent + rng.randint(0, 4))
                     )
-                party = item.lead_party or rng.choice(parties)
+                party = self.lead_of.get(item.pk) or rng.choice(parties)
                 created = datetime.datetime.combine(as_of, datetime.time(15, rng.randrange(60)), datetime.UTC)
                 out.writerow(
                     (
@@ -591,7 +602,7 @@ class _Generator:
             for j in range(count):
                 due = start + datetime.timedelta(days=((j + 1) * span) // (count + 1))
                 done = due < self.end and self.rng.random() < 0.85
-                owner = self.user_of(item.lead_party or parties[item.agreement_id][0])
+                owner = self.user_of(self.lead_of.get(item.pk) or parties[item.agreement_id][0])
                 rows.append(
                     Milestone(
                         commitment_id=item.pk,

@@ -53,9 +53,11 @@ def calendar_for(user: User, absolute: Callable[[str], str]) -> bytes:
     for a in agreements:
         url = absolute(a.get_absolute_url())
         term = a.term_on(today(), party_count=a.party_count)
+        clause = f" ({term.clause})" if term.clause else ""
         term_dates = [
-            ("executed", term.starts_on, f"{a.short_name}: executed; the term starts (VII)"),
-            ("expires", term.expires_on, f"{a.short_name}: the term expires (VII)"),
+            ("executed", term.starts_on, f"{a.short_name}: executed; the term starts{clause}"),
+            ("expires", term.expires_on, f"{a.short_name}: the term expires{clause}"),
+            ("notice", term.notice_deadline, f"{a.short_name}: last day to give notice of non-renewal"),
             ("terminated", a.terminated_on, f"{a.short_name}: terminated"),
         ]
         for key, day, summary in term_dates:

@@ -37,7 +37,12 @@ from .services import (
 
 
 def claim_due(kind: str, due: Iterable[DueNotice]) -> list[Notification]:
-    """Claim the notices of one kind that a domain app decided are due; the ones this run won.
+    """Claim the notices of one kind that a domain app decided are due; the ones this run won."""
+    return notices_claim(notices=notices_of(kind, due))
+
+
+def notices_of(kind: str, due: Iterable[DueNotice]) -> list[Notice]:
+    """The notices of one kind, one per recipient, for what a domain app decided is due.
 
     The portal users behind all the contacts' addresses are looked up in one query.
     """
@@ -53,7 +58,7 @@ def claim_due(kind: str, due: Iterable[DueNotice]) -> list[Notification]:
             context=d.context,
             link=d.link,
         )
-    return notices_claim(notices=notices)
+    return notices
 
 
 # --- the term countdown (VII) -----------------------------------------------------------
@@ -162,3 +167,37 @@ def stale_digests_claim(*, on: datetime.date | None = None) -> list[Notification
 def stale_digests_send(*, on: datetime.date | None = None) -> list[Notification]:
     """One digest per owner per ISO week; a run later in the week catches up, once."""
     return notices_send(claimed=stale_digests_claim(on=on))
+
+
+# --- what the jobs would send on a day, sending nothing (manage.py notices_due) ------------
+
+
+def notices_due(*, on: datetime.date, slug: str | None = None) -> list[Notice]:
+    """The notices the daily jobs would send on `on`: decided as they decide, not yet in the log.
+
+    Nothing is claimed or sent. `slug` keeps one agreement's notices (the stale digests,
+    which belong to no agreement, are left out then).
+    """
+    decided = [
+        (Kind.TERM_NOTICE, countdown.term_notices_to_send(on, slug=slug)),
+        (Kind.MEETING_REMINDER, reminders.meeting_reminders_to_send(on)),
+        (Kind.MEETING_UNSCHEDULED, reminders.unscheduled_quarter_notices_to_send(on)),
+        (Kind.MINUTES_MISSING, reminders.minutes_nudges_to_send(on)),
+    ]
+    notices: list[Notice] = []
+    for kind, due in decided:
+        notices += notices_of(
+            kind, (d for d in due if slug is None or (d.agreement is not None and d.agreement.slug == slug))
+        )
+    if slug is None:
+        week = reminders.digest_week(on)
+        notices += [
+            Notice(agreement=None, kind=Kind.STALE_DIGEST, occasion=week, recipient=d.recipient, context={})
+            for d in stale_digests_due(on)
+        ]
+    sent = set(
+        Notification.objects.filter(
+            kind__in={n.kind for n in notices}, occasion__in={n.occasion for n in notices}
+        ).values_list("agreement_id", "kind", "occasion", "recipient")
+    )
+    return [n for n in notices if n.key not in sent]

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('activities', '0004_meeting_newest_index'),
-        ('agreements', '0004_remove_unused_kind_proxies'),
+        ('agreements', '0006_remove_unused_kind_proxies'),
     ]
 
     operations = [

@@ -42,7 +42,7 @@ def update_form(item, staff, data=None, file_data=None):
         "status": "on_track",
         "percent_complete": "50",
         "narrative": "Moving.",
-        "reporting_party": str(item.lead_party_id),
+        "reporting_party": str(item.leads[0].pk),
     }
     base.update(data or {})
     return ProgressUpdateForm(base, file_data, commitment=item, user=staff)
@@ -158,7 +158,7 @@ def event_form(item, staff, **overrides):
         "country": "United States",
         "venue": "us",
         "audience_financial_technology": "on",
-        "organising_party": str(item.lead_party_id),
+        "organising_party": str(item.leads[0].pk),
     }
     data.update(overrides)
     return OutreachEventForm(data, agreement=item.agreement, user=staff)
@@ -167,7 +167,7 @@ def event_form(item, staff, **overrides):
 def test_event_form_valid_and_defaults_the_organiser_to_the_users_party(item, staff):
     assert (
         OutreachEventForm(agreement=item.agreement, user=staff).initial["organising_party"]
-        == item.lead_party_id
+        == item.leads[0].pk
     )
     form = event_form(item, staff)
     assert form.is_valid(), form.errors

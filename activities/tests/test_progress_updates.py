@@ -30,8 +30,8 @@ def item():
 def log(item, **overrides):
     values = {
         "commitment": item,
-        "acting_user": overrides.pop("acting_user", None) or UserFactory(party=item.lead_party),
-        "reporting_party": item.lead_party,
+        "acting_user": overrides.pop("acting_user", None) or UserFactory(party=item.leads[0]),
+        "reporting_party": item.leads[0],
         "as_of": datetime.date(2021, 6, 30),
         "status": CommitmentStatus.ON_TRACK,
         "percent_complete": 40,
@@ -168,7 +168,7 @@ def test_edit_after_24_hours_is_refused(item):
 
 def test_edit_by_someone_other_than_the_author_is_refused(item):
     update = log(item)
-    colleague = UserFactory(party=item.lead_party)
+    colleague = UserFactory(party=item.leads[0])
     with pytest.raises(ValidationError, match="Only the author"):
         services.progress_update_edit(
             update=update,

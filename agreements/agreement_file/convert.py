@@ -4,10 +4,10 @@
 execution, no recurring obligations, no vocabularies, no stated termination or modification
 rule, each party keyed by its acronym (the identity schema 1 had), one lead party or all.
 
-`to_import_form` gives the importer (agreements.services.import_agreement) the plain dicts
-it takes today. Until the models carry schema 2, it imports what schema 1 could say and
-refuses, naming the field, what the tables cannot hold yet (rather than invent an expiry):
-a term that is not whole years from execution, and an item owed by some but not all parties.
+`to_import_form` gives the schema-1 plain dicts (`AgreementFile`), which the bench's data
+generator (bench/data.py) still reads; the importer stores the document itself. It refuses,
+naming the field, what schema 1 cannot say: a term that is not whole years from execution,
+and an item owed by some but not all parties.
 """
 
 from __future__ import annotations

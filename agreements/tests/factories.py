@@ -26,6 +26,7 @@ class PartyFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("acronym",)
 
     acronym = factory.Sequence(lambda n: f"AG{n}")
+    key = factory.LazyAttribute(lambda o: o.acronym)
     name = factory.LazyAttribute(lambda o: f"Agency {o.acronym}")
     department = factory.LazyAttribute(lambda o: f"Department of {o.acronym}")
 
@@ -64,17 +65,29 @@ class SectionFactory(factory.django.DjangoModelFactory):
 
 
 class CommitmentFactory(factory.django.DjangoModelFactory):
+    """An item: `lead_party=X` for one lead, `lead_parties=[…]` for a set, neither for joint."""
+
     class Meta:
         model = Commitment
+        skip_postgeneration_save = True
 
     agreement = factory.SubFactory(AgreementFactory)
     kind = Commitment.Kind.JOINT_ACTIVITY
     code = factory.Sequence(lambda n: f"C{n}")
     title = factory.Sequence(lambda n: f"Commitment {n}")
     description = "Do the thing the clause says."
-    lead_party = None
     source_section = factory.SubFactory(SectionFactory, agreement=factory.SelfAttribute("..agreement"))
     position = factory.Sequence(lambda n: n)
+
+    @factory.post_generation
+    def lead_party(self, create, extracted, **kwargs):
+        if create:
+            self.lead_parties.set([extracted] if extracted is not None else self.agreement.parties.all())
+
+    @factory.post_generation
+    def lead_parties(self, create, extracted, **kwargs):
+        if create and extracted is not None:
+            self.lead_parties.set(extracted)
 
 
 class SignatoryFactory(factory.django.DjangoModelFactory):

@@ -48,25 +48,25 @@ def test_moa_import_creates_every_part_of_the_agreement(moa):
     assert Commitment.objects.filter(kind=Commitment.Kind.JOINT_ACTIVITY, agreement=moa).count() == 5
     assert (
         Commitment.objects.filter(
-            kind=Commitment.Kind.STRATEGIC_GOAL, agreement=moa, lead_party__acronym="DOC"
+            kind=Commitment.Kind.STRATEGIC_GOAL, agreement=moa, lead_parties__acronym="DOC"
         ).count()
         == 4
     )
     assert (
         Commitment.objects.filter(
-            kind=Commitment.Kind.STRATEGIC_GOAL, agreement=moa, lead_party__acronym="DHS"
+            kind=Commitment.Kind.STRATEGIC_GOAL, agreement=moa, lead_parties__acronym="DHS"
         ).count()
         == 5
     )
     assert (
         Commitment.objects.filter(
-            kind=Commitment.Kind.ACTION_ITEM, agreement=moa, lead_party__acronym="DOC"
+            kind=Commitment.Kind.ACTION_ITEM, agreement=moa, lead_parties__acronym="DOC"
         ).count()
         == 4
     )
     assert (
         Commitment.objects.filter(
-            kind=Commitment.Kind.ACTION_ITEM, agreement=moa, lead_party__acronym="DHS"
+            kind=Commitment.Kind.ACTION_ITEM, agreement=moa, lead_parties__acronym="DHS"
         ).count()
         == 6
     )

@@ -68,7 +68,11 @@ def test_signatory_change_is_recorded(client, moa, doc_admin):
 
 
 def test_progress_update_creation_is_recorded(client, moa, doc, doc_staff, doc_admin):
-    item = moa.commitments.filter(lead_party=doc).first()
+    item = (
+        moa.commitments.filter(lead_parties=doc)
+        .exclude(lead_parties__in=moa.parties.exclude(pk=doc.pk))
+        .first()
+    )
     with acting_as(doc_staff):
         update = ProgressUpdateFactory(
             commitment=item, reporting_party=doc, author=doc_staff, narrative="Drafted the guide."

@@ -131,7 +131,7 @@ class Portal:
     def add_party(self, acronym: str) -> int:
         """Save a record through the portal (the admin's add form): 302 means it confirmed the save."""
         body = (
-            f"acronym={acronym}&name=Resilience+{acronym}&department=Tests"
+            f"key={acronym.lower()}&acronym={acronym}&name=Resilience+{acronym}&department=Tests"
             f"&_save=Save&csrfmiddlewaretoken={self.csrf}"
         )
         return self.request("POST", "/admin/agreements/party/add/", cookie=self.admin_cookie, body=body)

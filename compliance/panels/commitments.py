@@ -106,8 +106,8 @@ def commitments_signal(
 def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPanel:
     """Counts by status as of the day for each kind and per lead party, stale and overdue work.
 
-    Per party, an item counts for the party that leads it and for every party when it is led
-    jointly (they co-lead it) — the same rule as the item list's `party` filter, so each
+    Per party, an item counts for each of its lead parties (every party when it is joint) —
+    the same rule as the item list's `party` filter, so each
     number links to exactly the items it counts.
     """
     agreement, on = filters.agreement, filters.as_of
@@ -144,18 +144,18 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
     lead_rows = (
         commitments_with_status_on(Commitment.objects.filter(agreement=agreement), on)
         .order_by()
-        .values("lead_party_id", "status_as_of")  # type: ignore[misc]  # annotated above
+        .values("lead_parties", "status_as_of")  # type: ignore[misc]  # annotated above
         .annotate(n=Count("pk"))
     )
     by_lead: dict[tuple[int | None, str], int] = {
-        (r["lead_party_id"], r["status_as_of"]): r["n"] for r in lead_rows
+        (r["lead_parties"], r["status_as_of"]): r["n"] for r in lead_rows
     }
     by_party = []
     for party in [filters.party] if filters.party else parties:
         cells = [
             Cell(
                 s.value,
-                by_lead.get((party.pk, s.value), 0) + by_lead.get((None, s.value), 0),
+                by_lead.get((party.pk, s.value), 0),
                 links.list_url(
                     links.COMMITMENT_LIST, agreement=agreement.slug, party=party.acronym, status=s.value
                 ),
@@ -183,9 +183,7 @@ def commitments_panel(filters: Filters, parties: list[Party]) -> CommitmentsPane
     late_milestones = Milestone.objects.overdue(on).filter(commitment__agreement=agreement)
     late_follow_ups = FollowUpAction.objects.overdue(on).filter(meeting__agreement=agreement)
     if filters.party:
-        late_milestones = late_milestones.filter(
-            Q(commitment__lead_party=filters.party) | Q(commitment__lead_party__isnull=True)
-        )
+        late_milestones = late_milestones.filter(commitment__in=Commitment.objects.led_by(filters.party))
         late_follow_ups = late_follow_ups.filter(
             Q(owner_user__membership__party=filters.party) | Q(owner_contact__party=filters.party)
         )

@@ -30,6 +30,10 @@ class TermPanel:
         return self.term.status_label
 
     @property
+    def summary(self) -> str:
+        return self.term.summary
+
+    @property
     def executed_on(self) -> datetime.date | None:
         return self.term.starts_on
 
@@ -67,7 +71,7 @@ class TermPanel:
 
 
 def term_signal(term: Term, terminated_by: str | None) -> Signal:
-    """Red once ended, amber before execution or within TERM_WARNING_DAYS of expiry, else green."""
+    """Red once ended; amber before execution, on a termination notice, or near expiry (TERM_WARNING_DAYS)."""
     facts = {"term": term, "terminated_by": terminated_by, "warning_days": TERM_WARNING_DAYS}
     if term.status == AgreementStatus.TERMINATED:
         return Signal(Rag.RED, "term", "terminated", facts)
@@ -75,6 +79,8 @@ def term_signal(term: Term, terminated_by: str | None) -> Signal:
         return Signal(Rag.AMBER, "term", "draft", facts)
     if term.status == AgreementStatus.EXPIRED:
         return Signal(Rag.RED, "term", "expired", facts)
+    if term.termination_on is not None:
+        return Signal(Rag.AMBER, "term", "terminating", facts)
     if term.days_left is not None and term.days_left <= TERM_WARNING_DAYS:
         return Signal(Rag.AMBER, "term", "ending", facts)
     return Signal(Rag.GREEN, "term", "in_force", facts)

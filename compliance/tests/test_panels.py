@@ -331,3 +331,22 @@ def test_stale_window_comes_from_the_setting(agreement, settings):
     panel = panels.commitments_panel(filters(agreement, datetime.date(2021, 6, 30)), [])
     assert panel.stale == [item]
     assert "no update in 30 days" in panel.signal.reason
+
+
+def test_open_ended_term_is_green_with_no_end_date(agreement):
+    agreement.term_ends, agreement.term_clause = "open", "10.a"
+    agreement.save()
+    term = panels.term_panel(agreement, datetime.date(2040, 1, 1))
+    assert (term.summary, term.days_left, term.signal.rag) == ("In force, no end date", None, Rag.GREEN)
+    assert term.signal.reason == "In force, no end date."
+
+
+def test_termination_notice_makes_the_term_amber_from_the_day_it_was_given(agreement, abc):
+    agreement.terminated_on, agreement.terminated_by = datetime.date(2021, 3, 31), abc
+    agreement.termination_notice_on = datetime.date(2021, 3, 1)
+    agreement.save()
+    before = panels.term_panel(agreement, datetime.date(2021, 2, 28))
+    given = panels.term_panel(agreement, datetime.date(2021, 3, 1))
+    assert (before.signal.rag, before.term.termination_on) == (Rag.GREEN, None)
+    assert (given.signal.rag, given.days_left) == (Rag.AMBER, 30)
+    assert given.signal.reason == "Terminates on 31 March 2021, in 30 days, on notice given by ABC."

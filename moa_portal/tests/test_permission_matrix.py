@@ -250,7 +250,11 @@ def test_every_expected_row_is_a_url():
 
 @pytest.fixture
 def objects(moa, doc, dhs, doc_staff, dhs_staff) -> MatrixObjects:
-    doc_item = moa.commitments.filter(lead_party=doc).first()
+    doc_item = (
+        moa.commitments.filter(lead_parties=doc)
+        .exclude(lead_parties__in=moa.parties.exclude(pk=doc.pk))
+        .first()
+    )
     doc_update = ProgressUpdateFactory(
         commitment=doc_item, reporting_party=doc, author=doc_staff, as_of=moa.executed_on
     )

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from agreements.agreement_file import AgreementFileError, read_agreement_file
+from agreements.agreement_file import AgreementFileError, read_agreement
 from agreements.services import import_agreement
 
 
@@ -16,11 +16,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: str, **options) -> None:
         try:
-            data = read_agreement_file(path)
+            data = read_agreement(path)
+            result = import_agreement(doc=data)
         except AgreementFileError as exc:
             raise CommandError(f"Refused: {exc}") from None
-        try:
-            result = import_agreement(data=data)
         except (DatabaseError, ValidationError) as exc:
             raise CommandError(f"Refused: {path}: nothing was saved: {exc}") from None
         self.stdout.write(self.style.SUCCESS(result.summary()) if result.changed else result.summary())

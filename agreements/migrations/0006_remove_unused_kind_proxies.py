@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0003_history_of_users'),
+        ('agreements', '0005_termination_notice_day'),
     ]
 
     operations = [
