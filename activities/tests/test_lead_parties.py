@@ -24,7 +24,7 @@ def staff():
 
 def my_work_codes(client, user) -> set[str]:
     client.force_login(user)
-    return {item.code for item in client.get(reverse("home")).context["items"]}
+    return {item.code for item in client.get(reverse("home")).context["commitments"]}
 
 
 def test_duty_owed_by_two_of_three_parties_is_in_only_their_my_work(client, staff):
@@ -40,6 +40,6 @@ def test_only_the_owing_parties_staff_report_on_it(staff):
 
 def test_item_list_filtered_by_party_shows_the_items_it_owes(client, staff):
     client.force_login(staff["NAVY"])
-    response = client.get(reverse("activities:item_list"), {"party": "DOI"})
+    response = client.get(reverse("activities:commitment_list"), {"party": "DOI"})
     shown = {item.code for item in response.context["page_obj"]}
     assert shown == {"6.a", "7.a"}

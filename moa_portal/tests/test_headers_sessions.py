@@ -38,7 +38,7 @@ def test_dashboard_export_is_not_stored(client, doc_manager, moa):
 
 
 def test_calendar_feed_is_not_stored(client, doc_staff, moa):
-    token = calendar_feed_token_regenerate(user=doc_staff).token
+    token = calendar_feed_token_regenerate(acting_user=doc_staff).token
     response = client.get(reverse("compliance:calendar_feed", kwargs={"token": token}))
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
