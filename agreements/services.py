@@ -19,6 +19,7 @@ from .models import (
     Section,
     Signatory,
 )
+from .obligation_import import import_obligations
 
 
 @dataclass
@@ -193,5 +194,6 @@ def import_agreement(data: AgreementFile) -> ImportResult:
                 {"modification": modification, "party": parties[e["party"]]},
                 {"executed_on": e["executed_on"]},
             )
+    import_obligations(data.document, agreement, result.created, result.updated)
     agreement.refresh_expiry()
     return result
