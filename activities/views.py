@@ -27,7 +27,7 @@ from .forms import (
     follow_up_initial,
 )
 from .models import Evidence, Meeting, Milestone, OutreachEvent, ProgressUpdate
-from .quarters import quarterly_meeting_record
+from .periods import meeting_records
 
 PAGE_SIZE = 25
 
@@ -136,8 +136,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         "activities/meeting_list.html",
         {
             "recordable": _can_record_on_any(request, permissions.can_record_meeting),
-            "quarters_agreement": shown,
-            "quarters": quarterly_meeting_record(shown) if shown else [],
+            "periods_agreement": shown,
+            "obligation_records": meeting_records(shown) if shown else [],
         },
     )
 

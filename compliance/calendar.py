@@ -14,6 +14,8 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from activities.models import Meeting, Milestone
+from agreements.models import VocabularyEntry
+from agreements.obligations import Vocabulary
 from agreements.permissions import visible_agreements
 from core.time import today
 
@@ -54,8 +56,8 @@ def calendar_for(user, absolute: Callable[[str], str]) -> bytes:
         url = absolute(a.get_absolute_url())
         term = a.term_on(today(), party_count=a.party_count)
         term_dates = [
-            ("executed", term.starts_on, f"{a.short_name}: executed; the term starts (VII)"),
-            ("expires", term.expires_on, f"{a.short_name}: the term expires (VII)"),
+            ("executed", term.starts_on, f"{a.short_name}: executed; the term starts"),
+            ("expires", term.expires_on, f"{a.short_name}: the term expires"),
             ("terminated", a.terminated_on, f"{a.short_name}: terminated"),
         ]
         for key, day, summary in term_dates:
@@ -63,6 +65,10 @@ def calendar_for(user, absolute: Callable[[str], str]) -> bytes:
                 calendar.add_component(_all_day(f"agreement-{a.pk}-{key}", day, summary, a.title, url, stamp))
     ids = [a.pk for a in agreements]
     meetings = Meeting.objects.filter(agreement_id__in=ids).select_related("agreement").order_by("starts_at")
+    kind_labels = {
+        (e.agreement_id, e.key): e.label
+        for e in VocabularyEntry.objects.filter(agreement_id__in=ids, vocabulary=Vocabulary.MEETING_KINDS)
+    }
     for m in meetings:
         event = Event()
         event.add("uid", f"meeting-{m.pk}@{UID_DOMAIN}")
@@ -70,7 +76,7 @@ def calendar_for(user, absolute: Callable[[str], str]) -> bytes:
         event.add("dtstart", m.starts_at)
         event.add("dtend", m.starts_at + MEETING_LENGTH)
         event.add("summary", f"{m.agreement.short_name}: {m.title}")
-        event.add("description", m.agenda or m.get_kind_display())
+        event.add("description", m.agenda or kind_labels.get((m.agreement_id, m.kind), m.kind))
         if m.location:
             event.add("location", m.location)
         event.add("status", "CANCELLED" if m.is_cancelled else "CONFIRMED")

@@ -69,11 +69,11 @@ def term_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
     return notices_send(term_notices_claim(on=on))
 
 
-# --- the meeting calendar (VI.5) ---------------------------------------------------------
+# --- the agreements' meeting obligations ----------------------------------------------------
 
 
 def meeting_reminders_claim(*, on: datetime.date | None = None) -> list[Notification]:
-    """Claim the due reminders before quarterly meetings."""
+    """Claim the due reminders before meetings that count for a meeting obligation."""
     return claim_due(Kind.MEETING_REMINDER, reminders.meeting_reminders_to_send(on))
 
 
@@ -83,12 +83,12 @@ def meeting_reminders_send(*, on: datetime.date | None = None) -> list[Notificat
 
 
 def unscheduled_quarter_notices_claim(*, on: datetime.date | None = None) -> list[Notification]:
-    """Claim the notices telling the parties' coordinators to schedule the quarter's meeting."""
-    return claim_due(Kind.MEETING_UNSCHEDULED, reminders.unscheduled_quarter_notices_to_send(on))
+    """Claim the notices telling the parties' coordinators to schedule the period's meeting."""
+    return claim_due(Kind.MEETING_UNSCHEDULED, reminders.unscheduled_period_notices_to_send(on))
 
 
 def unscheduled_quarter_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
-    """Tell the parties' coordinators to schedule the quarter's meeting."""
+    """Tell the parties' coordinators to schedule the period's meeting."""
     return notices_send(unscheduled_quarter_notices_claim(on=on))
 
 

@@ -18,8 +18,8 @@ from agreements.models import Agreement
 
 class Kind(models.TextChoices):
     TERM_NOTICE = "term_notice", "Term countdown notice"
-    MEETING_REMINDER = "meeting_reminder", "Quarterly meeting reminder"
-    MEETING_UNSCHEDULED = "meeting_unscheduled", "Quarterly meeting not yet scheduled"
+    MEETING_REMINDER = "meeting_reminder", "Meeting reminder"
+    MEETING_UNSCHEDULED = "meeting_unscheduled", "Meeting not yet scheduled"
     MINUTES_MISSING = "minutes_missing", "Meeting minutes missing"
     STALE_DIGEST = "stale_digest", "Weekly digest of stale items and overdue milestones"
 
