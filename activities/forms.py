@@ -359,7 +359,7 @@ class MeetingForm(PortalForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        probe = Meeting(agreement=self.agreement, starts_at=data.get("starts_at"))
+        probe = Meeting(agreement=self.agreement, starts_at=data.get("starts_at"), kind=data.get("kind", ""))
         try:
             probe.clean()
         except ValidationError as e:

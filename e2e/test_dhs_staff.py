@@ -6,7 +6,7 @@ import re
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from activities.models import Meeting, ProgressUpdate
+from activities.models import ProgressUpdate
 
 MINUTES = "Agreed the 2018 outreach plan; DHS to share the de minimis position before the next call."
 ACTION = "Share the de minimis position paper with DOC."

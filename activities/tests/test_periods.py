@@ -27,7 +27,7 @@ def quarterly():
 
 @pytest.fixture
 def semiannual():
-    """A meeting each calendar half-year, by its 120th day (agreements/tests/data/semiannual-meetings-mou.yaml)."""
+    """A meeting each half-year by its 120th day, as in agreements/tests/data/semiannual-meetings-mou.yaml."""
     agreement = AgreementFactory(executed_on=D(2025, 3, 14), term_years=3, obligations=[])
     return ObligationFactory(
         agreement=agreement, cadence="semiannual", due_day=120, meeting_kinds=["semiannual"]
