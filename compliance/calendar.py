@@ -14,8 +14,6 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from activities.models import Meeting, Milestone
-from agreements.models import VocabularyEntry
-from agreements.obligations import Vocabulary
 from agreements.permissions import visible_agreements
 from core.time import today
 
@@ -64,11 +62,12 @@ def calendar_for(user, absolute: Callable[[str], str]) -> bytes:
             if day:
                 calendar.add_component(_all_day(f"agreement-{a.pk}-{key}", day, summary, a.title, url, stamp))
     ids = [a.pk for a in agreements]
-    meetings = Meeting.objects.filter(agreement_id__in=ids).select_related("agreement").order_by("starts_at")
-    kind_labels = {
-        (e.agreement_id, e.key): e.label
-        for e in VocabularyEntry.objects.filter(agreement_id__in=ids, vocabulary=Vocabulary.MEETING_KINDS)
-    }
+    meetings = (
+        Meeting.objects.with_labels()
+        .filter(agreement_id__in=ids)
+        .select_related("agreement")
+        .order_by("starts_at")
+    )
     for m in meetings:
         event = Event()
         event.add("uid", f"meeting-{m.pk}@{UID_DOMAIN}")
@@ -76,7 +75,7 @@ def calendar_for(user, absolute: Callable[[str], str]) -> bytes:
         event.add("dtstart", m.starts_at)
         event.add("dtend", m.starts_at + MEETING_LENGTH)
         event.add("summary", f"{m.agreement.short_name}: {m.title}")
-        event.add("description", m.agenda or kind_labels.get((m.agreement_id, m.kind), m.kind))
+        event.add("description", m.agenda or m.kind_label)
         if m.location:
             event.add("location", m.location)
         event.add("status", "CANCELLED" if m.is_cancelled else "CONFIRMED")

@@ -57,10 +57,12 @@ def meetings_signal(periods: list[MeetingPeriod], ended: list[MeetingPeriod]) ->
     return Signal(Rag.GREEN, "meetings", "met", {"recent": len(recent)})
 
 
-def meetings_panel(filters: Filters, obligation: Obligation, meetings: list[Meeting]) -> MeetingsPanel:
+def meetings_panel(
+    filters: Filters, obligation: Obligation, meetings: list[Meeting] | None = None
+) -> MeetingsPanel:
     """Each owed period of the obligation held, missed or upcoming as of the day.
 
-    `meetings` are the agreement's meetings not cancelled (read once for all its panels).
+    Pass `meetings` (the agreement's meetings, not cancelled) to read them once for all its panels.
     """
     agreement, on = filters.agreement, filters.as_of
     obligation.agreement = agreement

@@ -31,6 +31,11 @@ class PlaceCount:
     n: int
     url: str  # the event list showing these events
 
+    @property
+    def phrase(self) -> str:
+        """The label inside a sentence: "In the United States" reads "in the United States"."""
+        return self.label[:1].lower() + self.label[1:]
+
 
 @dataclass(frozen=True)
 class OutreachQuarter:
@@ -65,7 +70,8 @@ def outreach_signal(
     if obligation.has_balance:
         missing = [p for p in places if p.key in obligation.balance_each_of and not p.n]
         if missing:
-            return Signal(Rag.AMBER, "outreach", "unbalanced", {**facts, "missing": missing})
+            held = [p for p in places if p.n]
+            return Signal(Rag.AMBER, "outreach", "unbalanced", {**facts, "missing": missing, "held": held})
     months = (
         CADENCE_MONTHS.get(CadenceKind(obligation.cadence)) if obligation.cadence in CADENCE_MONTHS else None
     )
