@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from agreements.models import Agreement, Commitment
+from agreements.models import Agreement, Commitment, Obligation
 from agreements.permissions import visible_agreements
 
 from . import permissions, selectors, services
@@ -481,7 +481,16 @@ def event_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Outreach event “{event.title}” recorded.")
             return redirect("activities:event_detail", pk=event.pk)
-    return render(request, "activities/event_form.html", {"form": form, "agreement": agreement})
+    return render(
+        request,
+        "activities/event_form.html",
+        {"form": form, "agreement": agreement, "event_obligation": _event_obligation(agreement)},
+    )
+
+
+def _event_obligation(agreement: Agreement) -> Obligation | None:
+    """The agreement's (first) event obligation: its title and clause head the event pages."""
+    return Obligation.objects.events().filter(agreement=agreement).select_related("section").first()
 
 
 def _event(request: HttpRequest, pk: int) -> OutreachEvent:
@@ -500,6 +509,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "event": event,
             "agreement": event.agreement,
+            "event_obligation": _event_obligation(event.agreement),
             "can_edit": permissions.can_record_outreach(request.user, event.agreement),
             "evidence_form": EvidenceForm(),
         },
@@ -529,7 +539,14 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Outreach event “{event.title}” updated.")
             return redirect("activities:event_detail", pk=event.pk)
     return render(
-        request, "activities/event_form.html", {"form": form, "agreement": agreement, "event": event}
+        request,
+        "activities/event_form.html",
+        {
+            "form": form,
+            "agreement": agreement,
+            "event": event,
+            "event_obligation": _event_obligation(agreement),
+        },
     )
 
 

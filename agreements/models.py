@@ -454,7 +454,7 @@ class Objective(Commitment):
 
 
 class JointActivity(Commitment):
-    """A joint activity the parties agree to undertake (VI.1–5)."""
+    """A joint activity the parties agree to undertake."""
 
     objects = _kind_manager(Commitment.Kind.JOINT_ACTIVITY)
 
@@ -468,7 +468,7 @@ class JointActivity(Commitment):
 
 
 class StrategicGoal(Commitment):
-    """A party's goal in the Joint E-commerce Strategic Agenda (Annex I)."""
+    """A party's strategic goal (in the 2017 MOA, its Annex I agenda)."""
 
     objects = _kind_manager(Commitment.Kind.STRATEGIC_GOAL)
 

@@ -56,7 +56,7 @@ def claim_due(kind: str, due: Iterable[DueNotice]) -> list[Notification]:
     return notices_claim(notices)
 
 
-# --- the term countdown (VII) -----------------------------------------------------------
+# --- the term countdown -----------------------------------------------------------------
 
 
 def term_notices_claim(*, on: datetime.date | None = None) -> list[Notification]:

@@ -24,7 +24,7 @@ class Kind(models.TextChoices):
     STALE_DIGEST = "stale_digest", "Weekly digest of stale items and overdue milestones"
 
 
-#: Kinds a user may not mute: the agreement's term running out concerns every manager (VII).
+#: Kinds a user may not mute: the agreement's term running out concerns every manager.
 UNMUTABLE_KINDS = frozenset({Kind.TERM_NOTICE})
 
 

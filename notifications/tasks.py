@@ -21,7 +21,7 @@ def _day(on: str | None) -> datetime.date | None:
 
 @shared_task(acks_late=True)
 def send_term_notices(on: str | None = None) -> int:
-    """The term countdown (VII) as of today (or the ISO day given): how many notices were claimed."""
+    """The term countdown as of today (or the ISO day given): how many notices were claimed."""
     return len(jobs.term_notices_send(on=_day(on)))
 
 

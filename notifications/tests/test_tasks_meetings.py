@@ -1,4 +1,4 @@
-"""Quarterly meeting reminders (VI.5), the notice to schedule one, and the nudge for minutes."""
+"""Meeting reminders per meeting obligation, the notice to schedule one, and the nudge for minutes."""
 
 import datetime
 from zoneinfo import ZoneInfo

@@ -12,7 +12,7 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 # name -> (task, minute, hour); daily runs: what is due is computed from the database, so a
 # run that was missed is caught up by the next one, and the log keeps each notice to once.
 SCHEDULE = {
-    "Term countdown notices (VII)": ("notifications.tasks.send_term_notices", "0", "7"),
+    "Term countdown notices": ("notifications.tasks.send_term_notices", "0", "7"),
     "Meeting reminders": ("notifications.tasks.send_meeting_reminders", "5", "7"),
     "Meeting not yet scheduled": (
         "notifications.tasks.send_unscheduled_quarter_notices",
@@ -22,12 +22,6 @@ SCHEDULE = {
     "Meeting minutes missing": ("notifications.tasks.send_minutes_nudges", "15", "7"),
     "Weekly stale digest": ("notifications.tasks.send_stale_digests", "20", "7"),
     "Retry failed notices": ("notifications.tasks.deliver_pending_notices", "*/15", "*"),
-}
-
-#: Names the scheduled jobs had when they named one agreement's clause: old name -> new name.
-RENAMED_ENTRIES = {
-    "Quarterly meeting reminders (VI.5)": "Meeting reminders",
-    "Quarterly meeting not scheduled (VI.5)": "Meeting not yet scheduled",
 }
 
 #: Task names the jobs had before they moved to notifications (issue 12): old name -> new name.
@@ -59,12 +53,17 @@ class Command(BaseCommand):
             moved += 1
         if moved:
             self.stdout.write(f"Moved {moved} scheduled job(s) to their tasks' new names.")
-        for old, new in RENAMED_ENTRIES.items():
-            if not PeriodicTask.objects.filter(name=new).exists():
-                for task in PeriodicTask.objects.filter(name=old):
-                    task.name = new
-                    task.save(update_fields=["name"])
-                    self.stdout.write(f"Renamed the scheduled job {old!r} to {new!r}.")
+        # A job scheduled under an older name (they once cited one agreement's clauses) takes
+        # its current name, rather than running twice under both.
+        for name, (task_name, _, _) in SCHEDULE.items():
+            if PeriodicTask.objects.filter(name=name).exists():
+                continue
+            for task in PeriodicTask.objects.filter(task=task_name).exclude(name__in=SCHEDULE):
+                old = task.name
+                task.name = name
+                task.save(update_fields=["name"])
+                self.stdout.write(f"Renamed the scheduled job {old!r} to {name!r}.")
+                break
         created = 0
         for name, (task, minute, hour) in SCHEDULE.items():
             if PeriodicTask.objects.filter(name=name).exists():
