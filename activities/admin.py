@@ -50,8 +50,8 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 @admin.register(OutreachEvent)
 class OutreachEventAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "held_on", "city", "country", "in_united_states", "attendance"]
-    list_filter = ["in_united_states", "agreement"]
+    list_display = ["title", "held_on", "city", "country", "place", "attendance"]
+    list_filter = ["place", "agreement"]
     search_fields = ["title", "city", "country", "outcomes"]
 
 

@@ -9,7 +9,8 @@ import django_filters as filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from agreements.models import Agreement, Commitment, CommitmentStatus, Party
+from agreements.models import Agreement, Commitment, CommitmentStatus, Party, VocabularyEntry
+from agreements.obligations import Vocabulary
 from agreements.selectors import parties_to
 from core.time import today
 
@@ -194,8 +195,13 @@ class UpdateFilter(VisibleFilterSet):
 
 class MeetingFilter(VisibleFilterSet):
     agreement = AgreementFilter(field_name="agreement")
-    kind = filters.ChoiceFilter(choices=Meeting.Kind.choices, empty_label="All kinds")
+    kind = filters.ChoiceFilter(
+        choices=lambda: vocabulary_choices(Vocabulary.MEETING_KINDS), empty_label="All kinds"
+    )
     quarter = QuarterFilter(date_field="starts_at__date")
+    # A meeting obligation's period that is not a calendar quarter is listed by its first and last day.
+    since = filters.DateFilter(field_name="starts_at__date", lookup_expr="gte", label="From")
+    to = filters.DateFilter(field_name="starts_at__date", lookup_expr="lte", label="To")
     q = filters.CharFilter(method="filter_q", label="Search", help_text="Title, agenda, minutes, decisions.")
 
     class Meta:
@@ -214,14 +220,26 @@ class MeetingFilter(VisibleFilterSet):
         )
 
 
-VENUE_FILTER_CHOICES = [("us", "In the United States"), ("abroad", "Abroad")]
+def vocabulary_choices(vocabulary: str) -> list[tuple[str, str]]:
+    """Every agreement's keys of a vocabulary, each once (the first label wins), for list filters."""
+    choices: dict[str, str] = {}
+    for key, label in (
+        VocabularyEntry.objects.filter(vocabulary=vocabulary)
+        .order_by("agreement_id", "position")
+        .values_list("key", "label")
+    ):
+        choices.setdefault(key, label)
+    return list(choices.items())
 
 
 class EventFilter(VisibleFilterSet):
     agreement = AgreementFilter(field_name="agreement")
     party = PartyFilter(field_name="organising_party", label="Organising party")
     venue = filters.ChoiceFilter(
-        choices=VENUE_FILTER_CHOICES, method="filter_venue", empty_label="Anywhere", label="Where"
+        choices=lambda: vocabulary_choices(Vocabulary.EVENT_PLACES),
+        field_name="place",
+        empty_label="Anywhere",
+        label="Where",
     )
     quarter = QuarterFilter(date_field="held_on")
     # The dashboard counts events held by its as-of day; `to` lists exactly those.
@@ -236,13 +254,6 @@ class EventFilter(VisibleFilterSet):
     class Meta:
         model = OutreachEvent
         fields: list[str] = []
-
-    def filter_venue(self, qs, name, value):
-        if value == "us":
-            return qs.filter(in_united_states=True)
-        if value == "abroad":
-            return qs.filter(in_united_states=False)
-        return qs
 
     def filter_q(self, qs, name, value):
         value = value.strip()

@@ -17,7 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 
-from agreements.models import Agreement, Commitment, CommitmentStatus, Party
+from agreements.agreement_file.document import ObligationKind
+from agreements.models import Agreement, Commitment, CommitmentStatus, Obligation, Party, VocabularyEntry
+from agreements.obligations import Vocabulary
 from agreements.permissions import User, party_of
 from contacts.models import PointOfContact
 from core.time import today
@@ -279,8 +281,21 @@ class ItemsField(forms.ModelMultipleChoiceField):
         return f"{obj.code} {obj.title}"
 
 
+def meeting_kind_choices(agreement: Agreement) -> list[tuple[str, str]]:
+    """The agreement's meeting kinds; one plain kind when it names none."""
+    return VocabularyEntry.objects.choices(agreement, Vocabulary.MEETING_KINDS) or [("meeting", "Meeting")]
+
+
+def default_meeting_kind(agreement: Agreement) -> str:
+    """A new meeting's likely kind: the first the agreement's first meeting obligation counts."""
+    obligation = Obligation.objects.meetings().filter(agreement=agreement).first()
+    if obligation is not None and obligation.meeting_kinds:
+        return obligation.meeting_kinds[0]
+    return meeting_kind_choices(agreement)[0][0]
+
+
 class MeetingForm(PortalForm):
-    kind = forms.ChoiceField(choices=Meeting.Kind.choices, initial=Meeting.Kind.QUARTERLY)
+    kind = forms.ChoiceField(choices=[], help_text="The agreement's kinds of meeting.")
     title = forms.CharField(max_length=200)
     starts_at = forms.DateTimeField(
         label="Date and time", widget=DateTimeLocalInput(), help_text="Local time (the portal's time zone)."
@@ -291,7 +306,7 @@ class MeetingForm(PortalForm):
     minutes = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="A quarterly meeting counts as held for its quarter only once it has minutes.",
+        help_text="Where the agreement asks for minutes, a meeting counts only once it has them.",
     )
     decisions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     is_cancelled = forms.BooleanField(label="The meeting was cancelled", required=False)
@@ -346,13 +361,15 @@ class MeetingForm(PortalForm):
         cast(forms.ModelChoiceField, self.fields["items"]).queryset = agreement.commitments.order_by(
             "position"
         )
+        cast(forms.ChoiceField, self.fields["kind"]).choices = meeting_kind_choices(agreement)
         if instance is None:
+            self.fields["kind"].initial = default_meeting_kind(agreement)
             del self.fields["is_cancelled"]
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        probe = Meeting(agreement=self.agreement, starts_at=data.get("starts_at"))  # type: ignore[misc]  # probe: a field that failed its own check is None
+        probe = Meeting(agreement=self.agreement, starts_at=data.get("starts_at"), kind=data.get("kind", ""))  # type: ignore[misc]  # probe: a field that failed its own check is None
         try:
             probe.clean()
         except ValidationError as e:
@@ -438,21 +455,17 @@ def follow_up_initial(meeting: Meeting) -> list[dict]:
 
 # --- outreach events ----------------------------------------------------------------------------
 
-VENUE_CHOICES = [("us", "In the United States"), ("abroad", "Abroad")]
-
 
 class OutreachEventForm(PortalForm):
+    """An event: where it was held and whom it reached are the agreement's own vocabularies."""
+
     title = forms.CharField(max_length=200)
     held_on = forms.DateField(label="Date", widget=DateInput())
     city = forms.CharField(max_length=120)
-    country = forms.CharField(max_length=120, initial="United States")
-    venue = forms.ChoiceField(label="Where", choices=VENUE_CHOICES, widget=forms.RadioSelect, initial="us")
-    audience_platforms = forms.BooleanField(label="E-commerce platforms", required=False)
-    audience_enterprises = forms.BooleanField(
-        label="Micro, small, medium and large enterprises", required=False
-    )
-    audience_financial_technology = forms.BooleanField(
-        label="Financial and technology entities", required=False
+    country = forms.CharField(max_length=120)
+    place = forms.ChoiceField(label="Where", choices=[], widget=forms.RadioSelect)
+    audiences = forms.MultipleChoiceField(
+        label="Audiences reached", choices=[], required=False, widget=forms.CheckboxSelectMultiple
     )
     attendance = forms.IntegerField(
         min_value=0,
@@ -488,24 +501,33 @@ class OutreachEventForm(PortalForm):
                 "held_on",
                 "city",
                 "country",
-                "audience_platforms",
-                "audience_enterprises",
-                "audience_financial_technology",
+                "place",
+                "audiences",
                 "attendance",
                 "outcomes",
             ):
                 initial.setdefault(name, getattr(instance, name))
-            initial.setdefault("venue", "us" if instance.in_united_states else "abroad")
             initial.setdefault("organising_party", instance.organising_party_id)
             initial.setdefault("items", list(instance.items.all()))
         else:
             own = party_of(user)
             if own is not None:
                 initial.setdefault("organising_party", own.pk)
-            vi3 = agreement.commitments.filter(code="VI.3").first()
-            if vi3 is not None:
-                initial.setdefault("items", [vi3])
+            # The items the agreement's event obligations carry out, as its file says.
+            served = agreement.commitments.filter(obligations__kind=ObligationKind.EVENT).distinct()
+            initial.setdefault("items", list(served))
         super().__init__(*args, **kwargs)
+        places = VocabularyEntry.objects.choices(agreement, Vocabulary.EVENT_PLACES)
+        audiences = VocabularyEntry.objects.choices(agreement, Vocabulary.AUDIENCES)
+        if places:
+            cast(forms.ChoiceField, self.fields["place"]).choices = places
+            self.fields["place"].initial = places[0][0]
+        else:
+            del self.fields["place"]
+        if audiences:
+            cast(forms.ChoiceField, self.fields["audiences"]).choices = audiences
+        else:
+            del self.fields["audiences"]
         organising_party = cast(forms.ModelChoiceField, self.fields["organising_party"])
         organising_party.queryset = agreement.parties.all()
         organising_party.empty_label = None
@@ -516,15 +538,12 @@ class OutreachEventForm(PortalForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        venue = data.get("venue")
         probe = OutreachEvent(  # type: ignore[misc]  # probe: a field that failed its own check is None
             agreement=self.agreement,
             held_on=data.get("held_on"),
             country=data.get("country", ""),
-            in_united_states=(venue == "us") if venue else None,
-            audience_platforms=data.get("audience_platforms", False),
-            audience_enterprises=data.get("audience_enterprises", False),
-            audience_financial_technology=data.get("audience_financial_technology", False),
+            place=data.get("place", ""),
+            audiences=list(data.get("audiences", [])),
         )
         try:
             probe.clean()
@@ -535,7 +554,8 @@ class OutreachEventForm(PortalForm):
     def event_fields(self) -> dict:
         """The cleaned data as the service's keyword arguments."""
         data = dict(self.cleaned_data)
-        data["in_united_states"] = data.pop("venue") == "us"
+        data["audiences"] = list(data.get("audiences", []))
+        data.setdefault("place", "")
         data.pop("items")
         data.pop("evidence")
         return data

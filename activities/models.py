@@ -11,18 +11,19 @@ from __future__ import annotations
 import datetime
 import uuid
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from agreements.models import Agreement, Commitment, CommitmentStatus, Party
+from agreements.models import Agreement, Commitment, CommitmentStatus, Party, VocabularyEntry
+from agreements.obligations import Vocabulary
 from contacts.models import PointOfContact
 from core.time import today
 
@@ -211,17 +212,32 @@ class Milestone(OwnedAction, models.Model):
             raise ValidationError(errors)
 
 
+def vocabulary_label(vocabulary: str, key_field: str) -> Subquery:
+    """The agreement's label for the key in `key_field`, as a subquery: lists show labels
+    without a query per row (`Meeting.objects.with_labels()`, `OutreachEvent.objects.with_labels()`)."""
+    return Subquery(
+        VocabularyEntry.objects.filter(
+            agreement=OuterRef("agreement"), vocabulary=vocabulary, key=OuterRef(key_field)
+        ).values("label")[:1]
+    )
+
+
+class MeetingQuerySet(models.QuerySet):
+    def with_labels(self) -> MeetingQuerySet:
+        return self.annotate(annotated_kind_label=vocabulary_label(Vocabulary.MEETING_KINDS, "kind"))
+
+
+class OutreachEventQuerySet(models.QuerySet):
+    def with_labels(self) -> OutreachEventQuerySet:
+        return self.annotate(annotated_place_label=vocabulary_label(Vocabulary.EVENT_PLACES, "place"))
+
+
 class Meeting(models.Model):
-    """A meeting of the parties: quarterly meetings or calls (VI.5), WCO working group (VI.2), other.
+    """A meeting of the parties, of one of the kinds the agreement names (its meeting kinds).
 
-    A calendar quarter of the term is held when a quarterly meeting with minutes took place
-    in it, and missed otherwise.
+    `kind` is a key of the agreement's `meeting_kinds` vocabulary; the agreement's meeting
+    obligations say which kinds count for their periods (activities.periods).
     """
-
-    class Kind(models.TextChoices):
-        QUARTERLY = "quarterly", "Quarterly meeting or call (VI.5)"
-        WCO = "wco", "WCO E-Commerce Working Group (VI.2)"
-        OTHER = "other", "Other meeting"
 
     class Format(models.TextChoices):
         IN_PERSON = "in_person", "In person"
@@ -229,7 +245,9 @@ class Meeting(models.Model):
         VIDEO = "video", "Video conference"
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="meetings")
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.QUARTERLY)
+    kind = models.CharField(
+        max_length=40, help_text="One of the agreement's meeting kinds (a vocabulary key)."
+    )
     title = models.CharField(max_length=200)
     starts_at = models.DateTimeField()
     format = models.CharField(max_length=20, choices=Format.choices, default=Format.CALL)
@@ -255,6 +273,8 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     history = HistoricalRecords(m2m_fields=[attendee_contacts, attendee_users, items])
 
+    objects = MeetingQuerySet.as_manager()
+
     class Meta:
         ordering = ["-starts_at", "-pk"]
         indexes = [
@@ -273,12 +293,29 @@ class Meeting(models.Model):
     def has_minutes(self) -> bool:
         return bool(self.minutes.strip())
 
+    @property
+    def kind_label(self) -> str:
+        """The agreement's name for this meeting's kind (annotated by `with_labels()`, else read)."""
+        label = self.__dict__.get("annotated_kind_label")
+        if label is None:
+            label = VocabularyEntry.objects.labels(self.agreement_id, Vocabulary.MEETING_KINDS).get(self.kind)
+        return label or self.kind
+
     def clean(self) -> None:
+        errors: dict[str, str] = {}
         executed_on = self.agreement.executed_on if self.agreement_id else None
         if self.starts_at and executed_on and timezone.localtime(self.starts_at).date() < executed_on:
-            raise ValidationError(
-                {"starts_at": f"The meeting is before the agreement was executed ({executed_on:%Y-%m-%d})."}
+            errors["starts_at"] = (
+                f"The meeting is before the agreement was executed ({executed_on:%Y-%m-%d})."
             )
+        if self.agreement_id:
+            kinds = VocabularyEntry.objects.labels(self.agreement_id, Vocabulary.MEETING_KINDS)
+            if kinds and self.kind not in kinds:
+                errors["kind"] = (
+                    "Choose one of this agreement's meeting kinds: " + ", ".join(kinds.values()) + "."
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class FollowUpAction(OwnedAction, models.Model):
@@ -323,11 +360,12 @@ class FollowUpAction(OwnedAction, models.Model):
             raise ValidationError(errors)
 
 
-US_NAMES = {"united states", "united states of america", "usa", "us", "u.s.", "u.s.a."}
-
-
 class OutreachEvent(models.Model):
-    """An outreach event for e-commerce stakeholders (VI.3), in the United States or abroad."""
+    """An event the agreement asks for (an event obligation, e.g. outreach to its audiences).
+
+    Where it was held (`place`) and whom it reached (`audiences`) are keys of the agreement's own
+    vocabularies (agreements.obligations.VocabularyEntry), so each agreement names them.
+    """
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="outreach_events")
     organising_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
@@ -335,10 +373,15 @@ class OutreachEvent(models.Model):
     held_on = models.DateField()
     city = models.CharField(max_length=120)
     country = models.CharField(max_length=120)
-    in_united_states = models.BooleanField("in the United States")
-    audience_platforms = models.BooleanField("e-commerce platforms", default=False)
-    audience_enterprises = models.BooleanField("micro, small, medium and large enterprises", default=False)
-    audience_financial_technology = models.BooleanField("financial and technology entities", default=False)
+    place = models.CharField(
+        "where",
+        max_length=40,
+        blank=True,
+        help_text="One of the agreement's event places (a vocabulary key).",
+    )
+    audiences = models.JSONField(
+        default=list, blank=True, help_text="The agreement's audiences the event reached (vocabulary keys)."
+    )
     attendance = models.PositiveIntegerField(null=True, blank=True)
     outcomes = models.TextField(blank=True)
     items = models.ManyToManyField(
@@ -352,6 +395,8 @@ class OutreachEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     history = HistoricalRecords(m2m_fields=[items])
 
+    objects = OutreachEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-held_on", "-pk"]
         indexes = [models.Index(fields=["agreement", "held_on"], name="outreach_quarter_idx")]
@@ -362,34 +407,39 @@ class OutreachEvent(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("activities:event_detail", kwargs={"pk": self.pk})
 
-    @property
-    def venue_display(self) -> str:
-        return "In the United States" if self.in_united_states else "Abroad"
+    def _labels(self, vocabulary: str) -> dict[str, str]:
+        """The agreement's labels for a vocabulary, read once per agreement instance."""
+        cache = self.agreement.__dict__.setdefault("_vocabulary_labels", {})
+        if vocabulary not in cache:
+            cache[vocabulary] = VocabularyEntry.objects.labels(self.agreement_id, vocabulary)
+        return cache[vocabulary]
 
     @property
-    def audiences(self) -> list[str]:
-        fields = ["audience_platforms", "audience_enterprises", "audience_financial_technology"]
-        # Concrete fields, not reverse relations: each has a verbose name.
-        return [
-            str(cast("models.Field[Any, Any]", self._meta.get_field(f)).verbose_name)
-            for f in fields
-            if getattr(self, f)
-        ]
+    def place_label(self) -> str:
+        """The agreement's name for where the event was held (annotated by `with_labels()`, else read)."""
+        label = self.__dict__.get("annotated_place_label")
+        return label or self._labels(Vocabulary.EVENT_PLACES).get(self.place, self.place)
+
+    @property
+    def audience_labels(self) -> list[str]:
+        labels = self._labels(Vocabulary.AUDIENCES)
+        return [labels.get(key, key) for key in self.audiences]
 
     def clean(self) -> None:
+        """Held within the term; place and audiences from the agreement's vocabularies."""
         errors: dict[str, str] = {}
         executed_on = self.agreement.executed_on if self.agreement_id else None
         if self.held_on and executed_on and self.held_on < executed_on:
             errors["held_on"] = f"The event is before the agreement was executed ({executed_on:%Y-%m-%d})."
-        in_us_by_name = (self.country or "").strip().casefold() in US_NAMES
-        if self.country and self.in_united_states is not None and in_us_by_name != self.in_united_states:
-            errors["country"] = (
-                "The event is marked as in the United States but the country is not the United States."
-                if self.in_united_states
-                else "The event is marked as abroad but the country is the United States."
-            )
-        if not (self.audience_platforms or self.audience_enterprises or self.audience_financial_technology):
-            errors["audience_platforms"] = "Tick at least one audience the event reached."
+        if self.agreement_id:
+            places = self._labels(Vocabulary.EVENT_PLACES)
+            if places and self.place not in places:
+                errors["place"] = "Choose where the event was held: " + ", ".join(places.values()) + "."
+            audiences = self._labels(Vocabulary.AUDIENCES)
+            if audiences and not self.audiences:
+                errors["audiences"] = "Tick at least one audience the event reached."
+            elif unknown := [a for a in self.audiences if a not in audiences]:
+                errors["audiences"] = f"Not an audience of this agreement: {', '.join(unknown)}."
         if errors:
             raise ValidationError(errors)
 

@@ -23,12 +23,12 @@ def can_report_on(user: User, commitment: Commitment) -> bool:
 
 
 def can_record_meeting(user: User, agreement: Agreement) -> bool:
-    """Staff of any party to the agreement record its meetings (VI.2, VI.5): they are joint."""
+    """Staff of any party to the agreement record its meetings: they are joint."""
     return has_role(user, STAFF) and is_party_to(user, agreement)
 
 
 def can_record_outreach(user: User, agreement: Agreement) -> bool:
-    """Staff of any party to the agreement record the outreach events it organises (VI.3)."""
+    """Staff of any party to the agreement record the events it organises."""
     return has_role(user, STAFF) and is_party_to(user, agreement)
 
 

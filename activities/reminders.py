@@ -1,4 +1,8 @@
-"""Reminders that keep the agreement's meeting calendar (VI.5) and the weekly stale digest.
+"""Reminders that keep each agreement's meeting obligations, and the weekly stale digest.
+
+Meeting reminders and "not yet scheduled" notices follow the meeting obligations the
+agreement states (agreements.obligations): the meeting kinds that count and the cadence's
+periods. An agreement that states no meeting obligation gets neither.
 
 Each `*_due(on)` function computes from the database what is due as of a day, and each
 `*_to_send(on)` says to whom, as plain data (`core.notices.DueNotice`; for the digest, the stale
@@ -19,13 +23,15 @@ from django.db.models import QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements.models import Agreement, Commitment
+from agreements.models import Agreement, Commitment, Obligation
+from agreements.periods import Period
 from contacts.models import PointOfContact
 from core.notices import DueNotice
 from core.time import today
 
 from .models import Meeting, Milestone
-from .quarters import Quarter, local_date
+from .periods import counts_for, current_period
+from .quarters import local_date
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:
@@ -37,12 +43,23 @@ def _in_force(on: datetime.date) -> QuerySet[Agreement]:
     return Agreement.objects.in_force(on)
 
 
-# --- reminders before a quarterly meeting ----------------------------------------------
+# --- reminders before a meeting an obligation counts ------------------------------------
+
+
+def _meeting_obligations_in_force(on: datetime.date) -> list[Obligation]:
+    """The meeting obligations of the agreements in force on the day, with their agreements."""
+    return list(
+        Obligation.objects.meetings()
+        .filter(agreement__in=_in_force(on))
+        .select_related("agreement", "section")
+        .order_by("agreement_id", "position", "pk")
+    )
 
 
 @dataclass(frozen=True)
 class MeetingReminder:
     meeting: Meeting
+    obligation: Obligation  # the agreement's meeting obligation the meeting counts for
     days_before: int  # the offset reached: 14 or 1 by default (MEETING_REMINDER_DAYS)
 
     @property
@@ -55,7 +72,8 @@ class MeetingReminder:
 
 
 def meeting_reminders_due(on: datetime.date | None = None) -> list[MeetingReminder]:
-    """Quarterly meetings of agreements in force, coming within the largest reminder offset.
+    """Meetings that count for a meeting obligation of an agreement in force, coming within the
+    largest reminder offset.
 
     The reminder due is the smallest offset the meeting is within (a meeting scheduled five
     days ahead gets its 14-day reminder at once, then the 1-day one). The occasion names the
@@ -65,11 +83,15 @@ def meeting_reminders_due(on: datetime.date | None = None) -> list[MeetingRemind
     offsets = sorted(settings.MEETING_REMINDER_DAYS)
     if not offsets:
         return []
+    obligations: dict[int, list[Obligation]] = defaultdict(list)
+    for obligation in _meeting_obligations_in_force(on):
+        obligations[obligation.agreement_id].append(obligation)
+    if not obligations:
+        return []
     meetings = (
         Meeting.objects.filter(
-            kind=Meeting.Kind.QUARTERLY,
             is_cancelled=False,
-            agreement__in=_in_force(on),
+            agreement__in=list(obligations),
             starts_at__gte=_start_of(on),
             starts_at__lt=_start_of(on + datetime.timedelta(days=offsets[-1] + 1)),
         )
@@ -78,10 +100,11 @@ def meeting_reminders_due(on: datetime.date | None = None) -> list[MeetingRemind
     )
     due = []
     for meeting in meetings:
+        counted = [o for o in obligations[meeting.agreement_id] if counts_for(o, meeting)]
         days_until = (local_date(meeting.starts_at) - on).days
         reached = [o for o in offsets if days_until <= o]
-        if reached:
-            due.append(MeetingReminder(meeting, min(reached)))
+        if counted and reached:
+            due.append(MeetingReminder(meeting, counted[0], min(reached)))
     return due
 
 
@@ -112,6 +135,7 @@ def meeting_reminders_to_send(on: datetime.date | None = None) -> list[DueNotice
             + parties_contacts[reminder.meeting.agreement_id],
             context={
                 "meeting": reminder.meeting,
+                "obligation": reminder.obligation,
                 "meeting_day": reminder.meeting_day,
                 "meeting_starts": timezone.localtime(reminder.meeting.starts_at),
                 "days_before": reminder.days_before,
@@ -126,46 +150,71 @@ def _meeting_link(meeting: Meeting) -> str:
     return meeting.get_absolute_url()
 
 
-# --- a quarter with no quarterly meeting scheduled by its 30th day -----------------------
+# --- a period with no meeting scheduled by its 30th day ------------------------------------
 
 
 @dataclass(frozen=True)
-class UnscheduledQuarter:
-    agreement: Agreement
-    quarter: Quarter
+class UnscheduledPeriod:
+    obligation: Obligation
+    period: Period
+
+    @property
+    def agreement(self) -> Agreement:
+        return self.obligation.agreement
 
     @property
     def occasion(self) -> str:
-        return f"{self.quarter} unscheduled"
+        return f"{self.obligation.code} {self.period.code} unscheduled"
 
 
-def unscheduled_quarters_due(on: datetime.date | None = None) -> list[UnscheduledQuarter]:
-    """Agreements in force with no quarterly meeting in the current quarter by its 30th day."""
+def scheduling_deadline(period: Period) -> datetime.date:
+    """The day by which a period's meeting should be scheduled: its Nth day
+    (QUARTERLY_MEETING_SCHEDULED_BY_DAY), or its due day if that comes first."""
+    nth_day = period.starts_on + datetime.timedelta(days=settings.QUARTERLY_MEETING_SCHEDULED_BY_DAY - 1)
+    return min(nth_day, period.due_on)
+
+
+def unscheduled_periods_due(on: datetime.date | None = None) -> list[UnscheduledPeriod]:
+    """Meeting obligations of agreements in force whose current owed period has no meeting that
+    counts by its scheduling deadline (a period the term does not owe asks for none)."""
     on = on or today()
-    quarter = Quarter.containing(on)
-    deadline = quarter.starts_on + datetime.timedelta(days=settings.QUARTERLY_MEETING_SCHEDULED_BY_DAY - 1)
-    if on < deadline:
+    candidates = []
+    for obligation in _meeting_obligations_in_force(on):
+        period = current_period(obligation, on)
+        if period is not None and on >= scheduling_deadline(period):
+            candidates.append(UnscheduledPeriod(obligation, period))
+    if not candidates:
         return []
-    scheduled = Meeting.objects.filter(
-        kind=Meeting.Kind.QUARTERLY,
+    meetings = Meeting.objects.filter(
         is_cancelled=False,
-        starts_at__gte=_start_of(quarter.starts_on),
-        starts_at__lt=_start_of(quarter.next().starts_on),
-    ).values("agreement")
-    return [UnscheduledQuarter(a, quarter) for a in _in_force(on).exclude(pk__in=scheduled)]
+        agreement__in={c.obligation.agreement_id for c in candidates},
+        starts_at__gte=_start_of(min(c.period.starts_on for c in candidates)),
+        starts_at__lt=_start_of(max(c.period.ends_on for c in candidates) + datetime.timedelta(days=1)),
+    ).only("agreement_id", "kind", "starts_at", "is_cancelled")
+    by_agreement: dict[int, list[Meeting]] = defaultdict(list)
+    for meeting in meetings:
+        by_agreement[meeting.agreement_id].append(meeting)
+    return [
+        c
+        for c in candidates
+        if not any(
+            counts_for(c.obligation, m) and c.period.contains(local_date(m.starts_at))
+            for m in by_agreement[c.obligation.agreement_id]
+        )
+    ]
 
 
-def unscheduled_quarter_notices_to_send(on: datetime.date | None = None) -> list[DueNotice]:
-    """The notices telling the parties' coordinators to schedule the quarter's meeting."""
+def unscheduled_period_notices_to_send(on: datetime.date | None = None) -> list[DueNotice]:
+    """The notices telling the parties' coordinators to schedule the period's meeting."""
     on = on or today()
-    due = unscheduled_quarters_due(on)
-    coordinators = _active_contacts_by_agreement([d.agreement for d in due], on, is_coordinator=True)
+    due = unscheduled_periods_due(on)
+    coordinators = _active_contacts_by_agreement({d.agreement.pk for d in due}, on, is_coordinator=True)
     return [
         DueNotice(
             agreement=d.agreement,
             occasion=d.occasion,
             contacts=coordinators[d.agreement.pk],
-            context={"quarter": d.quarter, "quarter_ends": d.quarter.ends_on},
+            context={"obligation": d.obligation, "period": d.period, "period_ends": d.period.ends_on},
             link=reverse("activities:meeting_list"),
         )
         for d in due

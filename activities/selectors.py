@@ -127,7 +127,8 @@ def updates_visible_to(user: User) -> QuerySet[ProgressUpdate]:
 
 def meetings_visible_to(user: User) -> QuerySet[Meeting]:
     return (
-        Meeting.objects.filter(agreement__in=visible_agreements(user))
+        Meeting.objects.with_labels()
+        .filter(agreement__in=visible_agreements(user))
         .select_related("agreement", "organiser")
         .prefetch_related("follow_ups")
         .order_by("-starts_at", "-pk")
@@ -136,7 +137,8 @@ def meetings_visible_to(user: User) -> QuerySet[Meeting]:
 
 def events_visible_to(user: User) -> QuerySet[OutreachEvent]:
     return (
-        OutreachEvent.objects.filter(agreement__in=visible_agreements(user))
+        OutreachEvent.objects.with_labels()
+        .filter(agreement__in=visible_agreements(user))
         .select_related("agreement", "organising_party")
         .order_by("-held_on", "-pk")
     )
@@ -336,7 +338,9 @@ def commitment_timeline(
         .annotate(is_corrected=Exists(ProgressUpdate.objects.filter(corrects=OuterRef("pk"))))
         .latest_first()[:reach]
     )
-    meetings = list(commitment.meetings.select_related("organiser").order_by("-starts_at", "-pk")[:reach])
+    meetings = list(
+        commitment.meetings.with_labels().select_related("organiser").order_by("-starts_at", "-pk")[:reach]
+    )
     events = list(
         commitment.outreach_events.select_related("organising_party").order_by(
             "-held_on", "-created_at", "-pk"
@@ -410,7 +414,8 @@ def commitment_page(commitment: Commitment, timeline_page: int = 1) -> dict[str,
 def meeting_page(meeting: Meeting) -> Meeting:
     """The meeting with its attendees, items, follow-ups and evidence loaded."""
     return (
-        Meeting.objects.select_related("agreement", "organiser")
+        Meeting.objects.with_labels()
+        .select_related("agreement", "organiser")
         .prefetch_related(
             "attendee_contacts__party",
             "attendee_users__membership__party",
@@ -426,7 +431,8 @@ def meeting_page(meeting: Meeting) -> Meeting:
 
 def event_page(event: OutreachEvent) -> OutreachEvent:
     return (
-        OutreachEvent.objects.select_related("agreement", "organising_party")
+        OutreachEvent.objects.with_labels()
+        .select_related("agreement", "organising_party")
         .prefetch_related("items", "evidence")
         .get(pk=event.pk)
     )

@@ -307,10 +307,8 @@ EVENT_FIELDS = (
     "held_on",
     "city",
     "country",
-    "in_united_states",
-    "audience_platforms",
-    "audience_enterprises",
-    "audience_financial_technology",
+    "place",
+    "audiences",
     "attendance",
     "outcomes",
 )
@@ -325,7 +323,7 @@ def outreach_event_create(
     files: Iterable[Any] = (),
     **fields: Any,
 ) -> OutreachEvent:
-    """Record an outreach event (VI.3) with the items it served and its evidence."""
+    """Record an event (an event obligation's, e.g. outreach) with the items it served and its evidence."""
     checked = evidence_check_all(files=files)
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:

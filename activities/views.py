@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from agreements.models import Agreement, Commitment
+from agreements.models import Agreement, Commitment, Obligation
 from agreements.permissions import visible_agreements
 from core.http import AuthenticatedRequest
 
@@ -32,7 +32,7 @@ from .forms import (
     follow_up_initial,
 )
 from .models import Evidence, Meeting, Milestone, OutreachEvent, ProgressUpdate
-from .quarters import quarterly_meeting_record
+from .periods import meeting_records
 
 PAGE_SIZE = 25
 
@@ -138,8 +138,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         "activities/meeting_list.html",
         {
             "recordable": _can_record_on_any(request, permissions.can_record_meeting),
-            "quarters_agreement": shown,
-            "quarters": quarterly_meeting_record(shown) if shown else [],
+            "periods_agreement": shown,
+            "obligation_records": meeting_records(shown) if shown else [],
         },
     )
 
@@ -493,7 +493,16 @@ def event_create(request: AuthenticatedRequest) -> HttpResponse:
         else:
             messages.success(request, f"Outreach event “{event.title}” recorded.")
             return redirect("activities:event_detail", pk=event.pk)
-    return render(request, "activities/event_form.html", {"form": form, "agreement": agreement})
+    return render(
+        request,
+        "activities/event_form.html",
+        {"form": form, "agreement": agreement, "event_obligation": _event_obligation(agreement)},
+    )
+
+
+def _event_obligation(agreement: Agreement) -> Obligation | None:
+    """The agreement's (first) event obligation: its title and clause head the event pages."""
+    return Obligation.objects.events().filter(agreement=agreement).select_related("section").first()
 
 
 def _event(request: HttpRequest, pk: int) -> OutreachEvent:
@@ -512,6 +521,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "event": event,
             "agreement": event.agreement,
+            "event_obligation": _event_obligation(event.agreement),
             "can_edit": permissions.can_record_outreach(request.user, event.agreement),
             "evidence_form": EvidenceForm(),
         },
@@ -541,7 +551,14 @@ def event_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Outreach event “{event.title}” updated.")
             return redirect("activities:event_detail", pk=event.pk)
     return render(
-        request, "activities/event_form.html", {"form": form, "agreement": agreement, "event": event}
+        request,
+        "activities/event_form.html",
+        {
+            "form": form,
+            "agreement": agreement,
+            "event": event,
+            "event_obligation": _event_obligation(agreement),
+        },
     )
 
 

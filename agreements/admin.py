@@ -8,12 +8,14 @@ from .models import (
     Commitment,
     Modification,
     ModificationExecution,
+    Obligation,
     Party,
     PartyMembership,
     Section,
     Signatory,
     TerminationNotice,
     TerminationRight,
+    VocabularyEntry,
 )
 
 
@@ -110,3 +112,19 @@ class PartyMembershipAdmin(SimpleHistoryAdmin):
     list_filter = ["party"]
     search_fields = ["user__username", "user__email"]
     raw_id_fields = ["user"]
+
+
+@admin.register(Obligation)
+class ObligationAdmin(SimpleHistoryAdmin):
+    """Obligations come from the agreement file; the admin shows them for reference."""
+
+    list_display = ["code", "agreement", "kind", "cadence", "section"]
+    list_filter = ["agreement", "kind", "cadence"]
+    readonly_fields = [f.name for f in Obligation._meta.fields]
+
+
+@admin.register(VocabularyEntry)
+class VocabularyEntryAdmin(SimpleHistoryAdmin):
+    list_display = ["agreement", "vocabulary", "key", "label"]
+    list_filter = ["agreement", "vocabulary"]
+    readonly_fields = [f.name for f in VocabularyEntry._meta.fields]

@@ -759,3 +759,7 @@ class PartyMembership(models.Model):
 simple_history.register(
     get_user_model(), app="agreements", excluded_fields=["password", "last_login"], m2m_fields=["groups"]
 )
+
+
+# The recurring obligations and vocabularies are agreements models too (agreements/obligations.py).
+from .obligations import Obligation, VocabularyEntry  # noqa: E402, F401

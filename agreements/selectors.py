@@ -78,6 +78,8 @@ def agreement_page(agreement: Agreement) -> dict:
             for p in parties
         ],
         "parties_without_contact": [p for p in parties if not active_by_party[p.pk]],
+        # The clause that asks each party for a point of contact, when the agreement states one.
+        "contacts_obligation": agreement.obligations.of_kind("contacts").select_related("section").first(),
         "modifications": list(agreement.modifications.all()),
         "term": agreement.term_on(today()),
         "sections": sections,

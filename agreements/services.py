@@ -23,6 +23,7 @@ from .models import (
     TerminationNotice,
     TerminationRight,
 )
+from .obligation_import import import_obligations
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -290,6 +291,7 @@ def import_agreement(*, doc: AgreementDocument) -> ImportResult:
                 {"modification": modification, "party": parties[e.party]},
                 {"executed_on": e.executed_on},
             )
+    import_obligations(doc, agreement, result.created, result.updated)
     agreement.refresh_expiry()
     return result
 

@@ -181,11 +181,16 @@ def _display(record: HistoricalRecord, field_name: str, value) -> str:
     """A field's value as a reader understands it: choice labels, related records by name."""
     if value is None or value == "":
         return "—"
-    if isinstance(value, list):  # many-to-many: the through rows, as dicts of ids
-        return _display_m2m(record, field_name, value)
     try:
         model_field = record._meta.get_field(field_name)
     except FieldDoesNotExist:
+        model_field = None
+    if isinstance(value, list):
+        if model_field is not None and isinstance(model_field, models.JSONField):
+            # A list of values (an event's audiences, as vocabulary keys), not linked records.
+            return Truncator(", ".join(str(v) for v in value)).chars(VALUE_CHARS) or "—"
+        return _display_m2m(record, field_name, value)  # many-to-many: the through rows, as dicts of ids
+    if model_field is None:
         return str(value)
     if model_field is not None and model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))

@@ -39,12 +39,15 @@ from agreements.models import (
     Authority,
     Commitment,
     CommitmentStatus,
+    Obligation,
     Party,
     PartyMembership,
     Section,
     Signatory,
+    VocabularyEntry,
     today,
 )
+from agreements.obligations import Vocabulary
 from agreements.permissions import ADMIN, MANAGER, STAFF, role_groups
 from contacts.models import PointOfContact
 
@@ -95,7 +98,7 @@ OTHER_AGENCIES = [
 
 NARRATIVES = [
     "Met with the partner agency's working group; drafted the coordination plan and circulated it.",
-    "Held stakeholder roundtable with e-commerce platforms; collected input on compliance barriers.",
+    "Held stakeholder roundtable with online platforms; collected input on compliance barriers.",
     "Shared the quarterly trade data extract through the existing information sharing mechanism.",
     "Reviewed the draft policy paper; comments returned to the lead office for the next revision.",
     "Outreach session delivered to small and medium enterprises; follow-up materials in clearance.",
@@ -553,6 +556,75 @@ class _Generator:
             )
             return cursor.rowcount
 
+    def make_obligations(self) -> int:
+        """The template's vocabularies and recurring obligations, for every agreement."""
+        doc = self.t.document
+        if doc is None:
+            return 0
+        entries, obligations, owed = [], [], []
+        for a in self.agreements:
+            for vocabulary in Vocabulary:
+                for pos, e in enumerate(getattr(doc.vocabularies, vocabulary.value)):
+                    section = self.sections.get((a.pk, e.section)) if e.section else None
+                    entries.append(
+                        VocabularyEntry(
+                            agreement_id=a.pk,
+                            vocabulary=vocabulary,
+                            key=e.key,
+                            label=e.label,
+                            section_id=section,
+                            position=pos,
+                        )
+                    )
+            for o in doc.obligations:
+                obligations.append(
+                    Obligation(
+                        agreement_id=a.pk,
+                        code=o.code,
+                        kind=o.kind.value,
+                        title=o.title,
+                        section_id=self.sections[(a.pk, o.section)],
+                        cadence=o.cadence.kind.value,
+                        anchor=o.cadence.anchor.value,
+                        rrule=o.cadence.rrule or "",
+                        window_days=o.window_days,
+                        due_day=o.due_day,
+                        meeting_kinds=list(o.meeting_kinds),
+                        audiences=list(o.audiences),
+                        requires_minutes=o.requires_minutes,
+                        balance_text=o.balance.text if o.balance else "",
+                        balance_across=o.balance.across if o.balance else "",
+                        balance_each_of=list(o.balance.each_of) if o.balance else [],
+                        balance_over=o.balance.over.value if o.balance else "",
+                        position=o.position,
+                    )
+                )
+        _bulk(VocabularyEntry, entries)
+        for obligation in _bulk(Obligation, obligations):
+            for party in self.agreement_parties[obligation.agreement_id]:
+                owed.append(Obligation.parties.through(obligation_id=obligation.pk, party_id=party.pk))
+        _bulk(Obligation.parties.through, owed)
+        return len(entries) + len(obligations)
+
+    @property
+    def kind_labels(self) -> dict[str, str]:
+        doc = self.t.document
+        labels = {e.key: e.label for e in doc.vocabularies.meeting_kinds} if doc else {}
+        return labels or {"meeting": "Meeting"}
+
+    @property
+    def counted_kind(self) -> str:
+        """The kind the template's first meeting obligation counts (most meetings are of it)."""
+        doc = self.t.document
+        for o in doc.obligations if doc else ():
+            if o.meeting_kinds:
+                return o.meeting_kinds[0]
+        return next(iter(self.kind_labels))
+
+    @property
+    def other_kinds(self) -> list[str]:
+        return [k for k in self.kind_labels if k != self.counted_kind] or [self.counted_kind]
+
     def make_meetings(self) -> int:
         rows, attendance = [], []
         per_agreement, extra = divmod(self.plan.meetings, len(self.agreements))
@@ -562,17 +634,13 @@ class _Generator:
             parties = self.agreement_parties[a.pk]
             for j in range(count):
                 day = _executed_on(a) + datetime.timedelta(days=(j * span) // max(count, 1) + 10)
-                kind = (
-                    Meeting.Kind.QUARTERLY
-                    if j % 5
-                    else self.rng.choice([Meeting.Kind.WCO, Meeting.Kind.OTHER])
-                )
+                kind = self.counted_kind if j % 5 else self.rng.choice(self.other_kinds)
                 held = day < self.end and self.rng.random() > 0.1
                 rows.append(
                     Meeting(
                         agreement_id=a.pk,
                         kind=kind,
-                        title=f"{Meeting.Kind(kind).label.split(' (')[0]} {day:%Y-%m}",
+                        title=f"{self.kind_labels[kind]} {day:%Y-%m}",
                         starts_at=datetime.datetime.combine(day, datetime.time(14), datetime.UTC),
                         format=self.rng.choice(Meeting.Format.values),
                         agenda="Progress on the joint activities; the strategic agenda; next steps.",
@@ -642,6 +710,7 @@ def generate_bench_data(*, plan: Plan, log: Callable[[str], None] = print) -> Re
         report.step("authorities + signatories", gen.make_authorities_and_signatories, log)
         report.step("tracked items", gen.make_commitments, log)
         report.step("points of contact", gen.make_contacts, log)
+        report.step("obligations + vocabularies", gen.make_obligations, log)
         report.step("progress updates (COPY)", gen.make_updates, log)
         report.step("current status of items", gen.set_current_status, log)
         report.step("meetings (+ attendees)", gen.make_meetings, log)

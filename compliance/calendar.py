@@ -1,4 +1,5 @@
-"""The private iCalendar feed: meetings, milestone due dates and the term's key dates.
+"""The private iCalendar feed: meetings, milestone due dates, the term's key dates, and the day
+each owed period of a recurring obligation falls due (from the agreement's obligations).
 
 A calendar client (Outlook, Google, Apple) polls the feed without signing in, so the feed
 shows what its owner may see today: the agreements of their party, as permissions decide.
@@ -14,12 +15,17 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from activities.models import Meeting, Milestone
+from agreements.agreement_file.document import CadenceKind
+from agreements.models import Obligation
+from agreements.periods import Rule, owed_periods
 from agreements.permissions import User, visible_agreements
 from core.time import today
 
 from . import links
 
 MEETING_LENGTH = datetime.timedelta(hours=1)
+# An open-ended term has no last period: the feed lists the periods due up to a year ahead.
+FEED_AHEAD = datetime.timedelta(days=366)
 UID_DOMAIN = "moa-portal"
 
 
@@ -64,7 +70,34 @@ def calendar_for(user: User, absolute: Callable[[str], str]) -> bytes:
             if day:
                 calendar.add_component(_all_day(f"agreement-{a.pk}-{key}", day, summary, a.title, url, stamp))
     ids = [a.pk for a in agreements]
-    meetings = Meeting.objects.filter(agreement_id__in=ids).select_related("agreement").order_by("starts_at")
+    by_id = {a.pk: a for a in agreements}
+    obligations = (
+        Obligation.objects.filter(agreement_id__in=ids)
+        .exclude(cadence=CadenceKind.CONTINUOUS)
+        .select_related("section")
+        .order_by("agreement_id", "position", "pk")
+    )
+    for o in obligations:
+        a = by_id[o.agreement_id]
+        ends_before = a.ends_on
+        until = None if ends_before else today() + FEED_AHEAD
+        for period in owed_periods(Rule.of(o), a.executed_on, ends_before, until=until):
+            calendar.add_component(
+                _all_day(
+                    f"obligation-{o.pk}-{period.code}",
+                    period.due_on,
+                    f"{a.short_name}: due, {o.title} ({o.section.number}), {period}",
+                    a.title,
+                    absolute(a.get_absolute_url()),
+                    stamp,
+                )
+            )
+    meetings = (
+        Meeting.objects.with_labels()
+        .filter(agreement_id__in=ids)
+        .select_related("agreement")
+        .order_by("starts_at")
+    )
     for m in meetings:
         event = Event()
         event.add("uid", f"meeting-{m.pk}@{UID_DOMAIN}")
@@ -72,7 +105,7 @@ def calendar_for(user: User, absolute: Callable[[str], str]) -> bytes:
         event.add("dtstart", m.starts_at)
         event.add("dtend", m.starts_at + MEETING_LENGTH)
         event.add("summary", f"{m.agreement.short_name}: {m.title}")
-        event.add("description", m.agenda or m.get_kind_display())
+        event.add("description", m.agenda or m.kind_label)
         if m.location:
             event.add("location", m.location)
         event.add("status", "CANCELLED" if m.is_cancelled else "CONFIRMED")

@@ -19,6 +19,8 @@ from openpyxl import Workbook
 
 from activities.models import Meeting, ProgressUpdate
 from activities.quarters import Quarter, local_date
+from agreements.models import VocabularyEntry
+from agreements.obligations import Vocabulary
 
 from .panels import Filters, end_of_day, quarter_code
 
@@ -66,21 +68,23 @@ def summary_rows(board: Dashboard) -> tuple[list[str], list[list]]:
     rows.append(["Commitments", f"No update in {c.stale_after_days} days", len(c.stale), ""])
     rows.append(["Commitments", "Overdue milestones", len(c.overdue_milestones), ""])
     rows.append(["Commitments", "Overdue meeting follow-ups", len(c.overdue_follow_ups), ""])
-    m = board.meetings
-    rows.append(["Quarterly meetings", "Signal", m.signal.label, m.signal.reason])
-    for q in m.quarters:
-        rows.append(["Quarterly meetings", str(q.quarter), q.state, q.reason])
+    for m in board.meeting_panels:
+        name = f"{m.obligation.title} ({m.obligation.section.number})"
+        rows.append([name, "Signal", m.signal.label, m.signal.reason])
+        for q in m.periods:
+            rows.append([name, str(q.period), q.state, q.reason])
     contacts = board.contacts
     rows.append(["Points of contact", "Signal", contacts.signal.label, contacts.signal.reason])
     for p in contacts.parties:
         rows.append(
             ["Points of contact", f"{p.party.acronym} active", p.active, f"{p.coordinators} coordinator(s)"]
         )
-    o = board.outreach
-    rows.append(["Outreach", "Signal", o.signal.label, o.signal.reason])
-    for oq in o.quarters:
-        rows.append(["Outreach", f"{oq.quarter} in the United States", oq.us, ""])
-        rows.append(["Outreach", f"{oq.quarter} abroad", oq.abroad, ""])
+    for o in board.event_panels:
+        name = f"{o.obligation.title} ({o.obligation.section.number})"
+        rows.append([name, "Signal", o.signal.label, o.signal.reason])
+        for oq in o.quarters:
+            for place in oq.places:
+                rows.append([name, f"{oq.quarter} {place.label}", place.n, ""])
     r = board.recent
     rows.append(["Recent activity", "Signal", r.signal.label, r.signal.reason])
     return headers, rows
@@ -151,10 +155,11 @@ def meeting_rows(filters: Filters) -> tuple[list[str], Iterable[list]]:
         .annotate(follow_up_count=Count("follow_ups"))
         .order_by("starts_at", "pk")
     )
+    kinds = VocabularyEntry.objects.labels(filters.agreement, Vocabulary.MEETING_KINDS)
     rows = (
         [
             quarter_code(Quarter.containing(local_date(m.starts_at))),
-            m.get_kind_display(),
+            kinds.get(m.kind, m.kind),
             m.title,
             timezone.localtime(m.starts_at).replace(tzinfo=None),
             m.get_format_display(),

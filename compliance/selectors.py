@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from django.db.models import F, QuerySet
 
 from activities.models import Meeting, OutreachEvent, ProgressUpdate
-from agreements.models import Agreement, Party
+from agreements.agreement_file.document import ObligationKind
+from agreements.models import Agreement, Obligation, Party
 
 from .panels import (
     CommitmentsPanel,
@@ -31,16 +32,6 @@ from .panels import (
     outreach_panel,
     recent_panel,
     term_panel,
-)
-
-# The overview's order, names and anchors: (panel key, name shown).
-OVERVIEW = (
-    ("term", "Term"),
-    ("commitments", "Commitments"),
-    ("meetings", "Quarterly meetings"),
-    ("contacts", "Points of contact"),
-    ("outreach", "Outreach"),
-    ("recent", "Recent activity"),
 )
 
 
@@ -62,15 +53,32 @@ class Dashboard:
     parties: list[Party]
     term: TermPanel
     commitments: CommitmentsPanel
-    meetings: MeetingsPanel
+    meeting_panels: list[MeetingsPanel]  # one per meeting obligation the agreement states
     contacts: ContactsPanel
-    outreach: OutreachPanel
+    event_panels: list[OutreachPanel]  # one per event obligation the agreement states
     recent: RecentPanel
 
     @property
+    def meetings(self) -> MeetingsPanel | None:
+        """The first meeting obligation's panel (most agreements state one), or None."""
+        return self.meeting_panels[0] if self.meeting_panels else None
+
+    @property
+    def outreach(self) -> OutreachPanel | None:
+        """The first event obligation's panel, or None."""
+        return self.event_panels[0] if self.event_panels else None
+
+    @property
     def overview(self) -> list[tuple[str, object, str]]:
-        """(name, panel, anchor) in the overview's order."""
-        return [(name, getattr(self, key), key) for key, name in OVERVIEW]
+        """(name, panel, anchor) in the dashboard's order: a panel per obligation, by its title."""
+        return [
+            ("Term", self.term, "term"),
+            ("Commitments", self.commitments, "commitments"),
+            *((p.obligation.title, p, p.anchor) for p in self.meeting_panels),
+            ("Points of contact", self.contacts, "contacts"),
+            *((p.obligation.title, p, p.anchor) for p in self.event_panels),
+            ("Recent activity", self.recent, "recent"),
+        ]
 
     @property
     def charts(self) -> dict:
@@ -79,19 +87,34 @@ class Dashboard:
     def context(self) -> dict:
         """The dashboard as template context: each panel by its name, the overview and charts."""
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        return {**fields, "overview": self.overview, "charts": self.charts}
+        return {
+            **fields,
+            "meetings": self.meetings,
+            "outreach": self.outreach,
+            "overview": self.overview,
+            "charts": self.charts,
+        }
 
 
 def dashboard(filters: Filters) -> Dashboard:
+    """Every panel as of the day: one per obligation the agreement states, in the file's order."""
     parties = list(filters.agreement.parties.all())
+    obligations = list(Obligation.objects.filter(agreement=filters.agreement).select_related("section"))
+    meeting_obligations = [o for o in obligations if o.kind == ObligationKind.MEETING]
+    meetings = (
+        list(Meeting.objects.filter(agreement=filters.agreement, is_cancelled=False))
+        if meeting_obligations
+        else []
+    )
+    contacts_obligation = next((o for o in obligations if o.kind == ObligationKind.CONTACTS), None)
     return Dashboard(
         filters=filters,
         parties=parties,
         term=term_panel(filters.agreement, filters.as_of),
         commitments=commitments_panel(filters, parties),
-        meetings=meetings_panel(filters),
-        contacts=contacts_panel(filters, parties),
-        outreach=outreach_panel(filters),
+        meeting_panels=[meetings_panel(filters, o, meetings) for o in meeting_obligations],
+        contacts=contacts_panel(filters, parties, contacts_obligation),
+        event_panels=[outreach_panel(filters, o) for o in obligations if o.kind == ObligationKind.EVENT],
         recent=recent_panel(filters),
     )
 
@@ -113,11 +136,13 @@ def updates_between(filters: Filters, start: datetime.date, end: datetime.date) 
 def meetings_between(filters: Filters, start: datetime.date, end: datetime.date) -> list[Meeting]:
     """Meetings of the agreement held on a local day in [start, end] (meetings are joint)."""
     return list(
-        Meeting.objects.filter(
+        Meeting.objects.with_labels()
+        .filter(
             agreement=filters.agreement,
             starts_at__gte=end_of_day(start - datetime.timedelta(days=1)),
             starts_at__lt=end_of_day(end),
-        ).order_by("starts_at", "pk")
+        )
+        .order_by("starts_at", "pk")
     )
 
 

@@ -1,4 +1,4 @@
-"""Points of contact (VI.1, XX): who in each party coordinates the agreement's work."""
+"""Points of contact: who in each party coordinates the agreement's work."""
 
 from __future__ import annotations
 

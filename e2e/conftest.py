@@ -370,7 +370,7 @@ def portal_records(moa, doc, doc_staff, dhs_staff) -> dict:
     meeting = services.meeting_create(
         agreement=moa,
         acting_user=dhs_staff,
-        kind=Meeting.Kind.QUARTERLY,
+        kind="quarterly",
         title="Q1 2018 DOC–DHS call",
         starts_at=timezone.make_aware(datetime.datetime.combine(RECORDS_DAY, datetime.time(10))),
         format=Meeting.Format.CALL,
@@ -389,8 +389,8 @@ def portal_records(moa, doc, doc_staff, dhs_staff) -> dict:
         held_on=RECORDS_DAY,
         city="Chicago",
         country="United States",
-        in_united_states=True,
-        audience_enterprises=True,
+        place="us",
+        audiences=["enterprises"],
         attendance=120,
         items=[moa.commitments.get(code="VI.3")],
     )

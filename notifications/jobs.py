@@ -61,7 +61,7 @@ def notices_of(kind: str, due: Iterable[DueNotice]) -> list[Notice]:
     return notices
 
 
-# --- the term countdown (VII) -----------------------------------------------------------
+# --- the term countdown -----------------------------------------------------------------
 
 
 def term_notices_claim(*, on: datetime.date | None = None) -> list[Notification]:
@@ -74,11 +74,11 @@ def term_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
     return notices_send(claimed=term_notices_claim(on=on))
 
 
-# --- the meeting calendar (VI.5) ---------------------------------------------------------
+# --- the agreements' meeting obligations ----------------------------------------------------
 
 
 def meeting_reminders_claim(*, on: datetime.date | None = None) -> list[Notification]:
-    """Claim the due reminders before quarterly meetings."""
+    """Claim the due reminders before meetings that count for a meeting obligation."""
     return claim_due(Kind.MEETING_REMINDER, reminders.meeting_reminders_to_send(on))
 
 
@@ -88,12 +88,12 @@ def meeting_reminders_send(*, on: datetime.date | None = None) -> list[Notificat
 
 
 def unscheduled_quarter_notices_claim(*, on: datetime.date | None = None) -> list[Notification]:
-    """Claim the notices telling the parties' coordinators to schedule the quarter's meeting."""
-    return claim_due(Kind.MEETING_UNSCHEDULED, reminders.unscheduled_quarter_notices_to_send(on))
+    """Claim the notices telling the parties' coordinators to schedule the period's meeting."""
+    return claim_due(Kind.MEETING_UNSCHEDULED, reminders.unscheduled_period_notices_to_send(on))
 
 
 def unscheduled_quarter_notices_send(*, on: datetime.date | None = None) -> list[Notification]:
-    """Tell the parties' coordinators to schedule the quarter's meeting."""
+    """Tell the parties' coordinators to schedule the period's meeting."""
     return notices_send(claimed=unscheduled_quarter_notices_claim(on=on))
 
 
@@ -181,7 +181,7 @@ def notices_due(*, on: datetime.date, slug: str | None = None) -> list[Notice]:
     decided = [
         (Kind.TERM_NOTICE, countdown.term_notices_to_send(on, slug=slug)),
         (Kind.MEETING_REMINDER, reminders.meeting_reminders_to_send(on)),
-        (Kind.MEETING_UNSCHEDULED, reminders.unscheduled_quarter_notices_to_send(on)),
+        (Kind.MEETING_UNSCHEDULED, reminders.unscheduled_period_notices_to_send(on)),
         (Kind.MINUTES_MISSING, reminders.minutes_nudges_to_send(on)),
     ]
     notices: list[Notice] = []

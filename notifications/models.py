@@ -29,13 +29,13 @@ if TYPE_CHECKING:
 
 class Kind(models.TextChoices):
     TERM_NOTICE = "term_notice", "Term countdown notice"
-    MEETING_REMINDER = "meeting_reminder", "Quarterly meeting reminder"
-    MEETING_UNSCHEDULED = "meeting_unscheduled", "Quarterly meeting not yet scheduled"
+    MEETING_REMINDER = "meeting_reminder", "Meeting reminder"
+    MEETING_UNSCHEDULED = "meeting_unscheduled", "Meeting not yet scheduled"
     MINUTES_MISSING = "minutes_missing", "Meeting minutes missing"
     STALE_DIGEST = "stale_digest", "Weekly digest of stale commitments and overdue milestones"
 
 
-#: Kinds a user may not mute: the agreement's term running out concerns every manager (VII).
+#: Kinds a user may not mute: the agreement's term running out concerns every manager.
 UNMUTABLE_KINDS = frozenset({Kind.TERM_NOTICE})
 
 

@@ -22,19 +22,21 @@ def _day(on: str | None) -> datetime.date | None:
 
 @shared_task(acks_late=True)
 def send_term_notices(on: str | None = None) -> int:
-    """The term countdown (VII) as of today (or the ISO day given): how many notices were sent."""
+    """The term countdown as of today (or the ISO day given): how many notices were sent."""
     return len(jobs.term_notices_send(on=_day(on)))
 
 
 @shared_task(acks_late=True)
 def send_meeting_reminders(on: str | None = None) -> int:
-    """Reminders 14 days and 1 day before each scheduled quarterly meeting (VI.5)."""
+    """Reminders 14 days and 1 day before each meeting a meeting obligation counts."""
     return len(jobs.meeting_reminders_send(on=_day(on)))
 
 
 @shared_task(acks_late=True)
 def send_unscheduled_quarter_notices(on: str | None = None) -> int:
-    """By day 30 of a quarter with no quarterly meeting scheduled: tell the coordinators."""
+    """By day 30 of a meeting obligation's period with no meeting scheduled: tell the coordinators.
+
+    The task keeps its name (the beat schedule refers to it); what it does follows the obligations."""
     return len(jobs.unscheduled_quarter_notices_send(on=_day(on)))
 
 

@@ -39,7 +39,7 @@ class MeetingFactory(factory.django.DjangoModelFactory):
         model = Meeting
 
     agreement = factory.SubFactory(AgreementFactory)
-    kind = Meeting.Kind.QUARTERLY
+    kind = "quarterly"
     title = "Quarterly call"
     starts_at = datetime.datetime(2021, 5, 12, 10, 0, tzinfo=ZoneInfo("America/New_York"))
     format = Meeting.Format.CALL
@@ -68,7 +68,7 @@ class OutreachEventFactory(factory.django.DjangoModelFactory):
     held_on = datetime.date(2021, 4, 20)
     city = "Chicago"
     country = "United States"
-    in_united_states = True
-    audience_platforms = True
+    place = "us"
+    audiences = factory.LazyFunction(lambda: ["platforms"])
     attendance = 120
     created_by = factory.SubFactory(UserFactory)

@@ -156,8 +156,8 @@ def event_form(item, staff, **overrides):
         "held_on": "2021-04-20",
         "city": "Chicago",
         "country": "United States",
-        "venue": "us",
-        "audience_financial_technology": "on",
+        "place": "us",
+        "audiences": ["financial_technology"],
         "organising_party": str(item.leads[0].pk),
     }
     data.update(overrides)
@@ -171,14 +171,18 @@ def test_event_form_valid_and_defaults_the_organiser_to_the_users_party(item, st
     )
     form = event_form(item, staff)
     assert form.is_valid(), form.errors
-    assert form.event_fields()["in_united_states"] is True
+    assert (form.event_fields()["place"], form.event_fields()["audiences"]) == (
+        "us",
+        ["financial_technology"],
+    )
 
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
         ("held_on", "2019-01-01", "before the agreement was executed"),
-        ("venue", "moon", "Select a valid choice"),
+        ("place", "moon", "Select a valid choice"),
+        ("audiences", ["gamers"], "Select a valid choice"),
         ("attendance", "-1", "cannot be negative"),
         ("city", "", "required"),
     ],
@@ -189,7 +193,28 @@ def test_event_form_refusals(item, staff, field, value, message):
     assert message in form.errors[field][0]
 
 
-def test_event_form_refuses_a_venue_that_contradicts_the_country(item, staff):
-    form = event_form(item, staff, country="Canada")
-    assert not form.is_valid()
-    assert "not the United States" in form.errors["country"][0]
+def test_event_form_offers_the_agreements_places_and_audiences(item, staff):
+    form = OutreachEventForm(agreement=item.agreement, user=staff)
+    assert [key for key, _ in form.fields["place"].choices] == ["us", "abroad"]
+    assert [key for key, _ in form.fields["audiences"].choices] == [
+        "platforms",
+        "enterprises",
+        "financial_technology",
+    ]
+
+
+def test_event_form_of_an_agreement_without_places_or_audiences_asks_for_neither(staff):
+    item = CommitmentFactory(agreement=AgreementFactory(obligations=[]))
+    form = OutreachEventForm(agreement=item.agreement, user=staff)
+    assert "place" not in form.fields and "audiences" not in form.fields
+
+
+def test_meeting_form_offers_the_agreements_meeting_kinds(item):
+    form = MeetingForm(agreement=item.agreement)
+    assert [key for key, _ in form.fields["kind"].choices] == ["quarterly", "wco", "other"]
+    assert form.fields["kind"].initial == "quarterly"
+
+
+def test_event_form_selects_the_items_its_event_obligation_carries_out(moa, dhs_staff):
+    form = OutreachEventForm(agreement=moa, user=dhs_staff)
+    assert [c.code for c in form.initial["items"]] == [moa.obligations.get(kind="event").item.code]

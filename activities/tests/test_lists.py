@@ -169,7 +169,7 @@ def test_event_list_filters_by_venue_party_and_quarter(client, doc_staff, doc, d
         agreement=moa,
         organising_party=dhs,
         held_on=datetime.date(2018, 8, 1),
-        in_united_states=False,
+        place="abroad",
         city="Geneva",
         country="Switzerland",
     )
@@ -184,7 +184,8 @@ def test_meeting_list_shows_each_quarter_held_or_missed(client, doc_staff, moa):
     MeetingFactory(agreement=moa, starts_at=datetime.datetime(2017, 12, 5, 15, tzinfo=datetime.UTC))
     client.force_login(doc_staff)
     response = client.get(reverse("activities:meeting_list"), {"agreement": moa.slug})
-    states = {f"{r.quarter.year}-Q{r.quarter.number}": r.state for r in response.context["quarters"]}
+    (record,) = response.context["obligation_records"]
+    states = {r.period.code: r.state for r in record.periods}
     assert states["2017-Q4"] == "held"
     assert states["2018-Q1"] == "missed"
     assert 'data-quarter="2017-Q4" data-state="held"' in response.content.decode()
@@ -389,3 +390,18 @@ def test_a_kept_my_work_is_never_served_to_a_user_of_another_party(client, doc_s
     client.force_login(dhs_staff)  # same agreement, same day, nothing changed: DOC's counts are kept
     dhs_page = client.get(reverse("home")).context
     assert (dhs_page["overdue_milestones_count"], dhs_page["overdue_milestones"]) == (0, [])
+
+
+def test_meeting_list_heads_the_period_table_with_the_obligation_and_its_clause(client, doc_staff, moa):
+    client.force_login(doc_staff)
+    response = client.get(reverse("activities:meeting_list"), {"agreement": moa.slug})
+    assert "Quarterly meetings or conference calls (VI.5)" in response.content.decode()
+
+
+def test_meeting_list_of_an_agreement_without_a_meeting_obligation_shows_no_period_table(client, db):
+    agreement = AgreementFactory(obligations=[])
+    user = UserFactory(party=agreement.parties.first(), roles=[STAFF])
+    client.force_login(user)
+    response = client.get(reverse("activities:meeting_list"), {"agreement": agreement.slug})
+    assert response.context["obligation_records"] == []
+    assert "quarter-record" not in response.content.decode()

@@ -64,7 +64,7 @@ def meeting_values(agreement, **overrides):
     values = {
         "agreement": agreement,
         "acting_user": UserFactory(),
-        "kind": Meeting.Kind.QUARTERLY,
+        "kind": "quarterly",
         "title": "Q2 call",
         "starts_at": datetime.datetime(2021, 5, 12, 10, tzinfo=NY),
         "format": Meeting.Format.CALL,
@@ -140,8 +140,8 @@ def event_values(agreement, **overrides):
         "held_on": datetime.date(2021, 4, 20),
         "city": "Singapore",
         "country": "Singapore",
-        "in_united_states": False,
-        "audience_enterprises": True,
+        "place": "abroad",
+        "audiences": ["enterprises"],
         "attendance": 80,
     }
     values.update(overrides)
@@ -151,14 +151,14 @@ def event_values(agreement, **overrides):
 def test_outreach_event_is_recorded_abroad_with_its_audiences():
     agreement = AgreementFactory()
     event = services.outreach_event_create(**event_values(agreement))
-    assert event.venue_display == "Abroad"
-    assert event.audiences == ["micro, small, medium and large enterprises"]
+    assert event.place_label == "Abroad"
+    assert event.audience_labels == ["Micro, small, medium and large enterprises"]
 
 
 def test_outreach_event_without_an_audience_is_refused():
     agreement = AgreementFactory()
     with pytest.raises(ValidationError, match="at least one audience"):
-        services.outreach_event_create(**event_values(agreement, audience_enterprises=False))
+        services.outreach_event_create(**event_values(agreement, audiences=[]))
     assert not OutreachEvent.objects.exists()
 
 
@@ -172,13 +172,19 @@ def test_outreach_event_update_changes_the_record():
     assert (event.attendance, event.outcomes) == (95, "Two MOUs.")
 
 
-def test_outreach_event_abroad_in_the_united_states_is_refused():
+def test_outreach_event_in_a_place_the_agreement_does_not_name_is_refused():
     agreement = AgreementFactory()
-    with pytest.raises(ValidationError, match="marked as abroad"):
-        services.outreach_event_create(**event_values(agreement, city="Chicago", country="United States"))
+    with pytest.raises(ValidationError, match="Choose where the event was held"):
+        services.outreach_event_create(**event_values(agreement, place="moon"))
 
 
-def test_outreach_event_in_the_united_states_with_a_foreign_country_is_refused():
+def test_outreach_event_for_an_audience_the_agreement_does_not_name_is_refused():
     agreement = AgreementFactory()
-    with pytest.raises(ValidationError, match="marked as in the United States"):
-        services.outreach_event_create(**event_values(agreement, in_united_states=True))
+    with pytest.raises(ValidationError, match="Not an audience of this agreement: gamers"):
+        services.outreach_event_create(**event_values(agreement, audiences=["gamers"]))
+
+
+def test_meeting_of_a_kind_the_agreement_does_not_name_is_refused():
+    agreement = AgreementFactory()
+    with pytest.raises(ValidationError, match="meeting kinds"):
+        services.meeting_create(**meeting_values(agreement, kind="party"))

@@ -95,8 +95,8 @@ def event_post(moa, party, **overrides):
         "held_on": "2018-04-20",
         "city": "Singapore",
         "country": "Singapore",
-        "venue": "abroad",
-        "audience_platforms": "on",
+        "place": "abroad",
+        "audiences": ["platforms"],
         "attendance": "150",
         "outcomes": "Two platforms joined.",
         "organising_party": str(party.pk),
@@ -111,14 +111,14 @@ def test_staff_record_an_outreach_event_with_evidence(client, dhs_staff, dhs, mo
     response = client.post(reverse("activities:event_create") + f"?agreement={moa.slug}", data)
     event = OutreachEvent.objects.get()
     assert response["Location"] == event.get_absolute_url()
-    assert not event.in_united_states
+    assert (event.place, event.audiences) == ("abroad", ["platforms"])
     assert event.evidence.get().content_type == "image/png"
 
 
 def test_outreach_event_without_audience_is_refused(client, dhs_staff, dhs, moa):
     client.force_login(dhs_staff)
     data = event_post(moa, dhs)
-    del data["audience_platforms"]
+    del data["audiences"]
     response = client.post(reverse("activities:event_create") + f"?agreement={moa.slug}", data)
     assert "Tick at least one audience" in response.content.decode()
     assert not OutreachEvent.objects.exists()

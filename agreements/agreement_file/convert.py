@@ -122,7 +122,8 @@ def to_import_form(doc: AgreementDocument) -> AgreementFile:
 
     Not carried yet (read and checked, then left out): party keys and same_as (parties are
     matched on the acronym), the term's clause and renewal, termination and modification
-    rules, vocabularies and recurring obligations.
+    rules. Vocabularies and recurring obligations travel in `document` and are stored by
+    `agreements.obligation_import`.
     """
     acronym = {p.key: p.acronym for p in doc.parties}
     everyone = doc.party_keys
@@ -231,6 +232,7 @@ def to_import_form(doc: AgreementDocument) -> AgreementFile:
             }
             for m in doc.modifications
         ],
+        document=doc,
     )
 
 

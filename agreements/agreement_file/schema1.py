@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, overload
 
+from .document import AgreementDocument
 from .reading import SLUG_RE, Reader, load_yaml
 
 SCHEMA = "moa-portal/agreement@1"
@@ -37,6 +38,10 @@ class AgreementFile:
     signatories: list[dict[str, Any]]
     points_of_contact: list[dict[str, Any]]
     modifications: list[dict[str, Any]] = field(default_factory=list)
+    # The whole schema-2 document it came from, for the parts stored from it directly
+    # (recurring obligations and vocabularies: agreements.obligation_import). Not part of the
+    # comparison: a schema-1 file states none, and its plain dicts mean what schema 2's do.
+    document: AgreementDocument | None = field(default=None, compare=False, repr=False)
 
 
 def read_schema1(path: str | Path, data: dict[str, Any] | None = None) -> AgreementFile:

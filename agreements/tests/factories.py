@@ -10,11 +10,14 @@ from agreements.models import (
     Commitment,
     Modification,
     ModificationExecution,
+    Obligation,
     Party,
     PartyMembership,
     Section,
     Signatory,
+    VocabularyEntry,
 )
+from agreements.obligations import Vocabulary
 from agreements.permissions import role_groups
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"  # noqa: S105
@@ -32,7 +35,12 @@ class PartyFactory(factory.django.DjangoModelFactory):
 
 
 class AgreementFactory(factory.django.DjangoModelFactory):
-    """A two-party agreement executed on 2020-01-15 for five years, unless told otherwise."""
+    """A two-party agreement executed on 2020-01-15 for five years, unless told otherwise.
+
+    It states the recurring obligations most tests were written for (`standard_obligations`:
+    quarterly meetings with minutes, outreach in two places, points of contact); pass
+    `obligations=[]` for an agreement that states none.
+    """
 
     class Meta:
         model = Agreement
@@ -51,6 +59,13 @@ class AgreementFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         self.parties.set(extracted if extracted is not None else [PartyFactory(), PartyFactory()])
+
+    @factory.post_generation
+    def obligations(self, create, extracted, **kwargs):
+        if not create:
+            return
+        if extracted is None:
+            standard_obligations(self)
 
 
 class SectionFactory(factory.django.DjangoModelFactory):
@@ -143,3 +158,119 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
             self.groups.set(role_groups(extracted))
+
+
+class VocabularyEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VocabularyEntry
+
+    agreement = factory.SubFactory(AgreementFactory)
+    vocabulary = Vocabulary.MEETING_KINDS
+    key = factory.Sequence(lambda n: f"kind-{n}")
+    label = factory.LazyAttribute(lambda o: o.key.capitalize())
+    position = factory.Sequence(lambda n: n)
+
+
+class ObligationFactory(factory.django.DjangoModelFactory):
+    """A meeting each calendar quarter, owed by every party, unless told otherwise."""
+
+    class Meta:
+        model = Obligation
+        skip_postgeneration_save = True
+
+    agreement = factory.SubFactory(AgreementFactory, obligations=[])
+    code = factory.Sequence(lambda n: f"obligation-{n}")
+    kind = "meeting"
+    title = "Meetings of the parties"
+    section = factory.SubFactory(SectionFactory, agreement=factory.SelfAttribute("..agreement"))
+    cadence = "quarterly"
+    anchor = "calendar"
+    meeting_kinds = factory.LazyFunction(lambda: ["quarterly"])
+    requires_minutes = True
+    position = factory.Sequence(lambda n: n)
+
+    @factory.post_generation
+    def parties(self, create, extracted, **kwargs):
+        if create:
+            self.parties.set(extracted if extracted is not None else self.agreement.parties.all())
+
+
+def vocabulary(agreement, name, entries, section=None):
+    """Give the agreement a vocabulary: `entries` are (key, label) pairs, in order."""
+    return [
+        VocabularyEntry.objects.create(
+            agreement=agreement, vocabulary=name, key=key, label=label, section=section, position=i
+        )
+        for i, (key, label) in enumerate(entries)
+    ]
+
+
+def standard_obligations(agreement):
+    """The obligations and vocabularies of the DOC–DHS MOA's shape, for tests written against it:
+    quarterly meetings or calls with minutes (VI.5), outreach in the United States and abroad at
+    least once a year (VI.3), and a point of contact in each party (VI.1)."""
+    clause = {
+        number: SectionFactory(agreement=agreement, number=number, heading=heading)
+        for number, heading in (
+            ("VI.1", "Points of contact"),
+            ("VI.3", "Outreach"),
+            ("VI.5", "Meetings"),
+        )
+    }
+    vocabulary(
+        agreement,
+        Vocabulary.MEETING_KINDS,
+        [("quarterly", "Quarterly meeting or call"), ("wco", "Working group"), ("other", "Other meeting")],
+        clause["VI.5"],
+    )
+    vocabulary(
+        agreement,
+        Vocabulary.AUDIENCES,
+        [
+            ("platforms", "E-commerce platforms"),
+            ("enterprises", "Micro, small, medium and large enterprises"),
+            ("financial_technology", "Financial and technology entities"),
+        ],
+        clause["VI.3"],
+    )
+    vocabulary(
+        agreement,
+        Vocabulary.EVENT_PLACES,
+        [("us", "In the United States"), ("abroad", "Abroad")],
+        clause["VI.3"],
+    )
+    ObligationFactory(
+        agreement=agreement,
+        code="quarterly-meetings",
+        title="Quarterly meetings or conference calls",
+        section=clause["VI.5"],
+        position=0,
+    )
+    ObligationFactory(
+        agreement=agreement,
+        code="outreach-events",
+        kind="event",
+        title="Outreach events",
+        section=clause["VI.3"],
+        cadence="annual",
+        anchor="rolling",
+        meeting_kinds=[],
+        requires_minutes=False,
+        audiences=["platforms", "enterprises", "financial_technology"],
+        balance_text="in the United States and abroad",
+        balance_across=Vocabulary.EVENT_PLACES,
+        balance_each_of=["us", "abroad"],
+        balance_over="term",
+        position=1,
+    )
+    ObligationFactory(
+        agreement=agreement,
+        code="points-of-contact",
+        kind="contacts",
+        title="Points of contact",
+        section=clause["VI.1"],
+        cadence="continuous",
+        meeting_kinds=[],
+        requires_minutes=False,
+        position=2,
+    )

@@ -102,6 +102,15 @@ def test_outreach_event_change_is_recorded(client, moa, doc, doc_staff, doc_admi
     assert "Attendance:</span> 120 → 150" in _log_page(client, model="event")
 
 
+def test_a_change_of_an_events_audiences_is_recorded_as_their_keys(client, moa, doc, doc_staff, doc_admin):
+    event = OutreachEventFactory(agreement=moa, organising_party=doc, created_by=doc_staff)
+    with acting_as(doc_staff):
+        event.audiences = ["platforms", "enterprises"]
+        event.save()
+    client.force_login(doc_admin)
+    assert "platforms → platforms, enterprises" in _log_page(client, model="event")
+
+
 def test_user_creation_through_the_people_page_is_recorded_with_the_admin(client, doc, doc_admin):
     client.force_login(doc_admin)
     response = client.post(

@@ -12,8 +12,9 @@ from .commitments import CommitmentsPanel
 from .outreach import OutreachPanel
 
 
-def chart_data(commitments: CommitmentsPanel, outreach: OutreachPanel) -> dict:
-    return {
+def chart_data(commitments: CommitmentsPanel, outreach: OutreachPanel | None) -> dict:
+    """The commitments chart, and the first event obligation's chart when there is one."""
+    data = {
         "commitments": {
             "labels": [k.label for k in commitments.by_kind],
             "datasets": [
@@ -26,21 +27,18 @@ def chart_data(commitments: CommitmentsPanel, outreach: OutreachPanel) -> dict:
                 for i, s in enumerate(CommitmentStatus)
             ],
         },
-        "outreach": {
+    }
+    if outreach is not None:
+        data["outreach"] = {
             "labels": [str(q.quarter) for q in outreach.quarters],
             "datasets": [
                 {
-                    "label": "In the United States",
-                    "key": "venue-us",
-                    "data": [q.us for q in outreach.quarters],
-                    "urls": [q.us_url for q in outreach.quarters],
-                },
-                {
-                    "label": "Abroad",
-                    "key": "venue-abroad",
-                    "data": [q.abroad for q in outreach.quarters],
-                    "urls": [q.abroad_url for q in outreach.quarters],
-                },
+                    "label": place.label,
+                    "key": f"venue-{place.key}",
+                    "data": [q.places[i].n for q in outreach.quarters],
+                    "urls": [q.places[i].url for q in outreach.quarters],
+                }
+                for i, place in enumerate(outreach.places)
             ],
-        },
-    }
+        }
+    return data

@@ -1,21 +1,27 @@
-"""The quarterly meetings panel (VI.5): each calendar quarter of the term held, missed or upcoming."""
+"""A meeting obligation's panel: each owed period of the term held, missed or upcoming.
+
+One panel per meeting obligation the agreement states; none when it states none. The
+periods, the kinds of meeting that count and the clause come from the obligation.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from activities.models import Meeting
-from activities.quarters import Quarter, QuarterState, quarterly_meeting_record
+from activities.periods import PeriodState, meeting_record, period_query
+from agreements.models import Obligation
+from agreements.periods import Period
 
 from .. import links
-from .base import Filters, Rag, Signal, quarter_code
+from .base import Filters, Rag, Signal
 
 
 @dataclass(frozen=True)
-class MeetingQuarter:
-    quarter: Quarter
+class MeetingPeriod:
+    period: Period
     code: str
-    state: str  # a QuarterState value: held, missed or upcoming
+    state: str  # a PeriodState value: held, missed or upcoming
     reason: str
     meeting: Meeting | None
     meeting_url: str | None
@@ -24,57 +30,63 @@ class MeetingQuarter:
 
 @dataclass(frozen=True)
 class MeetingsPanel:
+    obligation: Obligation
     signal: Signal
-    quarters: list[MeetingQuarter]
+    periods: list[MeetingPeriod]
     held: int
     missed: int
     upcoming: int
 
+    @property
+    def anchor(self) -> str:
+        return f"obligation-{self.obligation.code}"
 
-def meetings_signal(quarters: list[MeetingQuarter], ended: list[MeetingQuarter]) -> Signal:
-    """Red when the last ended quarter was missed, amber for a miss in the last four, else green."""
+
+def meetings_signal(periods: list[MeetingPeriod], ended: list[MeetingPeriod]) -> Signal:
+    """Red when the last ended period was missed, amber for a miss in the last four, else green."""
     recent = ended[-4:]
-    missed = [q for q in recent if q.state == QuarterState.MISSED]
-    if not quarters:
+    missed = [p for p in recent if p.state == PeriodState.MISSED]
+    if not periods:
         return Signal(Rag.AMBER, "meetings", "not_started")
     if not ended:
         return Signal(Rag.GREEN, "meetings", "none_ended")
-    if ended[-1].state == QuarterState.MISSED:
+    if ended[-1].state == PeriodState.MISSED:
         return Signal(Rag.RED, "meetings", "last_missed", {"last": ended[-1]})
     if missed:
         return Signal(Rag.AMBER, "meetings", "recent_missed", {"missed": missed, "recent": len(recent)})
     return Signal(Rag.GREEN, "meetings", "met", {"recent": len(recent)})
 
 
-def meetings_panel(filters: Filters) -> MeetingsPanel:
-    """Each calendar quarter of the term held, missed or upcoming as of the day (VI.5)."""
+def meetings_panel(
+    filters: Filters, obligation: Obligation, meetings: list[Meeting] | None = None
+) -> MeetingsPanel:
+    """Each owed period of the obligation held, missed or upcoming as of the day.
+
+    Pass `meetings` (the agreement's meetings, not cancelled) to read them once for all its panels.
+    """
     agreement, on = filters.agreement, filters.as_of
-    meetings = list(
-        Meeting.objects.filter(agreement=agreement, kind=Meeting.Kind.QUARTERLY, is_cancelled=False)
-    )
-    quarters = []
-    for r in quarterly_meeting_record(agreement, as_of=on, meetings=meetings):
-        code = quarter_code(r.quarter)
-        quarters.append(
-            MeetingQuarter(
-                quarter=r.quarter,
-                code=code,
-                state=r.state.value,
-                reason=r.reason,
-                meeting=r.meeting,
-                meeting_url=links.url_for("activities:meeting_detail", pk=r.meeting.pk)
-                if r.meeting
-                else None,
-                list_url=links.list_url(
-                    links.MEETING_LIST, agreement=agreement.slug, kind=Meeting.Kind.QUARTERLY, quarter=code
-                ),
-            )
+    obligation.agreement = agreement
+    kind = {"kind": obligation.meeting_kinds[0]} if len(obligation.meeting_kinds) == 1 else {}
+    periods = [
+        MeetingPeriod(
+            period=r.period,
+            code=r.period.code,
+            state=r.state.value,
+            reason=r.reason,
+            meeting=r.meeting,
+            meeting_url=links.url_for("activities:meeting_detail", pk=r.meeting.pk) if r.meeting else None,
+            list_url=links.list_url(
+                links.MEETING_LIST, agreement=agreement.slug, **kind, **period_query(r.period)
+            ),
         )
-    ended = [q for q in quarters if q.quarter.ends_on < on]
+        for r in meeting_record(obligation, as_of=on, meetings=meetings)
+    ]
+    ended = [p for p in periods if p.period.due_on < on]
     return MeetingsPanel(
-        signal=meetings_signal(quarters, ended),
-        quarters=quarters,
-        held=sum(q.state == QuarterState.HELD for q in quarters),
-        missed=sum(q.state == QuarterState.MISSED for q in quarters),
-        upcoming=sum(q.state == QuarterState.UPCOMING for q in quarters),
+        obligation=obligation,
+        signal=meetings_signal(periods, ended),
+        periods=periods,
+        held=sum(p.state == PeriodState.HELD for p in periods),
+        missed=sum(p.state == PeriodState.MISSED for p in periods),
+        upcoming=sum(p.state == PeriodState.UPCOMING for p in periods),
     )

@@ -10,7 +10,7 @@ from agreements.term import TermChange
 
 from .base import Rag, Signal
 
-# A term this close to its end needs a modification soon (VIII): the term panel turns amber.
+# A term this close to its end needs a modification soon: the term panel turns amber.
 TERM_WARNING_DAYS = 180
 
 

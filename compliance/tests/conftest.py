@@ -78,7 +78,7 @@ def grow(agreement, parties, author, factor: int) -> None:
             organising_party=lead,
             created_by=author,
             held_on=datetime.date(2020, 4 + n % 8, 20),
-            in_united_states=bool(n % 2),
+            place="us" if n % 2 else "abroad",
         )
         poc = PointOfContact.objects.create(
             agreement=agreement, party=lead, role_title=f"Officer {n}", active_from=datetime.date(2020, 1, 15)

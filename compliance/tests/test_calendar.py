@@ -40,6 +40,15 @@ def test_feed_parses_and_holds_meetings_milestones_and_term_dates(client, pact, 
     assert found[f"agreement-{pact.pk}-expires@moa-portal"]["dtstart"].dt == datetime.date(2025, 1, 15)
 
 
+def test_feed_holds_the_due_day_of_each_owed_period_of_an_obligation(client, pact, staff, feed):
+    quarterly = pact.obligations.get(code="quarterly-meetings")
+    found = events(client.get(feed.get_absolute_url()))
+    due = found[f"obligation-{quarterly.pk}-2020-Q2@moa-portal"]
+    assert due["dtstart"].dt == datetime.date(2020, 6, 30)
+    assert str(due["summary"]).endswith("due, Quarterly meetings or conference calls (VI.5), 2020 Q2")
+    assert f"obligation-{quarterly.pk}-2025-Q1@moa-portal" not in found  # 14 days of the term: not owed
+
+
 def test_feed_leaves_out_agreements_of_other_parties(client, pact, staff, feed):
     other = AgreementFactory(slug="other")
     MeetingFactory(agreement=other, organiser=staff)
@@ -100,5 +109,5 @@ def test_feed_answers_in_a_fixed_number_of_queries(
     client, pact, abc, xyz, staff, feed, factor, django_assert_max_num_queries
 ):
     grow(pact, [abc, xyz], staff, factor)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # the obligations of every agreement: one query
         assert client.get(feed.get_absolute_url()).status_code == 200

@@ -141,7 +141,7 @@ def test_quarter_link_lists_that_quarters_quarterly_meetings(client, manager, pa
     MeetingFactory(agreement=pact, kind="wco", starts_at=datetime.datetime(2020, 5, 13, 10, tzinfo=NY))
     MeetingFactory(agreement=pact, starts_at=datetime.datetime(2020, 7, 1, 10, tzinfo=NY))
     client.force_login(manager)
-    quarters = client.get(URL, {"agreement": "pact"}).context["meetings"].quarters
+    quarters = client.get(URL, {"agreement": "pact"}).context["meetings"].periods
     q2 = next(q for q in quarters if q.code == "2020-Q2")
     assert q2.meeting == held
     assert listed(client, q2.list_url) == [str(held.pk)]
@@ -150,7 +150,7 @@ def test_quarter_link_lists_that_quarters_quarterly_meetings(client, manager, pa
 
 def test_outreach_links_list_exactly_the_events_counted_per_quarter(client, manager, pact, abc, xyz):
     on = today()
-    abroad = {"in_united_states": False, "country": "Mexico", "city": "Monterrey"}
+    abroad = {"place": "abroad", "country": "Mexico", "city": "Monterrey"}
     us_2020 = OutreachEventFactory(agreement=pact, organising_party=abc, held_on=datetime.date(2020, 5, 2))
     abroad_2020 = OutreachEventFactory(
         agreement=pact, organising_party=abc, held_on=datetime.date(2020, 6, 2), **abroad
@@ -162,9 +162,10 @@ def test_outreach_links_list_exactly_the_events_counted_per_quarter(client, mana
     response = client.get(URL, {"agreement": "pact", "party": "ABC"})
     panel = response.context["outreach"]
     by_code = {q.code: q for q in panel.quarters}
-    assert listed(client, by_code["2020-Q2"].us_url) == [str(us_2020.pk)]
-    assert listed(client, by_code["2020-Q2"].abroad_url) == [str(abroad_2020.pk)]
-    assert (panel.us, panel.abroad) == (2, 1)
-    assert sorted(listed(client, panel.us_url)) == sorted([str(us_2020.pk), str(held_now.pk)])
+    us, abroad = by_code["2020-Q2"].places
+    assert listed(client, us.url) == [str(us_2020.pk)]
+    assert listed(client, abroad.url) == [str(abroad_2020.pk)]
+    assert [p.n for p in panel.places] == [2, 1]
+    assert sorted(listed(client, panel.places[0].url)) == sorted([str(us_2020.pk), str(held_now.pk)])
     for url, n in count_links(response.content.decode(), "/events/"):
         assert len(listed(client, url)) == n, url

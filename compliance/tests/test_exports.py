@@ -101,9 +101,9 @@ def test_summary_export_has_each_panels_signal_and_the_counts(client, manager, p
     assert signals == [
         "Term",
         "Commitments",
-        "Quarterly meetings",
+        "Quarterly meetings or conference calls (VI.5)",  # the obligation's title and clause, from data
         "Points of contact",
-        "Outreach",
+        "Outreach events (VI.3)",
         "Recent activity",
     ]
     assert ["Commitments", "Joint activity: On track", "1", ""] in rows

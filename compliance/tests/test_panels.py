@@ -18,7 +18,9 @@ from agreements.tests.factories import (
     CommitmentFactory,
     ModificationExecutionFactory,
     ModificationFactory,
+    ObligationFactory,
     PartyFactory,
+    SectionFactory,
     UserFactory,
 )
 from compliance import panels, selectors
@@ -190,6 +192,16 @@ def test_every_count_links_to_the_item_list_with_its_filters(agreement, abc):
     assert panel.by_party[0].cells[3].url == "/commitments/?agreement=pact&party=ABC&status=blocked"
 
 
+def meetings_panel(f):
+    """The panel of the agreement's (only) meeting obligation."""
+    return panels.meetings_panel(f, f.agreement.obligations.meetings().get())
+
+
+def outreach_panel(f):
+    """The panel of the agreement's (only) event obligation."""
+    return panels.outreach_panel(f, f.agreement.obligations.events().get())
+
+
 # --- quarterly meetings --------------------------------------------------------------------
 
 
@@ -197,8 +209,8 @@ def test_quarter_with_a_meeting_but_no_minutes_is_missed_and_red_when_it_is_the_
     meeting = MeetingFactory(
         agreement=agreement, starts_at=datetime.datetime(2020, 5, 12, 10, tzinfo=NY), minutes=""
     )
-    panel = panels.meetings_panel(filters(agreement, datetime.date(2020, 7, 15)))
-    q2 = next(q for q in panel.quarters if q.code == "2020-Q2")
+    panel = meetings_panel(filters(agreement, datetime.date(2020, 7, 15)))
+    q2 = next(q for q in panel.periods if q.code == "2020-Q2")
     assert q2.state == "missed"
     assert q2.meeting == meeting
     assert q2.meeting_url == f"/meetings/{meeting.pk}/"
@@ -210,7 +222,7 @@ def test_quarter_with_a_meeting_but_no_minutes_is_missed_and_red_when_it_is_the_
 def test_meetings_held_in_the_last_quarters_are_green(agreement):
     for month in (2, 5, 8, 11):
         MeetingFactory(agreement=agreement, starts_at=datetime.datetime(2020, month, 12, 10, tzinfo=NY))
-    panel = panels.meetings_panel(filters(agreement, datetime.date(2021, 1, 15)))
+    panel = meetings_panel(filters(agreement, datetime.date(2021, 1, 15)))
     assert panel.signal.rag == Rag.GREEN
     assert panel.held == 4
 
@@ -218,7 +230,7 @@ def test_meetings_held_in_the_last_quarters_are_green(agreement):
 def test_an_older_missed_quarter_is_amber(agreement):
     for month in (5, 8, 11):
         MeetingFactory(agreement=agreement, starts_at=datetime.datetime(2020, month, 12, 10, tzinfo=NY))
-    panel = panels.meetings_panel(filters(agreement, datetime.date(2021, 1, 15)))
+    panel = meetings_panel(filters(agreement, datetime.date(2021, 1, 15)))
     assert panel.signal.rag == Rag.AMBER
     assert "2020 Q1" in panel.signal.reason
 
@@ -254,30 +266,30 @@ def test_contact_who_left_later_was_active_as_of_an_earlier_day(agreement, abc, 
 def test_outreach_counts_per_quarter_in_the_us_and_abroad(agreement, abc):
     OutreachEventFactory(agreement=agreement, organising_party=abc, held_on=datetime.date(2020, 4, 20))
     OutreachEventFactory(
-        agreement=agreement, organising_party=abc, held_on=datetime.date(2020, 5, 2), in_united_states=False
+        agreement=agreement, organising_party=abc, held_on=datetime.date(2020, 5, 2), place="abroad"
     )
     OutreachEventFactory(agreement=agreement, organising_party=abc, held_on=datetime.date(2020, 11, 2))
     OutreachEventFactory(agreement=agreement, organising_party=abc, held_on=datetime.date(2021, 9, 2))
-    panel = panels.outreach_panel(filters(agreement, datetime.date(2021, 3, 31)))
-    by_code = {q.code: (q.us, q.abroad) for q in panel.quarters}
+    panel = outreach_panel(filters(agreement, datetime.date(2021, 3, 31)))
+    by_code = {q.code: tuple(p.n for p in q.places) for q in panel.quarters}
     assert by_code["2020-Q2"] == (1, 1)
     assert by_code["2020-Q4"] == (1, 0)
     assert "2021-Q3" not in by_code
-    assert (panel.us, panel.abroad) == (2, 1)
+    assert [(p.key, p.n) for p in panel.places] == [("us", 2), ("abroad", 1)]
     assert panel.signal.rag == Rag.GREEN
     q2 = next(q for q in panel.quarters if q.code == "2020-Q2")
-    assert q2.abroad_url == "/events/?agreement=pact&venue=abroad&quarter=2020-Q2&to=2021-03-31"
+    assert q2.places[1].url == "/events/?agreement=pact&venue=abroad&quarter=2020-Q2&to=2021-03-31"
 
 
 def test_outreach_only_in_the_us_is_amber(agreement, abc):
     OutreachEventFactory(agreement=agreement, organising_party=abc, held_on=datetime.date(2020, 4, 20))
-    panel = panels.outreach_panel(filters(agreement, datetime.date(2020, 6, 30)))
+    panel = outreach_panel(filters(agreement, datetime.date(2020, 6, 30)))
     assert panel.signal.rag == Rag.AMBER
     assert "only in the United States" in panel.signal.reason
 
 
 def test_no_outreach_is_red(agreement):
-    assert panels.outreach_panel(filters(agreement, datetime.date(2020, 6, 30))).signal.rag == Rag.RED
+    assert outreach_panel(filters(agreement, datetime.date(2020, 6, 30))).signal.rag == Rag.RED
 
 
 # --- recent activity -----------------------------------------------------------------------
@@ -350,3 +362,51 @@ def test_termination_notice_makes_the_term_amber_from_the_day_it_was_given(agree
     assert (before.signal.rag, before.term.termination_on) == (Rag.GREEN, None)
     assert (given.signal.rag, given.days_left) == (Rag.AMBER, 30)
     assert given.signal.reason == "Terminates on 31 March 2021, in 30 days, on notice given by ABC."
+
+
+# --- panels per obligation -----------------------------------------------------------------
+
+
+def test_an_agreement_without_meeting_or_event_obligations_has_no_such_panels():
+    board = selectors.dashboard(
+        filters(AgreementFactory(slug="bare", obligations=[]), datetime.date(2021, 6, 30))
+    )
+    assert (board.meeting_panels, board.event_panels) == ([], [])
+    assert [name for name, _, _ in board.overview] == [
+        "Term",
+        "Commitments",
+        "Points of contact",
+        "Recent activity",
+    ]
+
+
+def test_each_meeting_obligation_has_its_own_panel_citing_its_clause(agreement):
+    ObligationFactory(
+        agreement=agreement,
+        code="steering",
+        title="Steering committee",
+        section=SectionFactory(agreement=agreement, number="9.10"),
+        cadence="annual",
+        meeting_kinds=["other"],
+        position=5,
+    )
+    board = selectors.dashboard(filters(agreement, datetime.date(2021, 6, 30)))
+    assert [(p.obligation.title, p.obligation.clause) for p in board.meeting_panels] == [
+        ("Quarterly meetings or conference calls", "VI.5"),
+        ("Steering committee", "9.10"),
+    ]
+    assert [p.period.label for p in board.meeting_panels[1].periods] == [
+        "2020",
+        "2021",
+        "2022",
+        "2023",
+        "2024",
+    ]
+
+
+def test_the_outreach_signal_names_the_place_still_missing_from_the_agreements_words(agreement, abc):
+    OutreachEventFactory(agreement=agreement, organising_party=abc, held_on=datetime.date(2020, 4, 20))
+    panel = outreach_panel(filters(agreement, datetime.date(2020, 6, 30)))
+    assert panel.signal.reason == (
+        "Events held only in the United States; VI.3 asks for events in the United States and abroad."
+    )

@@ -31,12 +31,20 @@ def test_setup_schedule_keeps_an_admins_edit():
 
 def test_setup_schedule_moves_a_job_that_names_a_task_by_its_old_name():
     call_command("setup_schedule")
-    PeriodicTask.objects.filter(name="Term countdown notices (VII)").update(
+    PeriodicTask.objects.filter(name="Term countdown notices").update(
         task="agreements.tasks.send_term_notices", enabled=False
     )
     call_command("setup_schedule")
-    job = PeriodicTask.objects.get(name="Term countdown notices (VII)")
+    job = PeriodicTask.objects.get(name="Term countdown notices")
     assert (job.task, job.enabled) == ("notifications.tasks.send_term_notices", False)
+
+
+def test_setup_schedule_renames_a_job_scheduled_under_an_older_name_instead_of_adding_one():
+    call_command("setup_schedule")
+    PeriodicTask.objects.filter(name="Meeting reminders").update(name="Quarterly meeting reminders (VI.5)")
+    call_command("setup_schedule")
+    reminders = PeriodicTask.objects.filter(task="notifications.tasks.send_meeting_reminders")
+    assert list(reminders.values_list("name", flat=True)) == ["Meeting reminders"]
 
 
 def test_every_renamed_task_is_a_scheduled_one():

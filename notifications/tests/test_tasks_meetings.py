@@ -1,4 +1,4 @@
-"""Quarterly meeting reminders (VI.5), the notice to schedule one, and the nudge for minutes."""
+"""Meeting reminders per meeting obligation, the notice to schedule one, and the nudge for minutes."""
 
 import datetime
 from zoneinfo import ZoneInfo
@@ -139,7 +139,7 @@ def test_a_cancelled_meeting_gets_no_reminder(meeting, contacts):
 
 
 def test_other_kinds_of_meeting_get_no_quarterly_reminder(meeting, contacts):
-    meeting.kind = meeting.Kind.WCO
+    meeting.kind = "wco"
     meeting.save()
     assert run_on(days_before(1), send_meeting_reminders) == 0
 
@@ -168,7 +168,7 @@ def coordinators(agreement):
 def test_day_30_with_no_meeting_scheduled_notifies_the_coordinators(agreement, coordinators):
     run_on(Q2_DAY_30, send_unscheduled_quarter_notices)
     assert recipients(Kind.MEETING_UNSCHEDULED) == ["coord.a@example.gov", "coord.b@example.gov"]
-    assert Notification.objects.first().occasion == "2021 Q2 unscheduled"
+    assert Notification.objects.first().occasion == "quarterly-meetings 2021-Q2 unscheduled"
     assert "2021 Q2" in mail.outbox[0].subject
 
 
@@ -195,8 +195,8 @@ def test_the_next_quarter_gets_its_own_notice(agreement, coordinators):
     run_on(Q2_DAY_30, send_unscheduled_quarter_notices)
     run_on(datetime.date(2021, 7, 30), send_unscheduled_quarter_notices)
     assert sorted(set(Notification.objects.values_list("occasion", flat=True))) == [
-        "2021 Q2 unscheduled",
-        "2021 Q3 unscheduled",
+        "quarterly-meetings 2021-Q2 unscheduled",
+        "quarterly-meetings 2021-Q3 unscheduled",
     ]
 
 

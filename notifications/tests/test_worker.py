@@ -18,7 +18,6 @@ from celery.result import AsyncResult
 from django.conf import settings
 from django.db import connection
 
-from activities.models import Meeting
 from activities.tests.factories import MeetingFactory, ProgressUpdateFactory
 from agreements.permissions import MANAGER
 from agreements.tests.factories import AgreementFactory, CommitmentFactory, PartyFactory, UserFactory
@@ -123,7 +122,7 @@ def make_everything_due():
     meeting.attendee_users.add(UserFactory(username="attendee"))
     MeetingFactory(
         agreement=running,
-        kind=Meeting.Kind.OTHER,
+        kind="other",
         starts_at=datetime.datetime(2021, 5, 1, 10, tzinfo=NY),
         minutes="",
         organiser=UserFactory(username="organiser"),

@@ -13,9 +13,9 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 # name -> (task, minute, hour); daily runs: what is due is computed from the database, so a
 # run that was missed is caught up by the next one, and the log keeps each notice to once.
 SCHEDULE = {
-    "Term countdown notices (VII)": ("notifications.tasks.send_term_notices", "0", "7"),
-    "Quarterly meeting reminders (VI.5)": ("notifications.tasks.send_meeting_reminders", "5", "7"),
-    "Quarterly meeting not scheduled (VI.5)": (
+    "Term countdown notices": ("notifications.tasks.send_term_notices", "0", "7"),
+    "Meeting reminders": ("notifications.tasks.send_meeting_reminders", "5", "7"),
+    "Meeting not yet scheduled": (
         "notifications.tasks.send_unscheduled_quarter_notices",
         "10",
         "7",
@@ -55,6 +55,17 @@ class Command(BaseCommand):
             moved += 1
         if moved:
             self.stdout.write(f"Moved {moved} scheduled job(s) to their tasks' new names.")
+        # A job scheduled under an older name (they once cited one agreement's clauses) takes
+        # its current name, rather than running twice under both.
+        for name, (task_name, _, _) in SCHEDULE.items():
+            if PeriodicTask.objects.filter(name=name).exists():
+                continue
+            for task in PeriodicTask.objects.filter(task=task_name).exclude(name__in=SCHEDULE):
+                old = task.name
+                task.name = name
+                task.save(update_fields=["name"])
+                self.stdout.write(f"Renamed the scheduled job {old!r} to {name!r}.")
+                break
         created = 0
         for name, (task, minute, hour) in SCHEDULE.items():
             if PeriodicTask.objects.filter(Q(name=name) | Q(task=task)).exists():
