@@ -2,7 +2,7 @@
 
 import pytest
 
-from agreements.agreement_file import read_agreement_file
+from agreements.agreement_file import read_agreement
 from agreements.obligations import Obligation, Vocabulary, VocabularyEntry
 from agreements.services import import_agreement
 from conftest import EXAMPLE_MOU_FILE, MOA_FILE
@@ -43,19 +43,19 @@ def test_the_moa_file_stores_its_vocabularies_in_order(moa):
 
 
 def test_reimporting_the_file_changes_nothing(moa):
-    result = import_agreement(read_agreement_file(MOA_FILE))
+    result = import_agreement(doc=read_agreement(MOA_FILE))
     assert not result.changed, result.summary()
 
 
 def test_the_import_summary_counts_the_obligations_created(db):
-    result = import_agreement(read_agreement_file(EXAMPLE_MOU_FILE))
+    result = import_agreement(doc=read_agreement(EXAMPLE_MOU_FILE))
     assert result.created["obligations"] == 2
     assert result.created["vocabulary entries"] == 2
 
 
 def test_an_obligation_changed_in_the_database_is_put_back_by_the_import(moa):
     Obligation.objects.filter(agreement=moa, code="quarterly-meetings").update(cadence="monthly")
-    result = import_agreement(read_agreement_file(MOA_FILE))
+    result = import_agreement(doc=read_agreement(MOA_FILE))
     assert result.updated["obligations"] == 1
     assert moa.obligations.get(code="quarterly-meetings").cadence == "quarterly"
 
@@ -64,5 +64,5 @@ def test_an_obligation_the_file_no_longer_states_is_removed(moa):
     moa.obligations.create(
         code="gone", kind="report", title="Old report", section=moa.sections.first(), cadence="annual"
     )
-    import_agreement(read_agreement_file(MOA_FILE))
+    import_agreement(doc=read_agreement(MOA_FILE))
     assert not moa.obligations.filter(code="gone").exists()
