@@ -10,6 +10,7 @@ import datetime
 from typing import Any
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,10 +21,20 @@ from django.template.defaultfilters import filesizeformat
 from agreements.models import Agreement, Commitment, CommitmentStatus, Party
 from agreements.permissions import party_of
 from contacts.models import PointOfContact
+from core.bounds import BoundedDateField, BoundedDateTimeField
 from core.time import today
 
 from .evidence import ACCEPT_ATTRIBUTE, check_upload
-from .models import FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
+from .models import (
+    MAX_ATTENDANCE,
+    STATUS_PERCENT_RULE,
+    FollowUpAction,
+    Meeting,
+    Milestone,
+    OutreachEvent,
+    ProgressUpdate,
+)
+from .selectors import meeting_duplicates
 
 DATE_FORMAT = "%Y-%m-%d"
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -107,6 +118,14 @@ class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
         return UserChoiceField.label_from_instance(self, obj)
 
 
+def mark_required(form: forms.BaseForm) -> None:
+    """Every required field says so to assistive technology: a select without an empty choice
+    cannot carry HTML's `required` (invalid HTML), so it gets `aria-required` instead."""
+    for field in form.fields.values():
+        if field.required and not field.widget.is_hidden:
+            field.widget.attrs.setdefault("aria-required", "true")
+
+
 class PortalForm(forms.Form):
     """A form crispy renders without its own <form> tag (the template supplies it)."""
 
@@ -115,13 +134,38 @@ class PortalForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        mark_required(self)
+
+
+def version_field() -> forms.IntegerField:
+    """The version of the record the edit form was opened at (see services._claim)."""
+    return forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+
+
+class ConfirmDuplicateMixin:
+    """A record that looks like one already kept is not saved until its author confirms it:
+    the form shows what it looks like and a box to tick, and a second submit saves it."""
+
+    confirm_label = "Yes, record it: it is not the same as the one above"
+
+    def add_confirm_field(self) -> None:
+        self.fields["confirm_duplicate"] = forms.BooleanField(
+            required=False, label=self.confirm_label, widget=forms.HiddenInput
+        )
+
+    def ask_to_confirm(self, message: str) -> None:
+        if self.cleaned_data.get("confirm_duplicate"):
+            return
+        field = self.fields["confirm_duplicate"]
+        field.widget = forms.CheckboxInput()
+        self.add_error("confirm_duplicate", message)
 
 
 # --- progress updates ---------------------------------------------------------------------------
 
 
 class ProgressUpdateForm(PortalForm):
-    as_of = forms.DateField(
+    as_of = BoundedDateField(
         label="As of",
         widget=DateInput(),
         help_text="The day the report describes. Not before the agreement's execution, not in the future.",
@@ -131,6 +175,7 @@ class ProgressUpdateForm(PortalForm):
         label="Percent complete",
         min_value=0,
         max_value=100,
+        help_text=STATUS_PERCENT_RULE,
         error_messages={
             "min_value": "Percent complete must be between 0 and 100.",
             "max_value": "Percent complete must be between 0 and 100.",
@@ -187,12 +232,16 @@ class ProgressUpdateForm(PortalForm):
         if instance is not None:
             # Who reported cannot change on an edit; a correction can say otherwise.
             self.fields["reporting_party"].disabled = True
+            self.fields["version"] = version_field()
+            self.initial.setdefault("version", instance.version)
 
     def clean(self) -> dict:
         data = super().clean()
         probe = ProgressUpdate(
             commitment=self.commitment,
             as_of=data.get("as_of"),
+            status=data.get("status", ""),
+            percent_complete=data.get("percent_complete"),
             narrative=data.get("narrative", ""),
             corrects=self.corrects,
         )
@@ -211,7 +260,7 @@ class ProgressUpdateForm(PortalForm):
 
 class MilestoneForm(PortalForm):
     title = forms.CharField(max_length=200)
-    due_on = forms.DateField(label="Due on", widget=DateInput())
+    due_on = BoundedDateField(label="Due on", widget=DateInput())
     owner_user = UserChoiceField(
         queryset=get_user_model().objects.none(), required=False, label="Owner (portal user)"
     )
@@ -250,7 +299,7 @@ class MilestoneForm(PortalForm):
 
 
 class MilestoneCompleteForm(PortalForm):
-    completed_on = forms.DateField(label="Completed on", widget=DateInput())
+    completed_on = BoundedDateField(label="Completed on", widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("completed_on", today())
@@ -272,10 +321,10 @@ class ItemsField(forms.ModelMultipleChoiceField):
         return f"{obj.code} {obj.title}"
 
 
-class MeetingForm(PortalForm):
+class MeetingForm(ConfirmDuplicateMixin, PortalForm):
     kind = forms.ChoiceField(choices=Meeting.Kind.choices, initial=Meeting.Kind.QUARTERLY)
     title = forms.CharField(max_length=200)
-    starts_at = forms.DateTimeField(
+    starts_at = BoundedDateTimeField(
         label="Date and time", widget=DateTimeLocalInput(), help_text="Local time (the portal's time zone)."
     )
     format = forms.ChoiceField(choices=Meeting.Format.choices, initial=Meeting.Format.CALL)
@@ -339,14 +388,33 @@ class MeetingForm(PortalForm):
         self.fields["items"].queryset = agreement.commitments.order_by("position")
         if instance is None:
             del self.fields["is_cancelled"]
+        else:
+            self.fields["version"] = version_field()
+            self.initial.setdefault("version", instance.version)
+        self.add_confirm_field()
 
     def clean(self) -> dict:
         data = super().clean()
-        probe = Meeting(agreement=self.agreement, starts_at=data.get("starts_at"))
+        probe = Meeting(
+            agreement=self.agreement, starts_at=data.get("starts_at"), minutes=data.get("minutes", "")
+        )
         try:
             probe.clean()
         except ValidationError as e:
             apply_errors(self, e)
+        if data.get("starts_at") and data.get("kind") and not self.errors:
+            same = meeting_duplicates(
+                self.agreement,
+                kind=data["kind"],
+                starts_at=data["starts_at"],
+                exclude_pk=self.instance.pk if self.instance else None,
+            )
+            if same:
+                listed = "; ".join(f"“{m.title}”" for m in same[:3])
+                self.ask_to_confirm(
+                    f"A meeting of this kind on the same day is already recorded: {listed}. "
+                    "Tick the box to record this one as well."
+                )
         return data
 
 
@@ -359,11 +427,12 @@ class FollowUpForm(forms.Form):
     owner_contact = forms.ModelChoiceField(
         queryset=PointOfContact.objects.none(), required=False, label="Owner (point of contact)"
     )
-    due_on = forms.DateField(label="Due on", widget=DateInput())
-    completed_on = forms.DateField(label="Completed on", required=False, widget=DateInput())
+    due_on = BoundedDateField(label="Due on", widget=DateInput())
+    completed_on = BoundedDateField(label="Completed on", required=False, widget=DateInput())
 
     def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        mark_required(self)
         self.fields["owner_user"].queryset = users_of(agreement)
         self.fields["owner_contact"].queryset = PointOfContact.objects.filter(
             agreement=agreement
@@ -428,7 +497,7 @@ VENUE_CHOICES = [("us", "In the United States"), ("abroad", "Abroad")]
 
 class OutreachEventForm(PortalForm):
     title = forms.CharField(max_length=200)
-    held_on = forms.DateField(label="Date", widget=DateInput())
+    held_on = BoundedDateField(label="Date", widget=DateInput())
     city = forms.CharField(max_length=120)
     country = forms.CharField(max_length=120, initial="United States")
     venue = forms.ChoiceField(label="Where", choices=VENUE_CHOICES, widget=forms.RadioSelect, initial="us")
@@ -441,9 +510,13 @@ class OutreachEventForm(PortalForm):
     )
     attendance = forms.IntegerField(
         min_value=0,
+        max_value=MAX_ATTENDANCE,
         required=False,
         help_text="How many took part, if known.",
-        error_messages={"min_value": "Attendance cannot be negative."},
+        error_messages={
+            "min_value": "Attendance cannot be negative.",
+            "max_value": f"Attendance above {MAX_ATTENDANCE:,} is not plausible; check the number.",
+        },
     )
     outcomes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
     organising_party = forms.ModelChoiceField(queryset=Party.objects.none(), label="Organising party")
@@ -486,9 +559,27 @@ class OutreachEventForm(PortalForm):
             if vi3 is not None:
                 initial.setdefault("items", [vi3])
         super().__init__(*args, **kwargs)
-        self.fields["organising_party"].queryset = agreement.parties.all()
+        # Staff record the events their own party organises (a superuser may record any party's).
+        parties = agreement.parties.all()
+        own = party_of(user)
+        if instance is not None:
+            parties = parties.filter(pk=instance.organising_party_id)
+        elif own is not None and not user.is_superuser:
+            parties = parties.filter(pk=own.pk)
+        self.fields["organising_party"].queryset = parties
         self.fields["organising_party"].empty_label = None
         self.fields["items"].queryset = agreement.commitments.order_by("position")
+        if instance is not None:
+            self.fields["version"] = version_field()
+            self.initial.setdefault("version", instance.version)
+        # The audience checkboxes are one question: a group with its own legend (WCAG 1.3.1).
+        audiences = [n for n in self.fields if n.startswith("audience_")]
+        self.helper.layout = Layout(
+            *[n for n in self.fields if n not in audiences and n not in ("version",)][:5],
+            Fieldset("Audiences reached (tick at least one) *", *audiences),
+            *[n for n in self.fields if n not in audiences and n not in ("version",)][5:],
+        )
+        self.helper.render_unmentioned_fields = True
 
     def clean(self) -> dict:
         data = super().clean()
@@ -501,6 +592,8 @@ class OutreachEventForm(PortalForm):
             audience_platforms=data.get("audience_platforms", False),
             audience_enterprises=data.get("audience_enterprises", False),
             audience_financial_technology=data.get("audience_financial_technology", False),
+            attendance=data.get("attendance"),
+            outcomes=data.get("outcomes", ""),
         )
         try:
             probe.clean()
@@ -514,6 +607,7 @@ class OutreachEventForm(PortalForm):
         data["in_united_states"] = data.pop("venue") == "us"
         data.pop("items")
         data.pop("evidence")
+        data.pop("version", None)
         return data
 
 

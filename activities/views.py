@@ -229,6 +229,7 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.progress_update_edit(
                 update=update,
                 user=request.user,
+                expected_version=data["version"],
                 as_of=data["as_of"],
                 status=data["status"],
                 percent_complete=data["percent_complete"],
@@ -344,7 +345,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     form = MeetingForm(request.POST or None, request.FILES or None, agreement=agreement)
     formset = FollowUpFormSet(request.POST or None, agreement=agreement, prefix="follow_ups")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        data = dict(form.cleaned_data)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "confirm_duplicate"}
         try:
             meeting = services.meeting_create(
                 agreement=agreement,
@@ -368,7 +369,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 def _meeting(request: HttpRequest, pk: int) -> Meeting:
     return get_object_or_404(
-        Meeting.objects.select_related("agreement"),
+        Meeting.objects.select_related("agreement", "organiser__membership"),
         pk=pk,
         agreement__in=visible_agreements(request.user),
     )
@@ -382,7 +383,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "meeting": meeting,
             "agreement": meeting.agreement,
-            "can_edit": permissions.can_record_meeting(request.user, meeting.agreement),
+            "can_edit": permissions.can_edit_meeting(request.user, meeting),
             "evidence_form": EvidenceForm(),
         },
     )
@@ -391,8 +392,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     agreement = meeting.agreement
-    if not permissions.can_record_meeting(request.user, agreement):
-        return refuse(request, "Only staff of the agreement's parties can change its meetings.")
+    if not permissions.can_edit_meeting(request.user, meeting):
+        return refuse(
+            request,
+            "Only staff of the party that organised this meeting can change it, "
+            "unless it discussed an item the parties lead jointly.",
+        )
     form = MeetingForm(request.POST or None, request.FILES or None, agreement=agreement, instance=meeting)
     formset = FollowUpFormSet(
         request.POST or None,
@@ -401,11 +406,12 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial=None if request.method == "POST" else follow_up_initial(meeting),
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        data = dict(form.cleaned_data)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "confirm_duplicate"}
         try:
             services.meeting_update(
                 meeting=meeting,
                 user=request.user,
+                expected_version=data.pop("version"),
                 attendee_contacts=data.pop("attendee_contacts"),
                 attendee_users=data.pop("attendee_users"),
                 items=data.pop("items"),
@@ -430,8 +436,8 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    if not permissions.can_record_meeting(request.user, meeting.agreement):
-        return refuse(request, "Only staff of the agreement's parties can add evidence to its meetings.")
+    if not permissions.can_edit_meeting(request.user, meeting):
+        return refuse(request, "Only staff of the party that organised this meeting can add evidence to it.")
     return _attach(request, EvidenceForm(request.POST, request.FILES), meeting=meeting)
 
 
@@ -500,7 +506,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "event": event,
             "agreement": event.agreement,
-            "can_edit": permissions.can_record_outreach(request.user, event.agreement),
+            "can_edit": permissions.can_edit_event(request.user, event),
             "evidence_form": EvidenceForm(),
         },
     )
@@ -509,8 +515,12 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
     agreement = event.agreement
-    if not permissions.can_record_outreach(request.user, agreement):
-        return refuse(request, "Only staff of the agreement's parties can change its outreach events.")
+    if not permissions.can_edit_event(request.user, event):
+        return refuse(
+            request,
+            "Only staff of the party that organised this event can change it, "
+            "unless it served an item the parties lead jointly.",
+        )
     form = OutreachEventForm(
         request.POST or None, request.FILES or None, agreement=agreement, user=request.user, instance=event
     )
@@ -519,6 +529,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.outreach_event_update(
                 event=event,
                 user=request.user,
+                expected_version=form.cleaned_data["version"],
                 items=form.cleaned_data["items"],
                 files=form.cleaned_data["evidence"],
                 **form.event_fields(),
@@ -536,8 +547,8 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def event_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
-    if not permissions.can_record_outreach(request.user, event.agreement):
-        return refuse(request, "Only staff of the agreement's parties can add evidence to its events.")
+    if not permissions.can_edit_event(request.user, event):
+        return refuse(request, "Only staff of the party that organised this event can add evidence to it.")
     return _attach(request, EvidenceForm(request.POST, request.FILES), outreach_event=event)
 
 

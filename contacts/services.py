@@ -74,6 +74,15 @@ def _claim(contact: PointOfContact, expected_version: int) -> PointOfContact:
     )
     current = PointOfContact.objects.get(pk=contact.pk)
     if claimed != 1:
+        if (
+            expected_version > current.version
+            or not current.history.filter(version=expected_version).exists()
+        ):
+            # A version this contact never had: refused, never taken as "nothing changed".
+            raise ValidationError(
+                "The form named a version of this contact that does not exist; open it again.",
+                code="unknown_version",
+            )
         changes, changed_by = changes_since(current, expected_version)
         if changes:
             raise ContactEditConflict(current, changes, changed_by)

@@ -8,6 +8,7 @@ from activities import views as activities_views
 
 from .forms import SignInForm
 from .health import healthz
+from .views import keep_alive
 
 urlpatterns = [
     path("", activities_views.my_work, name="home"),
@@ -44,4 +45,5 @@ urlpatterns = [
     path("", include("compliance.urls")),
     path("notifications/", include("notifications.urls")),
     path("healthz", healthz, name="healthz"),
+    path("session/keep-alive/", keep_alive, name="keep_alive"),
 ]
