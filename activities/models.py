@@ -256,7 +256,7 @@ PLAUSIBLE_YEARS_AHEAD = 10
 
 def plausible_latest(agreement: Agreement | None) -> datetime.date:
     """The latest day a planned date (a milestone, a follow-up) can plausibly fall on."""
-    base = max((d for d in ((agreement.expires_on if agreement else None), today()) if d))
+    base = max(d for d in ((agreement.expires_on if agreement else None), today()) if d)
     try:
         latest = base.replace(year=base.year + PLAUSIBLE_YEARS_AHEAD)
     except ValueError:  # 29 February

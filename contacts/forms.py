@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from core.bounds import BoundedDateField
-
 from agreements.models import Agreement, Party
+from core.bounds import BoundedDateField
 from core.time import today
 
 from .models import PointOfContact
