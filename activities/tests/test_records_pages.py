@@ -220,7 +220,7 @@ def test_evidence_attached_to_an_event_later(client, doc_staff, moa):
 
 
 def test_refused_attachment_says_why_and_saves_nothing(client, doc_staff, moa):
-    event = OutreachEventFactory(agreement=moa, organising_party=moa.parties.first())
+    event = OutreachEventFactory(agreement=moa, organising_party=doc_staff.membership.party)
     client.force_login(doc_staff)
     url = reverse("activities:event_evidence", kwargs={"pk": event.pk})
     response = client.post(url, {"evidence": files.upload("agenda.xlsx", files.EXE)}, follow=True)
