@@ -122,8 +122,9 @@ def mark_required(form: forms.BaseForm) -> None:
     """Every required field says so to assistive technology: a select without an empty choice
     cannot carry HTML's `required` (invalid HTML), so it gets `aria-required` instead."""
     for field in form.fields.values():
-        if field.required and not field.widget.is_hidden:
-            field.widget.attrs.setdefault("aria-required", "true")
+        widget = field.widget
+        if field.required and isinstance(widget, forms.Select) and not widget.allow_multiple_selected:
+            widget.attrs.setdefault("aria-required", "true")
 
 
 class PortalForm(forms.Form):
