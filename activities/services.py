@@ -131,11 +131,13 @@ def commitment_status_refresh(*, commitment: Commitment) -> Commitment:
     saved at once are refreshed one after the other and the second sees the first: the status
     left is the latest update's, never the one that happened to commit last.
     """
-    locked = Commitment.objects.select_for_update().only("pk", "status").get(pk=commitment.pk)
+    locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
     latest = commitment.updates.latest_first().first()
     status = latest.status if latest else Commitment._meta.get_field("status").default
     if locked.status != status:
-        Commitment.objects.filter(pk=commitment.pk).update(status=status)
+        # Saved (not .update()): the audit history and the kept values' data version follow saves.
+        locked.status = status
+        locked.save(update_fields=["status"])
     commitment.status = status
     return commitment
 
