@@ -171,7 +171,7 @@ def test_author_edits_their_fresh_update(client, doc_staff, doc, moa):
     client.post(create_url(moa, "DOC-A1"), form_data(doc))
     update = ProgressUpdate.objects.get()
     url = reverse("activities:update_edit", kwargs={"pk": update.pk})
-    response = client.post(url, form_data(doc, narrative="Fixed a typo."))
+    response = client.post(url, form_data(doc, narrative="Fixed a typo.", version=str(update.version)))
     assert response.status_code == 302
     update.refresh_from_db()
     assert update.narrative == "Fixed a typo."
