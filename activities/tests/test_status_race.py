@@ -39,7 +39,7 @@ def _waiting_on_a_lock(pid: int) -> bool:
     return bool(row) and row[0] == "Lock"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_updates_posted_at_once_leave_the_status_of_the_latest(moa, doc, doc_staff):
     item = moa.commitments.get(code="DOC-A1")
     later_day, earlier_day = datetime.date(2019, 2, 1), datetime.date(2019, 1, 1)
