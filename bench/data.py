@@ -464,7 +464,7 @@ class _Generator:
         executed = {a.pk: a.executed_on for a in self.agreements}
         columns = (
             "commitment_id, as_of, status, percent_complete, narrative, next_steps, "
-            "reporting_party_id, author_id, created_at"
+            "reporting_party_id, author_id, created_at, version"
         )
         buffer = io.StringIO()
         out = csv.writer(buffer)
@@ -500,6 +500,7 @@ class _Generator:
                         party.pk,
                         self.user_of(party),
                         created.isoformat(),
+                        1,
                     )
                 )
                 total += 1
