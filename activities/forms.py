@@ -212,7 +212,9 @@ class ProgressUpdateForm(PortalForm):
                 initial.setdefault(name, getattr(source, name))
             initial.setdefault("reporting_party", source.reporting_party_id)
         else:
-            initial.setdefault("as_of", today())
+            # Today, or the term's last day once the term has ended (updates fall within it).
+            ended = [d for d in (commitment.agreement.expires_on, commitment.agreement.terminated_on) if d]
+            initial.setdefault("as_of", min([today(), *ended]))
             initial.setdefault("status", commitment.status)
             latest = commitment.updates.latest_first().first()
             initial.setdefault("percent_complete", latest.percent_complete if latest else 0)

@@ -34,7 +34,8 @@ def test_form_defaults_to_today_and_the_users_party(client, doc_staff, doc, moa)
     client.force_login(doc_staff)
     response = client.get(create_url(moa, "DOC-A1"))
     form = response.context["form"]
-    assert form.initial["as_of"] == today()
+    moa.refresh_from_db()
+    assert form.initial["as_of"] == min(today(), moa.expires_on)  # updates fall within the term
     assert form.initial["reporting_party"] == doc.pk
 
 
