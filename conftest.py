@@ -1,9 +1,11 @@
 """Fixtures shared by every app's tests: the loaded MOA and one user per role and party."""
 
+import os
 from pathlib import Path
 
 import pytest
 from django.test import override_settings
+from hypothesis import HealthCheck, settings
 
 from agreements.agreement_file import read_agreement
 from agreements.models import Agreement, Party
@@ -81,3 +83,17 @@ def doc_admin(doc):
 def outsider(moa):
     """A user of a party that is not on the MOA."""
     return UserFactory(username="outsider", party=PartyFactory(acronym="NPA"), roles=[STAFF])
+
+
+# Fuzz tests (moa_portal/tests/test_fuzz.py): a bounded number of examples so they run in
+# `make test`; FUZZ_EXAMPLES raises it for a longer search. Fixtures are function-scoped on
+# purpose: one database transaction per test, shared by its examples.
+settings.register_profile(
+    "moa",
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "40")),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.load_profile("moa")

@@ -22,10 +22,20 @@ from agreements.models import Agreement, Commitment, CommitmentStatus, Obligatio
 from agreements.obligations import Vocabulary
 from agreements.permissions import User, party_of
 from contacts.models import PointOfContact
+from core.bounds import BoundedDateField, BoundedDateTimeField
 from core.time import today
 
 from .evidence import ACCEPT_ATTRIBUTE, check_upload
-from .models import FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
+from .models import (
+    MAX_ATTENDANCE,
+    STATUS_PERCENT_RULE,
+    FollowUpAction,
+    Meeting,
+    Milestone,
+    OutreachEvent,
+    ProgressUpdate,
+)
+from .selectors import meeting_duplicates
 
 DATE_FORMAT = "%Y-%m-%d"
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -114,6 +124,15 @@ class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
         return user_label(obj)
 
 
+def mark_required(form: forms.BaseForm) -> None:
+    """Every required field says so to assistive technology: a select without an empty choice
+    cannot carry HTML's `required` (invalid HTML), so it gets `aria-required` instead."""
+    for field in form.fields.values():
+        widget = field.widget
+        if field.required and isinstance(widget, forms.Select) and not widget.allow_multiple_selected:
+            widget.attrs.setdefault("aria-required", "true")
+
+
 class PortalForm(forms.Form):
     """A form crispy renders without its own <form> tag (the template supplies it)."""
 
@@ -122,13 +141,38 @@ class PortalForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        mark_required(self)
+
+
+def version_field() -> forms.IntegerField:
+    """The version of the record the edit form was opened at (see services._claim)."""
+    return forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+
+
+class ConfirmDuplicateMixin(forms.BaseForm):
+    """A record that looks like one already kept is not saved until its author confirms it:
+    the form shows what it looks like and a box to tick, and a second submit saves it."""
+
+    confirm_label = "Yes, record it: it is not the same as the one above"
+
+    def add_confirm_field(self) -> None:
+        self.fields["confirm_duplicate"] = forms.BooleanField(
+            required=False, label=self.confirm_label, widget=forms.HiddenInput
+        )
+
+    def ask_to_confirm(self, message: str) -> None:
+        if self.cleaned_data.get("confirm_duplicate"):
+            return
+        field = self.fields["confirm_duplicate"]
+        field.widget = forms.CheckboxInput()
+        self.add_error("confirm_duplicate", message)
 
 
 # --- progress updates ---------------------------------------------------------------------------
 
 
 class ProgressUpdateForm(PortalForm):
-    as_of = forms.DateField(
+    as_of = BoundedDateField(
         label="As of",
         widget=DateInput(),
         help_text="The day the report describes. Not before the agreement's execution, not in the future.",
@@ -138,6 +182,7 @@ class ProgressUpdateForm(PortalForm):
         label="Percent complete",
         min_value=0,
         max_value=100,
+        help_text=STATUS_PERCENT_RULE,
         error_messages={
             "min_value": "Percent complete must be between 0 and 100.",
             "max_value": "Percent complete must be between 0 and 100.",
@@ -173,7 +218,9 @@ class ProgressUpdateForm(PortalForm):
                 initial.setdefault(name, getattr(source, name))
             initial.setdefault("reporting_party", source.reporting_party_id)
         else:
-            initial.setdefault("as_of", today())
+            # Today, or the term's last day once the term has ended (updates fall within it).
+            ended = [d for d in (commitment.agreement.expires_on, commitment.agreement.terminated_on) if d]
+            initial.setdefault("as_of", min([today(), *ended]))
             initial.setdefault("status", commitment.status)
             latest = commitment.updates.latest_first().first()
             initial.setdefault("percent_complete", latest.percent_complete if latest else 0)
@@ -194,6 +241,8 @@ class ProgressUpdateForm(PortalForm):
         if instance is not None:
             # Who reported cannot change on an edit; a correction can say otherwise.
             self.fields["reporting_party"].disabled = True
+            self.fields["version"] = version_field()
+            self.initial.setdefault("version", instance.version)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -201,6 +250,8 @@ class ProgressUpdateForm(PortalForm):
         probe = ProgressUpdate(  # type: ignore[misc]  # probe: a field that failed its own check is None
             commitment=self.commitment,
             as_of=data.get("as_of"),
+            status=data.get("status", ""),
+            percent_complete=data.get("percent_complete"),
             narrative=data.get("narrative", ""),
             corrects=self.corrects,
         )
@@ -219,7 +270,7 @@ class ProgressUpdateForm(PortalForm):
 
 class MilestoneForm(PortalForm):
     title = forms.CharField(max_length=200)
-    due_on = forms.DateField(label="Due on", widget=DateInput())
+    due_on = BoundedDateField(label="Due on", widget=DateInput())
     owner_user = UserChoiceField(
         queryset=get_user_model().objects.none(), required=False, label="Owner (portal user)"
     )
@@ -259,7 +310,7 @@ class MilestoneForm(PortalForm):
 
 
 class MilestoneCompleteForm(PortalForm):
-    completed_on = forms.DateField(label="Completed on", widget=DateInput())
+    completed_on = BoundedDateField(label="Completed on", widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("completed_on", today())
@@ -294,10 +345,10 @@ def default_meeting_kind(agreement: Agreement) -> str:
     return meeting_kind_choices(agreement)[0][0]
 
 
-class MeetingForm(PortalForm):
+class MeetingForm(ConfirmDuplicateMixin, PortalForm):
     kind = forms.ChoiceField(choices=[], help_text="The agreement's kinds of meeting.")
     title = forms.CharField(max_length=200)
-    starts_at = forms.DateTimeField(
+    starts_at = BoundedDateTimeField(
         label="Date and time", widget=DateTimeLocalInput(), help_text="Local time (the portal's time zone)."
     )
     format = forms.ChoiceField(choices=Meeting.Format.choices, initial=Meeting.Format.CALL)
@@ -365,15 +416,38 @@ class MeetingForm(PortalForm):
         if instance is None:
             self.fields["kind"].initial = default_meeting_kind(agreement)
             del self.fields["is_cancelled"]
+        else:
+            self.fields["version"] = version_field()
+            self.initial.setdefault("version", instance.version)
+        self.add_confirm_field()
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        probe = Meeting(agreement=self.agreement, starts_at=data.get("starts_at"), kind=data.get("kind", ""))  # type: ignore[misc]  # probe: a field that failed its own check is None
+        # A probe: a field that failed its own check is None.
+        probe = Meeting(  # type: ignore[misc]
+            agreement=self.agreement,
+            starts_at=data.get("starts_at"),
+            kind=data.get("kind", ""),
+            minutes=data.get("minutes", ""),
+        )
         try:
             probe.clean()
         except ValidationError as e:
             apply_errors(self, e)
+        if data.get("starts_at") and data.get("kind") and not self.errors:
+            same = meeting_duplicates(
+                self.agreement,
+                kind=data["kind"],
+                starts_at=data["starts_at"],
+                exclude_pk=self.instance.pk if self.instance else None,
+            )
+            if same:
+                listed = "; ".join(f"“{m.title}”" for m in same[:3])
+                self.ask_to_confirm(
+                    f"A meeting of this kind on the same day is already recorded: {listed}. "
+                    "Tick the box to record this one as well."
+                )
         return data
 
 
@@ -386,11 +460,12 @@ class FollowUpForm(forms.Form):
     owner_contact = forms.ModelChoiceField(
         queryset=PointOfContact.objects.none(), required=False, label="Owner (point of contact)"
     )
-    due_on = forms.DateField(label="Due on", widget=DateInput())
-    completed_on = forms.DateField(label="Completed on", required=False, widget=DateInput())
+    due_on = BoundedDateField(label="Due on", widget=DateInput())
+    completed_on = BoundedDateField(label="Completed on", required=False, widget=DateInput())
 
     def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        mark_required(self)
         cast(forms.ModelChoiceField, self.fields["owner_user"]).queryset = users_of(agreement)
         cast(forms.ModelChoiceField, self.fields["owner_contact"]).queryset = PointOfContact.objects.filter(
             agreement=agreement
@@ -460,7 +535,7 @@ class OutreachEventForm(PortalForm):
     """An event: where it was held and whom it reached are the agreement's own vocabularies."""
 
     title = forms.CharField(max_length=200)
-    held_on = forms.DateField(label="Date", widget=DateInput())
+    held_on = BoundedDateField(label="Date", widget=DateInput())
     city = forms.CharField(max_length=120)
     country = forms.CharField(max_length=120)
     place = forms.ChoiceField(label="Where", choices=[], widget=forms.RadioSelect)
@@ -469,9 +544,13 @@ class OutreachEventForm(PortalForm):
     )
     attendance = forms.IntegerField(
         min_value=0,
+        max_value=MAX_ATTENDANCE,
         required=False,
         help_text="How many took part, if known.",
-        error_messages={"min_value": "Attendance cannot be negative."},
+        error_messages={
+            "min_value": "Attendance cannot be negative.",
+            "max_value": f"Attendance above {MAX_ATTENDANCE:,} is not plausible; check the number.",
+        },
     )
     outcomes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
     organising_party = forms.ModelChoiceField(queryset=Party.objects.none(), label="Organising party")
@@ -528,12 +607,22 @@ class OutreachEventForm(PortalForm):
             cast(forms.ChoiceField, self.fields["audiences"]).choices = audiences
         else:
             del self.fields["audiences"]
+        # Staff record the events their own party organises (a superuser may record any party's).
+        parties = agreement.parties.all()
+        own = party_of(user)
+        if instance is not None:
+            parties = parties.filter(pk=instance.organising_party_id)
+        elif own is not None and not user.is_superuser:
+            parties = parties.filter(pk=own.pk)
         organising_party = cast(forms.ModelChoiceField, self.fields["organising_party"])
-        organising_party.queryset = agreement.parties.all()
+        organising_party.queryset = parties
         organising_party.empty_label = None
         cast(forms.ModelChoiceField, self.fields["items"]).queryset = agreement.commitments.order_by(
             "position"
         )
+        if instance is not None:
+            self.fields["version"] = version_field()
+            self.initial.setdefault("version", instance.version)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -544,6 +633,8 @@ class OutreachEventForm(PortalForm):
             country=data.get("country", ""),
             place=data.get("place", ""),
             audiences=list(data.get("audiences", [])),
+            attendance=data.get("attendance"),
+            outcomes=data.get("outcomes", ""),
         )
         try:
             probe.clean()
@@ -558,6 +649,7 @@ class OutreachEventForm(PortalForm):
         data.setdefault("place", "")
         data.pop("items")
         data.pop("evidence")
+        data.pop("version", None)
         return data
 
 

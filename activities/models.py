@@ -25,10 +25,39 @@ from simple_history.models import HistoricalRecords
 from agreements.models import Agreement, Commitment, CommitmentStatus, Party, VocabularyEntry
 from agreements.obligations import Vocabulary
 from contacts.models import PointOfContact
+from core.bounds import check_day
 from core.time import today
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+
+def version_field() -> models.PositiveIntegerField:
+    """The version an edit form was opened at: raised by every save through the portal, so two
+    people editing at once cannot silently overwrite each other (see activities.services)."""
+    return models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by every save through the portal; an edit opened at an older version is refused.",
+    )
+
+
+# Status and percent complete agree: nothing done is not started, everything done is complete.
+STATUS_PERCENT_RULE = "Not started is 0 %, Complete is 100 %, and every other status is between 0 % and 99 %."
+
+
+def status_percent_error(status: str | None, percent: int | None) -> str | None:
+    """Why a status and a percent complete contradict each other, or None when they agree."""
+    if status is None or percent is None:
+        return None
+    if status == CommitmentStatus.NOT_STARTED and percent != 0:
+        return f"An item not started is 0 % complete. {STATUS_PERCENT_RULE}"
+    if status == CommitmentStatus.COMPLETE and percent != 100:
+        return f"A complete item is 100 % complete. {STATUS_PERCENT_RULE}"
+    if status not in (CommitmentStatus.NOT_STARTED, CommitmentStatus.COMPLETE) and percent >= 100:
+        return f"At 100 % the item is complete: choose Complete. {STATUS_PERCENT_RULE}"
+    return None
+
 
 # The one order of "latest update first": by as-of day, then by entry time (the item's status
 # is its latest update's, and every list, panel and form reads updates in this order).
@@ -67,6 +96,7 @@ class ProgressUpdate(models.Model):
         related_name="corrections",
         help_text="The earlier update this one corrects.",
     )
+    version = version_field()
     history = HistoricalRecords()
 
     objects = ProgressUpdateQuerySet.as_manager()
@@ -106,18 +136,31 @@ class ProgressUpdate(models.Model):
         return timezone.now() <= self.editable_until
 
     def clean(self) -> None:
-        """An update reports on a day of the term that has already come, in words."""
+        """An update reports on a day of the term that has already come, in words, with a
+        status and a percent complete that agree (STATUS_PERCENT_RULE)."""
         errors: dict[str, str] = {}
         if not (self.narrative or "").strip():
             errors["narrative"] = "Say in a sentence or two how the commitment is moving."
         if self.as_of and self.commitment_id:
-            executed_on = self.commitment.agreement.executed_on
+            agreement = self.commitment.agreement
+            executed_on = agreement.executed_on
+            ends_on = min((d for d in (agreement.expires_on, agreement.terminated_on) if d), default=None)
             if executed_on and self.as_of < executed_on:
                 errors["as_of"] = (
                     f"The as-of date is before the agreement was executed ({executed_on:%Y-%m-%d})."
                 )
             elif self.as_of > today():
                 errors["as_of"] = "The as-of date is in the future; report on a day that has come."
+            elif ends_on and self.as_of > ends_on:
+                errors["as_of"] = f"The as-of date is after the agreement's term ended ({ends_on:%Y-%m-%d})."
+            else:
+                try:
+                    check_day(self.as_of, "The as-of date")
+                except ValidationError as e:
+                    errors["as_of"] = e.messages[0]
+        mismatch = status_percent_error(self.status or None, self.percent_complete)
+        if mismatch:
+            errors["percent_complete"] = mismatch
         if (
             self.corrects is not None
             and self.commitment_id
@@ -206,8 +249,19 @@ class Milestone(OwnedAction, models.Model):
             starts_on = self.commitment.agreement.executed_on
             if starts_on and self.due_on < starts_on:
                 errors["due_on"] = f"The due date is before the commitment's start ({starts_on:%Y-%m-%d})."
+        if self.due_on and "due_on" not in errors:
+            latest = plausible_latest(self.commitment.agreement if self.commitment_id else None)
+            if self.due_on > latest:
+                errors["due_on"] = (
+                    f"The due date is implausibly far ahead; choose a day by {latest:%Y-%m-%d}."
+                )
         if self.completed_on and self.completed_on > today():
             errors["completed_on"] = "The completion date is in the future."
+        elif self.completed_on:
+            try:
+                check_day(self.completed_on, "The completion date")
+            except ValidationError as e:
+                errors["completed_on"] = e.messages[0]
         if errors:
             raise ValidationError(errors)
 
@@ -230,6 +284,25 @@ class MeetingQuerySet(models.QuerySet):
 class OutreachEventQuerySet(models.QuerySet):
     def with_labels(self) -> OutreachEventQuerySet:
         return self.annotate(annotated_place_label=vocabulary_label(Vocabulary.EVENT_PLACES, "place"))
+
+
+#: How far past the end of its term (or past today, for an open-ended agreement) a planned
+#: date may fall: work winds down after the end, but 9999-12-31 is a slip, not a plan.
+PLAUSIBLE_YEARS_AHEAD = 10
+
+
+def plausible_latest(agreement: Agreement | None) -> datetime.date:
+    """The latest day a planned date (a milestone, a follow-up) can plausibly fall on."""
+    base = max(d for d in ((agreement.expires_on if agreement else None), today()) if d)
+    try:
+        latest = base.replace(year=base.year + PLAUSIBLE_YEARS_AHEAD)
+    except ValueError:  # 29 February
+        latest = (base + datetime.timedelta(days=1)).replace(year=base.year + PLAUSIBLE_YEARS_AHEAD)
+    return min(latest, datetime.date(2200, 12, 31))
+
+
+MEETING_EARLIEST = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+MEETING_LATEST = datetime.datetime(2201, 1, 1, tzinfo=datetime.UTC)
 
 
 class Meeting(models.Model):
@@ -271,12 +344,21 @@ class Meeting(models.Model):
         help_text="The commitments this meeting discussed; it shows on their timelines.",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = version_field()
     history = HistoricalRecords(m2m_fields=[attendee_contacts, attendee_users, items])
 
     objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_at", "-pk"]
+        constraints = [
+            # Year 10000 in UTC cannot be read back by Python: one such row answered 500 on every
+            # page of the agreement. The database refuses it even if a form is bypassed.
+            models.CheckConstraint(
+                condition=Q(starts_at__gte=MEETING_EARLIEST, starts_at__lt=MEETING_LATEST),
+                name="meeting_starts_in_bounded_years",
+            ),
+        ]
         indexes = [
             models.Index(fields=["agreement", "kind", "starts_at"], name="meeting_quarter_idx"),
             # The meeting list, newest first: a page is an index scan, not a sort of every meeting.
@@ -302,12 +384,28 @@ class Meeting(models.Model):
         return label or self.kind
 
     def clean(self) -> None:
+        """A meeting falls within the bounded years, not before the agreement; one with
+        minutes has been held, so it is not in the future."""
         errors: dict[str, str] = {}
         executed_on = self.agreement.executed_on if self.agreement_id else None
-        if self.starts_at and executed_on and timezone.localtime(self.starts_at).date() < executed_on:
-            errors["starts_at"] = (
-                f"The meeting is before the agreement was executed ({executed_on:%Y-%m-%d})."
-            )
+        if self.starts_at:
+            try:
+                check_day(self.starts_at, "The meeting's date")
+            except ValidationError as e:
+                errors["starts_at"] = e.messages[0]
+            else:
+                day = timezone.localtime(self.starts_at).date()
+                if executed_on and day < executed_on:
+                    errors["starts_at"] = (
+                        f"The meeting is before the agreement was executed ({executed_on:%Y-%m-%d})."
+                    )
+                elif day > plausible_latest(self.agreement if self.agreement_id else None):
+                    errors["starts_at"] = "The meeting is implausibly far ahead; check the year."
+                elif self.starts_at > timezone.now() and (self.minutes or "").strip():
+                    errors["minutes"] = (
+                        "A meeting with minutes has been held, but this one is in the future: "
+                        "check the date, or add the minutes after the meeting."
+                    )
         if self.agreement_id:
             kinds = VocabularyEntry.objects.labels(self.agreement_id, Vocabulary.MEETING_KINDS)
             if kinds and self.kind not in kinds:
@@ -356,8 +454,21 @@ class FollowUpAction(OwnedAction, models.Model):
             errors["owner_user"] = "Name who owns this action: a portal user or a point of contact."
         if self.completed_on and self.completed_on > today():
             errors["completed_on"] = "The completion date is in the future."
+        meeting = self.meeting if self.meeting_id else None
+        meeting_day = timezone.localtime(meeting.starts_at).date() if meeting and meeting.starts_at else None
+        if self.due_on:
+            if meeting_day and self.due_on < meeting_day:
+                errors["due_on"] = f"The action is due before its meeting ({meeting_day:%Y-%m-%d})."
+            elif self.due_on > plausible_latest(meeting.agreement if meeting else None):
+                errors["due_on"] = "The due date is implausibly far ahead; check the year."
+        if self.completed_on and meeting_day and self.completed_on < meeting_day and not errors:
+            errors["completed_on"] = f"The action was completed before its meeting ({meeting_day:%Y-%m-%d})."
         if errors:
             raise ValidationError(errors)
+
+
+#: The largest attendance an outreach event plausibly records.
+MAX_ATTENDANCE = 1_000_000
 
 
 class OutreachEvent(models.Model):
@@ -393,6 +504,7 @@ class OutreachEvent(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = version_field()
     history = HistoricalRecords(m2m_fields=[items])
 
     objects = OutreachEventQuerySet.as_manager()
@@ -431,6 +543,21 @@ class OutreachEvent(models.Model):
         executed_on = self.agreement.executed_on if self.agreement_id else None
         if self.held_on and executed_on and self.held_on < executed_on:
             errors["held_on"] = f"The event is before the agreement was executed ({executed_on:%Y-%m-%d})."
+        elif self.held_on:
+            try:
+                check_day(self.held_on, "The event's date")
+            except ValidationError as e:
+                errors["held_on"] = e.messages[0]
+            else:
+                if self.held_on > plausible_latest(self.agreement if self.agreement_id else None):
+                    errors["held_on"] = "The event is implausibly far ahead; check the year."
+                elif self.held_on > today() and ((self.outcomes or "").strip() or self.attendance):
+                    errors["outcomes"] = (
+                        "An event with outcomes or attendance has been held, but this one is in the "
+                        "future: check the date, or add them after the event."
+                    )
+        if self.attendance is not None and self.attendance > MAX_ATTENDANCE:
+            errors["attendance"] = f"Attendance above {MAX_ATTENDANCE:,} is not plausible; check the number."
         if self.agreement_id:
             places = self._labels(Vocabulary.EVENT_PLACES)
             if places and self.place not in places:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from agreements.models import Agreement, Commitment
 from agreements.permissions import STAFF, User, has_role, is_party_to, party_of, visible_agreements
 
-from .models import Evidence, ProgressUpdate
+from .models import Evidence, Meeting, OutreachEvent, ProgressUpdate
 
 
 def can_report_on(user: User, commitment: Commitment) -> bool:
@@ -30,6 +30,34 @@ def can_record_meeting(user: User, agreement: Agreement) -> bool:
 def can_record_outreach(user: User, agreement: Agreement) -> bool:
     """Staff of any party to the agreement record the events it organises."""
     return has_role(user, STAFF) and is_party_to(user, agreement)
+
+
+def _joint_or_own(user: User, organising_party_id: int | None, record: Meeting | OutreachEvent) -> bool:
+    """A record is kept by the party that organised it, unless it serves an item the agreement
+    makes joint (led by all parties), which any party's staff keep."""
+    if user.is_superuser:
+        return True
+    party = party_of(user)
+    if party is None:
+        return False
+    if organising_party_id == party.pk:
+        return True
+    return record.items.filter(lead_party__isnull=True).exists()
+
+
+def can_edit_meeting(user: User, meeting: Meeting) -> bool:
+    """Staff change (and cancel) the meetings their party organised, or joint ones."""
+    if not can_record_meeting(user, meeting.agreement):
+        return False
+    organiser_party = getattr(getattr(meeting.organiser, "membership", None), "party_id", None)
+    return _joint_or_own(user, organiser_party, meeting)
+
+
+def can_edit_event(user: User, event: OutreachEvent) -> bool:
+    """Staff change the outreach events their party organised, or joint ones."""
+    if not can_record_outreach(user, event.agreement):
+        return False
+    return _joint_or_own(user, event.organising_party_id, event)
 
 
 def can_manage_milestones(user: User, commitment: Commitment, *, can_report: bool | None = None) -> bool:

@@ -12,9 +12,10 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.functional import cached_property
 
-from agreements.models import Commitment, CommitmentQuerySet, CommitmentStatus
+from agreements.models import Agreement, Commitment, CommitmentQuerySet, CommitmentStatus
 from agreements.permissions import User, party_of, viewer_scope, visible_agreements
 from core import cache
 from core.links import list_url
@@ -436,3 +437,15 @@ def event_page(event: OutreachEvent) -> OutreachEvent:
         .prefetch_related("items", "evidence")
         .get(pk=event.pk)
     )
+
+
+def meeting_duplicates(
+    agreement: Agreement, *, kind: str, starts_at: datetime.datetime, exclude_pk: int | None = None
+) -> list[Meeting]:
+    """Meetings of the agreement of the same kind on the same local day: a second one is
+    probably the same meeting recorded twice, so the form asks before saving it."""
+    day = timezone.localtime(starts_at).date()
+    qs = Meeting.objects.filter(agreement=agreement, kind=kind, starts_at__date=day).order_by("starts_at")
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return list(qs[:5])

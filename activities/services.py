@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import F
 
 from agreements.models import Agreement, Commitment, Party
 from contacts.models import PointOfContact
@@ -22,6 +23,46 @@ from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent,
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+# --- edit conflicts ---------------------------------------------------------------------------
+
+
+class EditConflict(ValidationError):
+    """Someone saved the record after this form was opened (or the form named a version the
+    record never had); nothing was written. A ValidationError, so pages show it on the form."""
+
+    def __init__(self, record: models.Model, changed_by: list[str]) -> None:
+        self.record = record
+        self.changed_by = changed_by
+        who = ", ".join(changed_by) or "someone else"
+        super().__init__(
+            f"{record} was changed by {who} after you opened it, so nothing was saved. "
+            "Open it again to see the changes, then make yours.",
+            code="edit_conflict",
+        )
+
+
+_Versioned = TypeVar("_Versioned", ProgressUpdate, Meeting, OutreachEvent)
+
+
+def _claim(record: _Versioned, expected_version: int | None) -> _Versioned:
+    """Raise the record's version if it is still the one the form was opened at; otherwise
+    refuse. The row is locked until the transaction ends, so the save that follows is ours.
+    An unknown version (never issued, or missing) is refused the same way."""
+    model = type(record)
+    claimed = 0
+    if isinstance(expected_version, int) and not isinstance(expected_version, bool):
+        claimed = model.objects.filter(pk=record.pk, version=expected_version).update(
+            version=F("version") + 1
+        )
+    current = model.objects.select_for_update().get(pk=record.pk)
+    if claimed != 1:
+        later = current.history.filter(version__gt=expected_version or 0).select_related("history_user")
+        changed_by = sorted(
+            {(r.history_user.get_full_name() or r.history_user.username) for r in later if r.history_user}
+        )
+        raise EditConflict(current, changed_by)
+    return current
+
 
 # --- evidence ---------------------------------------------------------------------------------
 
@@ -89,13 +130,26 @@ def evidence_attach(
 
 
 def commitment_status_refresh(*, commitment: Commitment) -> Commitment:
-    """The item's status is its latest update's: latest by as-of day, then by entry time."""
+    """The item's status is its latest update's: latest by as-of day, then by entry time.
+
+    The item's row is locked (SELECT … FOR UPDATE) before its updates are read, so two updates
+    saved at once are refreshed one after the other and the second sees the first: the status
+    left is the latest update's, never the one that happened to commit last.
+    """
+    locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
     latest = commitment.updates.latest_first().first()
     status = latest.status if latest else Commitment._meta.get_field("status").default
-    if commitment.status != status:
-        commitment.status = status
-        commitment.save(update_fields=["status"])
+    if locked.status != status:
+        # Saved (not .update()): the audit history and the kept values' data version follow saves.
+        locked.status = status
+        locked.save(update_fields=["status"])
+    commitment.status = status
     return commitment
+
+
+def _commitment_lock(commitment: Commitment) -> None:
+    """Lock the item before an update is written, so concurrent writers queue on it."""
+    Commitment.objects.select_for_update().filter(pk=commitment.pk).values_list("pk", flat=True).first()
 
 
 @transaction.atomic
@@ -114,6 +168,7 @@ def progress_update_create(
 ) -> ProgressUpdate:
     """Record an update (or a correction of an earlier one) and move the item's status."""
     checked = evidence_check_all(files=files)
+    _commitment_lock(commitment)
     update = ProgressUpdate(
         commitment=commitment,
         author=acting_user,
@@ -137,6 +192,7 @@ def progress_update_edit(
     *,
     update: ProgressUpdate,
     acting_user: User,
+    expected_version: int | None,
     as_of: datetime.date,
     status: str,
     percent_complete: int,
@@ -153,6 +209,8 @@ def progress_update_edit(
             "add a correction instead."
         )
     checked = evidence_check_all(files=files)
+    _commitment_lock(update.commitment)
+    update = _claim(update, expected_version)
     update.as_of = as_of
     update.status = status
     update.percent_complete = percent_complete
@@ -273,6 +331,7 @@ def meeting_update(
     *,
     meeting: Meeting,
     acting_user: User,
+    expected_version: int | None,
     attendee_contacts: Iterable[PointOfContact] | None = None,
     attendee_users: Iterable[Any] | None = None,
     items: Iterable[Commitment] | None = None,
@@ -280,8 +339,10 @@ def meeting_update(
     files: Iterable[Any] = (),
     **fields: Any,
 ) -> Meeting:
-    """Change a meeting's record (minutes come after the meeting); history keeps each version."""
+    """Change a meeting's record (minutes come after the meeting), unless someone saved it
+    since `expected_version`; history keeps each version."""
     checked = evidence_check_all(files=files)
+    meeting = _claim(meeting, expected_version)
     for name, value in fields.items():
         if name not in (*MEETING_FIELDS, "is_cancelled"):
             raise TypeError(f"meeting_update() got an unexpected field {name!r}")
@@ -341,11 +402,13 @@ def outreach_event_update(
     *,
     event: OutreachEvent,
     acting_user: User,
+    expected_version: int | None,
     items: Iterable[Commitment] | None = None,
     files: Iterable[Any] = (),
     **fields: Any,
 ) -> OutreachEvent:
     checked = evidence_check_all(files=files)
+    event = _claim(event, expected_version)
     for name, value in fields.items():
         if name not in EVENT_FIELDS:
             raise TypeError(f"outreach_event_update() got an unexpected field {name!r}")

@@ -237,6 +237,7 @@ def update_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             services.progress_update_edit(
                 update=update,
                 acting_user=request.user,
+                expected_version=data["version"],
                 as_of=data["as_of"],
                 status=data["status"],
                 percent_complete=data["percent_complete"],
@@ -356,7 +357,7 @@ def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
     form = MeetingForm(request.POST or None, request.FILES or None, agreement=agreement)
     formset = FollowUpFormSet(request.POST or None, agreement=agreement, prefix="follow_ups")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        data = dict(form.cleaned_data)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "confirm_duplicate"}
         try:
             meeting = services.meeting_create(
                 agreement=agreement,
@@ -380,7 +381,7 @@ def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
 
 def _meeting(request: HttpRequest, pk: int) -> Meeting:
     return get_object_or_404(
-        Meeting.objects.select_related("agreement"),
+        Meeting.objects.select_related("agreement", "organiser__membership"),
         pk=pk,
         agreement__in=visible_agreements(request.user),
     )
@@ -394,7 +395,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "meeting": meeting,
             "agreement": meeting.agreement,
-            "can_edit": permissions.can_record_meeting(request.user, meeting.agreement),
+            "can_edit": permissions.can_edit_meeting(request.user, meeting),
             "evidence_form": EvidenceForm(),
         },
     )
@@ -403,8 +404,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     agreement = meeting.agreement
-    if not permissions.can_record_meeting(request.user, agreement):
-        raise PermissionDenied("Only staff of the agreement's parties can change its meetings.")
+    if not permissions.can_edit_meeting(request.user, meeting):
+        raise PermissionDenied(
+            "Only staff of the party that organised this meeting can change it, "
+            "unless it discussed an item the parties lead jointly.",
+        )
     form = MeetingForm(request.POST or None, request.FILES or None, agreement=agreement, instance=meeting)
     formset = FollowUpFormSet(
         request.POST or None,
@@ -413,11 +417,12 @@ def meeting_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         initial=None if request.method == "POST" else follow_up_initial(meeting),
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        data = dict(form.cleaned_data)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "confirm_duplicate"}
         try:
             services.meeting_update(
                 meeting=meeting,
                 acting_user=request.user,
+                expected_version=data.pop("version"),
                 attendee_contacts=data.pop("attendee_contacts"),
                 attendee_users=data.pop("attendee_users"),
                 items=data.pop("items"),
@@ -442,8 +447,8 @@ def meeting_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    if not permissions.can_record_meeting(request.user, meeting.agreement):
-        raise PermissionDenied("Only staff of the agreement's parties can add evidence to its meetings.")
+    if not permissions.can_edit_meeting(request.user, meeting):
+        raise PermissionDenied("Only staff of the party that organised this meeting can add evidence to it.")
     return _attach(request, EvidenceForm(request.POST, request.FILES), meeting=meeting)
 
 
@@ -522,7 +527,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "event": event,
             "agreement": event.agreement,
             "event_obligation": _event_obligation(event.agreement),
-            "can_edit": permissions.can_record_outreach(request.user, event.agreement),
+            "can_edit": permissions.can_edit_event(request.user, event),
             "evidence_form": EvidenceForm(),
         },
     )
@@ -531,8 +536,11 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def event_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
     agreement = event.agreement
-    if not permissions.can_record_outreach(request.user, agreement):
-        raise PermissionDenied("Only staff of the agreement's parties can change its outreach events.")
+    if not permissions.can_edit_event(request.user, event):
+        raise PermissionDenied(
+            "Only staff of the party that organised this event can change it, "
+            "unless it served an item the parties lead jointly.",
+        )
     form = OutreachEventForm(
         request.POST or None, request.FILES or None, agreement=agreement, user=request.user, instance=event
     )
@@ -541,6 +549,7 @@ def event_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             services.outreach_event_update(
                 event=event,
                 acting_user=request.user,
+                expected_version=form.cleaned_data["version"],
                 items=form.cleaned_data["items"],
                 files=form.cleaned_data["evidence"],
                 **form.event_fields(),
@@ -565,8 +574,8 @@ def event_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def event_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
-    if not permissions.can_record_outreach(request.user, event.agreement):
-        raise PermissionDenied("Only staff of the agreement's parties can add evidence to its events.")
+    if not permissions.can_edit_event(request.user, event):
+        raise PermissionDenied("Only staff of the party that organised this event can add evidence to it.")
     return _attach(request, EvidenceForm(request.POST, request.FILES), outreach_event=event)
 
 

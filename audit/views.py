@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from agreements.permissions import visible_agreements
 from contacts.permissions import visible_contacts
+from core.bounds import page_number
 
 from .forms import AuditFilterForm
 from .permissions import can_read_audit
@@ -37,10 +38,7 @@ def log(request: HttpRequest) -> HttpResponse:
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request.GET.get("page"))
     entries, has_next = audit_log(reader=request.user, filters=filters, page=page)
     query = request.GET.copy()
     query.pop("page", None)

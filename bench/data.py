@@ -484,7 +484,7 @@ class _Generator:
         executed = {a.pk: _executed_on(a) for a in self.agreements}
         columns = (
             "commitment_id, as_of, status, percent_complete, narrative, next_steps, "
-            "reporting_party_id, author_id, created_at"
+            "reporting_party_id, author_id, created_at, version"
         )
         buffer = io.StringIO()
         out = csv.writer(buffer)
@@ -520,6 +520,7 @@ class _Generator:
                         party.pk,
                         self.user_of(party),
                         created.isoformat(),
+                        1,
                     )
                 )
                 total += 1

@@ -8,8 +8,11 @@ shows what its owner may see today: the agreements of their party, as permission
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
+from django.db import models
 from django.db.models import Count
 from django.utils import timezone
 from icalendar import Calendar, Event
@@ -27,6 +30,23 @@ MEETING_LENGTH = datetime.timedelta(hours=1)
 # An open-ended term has no last period: the feed lists the periods due up to a year ahead.
 FEED_AHEAD = datetime.timedelta(days=366)
 UID_DOMAIN = "moa-portal"
+
+logger = logging.getLogger(__name__)
+
+
+_Record = TypeVar("_Record", bound=models.Model)
+
+
+def _add_each(
+    calendar: Calendar, what: str, records: Iterable[_Record], build: Callable[[_Record], Event]
+) -> None:
+    """Add one event per record; a record whose dates cannot be drawn (9999-12-31 plus a day)
+    is left out and logged, so one bad row never takes the whole feed down."""
+    for record in records:
+        try:
+            calendar.add_component(build(record))
+        except (OverflowError, ValueError, TypeError):
+            logger.warning("calendar feed: skipped %s %s, its dates cannot be drawn", what, record.pk)
 
 
 def _all_day(uid: str, day: datetime.date, summary: str, description: str, url: str, stamp) -> Event:
@@ -68,7 +88,14 @@ def calendar_for(user: User, absolute: Callable[[str], str]) -> bytes:
         ]
         for key, day, summary in term_dates:
             if day:
-                calendar.add_component(_all_day(f"agreement-{a.pk}-{key}", day, summary, a.title, url, stamp))
+                try:
+                    event = _all_day(f"agreement-{a.pk}-{key}", day, summary, a.title, url, stamp)
+                except (OverflowError, ValueError):
+                    logger.warning(
+                        "calendar feed: skipped agreement %s %s, its date cannot be drawn", a.pk, key
+                    )
+                    continue
+                calendar.add_component(event)
     ids = [a.pk for a in agreements]
     by_id = {a.pk: a for a in agreements}
     obligations = (
@@ -98,7 +125,8 @@ def calendar_for(user: User, absolute: Callable[[str], str]) -> bytes:
         .select_related("agreement")
         .order_by("starts_at")
     )
-    for m in meetings:
+
+    def meeting_event(m: Meeting) -> Event:
         event = Event()
         event.add("uid", f"meeting-{m.pk}@{UID_DOMAIN}")
         event.add("dtstamp", stamp)
@@ -110,23 +138,26 @@ def calendar_for(user: User, absolute: Callable[[str], str]) -> bytes:
             event.add("location", m.location)
         event.add("status", "CANCELLED" if m.is_cancelled else "CONFIRMED")
         event.add("url", absolute(links.url_for("activities:meeting_detail", pk=m.pk)))
-        calendar.add_component(event)
+        return event
+
+    _add_each(calendar, "meeting", meetings, meeting_event)
     milestones = (
         Milestone.objects.filter(commitment__agreement_id__in=ids)
         .select_related("commitment__agreement")
         .order_by("due_on", "pk")
     )
-    for ms in milestones:
+
+    def milestone_event(ms: Milestone) -> Event:
         item = ms.commitment
         done = f" (completed {ms.completed_on})" if ms.completed_on else ""
-        calendar.add_component(
-            _all_day(
-                f"milestone-{ms.pk}",
-                ms.due_on,
-                f"Due: {ms.title} ({item.code}){done}",
-                f"{item.agreement.short_name}, {item.code} {item.title}",
-                absolute(item.get_absolute_url()),
-                stamp,
-            )
+        return _all_day(
+            f"milestone-{ms.pk}",
+            ms.due_on,
+            f"Due: {ms.title} ({item.code}){done}",
+            f"{item.agreement.short_name}, {item.code} {item.title}",
+            absolute(item.get_absolute_url()),
+            stamp,
         )
+
+    _add_each(calendar, "milestone", milestones, milestone_event)
     return calendar.to_ical()

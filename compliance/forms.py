@@ -7,12 +7,13 @@ from typing import cast
 from django import forms
 
 from agreements.models import Agreement, Party
+from core.bounds import BoundedDateField
 
 
 class DashboardFilterForm(forms.Form):
     agreement = forms.ChoiceField(label="Agreement", required=False)
     party = forms.ChoiceField(label="Party", required=False)
-    as_of = forms.DateField(
+    as_of = BoundedDateField(
         label="As of",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -133,11 +133,21 @@ def _render_board(request: HttpRequest) -> RenderedBoard:
     return RenderedBoard(title=title, html=mark_safe(html), has_charts=filters is not None)  # noqa: S308
 
 
+def _refuse_filters(request: HttpRequest, form: DashboardFilterForm) -> HttpResponse | None:
+    """A query the filter form refuses (an `as_of` of 0001-03-31, say) answers a page naming
+    the problem, not a report or a file for some other day."""
+    if form.is_bound and not form.is_valid():
+        return render(request, "compliance/filters_refused.html", {"form": form}, status=400)
+    return None
+
+
 def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
     _require_manager(request)
     if what not in exports.EXPORTS or fmt not in exports.FORMATS:
         raise Http404("No such export.")
-    filters, _ = _filters(request)
+    filters, form = _filters(request)
+    if (refused := _refuse_filters(request, form)) is not None:
+        return refused
     if filters is None:
         raise Http404("No agreement to export.")
     rows: Iterable[list[Any]]
@@ -157,6 +167,8 @@ def report(request: HttpRequest) -> HttpResponse:
     """A printable quarterly report: the dashboard as of a day, as tables, for leadership."""
     _require_manager(request)
     filters, form = _filters(request)
+    if (refused := _refuse_filters(request, form)) is not None:
+        return refused
     if filters is None:
         raise Http404("No agreement to report on.")
     board = selectors.dashboard(filters)

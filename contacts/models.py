@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from agreements.models import Agreement, Party
+from core.bounds import EARLIEST_DAY
 from core.time import today
+
+#: A contact named to serve from a day further ahead than this is a typing slip (2030 for 2020).
+MAX_DAYS_AHEAD = 90
 
 
 class PointOfContactQuerySet(models.QuerySet):
@@ -65,6 +70,22 @@ class PointOfContact(models.Model):
     def __str__(self) -> str:
         who = f" ({self.person_name})" if self.person_name else ""
         return f"{self.party}: {self.role_title}{who}"
+
+    def clean(self) -> None:
+        """Serving since a plausible day (not 0001-01-01, not years ahead), and deactivated on a
+        day that has come: a deactivation in the future hides nothing and cannot be undone."""
+        errors: dict[str, str] = {}
+        latest_start = today() + datetime.timedelta(days=MAX_DAYS_AHEAD)
+        if self.active_from and self.active_from < EARLIEST_DAY:
+            errors["active_from"] = f"Serving since must be on or after {EARLIEST_DAY:%Y-%m-%d}."
+        elif self.active_from and self.active_from > latest_start:
+            errors["active_from"] = (
+                f"Serving since is more than {MAX_DAYS_AHEAD} days ahead; add the contact nearer the day."
+            )
+        if self.active_to and self.active_to > today():
+            errors["active_to"] = "The deactivation day is in the future; deactivate on or after the day."
+        if errors:
+            raise ValidationError(errors)
 
     def is_active_on(self, on: datetime.date | None = None) -> bool:
         on = on or today()

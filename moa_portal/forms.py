@@ -29,7 +29,15 @@ class SignInForm(AuthenticationForm):
             username.validators.append(MaxLengthValidator(username.max_length))
 
     def clean(self):
-        """Refuse unread while the address is over its failure budget; count each failure."""
+        """Refuse unread while the address is over its failure budget; count each failure.
+
+        A username longer than any account's is refused before anyone tries it: the lockout
+        records each attempt's username, and 256 characters answered a 500."""
+        username = self.cleaned_data.get("username") or ""
+        field = self.fields["username"]
+        limit = (field.max_length if isinstance(field, forms.CharField) else None) or 150
+        if len(username) > limit:
+            raise self.get_invalid_login_error()
         if self.request is not None and people_signin.sign_in_address_throttled(self.request):
             self.throttled = True
             sign_in_throttled.send(

@@ -9,6 +9,7 @@ from people.signin import ThrottledPasswordResetForm, UnlockingSetPasswordForm
 
 from .accounts import SignInView
 from .health import healthz, healthz_detail, metrics
+from .views import keep_alive
 
 urlpatterns = [
     path("", activities_views.my_work, name="home"),
@@ -52,4 +53,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("healthz/detail", healthz_detail, name="healthz_detail"),
     path("metrics", metrics, name="metrics"),
+    path("session/keep-alive/", keep_alive, name="keep_alive"),
 ]

@@ -20,7 +20,12 @@ def follow_up(**fields):
 def test_a_follow_up_without_an_owner_is_refused_by_the_service():
     meeting = MeetingFactory()
     with pytest.raises(ValidationError) as refused:
-        services.meeting_update(meeting=meeting, acting_user=meeting.organiser, follow_ups=[follow_up()])
+        services.meeting_update(
+            meeting=meeting,
+            acting_user=meeting.organiser,
+            expected_version=meeting.version,
+            follow_ups=[follow_up()],
+        )
     assert "owner_user" in refused.value.message_dict
     assert not FollowUpAction.objects.filter(meeting=meeting).exists()
 
@@ -32,6 +37,7 @@ def test_a_follow_up_completed_in_the_future_is_refused_by_the_service():
         services.meeting_update(
             meeting=meeting,
             acting_user=meeting.organiser,
+            expected_version=meeting.version,
             follow_ups=[follow_up(owner_user=meeting.organiser, completed_on=later)],
         )
     assert "completed_on" in refused.value.message_dict
@@ -40,6 +46,9 @@ def test_a_follow_up_completed_in_the_future_is_refused_by_the_service():
 def test_a_follow_up_with_one_owner_is_kept_by_the_service():
     meeting = MeetingFactory()
     services.meeting_update(
-        meeting=meeting, acting_user=meeting.organiser, follow_ups=[follow_up(owner_user=meeting.organiser)]
+        meeting=meeting,
+        acting_user=meeting.organiser,
+        expected_version=meeting.version,
+        follow_ups=[follow_up(owner_user=meeting.organiser)],
     )
     assert FollowUpAction.objects.get(meeting=meeting).owner_user == meeting.organiser

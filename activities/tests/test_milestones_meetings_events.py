@@ -124,7 +124,12 @@ def test_meeting_update_keeps_follow_ups_and_adds_minutes():
             {"description": "Draft", "owner_user": UserFactory(), "due_on": datetime.date(2021, 6, 1)}
         ],
     )
-    services.meeting_update(meeting=meeting, acting_user=meeting.organiser, minutes="Minutes written later.")
+    services.meeting_update(
+        meeting=meeting,
+        acting_user=meeting.organiser,
+        expected_version=meeting.version,
+        minutes="Minutes written later.",
+    )
     meeting.refresh_from_db()
     assert meeting.has_minutes
     assert meeting.follow_ups.count() == 1
@@ -166,7 +171,11 @@ def test_outreach_event_update_changes_the_record():
     agreement = AgreementFactory()
     event = services.outreach_event_create(**event_values(agreement))
     services.outreach_event_update(
-        event=event, acting_user=event.created_by, attendance=95, outcomes="Two MOUs."
+        event=event,
+        acting_user=event.created_by,
+        expected_version=event.version,
+        attendance=95,
+        outcomes="Two MOUs.",
     )
     event.refresh_from_db()
     assert (event.attendance, event.outcomes) == (95, "Two MOUs.")

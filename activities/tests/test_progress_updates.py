@@ -137,6 +137,7 @@ def test_author_can_edit_within_24_hours_and_history_keeps_the_first_version(ite
         services.progress_update_edit(
             update=update,
             acting_user=update.author,
+            expected_version=update.version,
             as_of=update.as_of,
             status=CommitmentStatus.BLOCKED,
             percent_complete=40,
@@ -159,6 +160,7 @@ def test_edit_after_24_hours_is_refused(item):
         services.progress_update_edit(
             update=update,
             acting_user=update.author,
+            expected_version=update.version,
             as_of=update.as_of,
             status="on_track",
             percent_complete=1,
@@ -173,6 +175,7 @@ def test_edit_by_someone_other_than_the_author_is_refused(item):
         services.progress_update_edit(
             update=update,
             acting_user=colleague,
+            expected_version=update.version,
             as_of=update.as_of,
             status="on_track",
             percent_complete=1,

@@ -76,11 +76,17 @@ def test_meeting_page_is_404_for_another_agreements_party(client, outsider, moa)
 
 def test_meeting_edit_adds_minutes_and_keeps_history(client, doc_staff, moa):
     meeting = MeetingFactory(
-        agreement=moa, minutes="", starts_at=datetime.datetime(2018, 2, 1, 15, tzinfo=datetime.UTC)
+        agreement=moa,
+        minutes="",
+        organiser=doc_staff,
+        starts_at=datetime.datetime(2018, 2, 1, 15, tzinfo=datetime.UTC),
     )
     client.force_login(doc_staff)
     data = meeting_post(
-        moa, minutes="Written afterwards.", **{"follow_ups-0-description": "", "follow_ups-0-due_on": ""}
+        moa,
+        minutes="Written afterwards.",
+        version=str(meeting.version),
+        **{"follow_ups-0-description": "", "follow_ups-0-due_on": ""},
     )
     response = client.post(reverse("activities:meeting_edit", kwargs={"pk": meeting.pk}), data)
     assert response.status_code == 302, (response.context["form"].errors, response.context["formset"].errors)
@@ -206,7 +212,7 @@ def test_evidence_download_needs_sign_in(client, doc_staff, doc, moa):
 
 
 def test_evidence_attached_to_an_event_later(client, doc_staff, moa):
-    event = OutreachEventFactory(agreement=moa, organising_party=moa.parties.first())
+    event = OutreachEventFactory(agreement=moa, organising_party=doc_staff.membership.party)
     client.force_login(doc_staff)
     url = reverse("activities:event_evidence", kwargs={"pk": event.pk})
     client.post(url, {"evidence": files.upload("agenda.csv", b"time,topic\n09:00,welcome\n")})
@@ -214,7 +220,7 @@ def test_evidence_attached_to_an_event_later(client, doc_staff, moa):
 
 
 def test_refused_attachment_says_why_and_saves_nothing(client, doc_staff, moa):
-    event = OutreachEventFactory(agreement=moa, organising_party=moa.parties.first())
+    event = OutreachEventFactory(agreement=moa, organising_party=doc_staff.membership.party)
     client.force_login(doc_staff)
     url = reverse("activities:event_evidence", kwargs={"pk": event.pk})
     response = client.post(url, {"evidence": files.upload("agenda.xlsx", files.EXE)}, follow=True)

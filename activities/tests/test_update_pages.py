@@ -34,7 +34,8 @@ def test_form_defaults_to_today_and_the_users_party(client, doc_staff, doc, moa)
     client.force_login(doc_staff)
     response = client.get(create_url(moa, "DOC-A1"))
     form = response.context["form"]
-    assert form.initial["as_of"] == today()
+    moa.refresh_from_db()
+    assert form.initial["as_of"] == min(today(), moa.expires_on)  # updates fall within the term
     assert form.initial["reporting_party"] == doc.pk
 
 
@@ -173,7 +174,7 @@ def test_author_edits_their_fresh_update(client, doc_staff, doc, moa):
     client.post(create_url(moa, "DOC-A1"), form_data(doc))
     update = ProgressUpdate.objects.get()
     url = reverse("activities:update_edit", kwargs={"pk": update.pk})
-    response = client.post(url, form_data(doc, narrative="Fixed a typo."))
+    response = client.post(url, form_data(doc, narrative="Fixed a typo.", version=str(update.version)))
     assert response.status_code == 302
     update.refresh_from_db()
     assert update.narrative == "Fixed a typo."

@@ -154,3 +154,21 @@ def test_report_lists_the_quarters_meetings_and_events(client, manager, pact, ab
     context = client.get(reverse("compliance:report"), {"agreement": "pact", "as_of": "2021-03-31"}).context
     assert [m.starts_at.month for m in context["quarter_meetings"]] == [2]
     assert [e.held_on for e in context["quarter_events"]] == [datetime.date(2021, 3, 1)]
+
+
+def test_narrative_that_looks_like_a_formula_is_text_in_the_excel_export_too(client, manager, updates):
+    client.force_login(manager)
+    response = client.get(url("updates", "xlsx"), {"agreement": "pact", "as_of": "2021-06-30"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [row[6] for row in sheet.iter_rows(min_row=2)]
+    assert "'=1+1" in [c.value for c in cells]
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+
+
+@pytest.mark.parametrize("as_of", ["0001-03-31", "9999-12-31", "0001-01-01", "99999-01-01"])
+@pytest.mark.parametrize("what", ["summary", "updates"])
+def test_export_with_an_as_of_out_of_range_answers_a_form_error_page(client, manager, pact, what, as_of):
+    client.force_login(manager)
+    response = client.get(url(what, "xlsx"), {"agreement": "pact", "as_of": as_of})
+    assert response.status_code == 400
+    assert "As of" in response.content.decode()

@@ -196,12 +196,12 @@ EXPECTED: dict[str, Row] = {
     "activities:meeting_list": row(None,                "login 200 200 200 200 200"),
     "activities:meeting_create": row(None,              "login 200 200 200 200 200"),
     "activities:meeting_detail": row(meeting,           "login 200 200 200 200 404"),
-    "activities:meeting_edit": row(meeting,             "login 200 200 200 200 404"),
+    "activities:meeting_edit": row(meeting,             "login 200 403 200 200 404"),
     "activities:meeting_evidence": row(meeting,         "login 405 405 405 405 405"),
     "activities:event_list":   row(None,                "login 200 200 200 200 200"),
     "activities:event_create": row(None,                "login 200 200 200 200 200"),
     "activities:event_detail": row(event,               "login 200 200 200 200 404"),
-    "activities:event_edit":   row(event,               "login 200 200 200 200 404"),
+    "activities:event_edit":   row(event,               "login 200 403 200 200 404"),
     "activities:event_evidence": row(event,             "login 405 405 405 405 405"),
     "activities:evidence_download": row(evidence,       "login 200 200 200 200 404"),
     "compliance:dashboard":    row(None,                "login 403 403 200 200 403"),
@@ -219,6 +219,7 @@ EXPECTED: dict[str, Row] = {
     "metrics":                 row(None,                "403   403 403 403 200 403"),
     "operations:page":         row(None,                "login 403 403 403 200 403"),
     "operations:resend":       row(None,                "login 403 403 403 405 403"),
+    "keep_alive":              row(None,                "login 204 204 204 204 204"),
 }
 # fmt: on
 

@@ -277,7 +277,7 @@ def test_with_redis_stopped_pages_answer_and_updates_save_and_notices_follow_onc
         response = client.post(
             reverse("activities:update_create", kwargs={"slug": running.slug, "code": item.code}),
             {
-                "as_of": today().isoformat(),
+                "as_of": min(today(), running.expires_on).isoformat(),  # within the term
                 "status": "at_risk",
                 "percent_complete": "40",
                 "narrative": "Saved while Redis is down.",
