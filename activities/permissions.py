@@ -42,7 +42,8 @@ def _joint_or_own(user: User, organising_party_id: int | None, record: Meeting |
         return False
     if organising_party_id == party.pk:
         return True
-    return record.items.filter(lead_party__isnull=True).exists()
+    # A record that served a commitment this party also owes (a joint one) is theirs too.
+    return record.items.led_by(party).exists()
 
 
 def can_edit_meeting(user: User, meeting: Meeting) -> bool:

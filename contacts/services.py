@@ -74,16 +74,14 @@ def _claim(contact: PointOfContact, expected_version: int) -> PointOfContact:
     )
     current = PointOfContact.objects.get(pk=contact.pk)
     if claimed != 1:
+        changes, changed_by = changes_since(contact=current, version=expected_version)
         if (
             expected_version > current.version
             or not current.history.filter(version=expected_version).exists()
         ):
-            # A version this contact never had: refused, never taken as "nothing changed".
-            raise ValidationError(
-                "The form named a version of this contact that does not exist; open it again.",
-                code="unknown_version",
-            )
-        changes, changed_by = changes_since(contact=current, version=expected_version)
+            # A version this contact never had (forged, or from another record): nothing says
+            # what the editor saw, so nothing may be overwritten; they see the current values.
+            raise ContactEditConflict(current, changes, changed_by)
         if changes:
             raise ContactEditConflict(current, changes, changed_by)
         # Saved in between without changing anything: nothing of theirs can be overwritten.

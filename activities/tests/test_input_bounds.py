@@ -67,7 +67,7 @@ def test_follow_up_due_before_its_meeting_is_refused(doc_staff, moa):
     with pytest.raises(Exception, match="due before its meeting"):
         services.meeting_update(
             meeting=meeting,
-            user=doc_staff,
+            acting_user=doc_staff,
             expected_version=meeting.version,
             follow_ups=[
                 {"description": "Circulate", "owner_user": doc_staff, "due_on": datetime.date(2021, 5, 1)}
@@ -153,7 +153,9 @@ def test_same_meeting_kind_on_the_same_day_asks_before_saving_then_saves_when_co
 def test_stale_meeting_form_is_refused_and_the_other_edit_kept(client, doc_staff, moa):
     meeting = MeetingFactory(agreement=moa, organiser=doc_staff, minutes="")
     opened = meeting.version
-    services.meeting_update(meeting=meeting, user=doc_staff, expected_version=opened, minutes="Theirs.")
+    services.meeting_update(
+        meeting=meeting, acting_user=doc_staff, expected_version=opened, minutes="Theirs."
+    )
     client.force_login(doc_staff)
     url = reverse("activities:meeting_edit", kwargs={"pk": meeting.pk})
     data = meeting_post(
@@ -190,9 +192,13 @@ def test_meeting_form_with_an_unknown_or_missing_version_is_refused(client, doc_
 def test_stale_event_edit_is_refused_by_the_service(doc, doc_staff, moa):
     event = OutreachEventFactory(agreement=moa, organising_party=doc, created_by=doc_staff)
     opened = event.version
-    services.outreach_event_update(event=event, user=doc_staff, expected_version=opened, outcomes="Theirs.")
+    services.outreach_event_update(
+        event=event, acting_user=doc_staff, expected_version=opened, outcomes="Theirs."
+    )
     with pytest.raises(services.EditConflict):
-        services.outreach_event_update(event=event, user=doc_staff, expected_version=opened, outcomes="Mine.")
+        services.outreach_event_update(
+            event=event, acting_user=doc_staff, expected_version=opened, outcomes="Mine."
+        )
     event.refresh_from_db()
     assert event.outcomes == "Theirs."
 
@@ -203,11 +209,11 @@ def test_stale_update_edit_is_refused_by_the_service(doc, doc_staff, moa):
     opened = update.version
     fields = {"as_of": update.as_of, "status": "on_track", "percent_complete": 50}
     services.progress_update_edit(
-        update=update, user=doc_staff, expected_version=opened, narrative="Theirs.", **fields
+        update=update, acting_user=doc_staff, expected_version=opened, narrative="Theirs.", **fields
     )
     with pytest.raises(services.EditConflict):
         services.progress_update_edit(
-            update=update, user=doc_staff, expected_version=opened, narrative="Mine.", **fields
+            update=update, acting_user=doc_staff, expected_version=opened, narrative="Mine.", **fields
         )
     update.refresh_from_db()
     assert update.narrative == "Theirs."
@@ -226,7 +232,7 @@ def test_staff_cannot_change_another_partys_meeting_by_get_or_post(client, doc_s
 
 def test_staff_may_change_a_meeting_that_discussed_a_joint_item(client, doc_staff, dhs_staff, moa):
     meeting = MeetingFactory(agreement=moa, organiser=dhs_staff)
-    joint = moa.commitments.filter(lead_party__isnull=True).first()
+    joint = next(c for c in moa.commitments.prefetch_related("lead_parties") if c.is_joint)
     meeting.items.add(joint)
     client.force_login(doc_staff)
     assert client.get(reverse("activities:meeting_edit", kwargs={"pk": meeting.pk})).status_code == 200
@@ -259,7 +265,7 @@ def test_staff_cannot_change_another_partys_event(client, doc_staff, dhs, dhs_st
 
 def test_the_item_status_follows_the_latest_update_written_through_the_lock(doc, doc_staff, moa):
     item = moa.commitments.get(code="DOC-A1")
-    common = {"commitment": item, "author": doc_staff, "reporting_party": doc, "narrative": "n"}
+    common = {"commitment": item, "acting_user": doc_staff, "reporting_party": doc, "narrative": "n"}
     services.progress_update_create(
         as_of=datetime.date(2021, 6, 1), status=CommitmentStatus.AT_RISK, percent_complete=30, **common
     )

@@ -23,7 +23,7 @@ WAIT_LIMIT_SECONDS = 30
 def _create(item_pk, doc, author, as_of, status):
     services.progress_update_create(
         commitment=Commitment.objects.get(pk=item_pk),
-        author=author,
+        acting_user=author,
         reporting_party=doc,
         as_of=as_of,
         status=status,
