@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,7 +31,8 @@ from activities.tests.factories import (
     OutreachEventFactory,
     ProgressUpdateFactory,
 )
-from agreements.models import Agreement, Commitment, Party
+from agreements import lifecycle
+from agreements.models import Agreement, Commitment, DraftUpload, Modification, Party
 from compliance.models import CalendarFeedToken
 from contacts.models import PointOfContact
 
@@ -59,6 +61,8 @@ class MatrixObjects:
     event: OutreachEvent
     evidence: Evidence  # attached to doc_update
     feed_token: CalendarFeedToken  # doc_staff's
+    draft_upload: DraftUpload  # an agreement file the DOC admin uploaded, not yet confirmed
+    modification: Modification  # proposed on the MOA by the DOC admin, awaiting both parties
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,14 @@ def evidence(o: MatrixObjects) -> dict[str, Any]:
     return {"pk": o.evidence.pk}
 
 
+def draft_upload(o: MatrixObjects) -> dict[str, Any]:
+    return {"pk": o.draft_upload.pk}
+
+
+def modification(o: MatrixObjects) -> dict[str, Any]:
+    return {"slug": o.moa.slug, "number": o.modification.number}
+
+
 def summary_csv(o: MatrixObjects) -> dict[str, Any]:
     return {"what": "summary", "fmt": "csv"}
 
@@ -185,6 +197,28 @@ EXPECTED: dict[str, Row] = {
     "notifications:mark_all_read": row(None,            "login 405 405 405 405 405"),
     "notifications:preferences": row(None,              "login 200 200 200 200 200"),
     "healthz":                 row(None,                "200   200 200 200 200 200"),
+    "agreements:new":          row(None,                "login 403 403 403 200 403"),
+    "agreements:upload_preview": row(draft_upload,      "login 403 403 403 200 403"),
+    "agreements:sign":         row(moa,                 "login 403 403 403 200 404"),
+    "agreements:modification_new": row(moa,             "login 403 403 403 200 404"),
+    "agreements:modification_detail": row(modification, "login 200 200 200 200 404"),
+    "agreements:modification_edit": row(modification,  "login 403 403 403 200 404"),
+    "agreements:modification_execute": row(modification, "login 405 405 405 405 405"),
+    "agreements:modification_withdraw": row(modification, "login 405 405 405 405 405"),
+}
+
+# What a POST (with no fields) answers, for the URLs that write. A refused form shows again
+# (200); an execution or withdrawal answers with the page it came from (302 elsewhere) and
+# says why in a message. The services' own refusals are agreements/tests/test_lifecycle.py.
+POST_EXPECTED: dict[str, Row] = {
+    "agreements:new":          row(None,                "login 403 403 403 200 403"),
+    "agreements:upload_preview": row(draft_upload,      "login 403 403 403 200 403"),
+    "agreements:sign":         row(moa,                 "login 403 403 403 200 404"),
+    "agreements:modification_new": row(moa,             "login 403 403 403 200 404"),
+    "agreements:modification_detail": row(modification, "login 200 200 200 200 404"),
+    "agreements:modification_edit": row(modification,  "login 403 403 403 200 404"),
+    "agreements:modification_execute": row(modification, "login 403 403 403 redirect 404"),
+    "agreements:modification_withdraw": row(modification, "login 403 403 403 redirect 404"),
 }
 # fmt: on
 
@@ -215,7 +249,7 @@ def test_every_expected_row_is_a_url():
 
 
 @pytest.fixture
-def objects(moa, doc, dhs, doc_staff, dhs_staff) -> MatrixObjects:
+def objects(moa, doc, dhs, doc_staff, dhs_staff, doc_admin) -> MatrixObjects:
     doc_item = moa.commitments.filter(lead_party=doc).first()
     doc_update = ProgressUpdateFactory(
         commitment=doc_item, reporting_party=doc, author=doc_staff, as_of=moa.executed_on
@@ -244,6 +278,20 @@ def objects(moa, doc, dhs, doc_staff, dhs_staff) -> MatrixObjects:
         event=OutreachEventFactory(agreement=moa, organising_party=doc, created_by=doc_staff),
         evidence=evidence,
         feed_token=CalendarFeedToken.objects.create(user=doc_staff),
+        draft_upload=lifecycle.draft_upload_create(
+            acting_user=doc_admin,
+            file_name="new-two-party-mou.yaml",
+            data=(
+                Path(__file__).resolve().parents[2] / "agreements/tests/data/new-two-party-mou.yaml"
+            ).read_bytes(),
+        ),
+        modification=lifecycle.modification_propose(
+            acting_user=doc_admin,
+            agreement=moa,
+            title="Retire an item",
+            text="The parties retire it.",
+            effects={"retire_commitments": [doc_item.code]},
+        ),
     )
 
 
@@ -277,3 +325,43 @@ def test_url_answers_each_kind_of_user_as_expected(name, client, objects, doc_ma
         if got[who] != expected.answers[who]
     }
     assert not wrong, f"GET {url}: {wrong}"
+
+
+@pytest.mark.parametrize("name", sorted(POST_EXPECTED))
+def test_post_answers_each_kind_of_user_as_expected(name, client, objects, doc_manager, doc_admin, outsider):
+    expected = POST_EXPECTED[name]
+    url = reverse(name, kwargs=expected.kwargs(objects))
+    users = {
+        "anonymous": None,
+        "doc_staff": objects.doc_staff,
+        "dhs_staff": objects.dhs_staff,
+        "manager": doc_manager,
+        "admin": doc_admin,
+        "outsider": outsider,
+    }
+    got = {}
+    for who, user in users.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        got[who] = _answer(client.post(url, {}))
+    wrong = {
+        who: f"expected {expected.answers[who]}, got {got[who]}"
+        for who in WHO
+        if got[who] != expected.answers[who]
+    }
+    assert not wrong, f"POST {url}: {wrong}"
+
+
+def test_no_post_row_writes_anything_for_users_it_refuses(client, objects, outsider):
+    """Every refused POST above leaves the records as they were."""
+    before = (
+        Agreement.objects.count(),
+        Modification.objects.count(),
+        objects.modification.executions.count(),
+    )
+    client.force_login(outsider)
+    for name, expected in POST_EXPECTED.items():
+        client.post(reverse(name, kwargs=expected.kwargs(objects)), {})
+    after = (Agreement.objects.count(), Modification.objects.count(), objects.modification.executions.count())
+    assert before == after
