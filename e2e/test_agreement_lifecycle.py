@@ -79,9 +79,7 @@ def test_admins_upload_sign_and_modify_a_new_agreement(
     page.goto(portal + agreement.get_absolute_url())
     page.get_by_role("link", name="Propose a modification").click()
     page.locator("#id_title").fill("Two more years and a joint report")
-    page.locator("#id_text").fill(
-        "The term is extended by two years; the parties publish a joint report."
-    )
+    page.locator("#id_text").fill("The term is extended by two years; the parties publish a joint report.")
     page.get_by_label("New end of the term").fill(new_end.isoformat())
     page.get_by_label("New item: code").fill("II.2")
     page.get_by_label("New item: kind").select_option("joint_activity")

@@ -504,24 +504,6 @@ def test_effects_that_no_longer_apply_at_the_last_execution_leave_nothing_half_a
     assert in_force.expires_on != proposal.extends_term_to
 
 
-def test_the_other_parties_admins_are_told_a_proposal_awaits_them(
-    in_force, doc_admin, dhs_admin, django_capture_on_commit_callbacks
-):
-    from notifications.models import Notification
-
-    with django_capture_on_commit_callbacks(execute=True):
-        lifecycle.modification_propose(
-            acting_user=doc_admin,
-            agreement=in_force,
-            title="Two more years",
-            text="…",
-            effects=extension(in_force),
-        )
-    assert list(Notification.objects.filter(kind="modification_awaiting").values_list("user", flat=True)) == [
-        dhs_admin.pk
-    ]
-
-
 def test_staff_and_managers_are_not_admins_for_the_lifecycle(doc, dhs):
     staff = UserFactory(username="s", party=doc, roles=[STAFF])
     manager = UserFactory(username="m", party=doc, roles=[MANAGER])
