@@ -466,6 +466,12 @@ def check_effects(agreement: Agreement, effects: dict[str, Any], *, on: datetime
     return checked
 
 
+def _new_end(effects: dict[str, Any]) -> datetime.date | None:
+    """The new end of the term the (checked) effects set, as a date for `extends_term_to`."""
+    ends = effects.get("term_ends_on")
+    return datetime.date.fromisoformat(ends) if ends else None
+
+
 def _notify_awaiting(modification: Modification, parties: list[Party], reason: str) -> None:
     """After the commit, say which parties' admins the proposal now awaits (notifications delivers)."""
     if parties:
@@ -509,7 +515,7 @@ def modification_propose(
         title=title,
         text=text,
         proposed_on=today(),
-        extends_term_to=checked.get("term_ends_on"),
+        extends_term_to=_new_end(checked),
         effects=checked,
         proposed_by=acting_user,
         proposing_party=party,
@@ -570,7 +576,7 @@ def modification_update(
     _editable(current)
     checked = check_effects(agreement, effects, on=today())
     current.title, current.text, current.effects = title, text, checked
-    current.extends_term_to = checked.get("term_ends_on")
+    current.extends_term_to = _new_end(checked)
     current.save()
     voided = list(current.executions.all())
     for execution in voided:
