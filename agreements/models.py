@@ -524,6 +524,9 @@ class Commitment(models.Model):
         help_text="The status of the latest progress update.",
     )
     position = models.PositiveIntegerField(default=0)
+    retired_on = models.DateField(
+        null=True, blank=True, help_text="The day a modification every party executed retired it."
+    )
     history = HistoricalRecords(m2m_fields=[lead_parties])
 
     objects = CommitmentQuerySet.as_manager()
@@ -607,7 +610,14 @@ class Signatory(models.Model):
 
 
 class Modification(models.Model):
-    """A written modification (VIII): in effect only once every party has executed it."""
+    """A written modification (VIII): in effect only once every party has executed it.
+
+    A modification proposed in the portal carries its effects as data (`effects`, see
+    agreements/lifecycle.py) and a `version` that every edit raises; each party's execution
+    records the SHA-256 of exactly what it executed (`content_sha256`). Its effects are
+    applied when the last party executes it (`applied_at`), not before. One imported from an
+    agreement file has no effects beyond `extends_term_to` and no proposer.
+    """
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="modifications")
     number = models.PositiveSmallIntegerField()
@@ -615,7 +625,26 @@ class Modification(models.Model):
     text = models.TextField()
     proposed_on = models.DateField()
     extends_term_to = models.DateField(
-        null=True, blank=True, help_text="The new end of the term, if this modification extends it."
+        null=True,
+        blank=True,
+        help_text="The new end of the term, if this modification extends or shortens it.",
+    )
+    effects = models.JSONField(
+        default=dict, blank=True, help_text="What it changes, as data; applied on the last execution."
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    proposing_party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, help_text="Raised by every edit of the proposal.")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applied_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its effects were applied (at the last execution)."
     )
     history = HistoricalRecords()
 
@@ -627,6 +656,15 @@ class Modification(models.Model):
 
     def __str__(self) -> str:
         return f"Modification {self.number}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "agreements:modification_detail", kwargs={"slug": self.agreement.slug, "number": self.number}
+        )
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     def is_effective(self, party_count: int | None = None) -> bool:
         if party_count is None:
@@ -642,19 +680,29 @@ class Modification(models.Model):
         return max(e.executed_on for e in self.executions.all())
 
     def clean(self) -> None:
-        original = self.agreement.original_expires_on if self.agreement_id else None
-        if self.extends_term_to and original and self.extends_term_to <= original:
+        executed = self.agreement.executed_on if self.agreement_id else None
+        if self.extends_term_to and executed and self.extends_term_to <= executed:
             raise ValidationError(
-                {"extends_term_to": f"A term extension must end after the original expiry ({original})."}
+                {"extends_term_to": f"The term cannot end on or before its start ({executed})."}
             )
 
 
 class ModificationExecution(models.Model):
-    """One party's execution of a modification."""
+    """One party's execution of a modification: who, when, and the SHA-256 of what they executed."""
 
     modification = models.ForeignKey(Modification, on_delete=models.CASCADE, related_name="executions")
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
     executed_on = models.DateField()
+    executed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    executed_at = models.DateTimeField(null=True, blank=True)
+    content_sha256 = models.CharField(
+        "SHA-256 of what was executed",
+        max_length=64,
+        blank=True,
+        help_text="Of the modification's number, title, text and effects as canonical JSON.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -752,6 +800,31 @@ class PartyMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.party})"
+
+
+class DraftUpload(models.Model):
+    """An agreement file an admin uploaded, kept between its preview and its confirmation.
+
+    The text is kept with its SHA-256; the preview page carries the hash, and confirming
+    re-reads the kept text and checks the hash again, so what is saved is what was previewed.
+    """
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=200)
+    content = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    agreement = models.ForeignKey(
+        Agreement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.sha256[:12]})"
 
 
 # Users are audited like everything else: who created, changed or deactivated an account, and

@@ -90,7 +90,12 @@ class Visibility:
 
 
 def visibility_of(user: User) -> Visibility:
-    """Staff or above see the agreements of their party; a superuser sees all; others none."""
+    """Staff or above see the agreements of their party; a superuser sees all; others none.
+
+    A draft (no execution date yet) is seen only by the admins of its parties (and a
+    superuser): it is still being written and signed. Admins therefore see a different set
+    from their party's staff and managers, and get a scope of their own.
+    """
     if not has_role(user, STAFF):
         return Visibility(Agreement.objects.none(), "none")
     if user.is_superuser:
@@ -98,7 +103,10 @@ def visibility_of(user: User) -> Visibility:
     membership = getattr(user, "membership", None)  # the party's id is enough: no query for the party
     if membership is None:
         return Visibility(Agreement.objects.none(), "none")
-    return Visibility(Agreement.objects.of_party(membership.party_id), f"party-{membership.party_id}")
+    of_party = Agreement.objects.of_party(membership.party_id)
+    if has_role(user, ADMIN):
+        return Visibility(of_party, f"party-{membership.party_id}-admin")
+    return Visibility(of_party.filter(executed_on__isnull=False), f"party-{membership.party_id}")
 
 
 def visible_agreements(user: User) -> QuerySet[Agreement]:
@@ -214,3 +222,30 @@ def can_unlock_accounts(user: User) -> bool:
     """An admin of any party, or a technical admin (Django staff), lifts any account's lockout:
     a party whose last admin is locked out is not stuck until the cool-off ends."""
     return is_admin(user) or (user.is_authenticated and user.is_active and user.is_staff)
+
+
+# --- the agreement's life: drafts, signatures, modifications ---------------------------------
+
+
+def can_start_agreement(user: User) -> bool:
+    """Portal admins of a party start new agreements (a draft their party is on)."""
+    return is_admin(user) and party_of(user) is not None
+
+
+def acting_party(user: User, agreement: Agreement) -> Party | None:
+    """The party an admin acts for on this agreement: their own, if it is a party to it.
+
+    Signing, proposing and executing a modification are acts of a party, so a superuser
+    without a party (a technical administrator) does none of them.
+    """
+    if not is_admin(user):
+        return None
+    party = party_of(user)
+    if party is None or not any(p.pk == party.pk for p in agreement.parties.all()):
+        return None
+    return party
+
+
+def can_act_for_party_on(user: User, agreement: Agreement) -> bool:
+    """The user may sign, propose, edit and execute modifications for their party on it."""
+    return acting_party(user, agreement) is not None

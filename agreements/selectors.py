@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_objects
 
 from core.time import today
 
-from .models import Agreement, Commitment, Party
+from .models import Agreement, Commitment, Modification, ModificationExecution, Party
 
 
 def agreement_list_for(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
@@ -81,6 +82,62 @@ def agreement_page(agreement: Agreement) -> dict:
         # The clause that asks each party for a point of contact, when the agreement states one.
         "contacts_obligation": agreement.obligations.of_kind("contacts").select_related("section").first(),
         "modifications": list(agreement.modifications.all()),
+        "modification_states": modification_states(agreement),
+        "unsigned_parties": unsigned_parties(agreement),
         "term": agreement.term_on(today()),
         "sections": sections,
     }
+
+
+# --- the agreement's life: signatures and modifications ------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModificationState:
+    """Where a modification stands, in words the page shows: "awaiting DHS", "in effect since …"."""
+
+    modification: Modification
+    label: str
+    awaiting: list[Party]
+    executed: list[ModificationExecution]
+    in_effect: bool
+    withdrawn: bool
+
+    @property
+    def open(self) -> bool:
+        """Still a proposal: neither in effect nor withdrawn."""
+        return not (self.in_effect or self.withdrawn)
+
+
+def modification_state(modification: Modification, parties: list[Party]) -> ModificationState:
+    """The state from the executions (prefetched with their parties) and the agreement's parties."""
+    executed = sorted(modification.executions.all(), key=lambda e: (e.executed_on, e.party.acronym))
+    done = {e.party_id for e in executed}
+    awaiting = [p for p in parties if p.pk not in done]
+    if modification.withdrawn_at is not None:
+        label = f"withdrawn on {modification.withdrawn_at:%Y-%m-%d}"
+    elif parties and not awaiting:
+        label = f"in effect since {max(e.executed_on for e in executed):%Y-%m-%d}"
+    else:
+        label = "awaiting " + " and ".join(p.acronym for p in awaiting)
+    return ModificationState(
+        modification=modification,
+        label=label,
+        awaiting=awaiting,
+        executed=executed,
+        in_effect=bool(parties) and not awaiting and modification.withdrawn_at is None,
+        withdrawn=modification.withdrawn_at is not None,
+    )
+
+
+def modification_states(agreement: Agreement) -> list[ModificationState]:
+    """Every modification of the agreement with its state, newest first (two queries)."""
+    parties = list(agreement.parties.all())
+    modifications = agreement.modifications.prefetch_related("executions__party").order_by("-number")
+    return [modification_state(m, parties) for m in modifications]
+
+
+def unsigned_parties(agreement: Agreement) -> list[Party]:
+    """The parties whose signature is not yet recorded (with a date)."""
+    signed = set(agreement.signatories.filter(signed_on__isnull=False).values_list("party_id", flat=True))
+    return [p for p in agreement.parties.all() if p.pk not in signed]

@@ -3,11 +3,19 @@
 An item's page (its timeline of updates and milestones) is activities' `commitment_detail`.
 """
 
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from . import permissions, selectors
+from core.http import AuthenticatedRequest
+
+from . import lifecycle, permissions, selectors
+from .forms import AgreementDraftForm, AgreementUploadForm, ConfirmForm, ModificationForm, SignatureForm
+from .models import Agreement, DraftUpload, Modification
 
 AGREEMENTS_PER_PAGE = 25
 
@@ -16,10 +24,265 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     # Paged: a department-wide portal carries hundreds of agreements (docs/performance.md).
     agreements = selectors.agreement_list_for(permissions.visible_agreements(request.user))
     page = Paginator(agreements, AGREEMENTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "agreements/agreement_list.html", {"agreements": page, "page_obj": page})
+    context = {
+        "agreements": page,
+        "page_obj": page,
+        "can_start": permissions.can_start_agreement(request.user),
+    }
+    return render(request, "agreements/agreement_list.html", context)
 
 
 def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     agreement = get_object_or_404(permissions.visible_agreements(request.user), slug=slug)
-    context = {"agreement": agreement, **selectors.agreement_page(agreement)}
+    context = {
+        "agreement": agreement,
+        **selectors.agreement_page(agreement),
+        "acting_party": permissions.acting_party(request.user, agreement),
+    }
     return render(request, "agreements/agreement_detail.html", context)
+
+
+# --- the agreement's life: a new agreement, signatures, modifications -----------------------------
+
+
+def _refusal_into(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's refusal on the form fields it names (others on the form as a whole)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _refusal_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _agreement_acted_on(request: HttpRequest, slug: str) -> Agreement:
+    """The agreement (404 when not visible); 403 unless the user acts for a party to it."""
+    agreement = get_object_or_404(permissions.visible_agreements(request.user), slug=slug)
+    if not permissions.can_act_for_party_on(request.user, agreement):
+        raise PermissionDenied("Only an admin of a party to this agreement can do this.")
+    return agreement
+
+
+def agreement_new(request: AuthenticatedRequest) -> HttpResponse:
+    """Start an agreement: upload its file (previewed before anything is saved) or fill the short form."""
+    if not permissions.can_start_agreement(request.user):
+        raise PermissionDenied("Only a party's admin can start an agreement.")
+    upload_form, draft_form = AgreementUploadForm(), AgreementDraftForm()
+    if request.method == "POST" and request.POST.get("form") == "upload":
+        upload_form = AgreementUploadForm(request.POST, request.FILES)
+        if upload_form.is_valid():
+            file = upload_form.cleaned_data["file"]
+            try:
+                upload = lifecycle.draft_upload_create(
+                    acting_user=request.user,
+                    file_name=file.name,
+                    data=file.read(lifecycle.MAX_AGREEMENT_FILE_BYTES + 1),
+                )
+            except ValidationError as exc:
+                _refusal_into(upload_form, exc)
+            else:
+                return redirect("agreements:upload_preview", pk=upload.pk)
+    elif request.method == "POST":
+        draft_form = AgreementDraftForm(request.POST)
+        if draft_form.is_valid():
+            try:
+                agreement = lifecycle.agreement_draft_create(
+                    acting_user=request.user, **draft_form.cleaned_data
+                )
+            except ValidationError as exc:
+                _refusal_into(draft_form, exc)
+            else:
+                messages.success(
+                    request, f"Draft {agreement.short_name} started. Each party now records its signature."
+                )
+                return redirect(agreement)
+    context = {
+        "upload_form": upload_form,
+        "draft_form": draft_form,
+        "max_bytes": lifecycle.MAX_AGREEMENT_FILE_BYTES,
+    }
+    return render(request, "agreements/agreement_new.html", context)
+
+
+def upload_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """What the uploaded file will create or change; confirming saves exactly that file."""
+    if not permissions.can_start_agreement(request.user):
+        raise PermissionDenied("Only a party's admin can start an agreement.")
+    upload = get_object_or_404(DraftUpload, pk=pk, uploaded_by=request.user, confirmed_at__isnull=True)
+    form = ConfirmForm(request.POST or None, initial={"sha256": upload.sha256})
+    refusal = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = lifecycle.draft_upload_confirm(
+                acting_user=request.user, upload=upload, sha256=form.cleaned_data["sha256"]
+            )
+        except ValidationError as exc:
+            refusal = _refusal_text(exc)
+        else:
+            messages.success(request, result.summary())
+            return redirect(result.agreement)
+    try:
+        preview = lifecycle.upload_preview(upload)
+    except ValidationError as exc:
+        preview, refusal = None, _refusal_text(exc)
+    context = {"upload": upload, "preview": preview, "form": form, "refusal": refusal}
+    return render(request, "agreements/upload_preview.html", context)
+
+
+def agreement_sign(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """Record the signature of the admin's own party."""
+    agreement = _agreement_acted_on(request, slug)
+    party = permissions.acting_party(request.user, agreement)
+    if party is None:  # _agreement_acted_on has refused everyone without a party on it
+        raise PermissionDenied("Only an admin of a party to this agreement can do this.")
+    form = SignatureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.signature_record(acting_user=request.user, agreement=agreement, **form.cleaned_data)
+        except ValidationError as exc:
+            _refusal_into(form, exc)
+        else:
+            agreement.refresh_from_db()
+            said = " It is in force." if agreement.executed_on else ""
+            messages.success(request, f"{party.acronym}'s signature is recorded.{said}")
+            return redirect(agreement)
+    return render(
+        request, "agreements/signature_form.html", {"agreement": agreement, "party": party, "form": form}
+    )
+
+
+def modification_new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """Propose a modification: its words and its effects, for every party to execute."""
+    agreement = _agreement_acted_on(request, slug)
+    form = ModificationForm(request.POST or None, agreement=agreement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            modification = lifecycle.modification_propose(
+                acting_user=request.user,
+                agreement=agreement,
+                title=form.cleaned_data["title"],
+                text=form.cleaned_data["text"],
+                effects=form.effects(),
+            )
+        except ValidationError as exc:
+            _refusal_into(form, exc)
+        else:
+            messages.success(
+                request, f"Modification {modification.number} proposed. Each party now executes it."
+            )
+            return redirect(modification)
+    context = {"agreement": agreement, "form": form, "title": "Propose a modification"}
+    return render(request, "agreements/modification_form.html", context)
+
+
+def _modification(request: HttpRequest, slug: str, number: int) -> Modification:
+    agreement = get_object_or_404(permissions.visible_agreements(request.user), slug=slug)
+    return get_object_or_404(
+        agreement.modifications.select_related("agreement", "proposing_party"), number=number
+    )
+
+
+def modification_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """A modification: its words, effects, hash, executions and state; the admins' actions."""
+    modification = _modification(request, slug, number)
+    agreement = modification.agreement
+    state = selectors.modification_state(
+        agreement.modifications.prefetch_related("executions__party").get(pk=modification.pk),
+        list(agreement.parties.all()),
+    )
+    party = permissions.acting_party(request.user, agreement)
+    context = {
+        "agreement": agreement,
+        "modification": modification,
+        "state": state,
+        "sha256": lifecycle.content_sha256(modification),
+        "party": party,
+        "can_execute": bool(party and state.open and party in state.awaiting),
+        "can_edit": bool(party and state.open),
+        "can_withdraw": bool(party and state.open and modification.proposing_party_id == party.pk),
+    }
+    return render(request, "agreements/modification_detail.html", context)
+
+
+def modification_edit(request: AuthenticatedRequest, slug: str, number: int) -> HttpResponse:
+    """Change a proposal; executions of its earlier words stop counting (the parties are told)."""
+    modification = _modification(request, slug, number)
+    agreement = modification.agreement
+    if not permissions.can_act_for_party_on(request.user, agreement):
+        raise PermissionDenied("Only an admin of a party to this agreement can change a proposal.")
+    form = ModificationForm(
+        request.POST or None, agreement=agreement, initial=ModificationForm.initial_for(modification)
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            modification = lifecycle.modification_update(
+                acting_user=request.user,
+                modification=modification,
+                expected_version=form.cleaned_data.get("version") or 0,
+                title=form.cleaned_data["title"],
+                text=form.cleaned_data["text"],
+                effects=form.effects(),
+            )
+        except lifecycle.ProposalChanged as exc:
+            conflict = exc
+            modification.refresh_from_db()
+            form = ModificationForm(
+                {**request.POST.dict(), "version": modification.version}, agreement=agreement
+            )
+            form.is_valid()
+        except ValidationError as exc:
+            _refusal_into(form, exc)
+        else:
+            messages.success(
+                request, f"Modification {modification.number} changed. Each party executes it again."
+            )
+            return redirect(modification)
+    context = {
+        "agreement": agreement,
+        "form": form,
+        "modification": modification,
+        "conflict": conflict,
+        "title": f"Change modification {modification.number}",
+    }
+    return render(request, "agreements/modification_form.html", context)
+
+
+@require_POST
+def modification_execute(request: AuthenticatedRequest, slug: str, number: int) -> HttpResponse:
+    """Execute the modification for the admin's party: exactly the words and effects whose hash was shown."""
+    modification = _modification(request, slug, number)
+    if not permissions.can_act_for_party_on(request.user, modification.agreement):
+        raise PermissionDenied("Only an admin of a party to this agreement can execute it.")
+    form = ConfirmForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("The page you executed from did not say what you executed; open it again.")
+        lifecycle.modification_execute(
+            acting_user=request.user, modification=modification, sha256=form.cleaned_data["sha256"]
+        )
+    except ValidationError as exc:
+        messages.error(request, f"Not executed: {_refusal_text(exc)}")
+    else:
+        modification.refresh_from_db()
+        state = "It is in effect." if modification.applied_at else "It awaits the other parties."
+        messages.success(request, f"Modification {modification.number} executed. {state}")
+    return redirect(modification)
+
+
+@require_POST
+def modification_withdraw(request: AuthenticatedRequest, slug: str, number: int) -> HttpResponse:
+    """The proposing party withdraws the proposal before it takes effect."""
+    modification = _modification(request, slug, number)
+    if not permissions.can_act_for_party_on(request.user, modification.agreement):
+        raise PermissionDenied("Only an admin of the party that proposed it can withdraw it.")
+    try:
+        lifecycle.modification_withdraw(acting_user=request.user, modification=modification)
+    except ValidationError as exc:
+        messages.error(request, f"Not withdrawn: {_refusal_text(exc)}")
+    else:
+        messages.success(request, f"Modification {modification.number} withdrawn.")
+    return redirect(modification)

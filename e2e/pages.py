@@ -54,4 +54,9 @@ PAGES = [
     PortalPage(
         "contact-form", lambda moa: reverse("contacts:create") + f"?agreement={moa.slug}", "doc_admin"
     ),
+    PortalPage("agreement-new", lambda moa: reverse("agreements:new"), "doc_admin"),
+    PortalPage("signature-form", lambda moa: reverse("agreements:sign", args=[moa.slug]), "doc_admin"),
+    PortalPage(
+        "modification-form", lambda moa: reverse("agreements:modification_new", args=[moa.slug]), "doc_admin"
+    ),
 ]

@@ -33,6 +33,7 @@ class Kind(models.TextChoices):
     MEETING_UNSCHEDULED = "meeting_unscheduled", "Meeting not yet scheduled"
     MINUTES_MISSING = "minutes_missing", "Meeting minutes missing"
     STALE_DIGEST = "stale_digest", "Weekly digest of stale commitments and overdue milestones"
+    MODIFICATION_AWAITING = "modification_awaiting", "A proposed modification awaits your party"
 
 
 #: Kinds a user may not mute: the agreement's term running out concerns every manager.

@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from activities.tests.factories import ProgressUpdateFactory
-from agreements.permissions import MANAGER
+from agreements.permissions import ADMIN, MANAGER
 from agreements.tests.factories import AgreementFactory, CommitmentFactory, UserFactory
 from compliance.tests.conftest import grow
 
@@ -106,9 +106,10 @@ def test_dashboard_answers_in_a_fixed_number_of_queries(
     assert response.context["commitments"].total == 4 * factor
 
 
-def test_draft_agreement_not_yet_executed_still_shows_its_dashboard(client, manager, abc, xyz):
+def test_draft_agreement_not_yet_executed_still_shows_its_dashboard_to_its_admins(client, abc, xyz):
+    # A draft is seen by the admins of its parties only (agreements.permissions.visibility_of).
     AgreementFactory(slug="draft", executed_on=None, parties=[abc, xyz])
-    client.force_login(manager)
+    client.force_login(UserFactory(username="abc.admin", party=abc, roles=[ADMIN]))
     response = client.get(URL, {"agreement": "draft"})
     assert response.status_code == 200
     assert response.context["term"].signal.reason.startswith("Not yet in force")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,7 +50,8 @@ from activities.tests.factories import (
     OutreachEventFactory,
     ProgressUpdateFactory,
 )
-from agreements.models import Agreement, Commitment, Party, PartyMembership
+from agreements import lifecycle
+from agreements.models import Agreement, Commitment, DraftUpload, Modification, Party, PartyMembership
 from agreements.permissions import ADMIN, MANAGER, STAFF, party_of
 from agreements.tests.factories import DEFAULT_PASSWORD, UserFactory
 from compliance.models import CalendarFeedToken
@@ -82,6 +84,8 @@ class MatrixObjects:
     event: OutreachEvent
     evidence: Evidence  # attached to doc_update
     feed_token: CalendarFeedToken  # doc_staff's
+    draft_upload: DraftUpload  # an agreement file the DOC admin uploaded, not yet confirmed
+    modification: Modification  # proposed on the MOA by the DOC admin, awaiting both parties
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,14 @@ def event(o: MatrixObjects) -> dict[str, Any]:
 
 def evidence(o: MatrixObjects) -> dict[str, Any]:
     return {"pk": o.evidence.pk}
+
+
+def draft_upload(o: MatrixObjects) -> dict[str, Any]:
+    return {"pk": o.draft_upload.pk}
+
+
+def modification(o: MatrixObjects) -> dict[str, Any]:
+    return {"slug": o.moa.slug, "number": o.modification.number}
 
 
 def summary_csv(o: MatrixObjects) -> dict[str, Any]:
@@ -220,6 +232,28 @@ EXPECTED: dict[str, Row] = {
     "operations:page":         row(None,                "login 403 403 403 200 403"),
     "operations:resend":       row(None,                "login 403 403 403 405 403"),
     "keep_alive":              row(None,                "login 204 204 204 204 204"),
+    "agreements:new":          row(None,                "login 403 403 403 200 403"),
+    "agreements:upload_preview": row(draft_upload,      "login 403 403 403 200 403"),
+    "agreements:sign":         row(moa,                 "login 403 403 403 200 404"),
+    "agreements:modification_new": row(moa,             "login 403 403 403 200 404"),
+    "agreements:modification_detail": row(modification, "login 200 200 200 200 404"),
+    "agreements:modification_edit": row(modification,  "login 403 403 403 200 404"),
+    "agreements:modification_execute": row(modification, "login 405 405 405 405 405"),
+    "agreements:modification_withdraw": row(modification, "login 405 405 405 405 405"),
+}
+
+# What a POST (with no fields) answers, for the URLs that write. A refused form shows again
+# (200); an execution or withdrawal answers with the page it came from (302 elsewhere) and
+# says why in a message. The services' own refusals are agreements/tests/test_lifecycle.py.
+POST_EXPECTED: dict[str, Row] = {
+    "agreements:new":          row(None,                "login 403 403 403 200 403"),
+    "agreements:upload_preview": row(draft_upload,      "login 403 403 403 200 403"),
+    "agreements:sign":         row(moa,                 "login 403 403 403 200 404"),
+    "agreements:modification_new": row(moa,             "login 403 403 403 200 404"),
+    "agreements:modification_detail": row(modification, "login 200 200 200 200 404"),
+    "agreements:modification_edit": row(modification,  "login 403 403 403 200 404"),
+    "agreements:modification_execute": row(modification, "login 403 403 403 redirect 404"),
+    "agreements:modification_withdraw": row(modification, "login 403 403 403 redirect 404"),
 }
 # fmt: on
 
@@ -250,7 +284,7 @@ def test_every_expected_row_is_a_url():
 
 
 @pytest.fixture
-def objects(moa, doc, dhs, doc_staff, dhs_staff) -> MatrixObjects:
+def objects(moa, doc, dhs, doc_staff, dhs_staff, doc_admin) -> MatrixObjects:
     doc_item = (
         moa.commitments.filter(lead_parties=doc)
         .exclude(lead_parties__in=moa.parties.exclude(pk=doc.pk))
@@ -294,6 +328,20 @@ def objects(moa, doc, dhs, doc_staff, dhs_staff) -> MatrixObjects:
         event=OutreachEventFactory(agreement=moa, organising_party=doc, created_by=doc_staff),
         evidence=evidence,
         feed_token=CalendarFeedToken.objects.create(user=doc_staff),
+        draft_upload=lifecycle.draft_upload_create(
+            acting_user=doc_admin,
+            file_name="new-two-party-mou.yaml",
+            data=(
+                Path(__file__).resolve().parents[2] / "agreements/tests/data/new-two-party-mou.yaml"
+            ).read_bytes(),
+        ),
+        modification=lifecycle.modification_propose(
+            acting_user=doc_admin,
+            agreement=moa,
+            title="Retire an item",
+            text="The parties retire it.",
+            effects={"retire_commitments": [doc_item.code]},
+        ),
     )
 
 
@@ -533,7 +581,7 @@ POSTS: dict[str, PostRow] = {
 # Open to anyone by design (signing in, asking for a reset link); their abuse limits are tested
 # with the sign-in (django-axes) and the reset pages.
 OPEN_FORMS = {"login", "password_reset", "password_reset_confirm"}
-READ_ONLY = sorted(set(EXPECTED) - set(POSTS) - OPEN_FORMS)
+READ_ONLY = sorted(set(EXPECTED) - set(POSTS) - OPEN_FORMS - set(POST_EXPECTED))
 # Signing out writes only the session (sends everyone to the sign-in page).
 SIGN_OUT = {"logout"}
 
@@ -582,7 +630,7 @@ def post_users(objects, doc_manager, doc_admin, outsider) -> dict[str, Any]:
 
 def test_every_url_is_posted_or_declared_read_only():
     assert not set(POSTS) - set(EXPECTED), "POSTS has rows for URLs that are not in EXPECTED"
-    assert set(POSTS) | OPEN_FORMS | set(READ_ONLY) == set(EXPECTED)
+    assert set(POSTS) | OPEN_FORMS | set(READ_ONLY) | set(POST_EXPECTED) == set(EXPECTED)
 
 
 @pytest.mark.parametrize("name", sorted(POSTS))
@@ -620,3 +668,43 @@ def test_posting_to_a_read_only_url_changes_nothing(name, client, objects, post_
         response = client.post(url, {"anything": "at all"})
         assert response.status_code < 500, f"POST {url} as {who} answered {response.status_code}"
         assert not (changed := _changes(before, _snapshot())), f"POST {url} as {who} changed {changed}"
+
+
+@pytest.mark.parametrize("name", sorted(POST_EXPECTED))
+def test_post_answers_each_kind_of_user_as_expected(name, client, objects, doc_manager, doc_admin, outsider):
+    expected = POST_EXPECTED[name]
+    url = reverse(name, kwargs=expected.kwargs(objects))
+    users = {
+        "anonymous": None,
+        "doc_staff": objects.doc_staff,
+        "dhs_staff": objects.dhs_staff,
+        "manager": doc_manager,
+        "admin": doc_admin,
+        "outsider": outsider,
+    }
+    got = {}
+    for who, user in users.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        got[who] = _answer(client.post(url, {}))
+    wrong = {
+        who: f"expected {expected.answers[who]}, got {got[who]}"
+        for who in WHO
+        if got[who] != expected.answers[who]
+    }
+    assert not wrong, f"POST {url}: {wrong}"
+
+
+def test_no_post_row_writes_anything_for_users_it_refuses(client, objects, outsider):
+    """Every refused POST above leaves the records as they were."""
+    before = (
+        Agreement.objects.count(),
+        Modification.objects.count(),
+        objects.modification.executions.count(),
+    )
+    client.force_login(outsider)
+    for name, expected in POST_EXPECTED.items():
+        client.post(reverse(name, kwargs=expected.kwargs(objects)), {})
+    after = (Agreement.objects.count(), Modification.objects.count(), objects.modification.executions.count())
+    assert before == after
