@@ -10,7 +10,14 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from agreements import lifecycle
-from agreements.models import Agreement, Commitment, DraftUpload, ModificationExecution, Signatory
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    Commitment,
+    DraftUpload,
+    ModificationExecution,
+    Signatory,
+)
 from agreements.permissions import ADMIN, MANAGER, STAFF, visibility_of
 from agreements.selectors import modification_state
 from agreements.tests.factories import PartyFactory, UserFactory
@@ -157,7 +164,7 @@ def test_preview_of_an_existing_agreement_shows_fields_clauses_and_items_changed
 
 def test_confirm_saves_the_draft_without_an_execution_date(draft):
     assert draft.executed_on is None
-    assert draft.commitments.get(code="II.1").lead_party is None
+    assert draft.commitments.get(code="II.1").is_joint
 
 
 def test_confirm_with_another_hash_is_refused_and_saves_nothing(doc_admin):
@@ -269,7 +276,7 @@ def test_first_signature_leaves_the_agreement_a_draft(draft, doc_admin):
 def test_last_signature_puts_the_agreement_in_force_from_the_latest_signature_date(in_force):
     assert in_force.executed_on == today() - datetime.timedelta(days=2)
     assert in_force.expires_on == in_force.executed_on.replace(year=in_force.executed_on.year + 3)
-    assert in_force.is_in_force
+    assert in_force.status == AgreementStatus.IN_FORCE
 
 
 def test_signature_by_an_admin_of_a_party_not_in_the_agreement_is_refused(draft, outsider_admin):
@@ -329,7 +336,7 @@ def test_the_last_execution_applies_the_effects(proposal, doc_admin, dhs_admin, 
     in_force.refresh_from_db()
     proposal.refresh_from_db()
     assert in_force.expires_on == proposal.extends_term_to
-    assert in_force.commitments.get(code="II.2").lead_party is None
+    assert in_force.commitments.get(code="II.2").is_joint
     assert proposal.applied_at is not None
     assert (
         modification_state(proposal, list(in_force.parties.all())).label

@@ -433,7 +433,9 @@ def for_moa(o: MatrixObjects) -> str:
 
 # Valid form data: what an allowed user's POST saves.
 def update_data(o, user):
+    current = ProgressUpdate.objects.get(pk=o.doc_update.pk)
     return {
+        "version": str(current.version),
         "as_of": DAY,
         "status": "on_track",
         "percent_complete": "40",
@@ -460,7 +462,11 @@ def meeting_data(o, user):
         "agenda": "Priorities",
         "minutes": "Posted by the permission matrix.",
         "decisions": "",
-        "items": [str(o.moa.commitments.get(code="VI.5").pk)],
+        # A commitment DOC alone owes: the meeting stays DOC's to keep, whoever posted before.
+        "items": [str(o.doc_item.pk)],
+        "version": str(Meeting.objects.get(pk=o.meeting.pk).version),
+        # The same kind on the same day asks to confirm; an allowed poster confirms.
+        "confirm_duplicate": "on",
         "follow_ups-TOTAL_FORMS": "0",
         "follow_ups-INITIAL_FORMS": "0",
         "follow_ups-MIN_NUM_FORMS": "0",
@@ -480,6 +486,7 @@ def event_data(o, user):
         "attendance": "40",
         "outcomes": "",
         "organising_party": str((party or o.doc).pk),
+        "version": str(OutreachEvent.objects.get(pk=o.event.pk).version),
     }
 
 
@@ -565,11 +572,11 @@ POSTS: dict[str, PostRow] = {
     "activities:milestone_create": post(doc_item, milestone_data, "login ok 403 ok ok 404 403 403"),
     "activities:milestone_complete": post(doc_milestone, complete_data, "login ok 403 ok ok 404 403 403"),
     "activities:meeting_create": post(None, meeting_data, "login ok ok ok ok 404 ok ok", for_moa),
-    "activities:meeting_edit": post(meeting, meeting_data, "login ok ok ok ok 404 ok ok"),
-    "activities:meeting_evidence": post(meeting, evidence_data, "login ok ok ok ok 404 ok ok"),
+    "activities:meeting_edit": post(meeting, meeting_data, "login ok 403 ok ok 404 403 403"),
+    "activities:meeting_evidence": post(meeting, evidence_data, "login ok 403 ok ok 404 403 403"),
     "activities:event_create": post(None, event_data, "login ok ok ok ok 404 ok ok", for_moa),
-    "activities:event_edit": post(event, event_data, "login ok ok ok ok 404 ok ok"),
-    "activities:event_evidence": post(event, evidence_data, "login ok ok ok ok 404 ok ok"),
+    "activities:event_edit": post(event, event_data, "login ok 403 ok ok 404 403 403"),
+    "activities:event_evidence": post(event, evidence_data, "login ok 403 ok ok 404 403 403"),
     "compliance:calendar_regenerate": post(None, None, "login ok ok ok ok ok ok ok"),
     "compliance:calendar_revoke": post(None, None, "login ok ok ok ok ok ok ok"),
     "notifications:mark_all_read": post(None, None, "login ok ok ok ok ok ok ok"),
