@@ -120,8 +120,8 @@ def test_attendance_beyond_plausible_is_refused_not_a_500(client, doc_staff, doc
         "held_on": "2021-04-20",
         "city": "Chicago",
         "country": "United States",
-        "venue": "us",
-        "audience_platforms": "on",
+        "place": "us",
+        "audiences": ["platforms"],
         "attendance": "99999999999999999999",
         "organising_party": str(doc.pk),
     }
@@ -245,8 +245,8 @@ def test_staff_cannot_record_an_event_organised_by_another_party(client, doc_sta
         "held_on": "2021-04-20",
         "city": "Chicago",
         "country": "United States",
-        "venue": "us",
-        "audience_platforms": "on",
+        "place": "us",
+        "audiences": ["platforms"],
         "organising_party": str(dhs.pk),
     }
     response = client.post(reverse("activities:event_create") + f"?agreement={moa.slug}", data)

@@ -103,8 +103,8 @@ def far_milestone(w: World) -> list:
 
 
 NUL_URLS = [
-    ("activities:item_list", {}, "q"),
-    ("activities:item_list", {}, "status"),
+    ("activities:commitment_list", {}, "q"),
+    ("activities:commitment_list", {}, "status"),
     ("activities:update_list", {}, "agreement"),
     ("activities:meeting_list", {}, "agreement"),
     ("activities:event_list", {}, "agreement"),
