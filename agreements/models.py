@@ -610,7 +610,8 @@ class Signatory(models.Model):
 
 
 class Modification(models.Model):
-    """A written modification (VIII): in effect only once every party has executed it.
+    """A written modification: in effect only once every party has executed it (the clause is the
+    agreement's `modification_clause`).
 
     A modification proposed in the portal carries its effects as data (`effects`, see
     agreements/lifecycle.py) and a `version` that every edit raises; each party's execution
