@@ -264,6 +264,43 @@ class MilestoneCompleteForm(PortalForm):
         return day
 
 
+# --- owners and target dates -------------------------------------------------------------------
+
+
+class AssignmentForm(PortalForm):
+    """An item's owner and target date; the hidden fields carry the values the form was opened
+    with, so a save over someone else's change is refused (services.commitment_assign)."""
+
+    owner = UserChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="Not assigned",
+        help_text="A user of a party that leads the item.",
+    )
+    target_date = forms.DateField(
+        label="Target date",
+        required=False,
+        widget=DateInput(),
+        help_text="Not before the agreement's execution, not after its end.",
+    )
+    opened_owner = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    opened_target_date = forms.DateField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, commitment: Commitment, owners: QuerySet, **kwargs: Any) -> None:
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("owner", commitment.owner_id)
+        initial.setdefault("target_date", commitment.target_date)
+        initial.setdefault("opened_owner", commitment.owner_id)
+        initial.setdefault("opened_target_date", commitment.target_date)
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners.select_related("membership__party")
+        agreement = commitment.agreement
+        if agreement.executed_on:
+            self.fields["target_date"].widget.attrs["min"] = agreement.executed_on.strftime(DATE_FORMAT)
+        if agreement.expires_on:
+            self.fields["target_date"].widget.attrs["max"] = agreement.expires_on.strftime(DATE_FORMAT)
+
+
 # --- meetings -----------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.utils.functional import cached_property
 
@@ -236,8 +236,17 @@ def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
         .select_related("meeting")
         .order_by("due_on", "pk")
     )
+    owned = list(
+        Commitment.objects.filter(agreement__in=visible_agreements(user), owner=user)
+        .exclude(status=CommitmentStatus.COMPLETE)
+        .select_related("agreement")
+        .order_by(F("target_date").asc(nulls_last=True), "pk")[:MY_WORK_ITEMS]
+    )
+    for item in owned:
+        item.target_date_passed = bool(item.target_date and item.target_date < on)
     return {
         "party": party,
+        "owned_items": owned,
         "items": item_list,
         "items_count": first_items.paginator.count,
         "overdue_milestones": [m for m in milestones if m.due_on < on],
@@ -402,6 +411,12 @@ def commitment_page(commitment: Commitment, timeline_page: int = 1) -> dict[str,
         "timeline_page": timeline,
         "latest_update": timeline.latest_update,
         "is_stale": Commitment.objects.stale_in_force().filter(pk=commitment.pk).exists(),
+        # The item's own target date passed while it is not complete (overdue_items' second half).
+        "target_date_passed": bool(
+            commitment.target_date
+            and commitment.target_date < today()
+            and commitment.status != CommitmentStatus.COMPLETE
+        ),
         "complete_status": CommitmentStatus.COMPLETE,
     }
 

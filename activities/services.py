@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -19,6 +21,7 @@ from contacts.models import PointOfContact
 
 from .evidence import CheckedFile, check_upload
 from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
+from .permissions import owner_choices
 
 # --- evidence ---------------------------------------------------------------------------------
 
@@ -355,3 +358,100 @@ def outreach_event_update(
         event.items.set(items)
     _evidence_store(checked=checked, uploaded_by=user, outreach_event=event)
     return event
+
+
+# --- owners and target dates ------------------------------------------------------------------
+
+
+def target_date_problem(*, agreement: Agreement, target_date: datetime.date) -> str | None:
+    """Why a target date is not plausible for an item of the agreement, or None.
+
+    An item is due within the agreement's life: not before its execution, and not after its end
+    (the earlier of expiry and termination) when it has one.
+    """
+    if agreement.executed_on and target_date < agreement.executed_on:
+        return f"The target date is before the agreement was executed ({agreement.executed_on:%Y-%m-%d})."
+    ends = [d for d in (agreement.expires_on, agreement.terminated_on) if d]
+    if ends and target_date > min(ends):
+        return f"The target date is after the agreement ends ({min(ends):%Y-%m-%d})."
+    return None
+
+
+@dataclass(frozen=True)
+class AssignmentChange:
+    """One of owner or target date, changed by someone else after the form was opened."""
+
+    field: str
+    label: str
+    when_opened: Any
+    now: Any
+
+
+class AssignmentConflict(Exception):
+    """Someone changed the item's owner or target date after this form was opened; nothing was
+    written. `changes` says what changed, `commitment` is the item as it is now."""
+
+    def __init__(self, commitment: Commitment, changes: list[AssignmentChange]) -> None:
+        self.commitment = commitment
+        self.changes = changes
+        super().__init__(
+            f"The owner or target date of {commitment.code} changed after you opened it: "
+            + "; ".join(f"{c.label} is now {c.now or 'not set'}" for c in changes)
+            + "."
+        )
+
+
+def _owner_label(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+@transaction.atomic
+def commitment_assign(
+    *,
+    commitment: Commitment,
+    acting_user,
+    owner,
+    target_date: datetime.date | None,
+    opened_owner_id: int | None,
+    opened_target_date: datetime.date | None,
+) -> Commitment:
+    """Give the item an owner (a user of a lead party) and a target date, or clear them.
+
+    Optimistic like the contacts' version check, on the two values this form edits: the row is
+    locked, and unless its owner and target date are still those the form was opened with,
+    nothing is written and `AssignmentConflict` says what changed (progress updates that move
+    the item's status do not conflict). `acting_user` is recorded by the audit trail's middleware
+    on a request; it is named so every caller says who acts.
+    """
+    current = (
+        Commitment.objects.select_for_update(of=("self",))
+        .select_related("agreement", "owner")
+        .get(pk=commitment.pk)
+    )
+    changes = []
+    if current.owner_id != opened_owner_id:
+        opened = get_user_model().objects.filter(pk=opened_owner_id).first() if opened_owner_id else None
+        changes.append(AssignmentChange("owner", "Owner", _owner_label(opened), _owner_label(current.owner)))
+    if current.target_date != opened_target_date:
+        changes.append(
+            AssignmentChange("target_date", "Target date", opened_target_date, current.target_date)
+        )
+    if changes:
+        raise AssignmentConflict(current, changes)
+    errors: dict[str, str] = {}
+    if owner is not None and not owner_choices(current).filter(pk=owner.pk).exists():
+        errors["owner"] = (
+            f"{_owner_label(owner)} cannot own {current.code}: the owner is an active user of a party "
+            f"that leads it ({current.lead_display})."
+        )
+    if target_date is not None:
+        problem = target_date_problem(agreement=current.agreement, target_date=target_date)
+        if problem:
+            errors["target_date"] = problem
+    if errors:
+        raise ValidationError(errors)
+    current.owner = owner
+    current.target_date = target_date
+    current._history_user = acting_user
+    current.save(update_fields=["owner", "target_date"])
+    return current

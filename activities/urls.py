@@ -13,6 +13,11 @@ urlpatterns = [
     path("agreements/<slug:slug>/items/<str:code>/", views.commitment_detail, name="commitment"),
     path("agreements/<slug:slug>/items/<str:code>/updates/new/", views.update_create, name="update_create"),
     path(
+        "agreements/<slug:slug>/items/<str:code>/owner/",
+        views.commitment_assign,
+        name="commitment_assign",
+    ),
+    path(
         "agreements/<slug:slug>/items/<str:code>/milestones/new/",
         views.milestone_create,
         name="milestone_create",

@@ -16,6 +16,7 @@ from agreements.permissions import visible_agreements
 from . import permissions, selectors, services
 from .filters import EventFilter, ItemFilter, MeetingFilter, UpdateFilter
 from .forms import (
+    AssignmentForm,
     EvidenceForm,
     FollowUpFormSet,
     MeetingForm,
@@ -44,6 +45,7 @@ def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpRespons
         raise Http404("No such item in this agreement.")
     commitment.agreement = commitment.source_section.agreement = agreement
     can_report = permissions.can_report_on(request.user, commitment)
+    can_assign = permissions.can_assign_owner(request.user, commitment)
     context = {
         "agreement": agreement,
         "item": commitment,
@@ -52,6 +54,12 @@ def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpRespons
             request.user, commitment, can_report=can_report
         ),
         "complete_form": MilestoneCompleteForm(),
+        "can_assign": can_assign,
+        "assign_form": (
+            AssignmentForm(commitment=commitment, owners=permissions.owner_choices(commitment))
+            if can_assign
+            else None
+        ),
         **selectors.commitment_page(commitment, selectors.timeline_page_number(request.GET.get("page"))),
     }
     for entry in context["timeline"]:
@@ -247,6 +255,55 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "editing": update,
             "edit_window_hours": ProgressUpdate.EDIT_WINDOW_HOURS,
         },
+    )
+
+
+# --- owners and target dates -------------------------------------------------------------------
+
+
+def commitment_assign(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """Managers of a lead party set the item's owner and target date (the item page has the form)."""
+    item = _item(request, slug, code)
+    if not permissions.can_assign_owner(request.user, item):
+        raise PermissionDenied(
+            f"{item.code} is led by {item.lead_display}. Only managers of a lead party assign "
+            "its owner and target date."
+        )
+    owners = permissions.owner_choices(item)
+    form = AssignmentForm(request.POST or None, commitment=item, owners=owners)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = services.commitment_assign(
+                commitment=item,
+                acting_user=request.user,
+                owner=data["owner"],
+                target_date=data["target_date"],
+                opened_owner_id=data["opened_owner"],
+                opened_target_date=data["opened_target_date"],
+            )
+        except services.AssignmentConflict as error:
+            conflict = error
+            item = error.commitment
+            # The user's choices again, now against the current values: saving is a new decision.
+            post = request.POST.copy()
+            post["opened_owner"] = item.owner_id or ""
+            post["opened_target_date"] = item.target_date.isoformat() if item.target_date else ""
+            form = AssignmentForm(post, commitment=item, owners=owners)
+            form.is_valid()
+        except ValidationError as e:
+            apply_errors(form, e)
+        else:
+            owner = item.owner.get_full_name() or item.owner.username if item.owner else "nobody"
+            when = f"{item.target_date:%Y-%m-%d}" if item.target_date else "no target date"
+            messages.success(request, f"{item.code} is owned by {owner}, {when}.")
+            return redirect(item.get_absolute_url())
+    return render(
+        request,
+        "activities/assignment_form.html",
+        {"form": form, "item": item, "agreement": item.agreement, "conflict": conflict},
+        status=409 if conflict else 200,
     )
 
 

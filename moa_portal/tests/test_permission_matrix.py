@@ -191,6 +191,7 @@ EXPECTED: dict[str, Row] = {
     "activities:update_list":  row(None,                "login 200 200 200 200 200"),
     "activities:update_create": row(doc_item,           "login 200 403 200 200 404"),
     "activities:update_edit":  row(doc_update,          "login 200 403 403 403 404"),
+    "activities:commitment_assign": row(doc_item,       "login 403 403 200 200 404"),
     "activities:milestone_create": row(doc_item,        "login 200 403 200 200 404"),
     "activities:milestone_complete": row(doc_milestone, "login 405 405 405 405 405"),
     "activities:meeting_list": row(None,                "login 200 200 200 200 200"),
@@ -388,6 +389,16 @@ def milestone_data(o, user):
     return {"title": "Matrix milestone", "due_on": "2018-03-31", "owner_user": str(o.doc_staff.pk)}
 
 
+def assign_data(o, user):
+    current = Commitment.objects.get(pk=o.doc_item.pk)
+    return {
+        "owner": str(o.doc_staff.pk),
+        "target_date": "2018-06-30",
+        "opened_owner": str(current.owner_id or ""),
+        "opened_target_date": current.target_date.isoformat() if current.target_date else "",
+    }
+
+
 def complete_data(o, user):
     return {"completed_on": DAY}
 
@@ -503,6 +514,7 @@ POSTS: dict[str, PostRow] = {
     "people:unlock": post(doc_staff_user, None, "login 403 403 403 ok 403 403 ok"),
     "activities:update_create": post(doc_item, update_data, "login ok 403 ok ok 404 403 403"),
     "activities:update_edit": post(doc_update, update_data, "login ok 403 403 403 404 403 403"),
+    "activities:commitment_assign": post(doc_item, assign_data, "login 403 403 ok ok 404 403 403"),
     "activities:milestone_create": post(doc_item, milestone_data, "login ok 403 ok ok 404 403 403"),
     "activities:milestone_complete": post(doc_milestone, complete_data, "login ok 403 ok ok 404 403 403"),
     "activities:meeting_create": post(None, meeting_data, "login ok ok ok ok 404 ok ok", for_moa),
