@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from agreements.models import Agreement, Commitment, Party
 from contacts.models import PointOfContact
@@ -198,6 +199,38 @@ def milestone_complete(*, milestone: Milestone, completed_on: datetime.date) -> 
     milestone.full_clean()
     milestone.save(update_fields=["completed_on"])
     return milestone
+
+
+# --- follow-up actions -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def follow_up_complete(*, action: FollowUpAction, acting_user, completed_on: datetime.date) -> FollowUpAction:
+    """Close one follow-up action on a day, without touching the rest of the meeting's record.
+
+    Refused if it is already closed (the first closing stays on record), or if the day is in
+    the future (FollowUpAction.clean) or before the meeting.
+    """
+    current = (
+        FollowUpAction.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=action.pk)
+    )
+    if current.completed_on is not None:
+        raise ValidationError(
+            {"completed_on": f"This action was already closed on {current.completed_on:%Y-%m-%d}."}
+        )
+    meeting_day = timezone.localtime(current.meeting.starts_at).date()
+    if completed_on < meeting_day:
+        raise ValidationError(
+            {
+                "completed_on": f"The meeting that decided this action was on {meeting_day:%Y-%m-%d}; "
+                "choose that day or later."
+            }
+        )
+    current.completed_on = completed_on
+    current.full_clean()
+    current._history_user = acting_user
+    current.save(update_fields=["completed_on"])
+    return current
 
 
 # --- meetings -----------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from .forms import (
     apply_errors,
     follow_up_initial,
 )
-from .models import Evidence, Meeting, Milestone, OutreachEvent, ProgressUpdate
+from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 from .quarters import quarterly_meeting_record
 
 PAGE_SIZE = 25
@@ -90,7 +90,9 @@ def _paginate(request: HttpRequest, qs, size: int = PAGE_SIZE, paginator_class=P
 
 
 def my_work(request: HttpRequest) -> HttpResponse:
-    return render(request, "activities/my_work.html", selectors.my_work(request.user))
+    # The user's own follow-ups are listed, and an owner may close each one (can_close_follow_up).
+    context = {**selectors.my_work(request.user), "complete_form": MilestoneCompleteForm()}
+    return render(request, "activities/my_work.html", context)
 
 
 def _list(
@@ -427,6 +429,10 @@ def _meeting(request: HttpRequest, pk: int) -> Meeting:
 
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_page(_meeting(request, pk))
+    for action in meeting.follow_ups.all():
+        action.can_close = action.completed_on is None and permissions.can_close_follow_up(
+            request.user, action
+        )
     return render(
         request,
         "activities/meeting_detail.html",
@@ -435,6 +441,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "agreement": meeting.agreement,
             "can_edit": permissions.can_record_meeting(request.user, meeting.agreement),
             "evidence_form": EvidenceForm(),
+            "complete_form": MilestoneCompleteForm(),
         },
     )
 
@@ -484,6 +491,37 @@ def meeting_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_record_meeting(request.user, meeting.agreement):
         raise PermissionDenied("Only staff of the agreement's parties can add evidence to its meetings.")
     return _attach(request, EvidenceForm(request.POST, request.FILES), meeting=meeting)
+
+
+@require_POST
+def follow_up_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close one follow-up action, from the meeting page or from My work (`return_to=my_work`)."""
+    action = get_object_or_404(
+        FollowUpAction.objects.select_related("meeting__agreement"),
+        pk=pk,
+        meeting__agreement__in=visible_agreements(request.user),
+    )
+    if not permissions.can_close_follow_up(request.user, action):
+        raise PermissionDenied(
+            "Only staff of the agreement's parties, or the action's owner, can close a follow-up action."
+        )
+    form = MilestoneCompleteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.follow_up_complete(
+                action=action, acting_user=request.user, completed_on=form.cleaned_data["completed_on"]
+            )
+        except ValidationError as e:
+            apply_errors(form, e)
+    what = f"Follow-up “{action}”"
+    if form.errors:
+        for error in form.errors.get("completed_on", []) + form.non_field_errors():
+            messages.error(request, f"{what} not closed: {error}")
+    else:
+        messages.success(request, f"{what} closed.")
+    if request.POST.get("return_to") == "my_work":
+        return redirect("home")
+    return redirect(action.meeting.get_absolute_url())
 
 
 def _attach(request: HttpRequest, form: EvidenceForm, **target) -> HttpResponse:

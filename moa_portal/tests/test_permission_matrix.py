@@ -79,6 +79,7 @@ class MatrixObjects:
     doc_update: ProgressUpdate  # by doc_staff, on doc_item, within its 24-hour edit window
     doc_milestone: Milestone
     meeting: Meeting
+    follow_up: FollowUpAction  # of `meeting`, owned by doc_staff, open
     event: OutreachEvent
     evidence: Evidence  # attached to doc_update
     feed_token: CalendarFeedToken  # doc_staff's
@@ -142,6 +143,10 @@ def meeting(o: MatrixObjects) -> dict[str, Any]:
     return {"pk": o.meeting.pk}
 
 
+def follow_up(o: MatrixObjects) -> dict[str, Any]:
+    return {"pk": o.follow_up.pk}
+
+
 def event(o: MatrixObjects) -> dict[str, Any]:
     return {"pk": o.event.pk}
 
@@ -199,6 +204,7 @@ EXPECTED: dict[str, Row] = {
     "activities:meeting_detail": row(meeting,           "login 200 200 200 200 404"),
     "activities:meeting_edit": row(meeting,             "login 200 200 200 200 404"),
     "activities:meeting_evidence": row(meeting,         "login 405 405 405 405 405"),
+    "activities:follow_up_complete": row(follow_up,     "login 405 405 405 405 405"),
     "activities:event_list":   row(None,                "login 200 200 200 200 200"),
     "activities:event_create": row(None,                "login 200 200 200 200 200"),
     "activities:event_detail": row(event,               "login 200 200 200 200 404"),
@@ -271,6 +277,7 @@ def objects(moa, doc, dhs, doc_staff, dhs_staff) -> MatrixObjects:
         progress_update=doc_update,
         uploaded_by=doc_staff,
     )
+    meeting = MeetingFactory(agreement=moa, organiser=doc_staff)
     return MatrixObjects(
         moa=moa,
         doc=doc,
@@ -282,7 +289,10 @@ def objects(moa, doc, dhs, doc_staff, dhs_staff) -> MatrixObjects:
         dhs_staff=dhs_staff,
         doc_update=doc_update,
         doc_milestone=MilestoneFactory(commitment=doc_item, owner_user=doc_staff, due_on=moa.executed_on),
-        meeting=MeetingFactory(agreement=moa, organiser=doc_staff),
+        meeting=meeting,
+        follow_up=FollowUpAction.objects.create(
+            meeting=meeting, description="Matrix follow-up", owner_user=doc_staff, due_on=moa.executed_on
+        ),
         event=OutreachEventFactory(agreement=moa, organising_party=doc, created_by=doc_staff),
         evidence=evidence,
         feed_token=CalendarFeedToken.objects.create(user=doc_staff),
@@ -403,6 +413,12 @@ def complete_data(o, user):
     return {"completed_on": DAY}
 
 
+def follow_up_close_data(o, user):
+    # After the meeting (MeetingFactory's 2021-05-12); a second closing is refused with a message
+    # and the same redirect, the first closing staying on record.
+    return {"completed_on": "2021-05-20"}
+
+
 def meeting_data(o, user):
     return {
         "kind": "quarterly",
@@ -520,6 +536,7 @@ POSTS: dict[str, PostRow] = {
     "activities:meeting_create": post(None, meeting_data, "login ok ok ok ok 404 ok ok", for_moa),
     "activities:meeting_edit": post(meeting, meeting_data, "login ok ok ok ok 404 ok ok"),
     "activities:meeting_evidence": post(meeting, evidence_data, "login ok ok ok ok 404 ok ok"),
+    "activities:follow_up_complete": post(follow_up, follow_up_close_data, "login ok ok ok ok 404 ok ok"),
     "activities:event_create": post(None, event_data, "login ok ok ok ok 404 ok ok", for_moa),
     "activities:event_edit": post(event, event_data, "login ok ok ok ok 404 ok ok"),
     "activities:event_evidence": post(event, evidence_data, "login ok ok ok ok 404 ok ok"),
