@@ -222,9 +222,16 @@ class MilestoneForm(PortalForm):
         help_text="Choose a portal user or a point of contact, not both.",
     )
 
-    def __init__(self, *args: Any, commitment: Commitment, user, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, commitment: Commitment, user, instance: Milestone | None = None, **kwargs: Any
+    ) -> None:
         self.commitment = commitment
-        kwargs.setdefault("initial", {}).setdefault("owner_user", user.pk)
+        initial = kwargs.setdefault("initial", {})
+        if instance is not None:
+            for name in ("title", "due_on", "owner_user", "owner_contact"):
+                initial.setdefault(name, getattr(instance, name))
+        else:
+            initial.setdefault("owner_user", user.pk)
         super().__init__(*args, **kwargs)
         agreement = commitment.agreement
         self.fields["owner_user"].queryset = users_of(agreement)
@@ -247,6 +254,15 @@ class MilestoneForm(PortalForm):
         except ValidationError as e:
             apply_errors(self, e)
         return data
+
+
+class MilestoneCancelForm(PortalForm):
+    cancel_reason = forms.CharField(
+        label="Reason for cancelling",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the milestone is cancelled; the reason is kept."},
+    )
 
 
 class MilestoneCompleteForm(PortalForm):

@@ -208,7 +208,8 @@ def my_work(user, on: datetime.date | None = None) -> dict[str, Any]:
 
     soon = on + datetime.timedelta(days=DUE_SOON_DAYS)
     open_milestones = (
-        Milestone.objects.filter(commitment__in=led.values("pk"), completed_on__isnull=True)
+        Milestone.objects.filter(commitment__in=led.values("pk"))
+        .open()
         .filter(due_on__lte=soon)
         .order_by("due_on", "pk")
     )

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from agreements.models import Agreement, Commitment, Party
 from contacts.models import PointOfContact
+from core.time import today
 
 from .evidence import CheckedFile, check_upload
 from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
@@ -199,6 +200,59 @@ def milestone_complete(*, milestone: Milestone, completed_on: datetime.date) -> 
     milestone.full_clean()
     milestone.save(update_fields=["completed_on"])
     return milestone
+
+
+@transaction.atomic
+def milestone_edit(
+    *,
+    milestone: Milestone,
+    acting_user,
+    title: str,
+    due_on: datetime.date,
+    owner_user=None,
+    owner_contact: PointOfContact | None = None,
+) -> Milestone:
+    """Fix a milestone's title, due date or owner; the earlier version stays in its history.
+
+    A cancelled milestone is not edited: it stays as it was when it was cancelled.
+    """
+    current = Milestone.objects.select_for_update(of=("self",)).get(pk=milestone.pk)
+    if current.is_cancelled:
+        raise ValidationError(
+            f"“{current.title}” was cancelled on {current.cancelled_on:%Y-%m-%d}; it stays as it was."
+        )
+    current.title = title
+    current.due_on = due_on
+    current.owner_user = owner_user
+    current.owner_contact = owner_contact
+    current.full_clean()
+    current._history_user = acting_user
+    current.save()
+    return current
+
+
+@transaction.atomic
+def milestone_cancel(*, milestone: Milestone, acting_user, reason: str) -> Milestone:
+    """Cancel a milestone planned by mistake or no longer wanted, saying why. It stays on the
+    item's record (shown as cancelled, with the reason) and is never due or late again."""
+    current = Milestone.objects.select_for_update(of=("self",)).get(pk=milestone.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"cancel_reason": "Say why the milestone is cancelled; the reason is kept."})
+    if current.is_cancelled:
+        raise ValidationError(f"“{current.title}” was already cancelled on {current.cancelled_on:%Y-%m-%d}.")
+    if current.completed_on is not None:
+        raise ValidationError(
+            f"“{current.title}” was completed on {current.completed_on:%Y-%m-%d}; "
+            "a completed milestone is not cancelled."
+        )
+    current.cancelled_on = today()
+    current.cancel_reason = reason
+    current.cancelled_by = acting_user
+    current.full_clean()
+    current._history_user = acting_user
+    current.save(update_fields=["cancelled_on", "cancel_reason", "cancelled_by"])
+    return current
 
 
 # --- follow-up actions -------------------------------------------------------------------------

@@ -23,6 +23,8 @@ urlpatterns = [
         name="milestone_create",
     ),
     path("milestones/<int:pk>/complete/", views.milestone_complete, name="milestone_complete"),
+    path("milestones/<int:pk>/edit/", views.milestone_edit, name="milestone_edit"),
+    path("milestones/<int:pk>/cancel/", views.milestone_cancel, name="milestone_cancel"),
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/new/", views.meeting_create, name="meeting_create"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),

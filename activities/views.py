@@ -20,6 +20,7 @@ from .forms import (
     EvidenceForm,
     FollowUpFormSet,
     MeetingForm,
+    MilestoneCancelForm,
     MilestoneCompleteForm,
     MilestoneForm,
     OutreachEventForm,
@@ -336,6 +337,67 @@ def milestone_create(request: HttpRequest, slug: str, code: str) -> HttpResponse
     return render(
         request, "activities/milestone_form.html", {"form": form, "item": item, "agreement": item.agreement}
     )
+
+
+def _milestone(request: HttpRequest, pk: int) -> Milestone:
+    return get_object_or_404(
+        Milestone.objects.select_related("commitment__agreement", "commitment__lead_party"),
+        pk=pk,
+        commitment__agreement__in=visible_agreements(request.user),
+    )
+
+
+def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead party's staff fix a milestone's title, due date or owner."""
+    milestone = _milestone(request, pk)
+    item = milestone.commitment
+    if not permissions.can_manage_milestones(request.user, item):
+        raise PermissionDenied(permissions.refusal_reason(request.user, item))
+    form = MilestoneForm(request.POST or None, commitment=item, user=request.user, instance=milestone)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.milestone_edit(
+                milestone=milestone,
+                acting_user=request.user,
+                title=data["title"],
+                due_on=data["due_on"],
+                owner_user=data["owner_user"],
+                owner_contact=data["owner_contact"],
+            )
+        except ValidationError as e:
+            apply_errors(form, e)
+        else:
+            messages.success(request, f"Milestone “{data['title']}” changed; the earlier version is kept.")
+            return redirect(item.get_absolute_url())
+    return render(
+        request,
+        "activities/milestone_form.html",
+        {"form": form, "item": item, "agreement": item.agreement, "milestone": milestone},
+    )
+
+
+@require_POST
+def milestone_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead party's staff cancel a milestone with a reason; it stays on the item's record."""
+    milestone = _milestone(request, pk)
+    item = milestone.commitment
+    if not permissions.can_manage_milestones(request.user, item):
+        raise PermissionDenied(permissions.refusal_reason(request.user, item))
+    form = MilestoneCancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.milestone_cancel(
+                milestone=milestone, acting_user=request.user, reason=form.cleaned_data["cancel_reason"]
+            )
+        except ValidationError as e:
+            apply_errors(form, e)
+    if form.errors:
+        for error in form.errors.get("cancel_reason", []) + form.non_field_errors():
+            messages.error(request, f"Milestone “{milestone.title}” not cancelled: {error}")
+    else:
+        messages.success(request, f"Milestone “{milestone.title}” cancelled; it stays on the record.")
+    return redirect(item.get_absolute_url())
 
 
 @require_POST

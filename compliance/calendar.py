@@ -77,7 +77,7 @@ def calendar_for(user, absolute: Callable[[str], str]) -> bytes:
         event.add("url", absolute(links.url_for("activities:meeting_detail", pk=m.pk)))
         calendar.add_component(event)
     milestones = (
-        Milestone.objects.filter(commitment__agreement_id__in=ids)
+        Milestone.objects.filter(commitment__agreement_id__in=ids, cancelled_on__isnull=True)
         .select_related("commitment__agreement")
         .order_by("due_on", "pk")
     )

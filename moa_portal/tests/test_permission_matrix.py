@@ -199,6 +199,8 @@ EXPECTED: dict[str, Row] = {
     "activities:commitment_assign": row(doc_item,       "login 403 403 200 200 404"),
     "activities:milestone_create": row(doc_item,        "login 200 403 200 200 404"),
     "activities:milestone_complete": row(doc_milestone, "login 405 405 405 405 405"),
+    "activities:milestone_edit": row(doc_milestone,     "login 200 403 200 200 404"),
+    "activities:milestone_cancel": row(doc_milestone,   "login 405 405 405 405 405"),
     "activities:meeting_list": row(None,                "login 200 200 200 200 200"),
     "activities:meeting_create": row(None,              "login 200 200 200 200 200"),
     "activities:meeting_detail": row(meeting,           "login 200 200 200 200 404"),
@@ -409,6 +411,11 @@ def assign_data(o, user):
     }
 
 
+def cancel_data(o, user):
+    # A second cancelling is refused with a message and the same redirect (the first one kept).
+    return {"cancel_reason": "Planned by mistake (permission matrix)."}
+
+
 def complete_data(o, user):
     return {"completed_on": DAY}
 
@@ -533,6 +540,8 @@ POSTS: dict[str, PostRow] = {
     "activities:commitment_assign": post(doc_item, assign_data, "login 403 403 ok ok 404 403 403"),
     "activities:milestone_create": post(doc_item, milestone_data, "login ok 403 ok ok 404 403 403"),
     "activities:milestone_complete": post(doc_milestone, complete_data, "login ok 403 ok ok 404 403 403"),
+    "activities:milestone_edit": post(doc_milestone, milestone_data, "login ok 403 ok ok 404 403 403"),
+    "activities:milestone_cancel": post(doc_milestone, cancel_data, "login ok 403 ok ok 404 403 403"),
     "activities:meeting_create": post(None, meeting_data, "login ok ok ok ok 404 ok ok", for_moa),
     "activities:meeting_edit": post(meeting, meeting_data, "login ok ok ok ok 404 ok ok"),
     "activities:meeting_evidence": post(meeting, evidence_data, "login ok ok ok ok 404 ok ok"),
