@@ -265,6 +265,15 @@ class MilestoneCancelForm(PortalForm):
     )
 
 
+class EvidenceWithdrawForm(PortalForm):
+    withdrawal_reason = forms.CharField(
+        label="Reason for withdrawing",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the file is withdrawn; the reason is kept."},
+    )
+
+
 class MilestoneCompleteForm(PortalForm):
     completed_on = forms.DateField(label="Completed on", widget=DateInput())
 

@@ -434,12 +434,23 @@ class Evidence(models.Model):
     )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+    # A wrong file is withdrawn, never deleted: it stays on the record and in the history,
+    # shown as withdrawn with the reason, and only admins can still download it.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawal_reason = models.TextField("reason for withdrawing", blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
         verbose_name_plural = "evidence"
         constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawal_reason=""),
+                name="evidence_withdrawal_has_reason",
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(progress_update__isnull=False, meeting__isnull=True, outreach_event__isnull=True)
@@ -455,6 +466,15 @@ class Evidence(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("activities:evidence_download", kwargs={"pk": self.pk})
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def record(self) -> ProgressUpdate | Meeting | OutreachEvent | None:
+        """The update, meeting or outreach event the file backs."""
+        return self.progress_update or self.meeting or self.outreach_event
 
     @property
     def agreement(self) -> Agreement | None:

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from agreements.models import Agreement, Commitment, Party
 from agreements.permissions import (
+    ADMIN,
     MANAGER,
     STAFF,
     User,
@@ -66,6 +67,20 @@ def can_view_evidence(user: User, evidence: Evidence) -> bool:
     """Evidence is seen by those who see the agreement it belongs to."""
     agreement = evidence.agreement
     return agreement is not None and visible_agreements(user).filter(pk=agreement.pk).exists()
+
+
+def can_withdraw_evidence(user: User, evidence: Evidence) -> bool:
+    """A file is withdrawn by those who keep the record it backs: the item's reporting staff
+    for an update's file, staff of the agreement's parties for a meeting's or an event's."""
+    if evidence.progress_update_id:
+        return can_report_on(user, evidence.progress_update.commitment)
+    agreement = evidence.agreement
+    return agreement is not None and has_role(user, STAFF) and is_party_to(user, agreement)
+
+
+def can_download_withdrawn(user: User) -> bool:
+    """A withdrawn file is no longer offered; admins (who answer for the record) still read it."""
+    return has_role(user, ADMIN)
 
 
 def refusal_reason(user: User, commitment: Commitment) -> str:

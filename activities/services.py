@@ -87,6 +87,27 @@ def evidence_attach(
     )
 
 
+@transaction.atomic
+def evidence_withdraw(*, evidence: Evidence, acting_user, reason: str) -> Evidence:
+    """Withdraw a wrong file, saying why. The row, the file and the history stay; pages show it
+    as withdrawn with the reason, and only admins can still download it."""
+    current = Evidence.objects.select_for_update(of=("self",)).get(pk=evidence.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"withdrawal_reason": "Say why the file is withdrawn; the reason is kept."})
+    if current.is_withdrawn:
+        raise ValidationError(
+            f"{current.original_name} was already withdrawn on {current.withdrawn_at:%Y-%m-%d}."
+        )
+    current.withdrawn_at = timezone.now()
+    current.withdrawn_by = acting_user
+    current.withdrawal_reason = reason
+    current.full_clean(exclude=["file"])
+    current._history_user = acting_user
+    current.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    return current
+
+
 # --- progress updates ---------------------------------------------------------------------------
 
 

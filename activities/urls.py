@@ -37,4 +37,5 @@ urlpatterns = [
     path("events/<int:pk>/edit/", views.event_edit, name="event_edit"),
     path("events/<int:pk>/evidence/", views.event_evidence, name="event_evidence"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/withdraw/", views.evidence_withdraw, name="evidence_withdraw"),
 ]

@@ -18,6 +18,7 @@ from .filters import EventFilter, ItemFilter, MeetingFilter, UpdateFilter
 from .forms import (
     AssignmentForm,
     EvidenceForm,
+    EvidenceWithdrawForm,
     FollowUpFormSet,
     MeetingForm,
     MilestoneCancelForm,
@@ -55,6 +56,7 @@ def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpRespons
             request.user, commitment, can_report=can_report
         ),
         "complete_form": MilestoneCompleteForm(),
+        "sees_withdrawn": permissions.can_download_withdrawn(request.user),
         "can_assign": can_assign,
         "assign_form": (
             AssignmentForm(commitment=commitment, owners=permissions.owner_choices(commitment))
@@ -502,6 +504,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "agreement": meeting.agreement,
             "can_edit": permissions.can_record_meeting(request.user, meeting.agreement),
+            "sees_withdrawn": permissions.can_download_withdrawn(request.user),
             "evidence_form": EvidenceForm(),
             "complete_form": MilestoneCompleteForm(),
         },
@@ -652,6 +655,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "event": event,
             "agreement": event.agreement,
             "can_edit": permissions.can_record_outreach(request.user, event.agreement),
+            "sees_withdrawn": permissions.can_download_withdrawn(request.user),
             "evidence_form": EvidenceForm(),
         },
     )
@@ -705,6 +709,11 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     if not permissions.can_view_evidence(request.user, evidence):
         raise Http404("No such file.")
+    if evidence.is_withdrawn and not permissions.can_download_withdrawn(request.user):
+        raise PermissionDenied(
+            f"{evidence.original_name} was withdrawn on {evidence.withdrawn_at:%Y-%m-%d} "
+            f"({evidence.withdrawal_reason}). Only admins can still download it."
+        )
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError as e:
@@ -714,3 +723,38 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_POST
+def evidence_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw a wrong file with a reason; it stays on the record, shown as withdrawn."""
+    evidence = get_object_or_404(
+        Evidence.objects.select_related(
+            "progress_update__commitment__agreement",
+            "progress_update__commitment__lead_party",
+            "meeting__agreement",
+            "outreach_event__agreement",
+        ),
+        pk=pk,
+    )
+    if not permissions.can_view_evidence(request.user, evidence):
+        raise Http404("No such file.")
+    if not permissions.can_withdraw_evidence(request.user, evidence):
+        raise PermissionDenied("Only those who keep the record a file backs can withdraw it.")
+    form = EvidenceWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.evidence_withdraw(
+                evidence=evidence, acting_user=request.user, reason=form.cleaned_data["withdrawal_reason"]
+            )
+        except ValidationError as e:
+            apply_errors(form, e)
+    if form.errors:
+        for error in form.errors.get("withdrawal_reason", []) + form.non_field_errors():
+            messages.error(request, f"{evidence.original_name} not withdrawn: {error}")
+    else:
+        messages.success(request, f"{evidence.original_name} withdrawn; it stays on the record.")
+    record = evidence.record
+    return redirect(
+        record.commitment.get_absolute_url() if evidence.progress_update_id else record.get_absolute_url()
+    )

@@ -213,6 +213,7 @@ EXPECTED: dict[str, Row] = {
     "activities:event_edit":   row(event,               "login 200 200 200 200 404"),
     "activities:event_evidence": row(event,             "login 405 405 405 405 405"),
     "activities:evidence_download": row(evidence,       "login 200 200 200 200 404"),
+    "activities:evidence_withdraw": row(evidence,       "login 405 405 405 405 405"),
     "compliance:dashboard":    row(None,                "login 403 403 200 200 403"),
     "compliance:export":       row(summary_csv,         "login 403 403 200 200 403"),
     "compliance:report":       row(None,                "login 403 403 200 200 403"),
@@ -462,6 +463,11 @@ def evidence_data(o, user):
     return {"evidence": files.pdf("matrix.pdf")}
 
 
+def withdraw_data(o, user):
+    # A second withdrawal is refused with a message and the same redirect (the first one kept).
+    return {"withdrawal_reason": "Wrong file (permission matrix)."}
+
+
 def contact_fields(contact: PointOfContact) -> dict[str, Any]:
     return {
         "role_title": contact.role_title,
@@ -549,6 +555,7 @@ POSTS: dict[str, PostRow] = {
     "activities:event_create": post(None, event_data, "login ok ok ok ok 404 ok ok", for_moa),
     "activities:event_edit": post(event, event_data, "login ok ok ok ok 404 ok ok"),
     "activities:event_evidence": post(event, evidence_data, "login ok ok ok ok 404 ok ok"),
+    "activities:evidence_withdraw": post(evidence, withdraw_data, "login ok 403 ok ok 404 403 403"),
     "compliance:calendar_regenerate": post(None, None, "login ok ok ok ok ok ok ok"),
     "compliance:calendar_revoke": post(None, None, "login ok ok ok ok ok ok ok"),
     "notifications:mark_all_read": post(None, None, "login ok ok ok ok ok ok ok"),
