@@ -300,7 +300,7 @@ def commitment_assign(request: HttpRequest, slug: str, code: str) -> HttpRespons
         except ValidationError as e:
             apply_errors(form, e)
         else:
-            owner = item.owner.get_full_name() or item.owner.username if item.owner else "nobody"
+            owner = (item.owner.get_full_name() or item.owner.username) if item.owner else "nobody"
             when = f"{item.target_date:%Y-%m-%d}" if item.target_date else "no target date"
             messages.success(request, f"{item.code} is owned by {owner}, {when}.")
             return redirect(item.get_absolute_url())

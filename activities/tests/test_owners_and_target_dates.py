@@ -212,3 +212,12 @@ def test_an_item_owned_by_someone_else_is_not_on_my_work_as_mine(client, doc_man
     _assign(item, doc_manager, doc_manager, PAST_TARGET)
     client.force_login(doc_staff)
     assert client.get(reverse("home")).context["owned_items"] == []
+
+
+def test_a_manager_clears_the_owner_and_target_date(client, doc_manager, doc_staff, item):
+    _assign(item, doc_manager, doc_staff, PAST_TARGET)
+    client.force_login(doc_manager)
+    response = client.post(_url(item), _form(None, None, doc_staff, PAST_TARGET))
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.owner, item.target_date) == (None, None)
