@@ -128,7 +128,7 @@ class CommitmentFilter(VisibleFilterSet):
             until = on + datetime.timedelta(days=int(value))
             milestones = Milestone.objects.filter(
                 commitment=OuterRef("pk"), completed_on__isnull=True, due_on__range=(on, until)
-            )
+            ).open()
             return qs.filter(
                 Exists(milestones)
                 | (Q(target_date__range=(on, until)) & ~Q(status=CommitmentStatus.COMPLETE))

@@ -281,9 +281,16 @@ class MilestoneForm(PortalForm):
         help_text="Choose a portal user or a point of contact, not both.",
     )
 
-    def __init__(self, *args: Any, commitment: Commitment, user: User, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, commitment: Commitment, user: User, instance: Milestone | None = None, **kwargs: Any
+    ) -> None:
         self.commitment = commitment
-        kwargs.setdefault("initial", {}).setdefault("owner_user", user.pk)
+        initial = kwargs.setdefault("initial", {})
+        if instance is not None:
+            for name in ("title", "due_on", "owner_user", "owner_contact"):
+                initial.setdefault(name, getattr(instance, name))
+        else:
+            initial.setdefault("owner_user", user.pk)
         super().__init__(*args, **kwargs)
         agreement = commitment.agreement
         cast(forms.ModelChoiceField, self.fields["owner_user"]).queryset = users_of(agreement)
@@ -309,6 +316,24 @@ class MilestoneForm(PortalForm):
         return data
 
 
+class MilestoneCancelForm(PortalForm):
+    cancel_reason = forms.CharField(
+        label="Reason for cancelling",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the milestone is cancelled; the reason is kept."},
+    )
+
+
+class EvidenceWithdrawForm(PortalForm):
+    withdrawal_reason = forms.CharField(
+        label="Reason for withdrawing",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the file is withdrawn; the reason is kept."},
+    )
+
+
 class MilestoneCompleteForm(PortalForm):
     completed_on = BoundedDateField(label="Completed on", widget=DateInput())
 
@@ -322,6 +347,45 @@ class MilestoneCompleteForm(PortalForm):
         if day > today():
             raise ValidationError("The completion date is in the future.")
         return day
+
+
+# --- owners and target dates -------------------------------------------------------------------
+
+
+class AssignmentForm(PortalForm):
+    """An item's owner and target date; the hidden fields carry the values the form was opened
+    with, so a save over someone else's change is refused (services.commitment_assign)."""
+
+    owner = UserChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="Not assigned",
+        help_text="A user of a party that leads the item.",
+    )
+    target_date = forms.DateField(
+        label="Target date",
+        required=False,
+        widget=DateInput(),
+        help_text="Not before the agreement's execution, not after its end.",
+    )
+    opened_owner = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    opened_target_date = forms.DateField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, commitment: Commitment, owners: QuerySet, **kwargs: Any) -> None:
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("owner", commitment.owner_id)
+        initial.setdefault("target_date", commitment.target_date)
+        initial.setdefault("opened_owner", commitment.owner_id)
+        initial.setdefault("opened_target_date", commitment.target_date)
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners.select_related(
+            "membership__party"
+        )
+        agreement = commitment.agreement
+        if agreement.executed_on:
+            self.fields["target_date"].widget.attrs["min"] = agreement.executed_on.strftime(DATE_FORMAT)
+        if agreement.expires_on:
+            self.fields["target_date"].widget.attrs["max"] = agreement.expires_on.strftime(DATE_FORMAT)
 
 
 # --- meetings -----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -208,8 +208,23 @@ class OwnedAction:
         return self.completed_on is None and self.due_on < today()
 
 
+class MilestoneQuerySet(OpenActionQuerySet):
+    """A cancelled milestone is kept on record but is never due or late."""
+
+    def overdue(self, on: datetime.date | None = None) -> MilestoneQuerySet:
+        return cast(MilestoneQuerySet, super().overdue(on).filter(cancelled_on__isnull=True))
+
+    def open(self) -> MilestoneQuerySet:
+        """Neither completed nor cancelled."""
+        return self.filter(completed_on__isnull=True, cancelled_on__isnull=True)
+
+
 class Milestone(OwnedAction, models.Model):
-    """A dated step under a tracked item, owned by a portal user or a point of contact."""
+    """A dated step under a tracked item, owned by a portal user or a point of contact.
+
+    A milestone planned by mistake is cancelled with a reason, never deleted: the record and
+    its history stay.
+    """
 
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="milestones")
     title = models.CharField(max_length=200)
@@ -223,9 +238,14 @@ class Milestone(OwnedAction, models.Model):
     completed_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    cancelled_on = models.DateField(null=True, blank=True)
+    cancel_reason = models.TextField("reason for cancelling", blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords()
 
-    objects = OpenActionQuerySet.as_manager()
+    objects = MilestoneQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -234,11 +254,23 @@ class Milestone(OwnedAction, models.Model):
                 condition=Q(owner_user__isnull=True) | Q(owner_contact__isnull=True),
                 name="milestone_one_owner",
             ),
+            models.CheckConstraint(
+                condition=Q(cancelled_on__isnull=True) | ~Q(cancel_reason=""),
+                name="milestone_cancel_has_reason",
+            ),
         ]
         indexes = [models.Index(fields=["completed_on", "due_on"], name="milestone_open_due_idx")]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_on is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.is_cancelled and super().is_overdue
 
     def clean(self) -> None:
         """A milestone falls within its item's life: not before the agreement's execution."""
@@ -600,12 +632,23 @@ class Evidence(models.Model):
     )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+    # A wrong file is withdrawn, never deleted: it stays on the record and in the history,
+    # shown as withdrawn with the reason, and only admins can still download it.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawal_reason = models.TextField("reason for withdrawing", blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
         verbose_name_plural = "evidence"
         constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawal_reason=""),
+                name="evidence_withdrawal_has_reason",
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(progress_update__isnull=False, meeting__isnull=True, outreach_event__isnull=True)
@@ -621,6 +664,15 @@ class Evidence(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("activities:evidence_download", kwargs={"pk": self.pk})
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def record(self) -> ProgressUpdate | Meeting | OutreachEvent | None:
+        """The update, meeting or outreach event the file backs."""
+        return self.progress_update or self.meeting or self.outreach_event
 
     @property
     def agreement(self) -> Agreement | None:

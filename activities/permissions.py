@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from agreements.models import Agreement, Commitment
-from agreements.permissions import STAFF, User, has_role, is_party_to, party_of, visible_agreements
+from django.db.models import QuerySet
 
-from .models import Evidence, Meeting, OutreachEvent, ProgressUpdate
+from agreements.models import Agreement, Commitment, Party
+from agreements.permissions import (
+    ADMIN,
+    MANAGER,
+    STAFF,
+    User,
+    has_role,
+    is_party_to,
+    party_of,
+    party_users_with_role,
+    visible_agreements,
+)
+
+from .models import Evidence, FollowUpAction, Meeting, OutreachEvent, ProgressUpdate
 
 
 def can_report_on(user: User, commitment: Commitment) -> bool:
@@ -90,6 +102,20 @@ def can_view_evidence(user: User, evidence: Evidence) -> bool:
     return agreement is not None and visible_agreements(user).filter(pk=agreement.pk).exists()
 
 
+def can_withdraw_evidence(user: User, evidence: Evidence) -> bool:
+    """A file is withdrawn by those who keep the record it backs: the item's reporting staff
+    for an update's file, staff of the agreement's parties for a meeting's or an event's."""
+    if evidence.progress_update is not None:
+        return can_report_on(user, evidence.progress_update.commitment)
+    agreement = evidence.agreement
+    return agreement is not None and has_role(user, STAFF) and is_party_to(user, agreement)
+
+
+def can_download_withdrawn(user: User) -> bool:
+    """A withdrawn file is no longer offered; admins (who answer for the record) still read it."""
+    return has_role(user, ADMIN)
+
+
 def refusal_reason(user: User, commitment: Commitment) -> str:
     """Plain words for a 403 on an item, naming who may report on it."""
     if not has_role(user, STAFF):
@@ -98,3 +124,41 @@ def refusal_reason(user: User, commitment: Commitment) -> str:
         f"{commitment.code} is led by {commitment.lead_display}. Only staff of the lead party "
         "can log progress or plan milestones on it."
     )
+
+
+# --- owners and target dates ----------------------------------------------------------------------
+
+
+def lead_parties_of(commitment: Commitment) -> list[Party]:
+    """The parties of the agreement that lead the item (every party for a joint item).
+
+    Asks `Commitment.is_led_by`, not the lead field, so it follows the item's own rule of who leads.
+    """
+    return [p for p in commitment.agreement.parties.all() if commitment.is_led_by(p)]
+
+
+def can_assign_owner(user: User, commitment: Commitment) -> bool:
+    """Managers of a lead party decide who owns an item and by when it is due: they answer
+    for their party's part of the agreement. A superuser may too."""
+    if not has_role(user, MANAGER):
+        return False
+    if user.is_superuser:
+        return True
+    party = party_of(user)
+    return party is not None and any(p.pk == party.pk for p in lead_parties_of(commitment))
+
+
+def owner_choices(commitment: Commitment) -> QuerySet:
+    """Who may own an item: active staff (or above) of a party that leads it."""
+    return party_users_with_role(parties=lead_parties_of(commitment), role=STAFF)
+
+
+# --- follow-up actions ------------------------------------------------------------------------------
+
+
+def can_close_follow_up(user: User, action: FollowUpAction) -> bool:
+    """A follow-up is closed by staff of the agreement's parties (who keep the meeting's record,
+    as for editing the meeting) or by its owner, when the owner is a portal user still active."""
+    if user.is_authenticated and user.is_active and action.owner_user_id == user.pk:
+        return True
+    return can_record_meeting(user, action.meeting.agreement)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -208,7 +208,8 @@ def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
 
     soon = on + datetime.timedelta(days=DUE_SOON_DAYS)
     open_milestones = (
-        Milestone.objects.filter(commitment__in=led.values("pk"), completed_on__isnull=True)
+        Milestone.objects.filter(commitment__in=led.values("pk"))
+        .open()
         .filter(due_on__lte=soon)
         .order_by("due_on", "pk")
     )
@@ -236,8 +237,17 @@ def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
         .select_related("meeting")
         .order_by("due_on", "pk")
     )
+    owned = list(
+        Commitment.objects.filter(agreement__in=visible_agreements(user), owner=user)
+        .exclude(status=CommitmentStatus.COMPLETE)
+        .select_related("agreement")
+        .order_by(F("target_date").asc(nulls_last=True), "pk")[:MY_WORK_COMMITMENTS]
+    )
+    for item in owned:
+        item.target_date_passed = bool(item.target_date and item.target_date < on)  # type: ignore[attr-defined]  # for the page
     return {
         "party": party,
+        "owned_commitments": owned,
         "commitments": commitments,
         "commitments_count": first_page.paginator.count,
         "overdue_milestones": [m for m in milestones if m.due_on < on],
@@ -408,6 +418,12 @@ def commitment_page(commitment: Commitment, timeline_page: int = 1) -> dict[str,
         "timeline_page": timeline,
         "latest_update": timeline.latest_update,
         "is_stale": Commitment.objects.stale_in_force().filter(pk=commitment.pk).exists(),
+        # The item's own target date passed while it is not complete (overdue_items' second half).
+        "target_date_passed": bool(
+            commitment.target_date
+            and commitment.target_date < today()
+            and commitment.status != CommitmentStatus.COMPLETE
+        ),
         "complete_status": CommitmentStatus.COMPLETE,
     }
 

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from agreements.models import Agreement, Commitment, Party
 from contacts.models import PointOfContact
+from core.time import today
 
 from .evidence import CheckedFile, check_upload
 from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
+from .permissions import owner_choices
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -124,6 +129,27 @@ def evidence_attach(
         meeting=meeting,
         outreach_event=outreach_event,
     )
+
+
+@transaction.atomic
+def evidence_withdraw(*, evidence: Evidence, acting_user, reason: str) -> Evidence:
+    """Withdraw a wrong file, saying why. The row, the file and the history stay; pages show it
+    as withdrawn with the reason, and only admins can still download it."""
+    current = Evidence.objects.select_for_update(of=("self",)).get(pk=evidence.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"withdrawal_reason": "Say why the file is withdrawn; the reason is kept."})
+    if current.is_withdrawn:
+        raise ValidationError(
+            f"{current.original_name} was already withdrawn on {current.withdrawn_at:%Y-%m-%d}."
+        )
+    current.withdrawn_at = timezone.now()
+    current.withdrawn_by = acting_user
+    current.withdrawal_reason = reason
+    current.full_clean(exclude=["file"])
+    current._history_user = acting_user  # type: ignore[attr-defined]  # read by simple-history
+    current.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    return current
 
 
 # --- progress updates ---------------------------------------------------------------------------
@@ -256,6 +282,91 @@ def milestone_complete(*, milestone: Milestone, completed_on: datetime.date) -> 
     milestone.full_clean()
     milestone.save(update_fields=["completed_on"])
     return milestone
+
+
+@transaction.atomic
+def milestone_edit(
+    *,
+    milestone: Milestone,
+    acting_user,
+    title: str,
+    due_on: datetime.date,
+    owner_user=None,
+    owner_contact: PointOfContact | None = None,
+) -> Milestone:
+    """Fix a milestone's title, due date or owner; the earlier version stays in its history.
+
+    A cancelled milestone is not edited: it stays as it was when it was cancelled.
+    """
+    current = Milestone.objects.select_for_update(of=("self",)).get(pk=milestone.pk)
+    if current.is_cancelled:
+        raise ValidationError(
+            f"“{current.title}” was cancelled on {current.cancelled_on:%Y-%m-%d}; it stays as it was."
+        )
+    current.title = title
+    current.due_on = due_on
+    current.owner_user = owner_user
+    current.owner_contact = owner_contact
+    current.full_clean()
+    current._history_user = acting_user  # type: ignore[attr-defined]  # read by simple-history
+    current.save()
+    return current
+
+
+@transaction.atomic
+def milestone_cancel(*, milestone: Milestone, acting_user, reason: str) -> Milestone:
+    """Cancel a milestone planned by mistake or no longer wanted, saying why. It stays on the
+    item's record (shown as cancelled, with the reason) and is never due or late again."""
+    current = Milestone.objects.select_for_update(of=("self",)).get(pk=milestone.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"cancel_reason": "Say why the milestone is cancelled; the reason is kept."})
+    if current.is_cancelled:
+        raise ValidationError(f"“{current.title}” was already cancelled on {current.cancelled_on:%Y-%m-%d}.")
+    if current.completed_on is not None:
+        raise ValidationError(
+            f"“{current.title}” was completed on {current.completed_on:%Y-%m-%d}; "
+            "a completed milestone is not cancelled."
+        )
+    current.cancelled_on = today()
+    current.cancel_reason = reason
+    current.cancelled_by = acting_user
+    current.full_clean()
+    current._history_user = acting_user  # type: ignore[attr-defined]  # read by simple-history
+    current.save(update_fields=["cancelled_on", "cancel_reason", "cancelled_by"])
+    return current
+
+
+# --- follow-up actions -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def follow_up_complete(*, action: FollowUpAction, acting_user, completed_on: datetime.date) -> FollowUpAction:
+    """Close one follow-up action on a day, without touching the rest of the meeting's record.
+
+    Refused if it is already closed (the first closing stays on record), or if the day is in
+    the future (FollowUpAction.clean) or before the meeting.
+    """
+    current = (
+        FollowUpAction.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=action.pk)
+    )
+    if current.completed_on is not None:
+        raise ValidationError(
+            {"completed_on": f"This action was already closed on {current.completed_on:%Y-%m-%d}."}
+        )
+    meeting_day = timezone.localtime(current.meeting.starts_at).date()
+    if completed_on < meeting_day:
+        raise ValidationError(
+            {
+                "completed_on": f"The meeting that decided this action was on {meeting_day:%Y-%m-%d}; "
+                "choose that day or later."
+            }
+        )
+    current.completed_on = completed_on
+    current.full_clean()
+    current._history_user = acting_user  # type: ignore[attr-defined]  # read by simple-history
+    current.save(update_fields=["completed_on"])
+    return current
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -419,3 +530,100 @@ def outreach_event_update(
         event.items.set(items)
     _evidence_store(checked=checked, acting_user=acting_user, outreach_event=event)
     return event
+
+
+# --- owners and target dates ------------------------------------------------------------------
+
+
+def target_date_problem(*, agreement: Agreement, target_date: datetime.date) -> str | None:
+    """Why a target date is not plausible for an item of the agreement, or None.
+
+    An item is due within the agreement's life: not before its execution, and not after its end
+    (the earlier of expiry and termination) when it has one.
+    """
+    if agreement.executed_on and target_date < agreement.executed_on:
+        return f"The target date is before the agreement was executed ({agreement.executed_on:%Y-%m-%d})."
+    ends = [d for d in (agreement.expires_on, agreement.terminated_on) if d]
+    if ends and target_date > min(ends):
+        return f"The target date is after the agreement ends ({min(ends):%Y-%m-%d})."
+    return None
+
+
+@dataclass(frozen=True)
+class AssignmentChange:
+    """One of owner or target date, changed by someone else after the form was opened."""
+
+    field: str
+    label: str
+    when_opened: Any
+    now: Any
+
+
+class AssignmentConflict(Exception):
+    """Someone changed the item's owner or target date after this form was opened; nothing was
+    written. `changes` says what changed, `commitment` is the item as it is now."""
+
+    def __init__(self, commitment: Commitment, changes: list[AssignmentChange]) -> None:
+        self.commitment = commitment
+        self.changes = changes
+        super().__init__(
+            f"The owner or target date of {commitment.code} changed after you opened it: "
+            + "; ".join(f"{c.label} is now {c.now or 'not set'}" for c in changes)
+            + "."
+        )
+
+
+def _owner_label(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+@transaction.atomic
+def commitment_assign(
+    *,
+    commitment: Commitment,
+    acting_user,
+    owner,
+    target_date: datetime.date | None,
+    opened_owner_id: int | None,
+    opened_target_date: datetime.date | None,
+) -> Commitment:
+    """Give the item an owner (a user of a lead party) and a target date, or clear them.
+
+    Optimistic like the contacts' version check, on the two values this form edits: the row is
+    locked, and unless its owner and target date are still those the form was opened with,
+    nothing is written and `AssignmentConflict` says what changed (progress updates that move
+    the item's status do not conflict). `acting_user` is recorded by the audit trail's middleware
+    on a request; it is named so every caller says who acts.
+    """
+    current = (
+        Commitment.objects.select_for_update(of=("self",))
+        .select_related("agreement", "owner")
+        .get(pk=commitment.pk)
+    )
+    changes = []
+    if current.owner_id != opened_owner_id:
+        opened = get_user_model().objects.filter(pk=opened_owner_id).first() if opened_owner_id else None
+        changes.append(AssignmentChange("owner", "Owner", _owner_label(opened), _owner_label(current.owner)))
+    if current.target_date != opened_target_date:
+        changes.append(
+            AssignmentChange("target_date", "Target date", opened_target_date, current.target_date)
+        )
+    if changes:
+        raise AssignmentConflict(current, changes)
+    errors: dict[str, str] = {}
+    if owner is not None and not owner_choices(current).filter(pk=owner.pk).exists():
+        errors["owner"] = (
+            f"{_owner_label(owner)} cannot own {current.code}: the owner is an active user of a party "
+            f"that leads it ({current.lead_display})."
+        )
+    if target_date is not None:
+        problem = target_date_problem(agreement=current.agreement, target_date=target_date)
+        if problem:
+            errors["target_date"] = problem
+    if errors:
+        raise ValidationError(errors)
+    current.owner = owner
+    current.target_date = target_date
+    current._history_user = acting_user  # type: ignore[attr-defined]  # read by simple-history
+    current.save(update_fields=["owner", "target_date"])
+    return current

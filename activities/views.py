@@ -21,9 +21,12 @@ from core.http import AuthenticatedRequest
 from . import permissions, selectors, services
 from .filters import CommitmentFilter, EventFilter, MeetingFilter, UpdateFilter
 from .forms import (
+    AssignmentForm,
     EvidenceForm,
+    EvidenceWithdrawForm,
     FollowUpFormSet,
     MeetingForm,
+    MilestoneCancelForm,
     MilestoneCompleteForm,
     MilestoneForm,
     OutreachEventForm,
@@ -31,7 +34,7 @@ from .forms import (
     apply_errors,
     follow_up_initial,
 )
-from .models import Evidence, Meeting, Milestone, OutreachEvent, ProgressUpdate
+from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 from .periods import meeting_records
 
 PAGE_SIZE = 25
@@ -50,6 +53,7 @@ def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpRespons
         raise Http404("No such commitment in this agreement.")
     commitment.agreement = commitment.source_section.agreement = agreement
     can_report = permissions.can_report_on(request.user, commitment)
+    can_assign = permissions.can_assign_owner(request.user, commitment)
     context = {
         "agreement": agreement,
         "commitment": commitment,
@@ -58,6 +62,13 @@ def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpRespons
             request.user, commitment, can_report=can_report
         ),
         "complete_form": MilestoneCompleteForm(),
+        "sees_withdrawn": permissions.can_download_withdrawn(request.user),
+        "can_assign": can_assign,
+        "assign_form": (
+            AssignmentForm(commitment=commitment, owners=permissions.owner_choices(commitment))
+            if can_assign
+            else None
+        ),
         **selectors.commitment_page(commitment, selectors.timeline_page_number(request.GET.get("page"))),
     }
     for entry in context["timeline"]:
@@ -89,7 +100,9 @@ def _paginate(request: HttpRequest, qs, size: int = PAGE_SIZE, paginator_class=P
 
 
 def my_work(request: AuthenticatedRequest) -> HttpResponse:
-    return render(request, "activities/my_work.html", selectors.my_work(request.user))
+    # The user's own follow-ups are listed, and an owner may close each one (can_close_follow_up).
+    context = {**selectors.my_work(request.user), "complete_form": MilestoneCompleteForm()}
+    return render(request, "activities/my_work.html", context)
 
 
 def _list(
@@ -265,6 +278,55 @@ def update_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
+# --- owners and target dates -------------------------------------------------------------------
+
+
+def commitment_assign(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """Managers of a lead party set the item's owner and target date (the item page has the form)."""
+    item = _commitment(request, slug, code)
+    if not permissions.can_assign_owner(request.user, item):
+        raise PermissionDenied(
+            f"{item.code} is led by {item.lead_display}. Only managers of a lead party assign "
+            "its owner and target date."
+        )
+    owners = permissions.owner_choices(item)
+    form = AssignmentForm(request.POST or None, commitment=item, owners=owners)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = services.commitment_assign(
+                commitment=item,
+                acting_user=request.user,
+                owner=data["owner"],
+                target_date=data["target_date"],
+                opened_owner_id=data["opened_owner"],
+                opened_target_date=data["opened_target_date"],
+            )
+        except services.AssignmentConflict as error:
+            conflict = error
+            item = error.commitment
+            # The user's choices again, now against the current values: saving is a new decision.
+            post = request.POST.copy()
+            post["opened_owner"] = str(item.owner_id or "")
+            post["opened_target_date"] = item.target_date.isoformat() if item.target_date else ""
+            form = AssignmentForm(post, commitment=item, owners=owners)
+            form.is_valid()
+        except ValidationError as e:
+            apply_errors(form, e)
+        else:
+            owner = (item.owner.get_full_name() or item.owner.username) if item.owner else "nobody"
+            when = f"{item.target_date:%Y-%m-%d}" if item.target_date else "no target date"
+            messages.success(request, f"{item.code} is owned by {owner}, {when}.")
+            return redirect(item.get_absolute_url())
+    return render(
+        request,
+        "activities/assignment_form.html",
+        {"form": form, "commitment": item, "agreement": item.agreement, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
+
+
 # --- milestones ---------------------------------------------------------------------------------
 
 
@@ -294,6 +356,69 @@ def milestone_create(request: AuthenticatedRequest, slug: str, code: str) -> Htt
         "activities/milestone_form.html",
         {"form": form, "commitment": commitment, "agreement": commitment.agreement},
     )
+
+
+def _milestone(request: HttpRequest, pk: int) -> Milestone:
+    return get_object_or_404(
+        Milestone.objects.select_related("commitment__agreement").prefetch_related(
+            "commitment__lead_parties"
+        ),
+        pk=pk,
+        commitment__agreement__in=visible_agreements(request.user),
+    )
+
+
+def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead party's staff fix a milestone's title, due date or owner."""
+    milestone = _milestone(request, pk)
+    item = milestone.commitment
+    if not permissions.can_manage_milestones(request.user, item):
+        raise PermissionDenied(permissions.refusal_reason(request.user, item))
+    form = MilestoneForm(request.POST or None, commitment=item, user=request.user, instance=milestone)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.milestone_edit(
+                milestone=milestone,
+                acting_user=request.user,
+                title=data["title"],
+                due_on=data["due_on"],
+                owner_user=data["owner_user"],
+                owner_contact=data["owner_contact"],
+            )
+        except ValidationError as e:
+            apply_errors(form, e)
+        else:
+            messages.success(request, f"Milestone “{data['title']}” changed; the earlier version is kept.")
+            return redirect(item.get_absolute_url())
+    return render(
+        request,
+        "activities/milestone_form.html",
+        {"form": form, "commitment": item, "agreement": item.agreement, "milestone": milestone},
+    )
+
+
+@require_POST
+def milestone_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead party's staff cancel a milestone with a reason; it stays on the item's record."""
+    milestone = _milestone(request, pk)
+    item = milestone.commitment
+    if not permissions.can_manage_milestones(request.user, item):
+        raise PermissionDenied(permissions.refusal_reason(request.user, item))
+    form = MilestoneCancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.milestone_cancel(
+                milestone=milestone, acting_user=request.user, reason=form.cleaned_data["cancel_reason"]
+            )
+        except ValidationError as e:
+            apply_errors(form, e)
+    if form.errors:
+        for error in form.errors.get("cancel_reason", []) + form.non_field_errors():
+            messages.error(request, f"Milestone “{milestone.title}” not cancelled: {error}")
+    else:
+        messages.success(request, f"Milestone “{milestone.title}” cancelled; it stays on the record.")
+    return redirect(item.get_absolute_url())
 
 
 @require_POST
@@ -389,6 +514,11 @@ def _meeting(request: HttpRequest, pk: int) -> Meeting:
 
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_page(_meeting(request, pk))
+    for action in meeting.follow_ups.all():
+        # For the page: whether this user may close this action here.
+        action.can_close = (  # type: ignore[attr-defined]
+            action.completed_on is None and permissions.can_close_follow_up(request.user, action)
+        )
     return render(
         request,
         "activities/meeting_detail.html",
@@ -396,7 +526,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "agreement": meeting.agreement,
             "can_edit": permissions.can_edit_meeting(request.user, meeting),
+            "sees_withdrawn": permissions.can_download_withdrawn(request.user),
             "evidence_form": EvidenceForm(),
+            "complete_form": MilestoneCompleteForm(),
         },
     )
 
@@ -450,6 +582,37 @@ def meeting_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not permissions.can_edit_meeting(request.user, meeting):
         raise PermissionDenied("Only staff of the party that organised this meeting can add evidence to it.")
     return _attach(request, EvidenceForm(request.POST, request.FILES), meeting=meeting)
+
+
+@require_POST
+def follow_up_complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Close one follow-up action, from the meeting page or from My work (`return_to=my_work`)."""
+    action = get_object_or_404(
+        FollowUpAction.objects.select_related("meeting__agreement"),
+        pk=pk,
+        meeting__agreement__in=visible_agreements(request.user),
+    )
+    if not permissions.can_close_follow_up(request.user, action):
+        raise PermissionDenied(
+            "Only staff of the agreement's parties, or the action's owner, can close a follow-up action."
+        )
+    form = MilestoneCompleteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.follow_up_complete(
+                action=action, acting_user=request.user, completed_on=form.cleaned_data["completed_on"]
+            )
+        except ValidationError as e:
+            apply_errors(form, e)
+    what = f"Follow-up “{action}”"
+    if form.errors:
+        for error in form.errors.get("completed_on", []) + form.non_field_errors():
+            messages.error(request, f"{what} not closed: {error}")
+    else:
+        messages.success(request, f"{what} closed.")
+    if request.POST.get("return_to") == "my_work":
+        return redirect("home")
+    return redirect(action.meeting.get_absolute_url())
 
 
 def _attach(request: AuthenticatedRequest, form: EvidenceForm, **target) -> HttpResponse:
@@ -528,6 +691,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "agreement": event.agreement,
             "event_obligation": _event_obligation(event.agreement),
             "can_edit": permissions.can_edit_event(request.user, event),
+            "sees_withdrawn": permissions.can_download_withdrawn(request.user),
             "evidence_form": EvidenceForm(),
         },
     )
@@ -592,6 +756,11 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse | FileRespo
     )
     if not permissions.can_view_evidence(request.user, evidence):
         raise Http404("No such file.")
+    if evidence.is_withdrawn and not permissions.can_download_withdrawn(request.user):
+        raise PermissionDenied(
+            f"{evidence.original_name} was withdrawn on {evidence.withdrawn_at:%Y-%m-%d} "
+            f"({evidence.withdrawal_reason}). Only admins can still download it."
+        )
     if settings.EVIDENCE_ACCEL_REDIRECT:
         # Behind nginx (deploy/nginx): the permission is checked here, nginx sends the file
         # from its internal location, and no application worker is held by a slow download.
@@ -609,3 +778,37 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse | FileRespo
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_POST
+def evidence_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Withdraw a wrong file with a reason; it stays on the record, shown as withdrawn."""
+    evidence = get_object_or_404(
+        Evidence.objects.select_related(
+            "progress_update__commitment__agreement",
+            "meeting__agreement",
+            "outreach_event__agreement",
+        ),
+        pk=pk,
+    )
+    if not permissions.can_view_evidence(request.user, evidence):
+        raise Http404("No such file.")
+    if not permissions.can_withdraw_evidence(request.user, evidence):
+        raise PermissionDenied("Only those who keep the record a file backs can withdraw it.")
+    form = EvidenceWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.evidence_withdraw(
+                evidence=evidence, acting_user=request.user, reason=form.cleaned_data["withdrawal_reason"]
+            )
+        except ValidationError as e:
+            apply_errors(form, e)
+    if form.errors:
+        for error in form.errors.get("withdrawal_reason", []) + form.non_field_errors():
+            messages.error(request, f"{evidence.original_name} not withdrawn: {error}")
+    else:
+        messages.success(request, f"{evidence.original_name} withdrawn; it stays on the record.")
+    if evidence.progress_update is not None:
+        return redirect(evidence.progress_update.commitment.get_absolute_url())
+    record = evidence.meeting or evidence.outreach_event
+    return redirect(record.get_absolute_url() if record is not None else "home")

@@ -142,7 +142,7 @@ def calendar_for(user: User, absolute: Callable[[str], str]) -> bytes:
 
     _add_each(calendar, "meeting", meetings, meeting_event)
     milestones = (
-        Milestone.objects.filter(commitment__agreement_id__in=ids)
+        Milestone.objects.filter(commitment__agreement_id__in=ids, cancelled_on__isnull=True)
         .select_related("commitment__agreement")
         .order_by("due_on", "pk")
     )

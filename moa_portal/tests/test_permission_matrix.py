@@ -81,6 +81,7 @@ class MatrixObjects:
     doc_update: ProgressUpdate  # by doc_staff, on doc_item, within its 24-hour edit window
     doc_milestone: Milestone
     meeting: Meeting
+    follow_up: FollowUpAction  # of `meeting`, owned by doc_staff, open
     event: OutreachEvent
     evidence: Evidence  # attached to doc_update
     feed_token: CalendarFeedToken  # doc_staff's
@@ -146,6 +147,10 @@ def meeting(o: MatrixObjects) -> dict[str, Any]:
     return {"pk": o.meeting.pk}
 
 
+def follow_up(o: MatrixObjects) -> dict[str, Any]:
+    return {"pk": o.follow_up.pk}
+
+
 def event(o: MatrixObjects) -> dict[str, Any]:
     return {"pk": o.event.pk}
 
@@ -203,19 +208,24 @@ EXPECTED: dict[str, Row] = {
     "activities:update_list":  row(None,                "login 200 200 200 200 200"),
     "activities:update_create": row(doc_item,           "login 200 403 200 200 404"),
     "activities:update_edit":  row(doc_update,          "login 200 403 403 403 404"),
+    "activities:commitment_assign": row(doc_item,       "login 403 403 200 200 404"),
     "activities:milestone_create": row(doc_item,        "login 200 403 200 200 404"),
     "activities:milestone_complete": row(doc_milestone, "login 405 405 405 405 405"),
+    "activities:milestone_edit": row(doc_milestone,     "login 200 403 200 200 404"),
+    "activities:milestone_cancel": row(doc_milestone,   "login 405 405 405 405 405"),
     "activities:meeting_list": row(None,                "login 200 200 200 200 200"),
     "activities:meeting_create": row(None,              "login 200 200 200 200 200"),
     "activities:meeting_detail": row(meeting,           "login 200 200 200 200 404"),
     "activities:meeting_edit": row(meeting,             "login 200 403 200 200 404"),
     "activities:meeting_evidence": row(meeting,         "login 405 405 405 405 405"),
+    "activities:follow_up_complete": row(follow_up,     "login 405 405 405 405 405"),
     "activities:event_list":   row(None,                "login 200 200 200 200 200"),
     "activities:event_create": row(None,                "login 200 200 200 200 200"),
     "activities:event_detail": row(event,               "login 200 200 200 200 404"),
     "activities:event_edit":   row(event,               "login 200 403 200 200 404"),
     "activities:event_evidence": row(event,             "login 405 405 405 405 405"),
     "activities:evidence_download": row(evidence,       "login 200 200 200 200 404"),
+    "activities:evidence_withdraw": row(evidence,       "login 405 405 405 405 405"),
     "compliance:dashboard":    row(None,                "login 403 403 200 200 403"),
     "compliance:export":       row(summary_csv,         "login 403 403 200 200 403"),
     "compliance:report":       row(None,                "login 403 403 200 200 403"),
@@ -313,6 +323,7 @@ def objects(moa, doc, dhs, doc_staff, dhs_staff, doc_admin) -> MatrixObjects:
         progress_update=doc_update,
         uploaded_by=doc_staff,
     )
+    meeting = MeetingFactory(agreement=moa, organiser=doc_staff)
     return MatrixObjects(
         moa=moa,
         doc=doc,
@@ -324,7 +335,10 @@ def objects(moa, doc, dhs, doc_staff, dhs_staff, doc_admin) -> MatrixObjects:
         dhs_staff=dhs_staff,
         doc_update=doc_update,
         doc_milestone=MilestoneFactory(commitment=doc_item, owner_user=doc_staff, due_on=moa.executed_on),
-        meeting=MeetingFactory(agreement=moa, organiser=doc_staff),
+        meeting=meeting,
+        follow_up=FollowUpAction.objects.create(
+            meeting=meeting, description="Matrix follow-up", owner_user=doc_staff, due_on=moa.executed_on
+        ),
         event=OutreachEventFactory(agreement=moa, organising_party=doc, created_by=doc_staff),
         evidence=evidence,
         feed_token=CalendarFeedToken.objects.create(user=doc_staff),
@@ -449,8 +463,29 @@ def milestone_data(o, user):
     return {"title": "Matrix milestone", "due_on": "2018-03-31", "owner_user": str(o.doc_staff.pk)}
 
 
+def assign_data(o, user):
+    current = Commitment.objects.get(pk=o.doc_item.pk)
+    return {
+        "owner": str(o.doc_staff.pk),
+        "target_date": "2018-06-30",
+        "opened_owner": str(current.owner_id or ""),
+        "opened_target_date": current.target_date.isoformat() if current.target_date else "",
+    }
+
+
+def cancel_data(o, user):
+    # A second cancelling is refused with a message and the same redirect (the first one kept).
+    return {"cancel_reason": "Planned by mistake (permission matrix)."}
+
+
 def complete_data(o, user):
     return {"completed_on": DAY}
+
+
+def follow_up_close_data(o, user):
+    # After the meeting (MeetingFactory's 2021-05-12); a second closing is refused with a message
+    # and the same redirect, the first closing staying on record.
+    return {"completed_on": "2021-05-20"}
 
 
 def meeting_data(o, user):
@@ -492,6 +527,11 @@ def event_data(o, user):
 
 def evidence_data(o, user):
     return {"evidence": files.pdf("matrix.pdf")}
+
+
+def withdraw_data(o, user):
+    # A second withdrawal is refused with a message and the same redirect (the first one kept).
+    return {"withdrawal_reason": "Wrong file (permission matrix)."}
 
 
 def contact_fields(contact: PointOfContact) -> dict[str, Any]:
@@ -569,14 +609,19 @@ POSTS: dict[str, PostRow] = {
     "people:unlock": post(doc_staff_user, None, "login 403 403 403 ok 403 403 ok"),
     "activities:update_create": post(doc_item, update_data, "login ok 403 ok ok 404 403 403"),
     "activities:update_edit": post(doc_update, update_data, "login ok 403 403 403 404 403 403"),
+    "activities:commitment_assign": post(doc_item, assign_data, "login 403 403 ok ok 404 403 403"),
     "activities:milestone_create": post(doc_item, milestone_data, "login ok 403 ok ok 404 403 403"),
     "activities:milestone_complete": post(doc_milestone, complete_data, "login ok 403 ok ok 404 403 403"),
+    "activities:milestone_edit": post(doc_milestone, milestone_data, "login ok 403 ok ok 404 403 403"),
+    "activities:milestone_cancel": post(doc_milestone, cancel_data, "login ok 403 ok ok 404 403 403"),
     "activities:meeting_create": post(None, meeting_data, "login ok ok ok ok 404 ok ok", for_moa),
     "activities:meeting_edit": post(meeting, meeting_data, "login ok 403 ok ok 404 403 403"),
     "activities:meeting_evidence": post(meeting, evidence_data, "login ok 403 ok ok 404 403 403"),
+    "activities:follow_up_complete": post(follow_up, follow_up_close_data, "login ok ok ok ok 404 ok ok"),
     "activities:event_create": post(None, event_data, "login ok ok ok ok 404 ok ok", for_moa),
     "activities:event_edit": post(event, event_data, "login ok 403 ok ok 404 403 403"),
     "activities:event_evidence": post(event, evidence_data, "login ok 403 ok ok 404 403 403"),
+    "activities:evidence_withdraw": post(evidence, withdraw_data, "login ok 403 ok ok 404 403 403"),
     "compliance:calendar_regenerate": post(None, None, "login ok ok ok ok ok ok ok"),
     "compliance:calendar_revoke": post(None, None, "login ok ok ok ok ok ok ok"),
     "notifications:mark_all_read": post(None, None, "login ok ok ok ok ok ok ok"),
