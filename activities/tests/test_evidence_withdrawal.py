@@ -23,7 +23,7 @@ def update(moa, doc, doc_staff):
 @pytest.fixture
 def evidence(update, doc_staff) -> Evidence:
     return services.evidence_attach(
-        files=[files.pdf("wrong.pdf")], uploaded_by=doc_staff, progress_update=update
+        files=[files.pdf("wrong.pdf")], acting_user=doc_staff, progress_update=update
     )[0]
 
 
@@ -110,7 +110,7 @@ def test_a_file_is_withdrawn_once_the_first_reason_kept(client, doc_staff, evide
 
 def test_any_partys_staff_withdraw_a_meetings_file(client, dhs_staff, doc_staff, moa):
     meeting = MeetingFactory(agreement=moa, organiser=doc_staff)
-    file = services.evidence_attach(files=[files.pdf("m.pdf")], uploaded_by=doc_staff, meeting=meeting)[0]
+    file = services.evidence_attach(files=[files.pdf("m.pdf")], acting_user=doc_staff, meeting=meeting)[0]
     client.force_login(dhs_staff)
     assert _withdraw(client, file)["Location"] == meeting.get_absolute_url()
     file.refresh_from_db()

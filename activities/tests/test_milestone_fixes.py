@@ -113,5 +113,5 @@ def test_a_cancelled_milestone_is_never_overdue(doc_staff, milestone):
 def test_a_cancelled_milestone_does_not_make_its_item_overdue_on_the_list(client, doc_staff, milestone):
     services.milestone_cancel(milestone=milestone, acting_user=doc_staff, reason="Not needed.")
     client.force_login(doc_staff)
-    response = client.get(reverse("activities:item_list"), {"due": "overdue"})
+    response = client.get(reverse("activities:commitment_list"), {"due": "overdue"})
     assert "DOC-A1" not in [i.code for i in response.context["page_obj"]]

@@ -138,7 +138,7 @@ def test_the_last_day_of_the_term_is_a_plausible_target_date(doc_manager, doc_st
 
 
 def test_a_save_over_someone_elses_change_is_refused_with_what_changed(client, doc_manager, doc_staff, item):
-    other = UserFactory(username="doc.other", party=item.lead_party, roles=[MANAGER])
+    other = UserFactory(username="doc.other", party=item.leads[0], roles=[MANAGER])
     _assign(item, other, other, PAST_TARGET)  # saved after our form was opened (with nothing set)
     client.force_login(doc_manager)
     response = client.post(_url(item), _form(doc_staff, "2019-01-31"))
@@ -162,7 +162,7 @@ def test_after_a_conflict_saving_again_goes_through(client, doc_manager, doc_sta
 def test_a_progress_update_in_between_is_not_a_conflict(client, doc_manager, doc_staff, doc, item):
     services.progress_update_create(
         commitment=item,
-        author=doc_staff,
+        acting_user=doc_staff,
         reporting_party=doc,
         as_of=datetime.date(2018, 1, 5),
         status="on_track",
@@ -176,7 +176,7 @@ def test_a_progress_update_in_between_is_not_a_conflict(client, doc_manager, doc
 def test_a_past_target_date_makes_the_item_overdue_on_the_list_filter(client, doc_manager, doc_staff, item):
     _assign(item, doc_manager, doc_staff, PAST_TARGET)
     client.force_login(doc_manager)
-    response = client.get(reverse("activities:item_list"), {"due": "overdue"})
+    response = client.get(reverse("activities:commitment_list"), {"due": "overdue"})
     assert [i.code for i in response.context["page_obj"]] == ["DOC-A1"]
 
 
@@ -204,14 +204,14 @@ def test_the_owner_sees_the_item_and_its_passed_target_date_on_my_work(client, d
     _assign(item, doc_manager, doc_staff, PAST_TARGET)
     client.force_login(doc_staff)
     response = client.get(reverse("home"))
-    assert [i.code for i in response.context["owned_items"]] == ["DOC-A1"]
+    assert [i.code for i in response.context["owned_commitments"]] == ["DOC-A1"]
     assert "Target 2018-06-30 · overdue" in response.content.decode()
 
 
 def test_an_item_owned_by_someone_else_is_not_on_my_work_as_mine(client, doc_manager, doc_staff, item):
     _assign(item, doc_manager, doc_manager, PAST_TARGET)
     client.force_login(doc_staff)
-    assert client.get(reverse("home")).context["owned_items"] == []
+    assert client.get(reverse("home")).context["owned_commitments"] == []
 
 
 def test_a_manager_clears_the_owner_and_target_date(client, doc_manager, doc_staff, item):
