@@ -32,7 +32,7 @@ class AgreementDraftForm(forms.Form):
     slug = forms.SlugField(
         label="Web address",
         max_length=80,
-        help_text="Lowercase letters, digits and hyphens; it becomes the agreement's web address, /agreements/slug/.",
+        help_text="Lowercase letters, digits and hyphens: the agreement's web address, /agreements/slug/.",
     )
     title = forms.CharField(max_length=400, help_text="The full title, as the agreement states it.")
     kind = forms.ChoiceField(choices=Agreement.Kind.choices)
