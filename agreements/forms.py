@@ -94,7 +94,7 @@ class ModificationForm(forms.Form):
     )
     add_clause = forms.ChoiceField(label="New item: the clause that creates it", required=False)
     retire_codes = forms.MultipleChoiceField(
-        label="Items it retires", widget=forms.CheckboxSelectMultiple, required=False
+        label="Commitments it retires", widget=forms.CheckboxSelectMultiple, required=False
     )
     clause_number = forms.ChoiceField(label="Clause whose text it replaces", required=False)
     clause_text = forms.CharField(

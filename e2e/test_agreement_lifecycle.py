@@ -49,7 +49,7 @@ def test_admins_upload_sign_and_modify_a_new_agreement(
     page.get_by_role("button", name="Upload and preview").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Preview of new-two-party-mou.yaml")
     expect(page.locator("[data-preview-summary]")).to_contain_text("creates a new agreement")
-    expect(page.get_by_role("heading", name="Items added (1)")).to_be_visible()
+    expect(page.get_by_role("heading", name="Commitments added (1)")).to_be_visible()
     assert not Agreement.objects.filter(slug="trade-data-mou").exists()
     axe(page)
     screenshot(page, "new-agreement-preview")
