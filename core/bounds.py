@@ -24,12 +24,12 @@ LATEST_DAY = datetime.date(2200, 12, 31)
 MAX_PAGE = 100_000
 
 # C0 control characters other than tab, line feed and carriage return, DEL, and the C1 range.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def has_control_characters(text: str) -> bool:
     """Whether `text` holds a character nobody types (NUL, escape, …); tabs and newlines are fine."""
-    return bool(_CONTROL.search(text))
+    return bool(CONTROL_CHARACTERS.search(text))
 
 
 def refuse_control_characters(text: str) -> None:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, NoReturn, overload
 
 import yaml
+
+from core.bounds import CONTROL_CHARACTERS, EARLIEST_DAY, LATEST_DAY, day_in_bounds, has_control_characters
 
 #: Codes become part of URL paths (/agreements/<slug>/commitments/<code>/): letters, digits and
 #: the marks that need no escaping and cannot be read as a path step ("/", ".", "..").
@@ -77,10 +80,54 @@ def load_yaml(path: str | Path) -> Any:
         raise AgreementFileError(path, "(file)", "no such file") from None
     except UnicodeDecodeError as exc:
         raise AgreementFileError(path, "(file)", f"is not UTF-8 text: {exc}") from None
+    raw = CONTROL_CHARACTERS.search(text)
+    if raw is not None:
+        # YAML refuses most control characters written as they are (NUL, ESC), naming only a
+        # position in the stream. Read again with each swapped for a mark YAML accepts, so the
+        # refusal names the field that holds it.
+        marked = _load(path, CONTROL_CHARACTERS.sub(_MARK, text))
+        line = text[: raw.start()].count("\n") + 1
+        where = _field_holding(marked, "", lambda s: _MARK in s) or f"(file) line {line}"
+        raise AgreementFileError(path, where, CONTROL_CHARACTER_PROBLEM)
+    data = _load(path, text)
+    # Escapes ("\0", "\x1b") and NEL pass YAML's own check; nothing stores them either.
+    where = _field_holding(data, "", has_control_characters)
+    if where is not None:
+        raise AgreementFileError(path, where, CONTROL_CHARACTER_PROBLEM)
+    return data
+
+
+CONTROL_CHARACTER_PROBLEM = "holds a control character (such as NUL) that cannot be stored; remove it"
+
+#: What a raw control character is read as while looking for its field: a noncharacter, which
+#: YAML accepts and no text exchanged between people contains.
+_MARK = "\ufdd0"
+
+
+def _load(path: str | Path, text: str) -> Any:
     try:
         return yaml.load(text, Loader=_TextKeepingLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise AgreementFileError(path, "(file)", f"is not valid YAML: {exc}") from None
+
+
+def _field_holding(value: Any, where: str, bad: Callable[[str], bool]) -> str | None:
+    """The path (``parties[0].name``) of the first text, or mapping key, for which `bad` holds."""
+    if isinstance(value, str):
+        return where if bad(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and bad(key):
+                return where or "(file)"
+            found = _field_holding(item, f"{where}.{key}" if where else str(key), bad)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _field_holding(item, f"{where}[{i}]", bad)
+            if found is not None:
+                return found
+    return None
 
 
 def plain(value: Any) -> Any:
@@ -183,13 +230,20 @@ class Reader:
             return None
         if isinstance(value, datetime.datetime):
             value = value.date()
-        if isinstance(value, datetime.date):
-            return value
-        text = value.text if isinstance(value, Number) else str(value)
-        try:
-            return datetime.date.fromisoformat(text)
-        except ValueError:
-            self.fail(f"{where}.{key}", f"{text!r} is not a date (use YYYY-MM-DD)")
+        if not isinstance(value, datetime.date):
+            text = value.text if isinstance(value, Number) else str(value)
+            try:
+                value = datetime.date.fromisoformat(text)
+            except ValueError:
+                self.fail(f"{where}.{key}", f"{text!r} is not a date (use YYYY-MM-DD)")
+        if not day_in_bounds(value):
+            # 0001-01-01 or 9999-12-31 is a slip; stored, it breaks every page counting from it.
+            self.fail(
+                f"{where}.{key}",
+                f"{value.isoformat()} is not a day an agreement can concern: "
+                f"use a day between {EARLIEST_DAY:%Y-%m-%d} and {LATEST_DAY:%Y-%m-%d}",
+            )
+        return value
 
     @overload
     def integer(
