@@ -58,7 +58,8 @@ def test_a_far_contact_date_is_refused_naming_the_contact(tmp_path):
 
 
 def test_an_escaped_nul_in_a_name_is_refused_naming_the_field(tmp_path):
-    path = _moa_changed(tmp_path, "name: U.S. Department of Commerce", 'name: "U.S. Department\\0 of Commerce"')
+    name = "name: U.S. Department of Commerce"
+    path = _moa_changed(tmp_path, name, 'name: "U.S. Department\\0 of Commerce"')
     refused = _refusal(path)
     assert refused.field_path == "parties[0].name"
     assert refused.problem == "holds a control character (such as NUL) that cannot be stored; remove it"
@@ -81,7 +82,8 @@ def test_a_raw_nul_outside_any_field_is_refused_naming_its_line(tmp_path):
 
 
 def test_tabs_and_line_breaks_in_text_are_kept(tmp_path):
-    path = _moa_changed(tmp_path, "short_name: DOC–DHS E-Commerce MOA", 'short_name: "DOC–DHS\\tE-Commerce\\r\\nMOA"')
+    name = "short_name: DOC–DHS E-Commerce MOA"
+    path = _moa_changed(tmp_path, name, 'short_name: "DOC–DHS\\tE-Commerce\\r\\nMOA"')
     assert read_agreement(path).short_name == "DOC–DHS\tE-Commerce\r\nMOA"
 
 
@@ -107,7 +109,9 @@ def test_an_uploaded_file_with_a_far_date_is_refused_on_the_file_field(client, d
     response = client.post(
         reverse("agreements:new"), {"form": "upload", "file": SimpleUploadedFile("mou.yaml", content)}
     )
-    assert response.context["upload_form"].errors["file"][0].startswith(
-        "mou.yaml: agreement.effective_on: 9999-12-31 is not a day an agreement can concern"
+    assert (
+        response.context["upload_form"]
+        .errors["file"][0]
+        .startswith("mou.yaml: agreement.effective_on: 9999-12-31 is not a day an agreement can concern")
     )
     assert not DraftUpload.objects.exists()
