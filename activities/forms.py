@@ -527,8 +527,16 @@ class FollowUpForm(forms.Form):
     due_on = BoundedDateField(label="Due on", widget=DateInput())
     completed_on = BoundedDateField(label="Completed on", required=False, widget=DateInput())
 
-    def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        agreement: Agreement,
+        meeting_starts_at: datetime.datetime | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.agreement = agreement
+        self.meeting_starts_at = meeting_starts_at
         mark_required(self)
         cast(forms.ModelChoiceField, self.fields["owner_user"]).queryset = users_of(agreement)
         cast(forms.ModelChoiceField, self.fields["owner_contact"]).queryset = PointOfContact.objects.filter(
@@ -543,28 +551,42 @@ class FollowUpForm(forms.Form):
         action = FollowUpAction(
             owner_user=data.get("owner_user"),
             owner_contact=data.get("owner_contact"),
+            due_on=data.get("due_on"),
             completed_on=data.get("completed_on"),
         )
+        if self.meeting_starts_at is not None:
+            # The meeting as the form above gives it, so "due before its meeting" shows on this row.
+            action.meeting = Meeting(agreement=self.agreement, starts_at=self.meeting_starts_at)
         try:
             action.clean()
         except ValidationError as error:
             for field, messages in error.message_dict.items():
-                # "Name an owner" waits until the row's other fields are right.
-                if not (field == "owner_user" and other_errors):
+                # "Name an owner" waits until the row's other fields are right; a field that
+                # already has its own error keeps just that one.
+                if not (field == "owner_user" and other_errors) and field not in self.errors:
                     self.add_error(field, messages)
         return data
 
 
 class BaseFollowUpFormSet(forms.BaseFormSet):
-    def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
+    """A meeting's follow-up rows; given the meeting's form, each row is checked against the
+    meeting's day as that form has it (a row due before the meeting says so beside its date)."""
+
+    def __init__(
+        self, *args: Any, agreement: Agreement, meeting_form: forms.Form | None = None, **kwargs: Any
+    ) -> None:
         self.agreement = agreement
+        self.meeting_form = meeting_form
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
     def get_form_kwargs(self, index: int | None) -> dict:
-        return {"agreement": self.agreement}
+        # The rows are built when first used, after the meeting's form was checked (the views
+        # check it first), so its day is known by then.
+        starts_at = getattr(self.meeting_form, "cleaned_data", {}).get("starts_at")
+        return {"agreement": self.agreement, "meeting_starts_at": starts_at}
 
     def follow_ups(self) -> list[dict]:
         """The filled-in actions (blank extra rows are ignored)."""

@@ -486,7 +486,9 @@ class FollowUpAction(OwnedAction, models.Model):
             errors["owner_user"] = "Name who owns this action: a portal user or a point of contact."
         if self.completed_on and self.completed_on > today():
             errors["completed_on"] = "The completion date is in the future."
-        meeting = self.meeting if self.meeting_id else None
+        # The meeting may be one being recorded in the same form, not saved yet (its follow-up
+        # rows are checked beside their fields before anything is written).
+        meeting = self.meeting if self.meeting_id or FollowUpAction.meeting.is_cached(self) else None
         meeting_day = timezone.localtime(meeting.starts_at).date() if meeting and meeting.starts_at else None
         if self.due_on:
             if meeting_day and self.due_on < meeting_day:

@@ -480,7 +480,9 @@ def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
     if not permissions.can_record_meeting(request.user, agreement):
         raise PermissionDenied("Only staff of the agreement's parties can record its meetings.")
     form = MeetingForm(request.POST or None, request.FILES or None, agreement=agreement)
-    formset = FollowUpFormSet(request.POST or None, agreement=agreement, prefix="follow_ups")
+    formset = FollowUpFormSet(
+        request.POST or None, agreement=agreement, meeting_form=form, prefix="follow_ups"
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "confirm_duplicate"}
         try:
@@ -545,6 +547,7 @@ def meeting_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     formset = FollowUpFormSet(
         request.POST or None,
         agreement=agreement,
+        meeting_form=form,
         prefix="follow_ups",
         initial=None if request.method == "POST" else follow_up_initial(meeting),
     )

@@ -76,6 +76,54 @@ def test_follow_up_due_before_its_meeting_is_refused(doc_staff, moa):
     assert not FollowUpAction.objects.exists()
 
 
+def test_follow_up_due_before_its_meeting_is_shown_beside_its_row_and_in_the_summary(client, doc_staff, moa):
+    client.force_login(doc_staff)
+    response = record_meeting(
+        client,
+        moa,
+        **{
+            "follow_ups-1-description": "Circulate the minutes",
+            "follow_ups-1-owner_user": str(doc_staff.pk),
+            "follow_ups-1-due_on": "2017-12-04",
+        },
+    )
+    assert response.status_code == 200
+    row = response.context["formset"].forms[1]
+    assert row.errors["due_on"] == ["The action is due before its meeting (2017-12-05)."]
+    assert not response.context["form"].errors
+    page = response.content.decode()
+    assert (
+        '<a href="#id_follow_ups-1-due_on">Action 2, Due on: The action is due before its meeting '
+        "(2017-12-05).</a>" in page
+    )
+    # Beside the field: crispy's feedback for the row's date input.
+    assert 'id="error_1_id_follow_ups-1-due_on"' in page
+    assert not Meeting.objects.exists()
+
+
+def test_follow_up_completed_before_an_edited_meeting_moved_later_is_shown_beside_its_row(
+    client, doc_staff, moa
+):
+    meeting = MeetingFactory(agreement=moa, organiser=doc_staff)
+    client.force_login(doc_staff)
+    data = meeting_post(
+        moa,
+        version=str(meeting.version),
+        starts_at="2018-02-01T10:00",
+        **{
+            "follow_ups-0-owner_user": str(doc_staff.pk),
+            "follow_ups-0-due_on": "2018-03-01",
+            "follow_ups-0-completed_on": "2018-01-20",
+        },
+    )
+    response = client.post(reverse("activities:meeting_edit", args=[meeting.pk]), data)
+    assert response.status_code == 200
+    assert response.context["formset"].forms[0].errors["completed_on"] == [
+        "The action was completed before its meeting (2018-02-01)."
+    ]
+    assert not FollowUpAction.objects.exists()
+
+
 def test_milestone_due_9999_12_31_is_refused(client, doc_staff, moa):
     client.force_login(doc_staff)
     url = reverse("activities:milestone_create", kwargs={"slug": moa.slug, "code": "DOC-A1"})
