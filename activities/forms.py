@@ -551,9 +551,10 @@ class FollowUpForm(forms.Form):
         action = FollowUpAction(
             owner_user=data.get("owner_user"),
             owner_contact=data.get("owner_contact"),
-            due_on=data.get("due_on"),
             completed_on=data.get("completed_on"),
         )
+        if data.get("due_on"):
+            action.due_on = data["due_on"]
         if self.meeting_starts_at is not None:
             # The meeting as the form above gives it, so "due before its meeting" shows on this row.
             action.meeting = Meeting(agreement=self.agreement, starts_at=self.meeting_starts_at)

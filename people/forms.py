@@ -54,3 +54,6 @@ class UserEditForm(UserForm):
     is_active = forms.BooleanField(
         label="Active", required=False, help_text="An inactive user cannot sign in; their records stay."
     )
+    # The account as this form showed it (people.services.user_version); a save from an older
+    # one is refused. Not required here: the service refuses a missing one as unknown.
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=4000)

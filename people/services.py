@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from agreements.models import Party, PartyMembership
-from agreements.permissions import ADMIN, ROLES, role_groups
+from agreements.permissions import ADMIN, ROLES, party_of, role_groups
+from contacts.services import ConcurrentChange
 
 from . import signin as people_signin
 
@@ -88,22 +89,121 @@ def user_create(
     return user
 
 
+# --- edit conflicts ----------------------------------------------------------------------------
+#
+# Two admins may open one account's edit page together. As with contacts, the form carries the
+# version it was opened at and a save made from an older version is refused, showing what
+# changed. A user row is Django's own (no version column of ours), so the version is the
+# account as the form showed it (names, address, party, roles, active), signed with the portal's
+# secret: a stale version differs from the account now; a forged, garbled, missing or another
+# account's version fails its signature or its account and is refused the same way. The save
+# compares under a lock on the user row, so of two saves at once the second sees the first.
+
+USER_VERSION_SALT = "moa-portal.people.user-version"
+USER_FIELDS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "email": "E-mail",
+    "party": "Party",
+    "roles": "Roles",
+    "is_active": "Active",
+}
+
+
+def _account_as_shown(user: User) -> dict[str, str]:
+    """The account's editable values as the edit page shows them."""
+    party = party_of(user)
+    roles = sorted(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+    return {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "party": str(party) if party is not None else "",
+        "roles": ", ".join(roles),
+        "is_active": "Yes" if user.is_active else "No",
+    }
+
+
+def user_version(*, user: User) -> str:
+    """The version an edit form is opened at: the account as shown, signed, with the time."""
+    return signing.dumps(
+        {"u": user.pk, "t": timezone.now().isoformat(), "s": _account_as_shown(user)},
+        salt=USER_VERSION_SALT,
+        compress=True,
+    )
+
+
+class UserEditConflict(Exception):
+    """Someone saved the account after this form was opened (or the form's version is not one
+    this account was ever shown at); nothing was written."""
+
+    def __init__(self, user: User, changes: list[ConcurrentChange], changed_by: list[str]) -> None:
+        self.user = user
+        self.changes = changes
+        self.changed_by = changed_by
+        super().__init__(f"{user} was changed by {', '.join(changed_by) or 'someone'} after you opened it.")
+
+
+def _changed_by_since(user: User, since: datetime.datetime | None) -> list[str]:
+    """Who saved the account (its row, roles or party) after `since`."""
+    if since is None:
+        return []
+    records = [
+        *user.history.filter(history_date__gt=since).select_related("history_user"),  # type: ignore[attr-defined]
+        *PartyMembership.history.filter(user_id=user.pk, history_date__gt=since).select_related(
+            "history_user"
+        ),
+    ]
+    return sorted(
+        {(r.history_user.get_full_name() or r.history_user.username) for r in records if r.history_user}
+    )
+
+
+def _check_version(user: User, expected_version: str) -> None:
+    """Refuse unless the account is as it was when the form was opened at `expected_version`."""
+    now = _account_as_shown(user)
+    try:
+        opened = signing.loads(expected_version or "", salt=USER_VERSION_SALT)
+        if (
+            not isinstance(opened, dict)
+            or opened.get("u") != user.pk
+            or not isinstance(opened.get("s"), dict)
+        ):
+            raise signing.BadSignature("a version of another account")
+        since = datetime.datetime.fromisoformat(str(opened.get("t")))
+    except (signing.BadSignature, ValueError):
+        # A version this account never had: nothing says what the editor saw, so nothing may be
+        # overwritten; they see the current values.
+        raise UserEditConflict(user, [], []) from None
+    changes = [
+        ConcurrentChange(field=name, label=label, when_opened=opened["s"].get(name), now=now[name])
+        for name, label in USER_FIELDS.items()
+        if opened["s"].get(name) != now[name]
+    ]
+    if changes:
+        raise UserEditConflict(user, changes, _changed_by_since(user, since))
+
+
 @transaction.atomic
 def user_update(
     *,
     user: User,
     acting_user: User,
+    expected_version: str,
     party: Party,
     roles: Iterable[str],
     is_active: bool,
     first_name: str = "",
     last_name: str = "",
 ) -> User:
-    """Change a user's details, party, roles or active flag; an admin cannot lock themselves out.
+    """Change a user's details, party, roles or active flag, unless someone saved the account
+    since `expected_version` (user_version); an admin cannot lock themselves out.
 
     The e-mail address is not changed here: it changes only through email_change_request and
     the confirmations that follow (a password link goes to it, so it is the account's key).
     """
+    user = get_user_model().objects.select_for_update().get(pk=user.pk)
+    _check_version(user, expected_version)
     roles = set(roles)
     if user.pk == acting_user.pk and not user.is_superuser:
         if not is_active:

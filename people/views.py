@@ -27,6 +27,7 @@ from .services import (
     CONFIRM,
     EmailChange,
     EmailChangeLinkInvalid,
+    UserEditConflict,
     email_change_approve,
     email_change_confirm,
     email_change_read,
@@ -35,6 +36,7 @@ from .services import (
     user_create,
     user_unlock,
     user_update,
+    user_version,
 )
 
 
@@ -133,11 +135,14 @@ def user_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "party": party,
         "roles": [g.name for g in user.groups.filter(name__in=ROLES)],
         "is_active": user.is_active,
+        "version": user_version(user=user),
     }
     form = UserEditForm(request.POST or None, initial=initial, parties=parties)
+    conflict: UserEditConflict | None = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         new_email = data.pop("email")
+        expected_version = data.pop("version")
         change = None
         try:
             if new_email.lower() != (user.email or "").lower():
@@ -146,7 +151,15 @@ def user_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                         {"email": "Only the admin themselves or a technical admin changes an admin's e-mail."}
                     )
                 change = email_change_request(user=user, new_email=new_email, requested_by=request.user)
-            user_update(user=user, acting_user=request.user, **data)
+            user_update(user=user, acting_user=request.user, expected_version=expected_version, **data)
+        except UserEditConflict as error:
+            # The user's entries again, now against the current version: saving again is a
+            # deliberate choice made after seeing what changed. Nothing was mailed.
+            conflict = error
+            posted = request.POST.copy()
+            posted["version"] = user_version(user=error.user)
+            form = UserEditForm(posted, initial=initial, parties=parties)
+            form.is_valid()
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -162,13 +175,27 @@ def user_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     else f"The e-mail address changes once {change.new_email} confirms it; a link went out.",
                 )
             return redirect("people:list")
+    yours = _entered(form)
     context = {
         "form": form,
         "title": f"Edit {user.username}",
         "edited_user": user,
         "is_locked_out": bool(locked_usernames(usernames=[user.username])),
+        "conflict": conflict,
+        "conflict_what": "account",
+        "conflict_rows": [(ch, yours.get(ch.field)) for ch in conflict.changes] if conflict else [],
+        "show_yours": True,
     }
-    return render(request, "people/user_form.html", context)
+    return render(request, "people/user_form.html", context, status=409 if conflict else 200)
+
+
+def _entered(form: UserEditForm) -> dict[str, str]:
+    """What the admin entered, shown as the conflict table shows the account's values."""
+    data = getattr(form, "cleaned_data", {})
+    shown = {name: str(data.get(name) or "") for name in ("first_name", "last_name", "email", "party")}
+    shown["roles"] = ", ".join(sorted(data.get("roles") or []))
+    shown["is_active"] = "Yes" if data.get("is_active") else "No"
+    return shown
 
 
 def locked_list(request: HttpRequest) -> HttpResponse:

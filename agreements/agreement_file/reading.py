@@ -87,13 +87,13 @@ def load_yaml(path: str | Path) -> Any:
         # refusal names the field that holds it.
         marked = _load(path, CONTROL_CHARACTERS.sub(_MARK, text))
         line = text[: raw.start()].count("\n") + 1
-        where = _field_holding(marked, "", lambda s: _MARK in s) or f"(file) line {line}"
-        raise AgreementFileError(path, where, CONTROL_CHARACTER_PROBLEM)
+        field = _field_holding(marked, "", lambda s: _MARK in s) or f"(file) line {line}"
+        raise AgreementFileError(path, field, CONTROL_CHARACTER_PROBLEM)
     data = _load(path, text)
     # Escapes ("\0", "\x1b") and NEL pass YAML's own check; nothing stores them either.
-    where = _field_holding(data, "", has_control_characters)
-    if where is not None:
-        raise AgreementFileError(path, where, CONTROL_CHARACTER_PROBLEM)
+    escaped = _field_holding(data, "", has_control_characters)
+    if escaped is not None:
+        raise AgreementFileError(path, escaped, CONTROL_CHARACTER_PROBLEM)
     return data
 
 

@@ -21,6 +21,11 @@ from audit.selectors import AuditFilters, audit_log, changes_of
 from core.admin import ReadOnlyHistoryAdmin
 
 
+def _opened_version(client, user) -> str:
+    """The version the user's edit page is opened at (its edit-conflict check)."""
+    return client.get(reverse("people:edit", args=[user.pk])).context["form"].initial["version"]
+
+
 @contextmanager
 def acting_as(user) -> Iterator[None]:
     """What HistoryRequestMiddleware does for a request: saves inside are attributed to `user`."""
@@ -128,7 +133,13 @@ def test_role_change_is_recorded_as_a_change_of_groups(client, doc, doc_staff, d
     client.force_login(doc_admin)
     client.post(
         reverse("people:edit", args=[doc_staff.pk]),
-        {"email": doc_staff.email, "party": doc.pk, "roles": [STAFF, MANAGER], "is_active": "on"},
+        {
+            "email": doc_staff.email,
+            "party": doc.pk,
+            "roles": [STAFF, MANAGER],
+            "is_active": "on",
+            "version": _opened_version(client, doc_staff),
+        },
     )
     latest = doc_staff.history.first()
     assert latest.history_user == doc_admin
@@ -140,7 +151,12 @@ def test_user_deactivation_is_recorded(client, doc, doc_staff, doc_admin):
     client.force_login(doc_admin)
     client.post(
         reverse("people:edit", args=[doc_staff.pk]),
-        {"email": doc_staff.email, "party": doc.pk, "roles": [STAFF]},
+        {
+            "email": doc_staff.email,
+            "party": doc.pk,
+            "roles": [STAFF],
+            "version": _opened_version(client, doc_staff),
+        },
     )
     doc_staff.refresh_from_db()
     assert not doc_staff.is_active
@@ -239,7 +255,13 @@ def test_admin_cannot_remove_their_own_admin_role(client, doc, doc_admin):
     client.force_login(doc_admin)
     response = client.post(
         reverse("people:edit", args=[doc_admin.pk]),
-        {"email": doc_admin.email, "party": doc.pk, "roles": [STAFF], "is_active": "on"},
+        {
+            "email": doc_admin.email,
+            "party": doc.pk,
+            "roles": [STAFF],
+            "is_active": "on",
+            "version": _opened_version(client, doc_admin),
+        },
     )
     assert response.status_code == 200
     assert doc_admin.groups.filter(name=ADMIN).exists()

@@ -58,6 +58,7 @@ from compliance.models import CalendarFeedToken
 from contacts.models import PointOfContact
 from notifications.models import Mute, Notification
 from notifications.selectors import mutable_kinds
+from people.services import user_version
 
 LOGIN = "302 to login"
 REDIRECT = "302 elsewhere"
@@ -578,7 +579,9 @@ def user_create_data(o, user):
 
 
 def user_edit_data(o, user):
+    edited = get_user_model().objects.get(pk=o.doc_staff.pk)
     return {
+        "version": user_version(user=edited),
         "first_name": "Matrix",
         "last_name": "Edited",
         "email": o.doc_staff.email,

@@ -15,10 +15,17 @@ from django.utils.http import urlsafe_base64_encode
 
 from agreements.permissions import ADMIN, STAFF
 from agreements.tests.factories import UserFactory
+from people.services import user_version
 
 
 def _edit(client, user, party, **changes):
-    data = {"email": user.email, "party": party.pk, "roles": [STAFF], "is_active": "on"}
+    data = {
+        "email": user.email,
+        "party": party.pk,
+        "roles": [STAFF],
+        "is_active": "on",
+        "version": user_version(user=user),
+    }
     data.update(changes)
     return client.post(reverse("people:edit", args=[user.pk]), data)
 
