@@ -100,6 +100,16 @@ def test_the_latest_executed_extension_wins_even_when_it_ends_earlier(agreement)
     assert [c.modification for c in term.changes] == [first, latest]
 
 
+def test_the_stored_expiry_follows_the_latest_executed_extension_too(agreement):
+    """Agreement.expires_on (what lists, plausibility bounds and jobs read) keeps the same rule
+    as term_on: the extension executed last sets the end, even when it ends earlier."""
+    parties = list(agreement.parties.all())
+    executed(agreement, parties, datetime.date(2029, 1, 15), datetime.date(2024, 6, 1), number=2)
+    executed(agreement, parties, datetime.date(2028, 1, 15), datetime.date(2024, 9, 1), number=1)
+    agreement.refresh_from_db()
+    assert agreement.expires_on == datetime.date(2028, 1, 15)
+
+
 def test_termination_counts_only_from_its_day(agreement):
     agreement.terminated_on = datetime.date(2022, 3, 1)
     agreement.terminated_by = agreement.parties.first()
