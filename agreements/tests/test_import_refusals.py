@@ -1,6 +1,8 @@
 """The import refuses what an agreement cannot mean: each test fails when its rule is removed
 (issue 20: breaking either rule on purpose used to leave the whole suite green)."""
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -9,9 +11,11 @@ from agreements.models import Agreement
 from agreements.services import import_agreement
 from conftest import MOA_FILE
 
+MOA_SCHEMA1 = Path(__file__).resolve().parent / "data" / "doc-dhs-ecommerce-moa-2017.schema1.yaml"
 
-def _moa_with(tmp_path, change) -> str:
-    data = yaml.safe_load(MOA_FILE.read_text())
+
+def _moa_with(tmp_path, change, source=MOA_FILE) -> str:
+    data = yaml.safe_load(source.read_text())
     change(data)
     path = tmp_path / "moa.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
@@ -30,7 +34,10 @@ def _executed_before_proposed(data):
             "text": "The term is extended.",
             "proposed_on": "2021-06-01",
             "executions": [
-                {"party": data["parties"][0]["key"], "executed_on": "2021-05-31"},
+                {
+                    "party": data["parties"][0].get("key", data["parties"][0]["acronym"]),
+                    "executed_on": "2021-05-31",
+                },
             ],
         }
     ]
@@ -47,4 +54,21 @@ def test_import_refuses_a_point_of_contact_with_a_bad_email_address(tmp_path):
 def test_import_refuses_a_modification_executed_before_it_was_proposed(tmp_path):
     with pytest.raises(AgreementFileError, match=r"executed_on.*before the modification was proposed"):
         import_agreement(read_agreement_file(_moa_with(tmp_path, _executed_before_proposed)))
+    assert not Agreement.objects.exists()
+
+
+# Schema-1 files are read by their own reader (schema1.py), which states both rules again.
+
+
+@pytest.mark.django_db
+def test_import_refuses_a_bad_email_address_in_a_schema1_file(tmp_path):
+    with pytest.raises(AgreementFileError, match=r"points_of_contact\[0\]\.email.*not an e-mail address"):
+        import_agreement(read_agreement_file(_moa_with(tmp_path, _bad_email, MOA_SCHEMA1)))
+    assert not Agreement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_refuses_an_execution_before_the_proposal_in_a_schema1_file(tmp_path):
+    with pytest.raises(AgreementFileError, match=r"executed_on.*before the modification was proposed"):
+        import_agreement(read_agreement_file(_moa_with(tmp_path, _executed_before_proposed, MOA_SCHEMA1)))
     assert not Agreement.objects.exists()
