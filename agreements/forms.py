@@ -159,3 +159,56 @@ class ModificationForm(forms.Form):
                 {"number": data.get("clause_number", ""), "text": data.get("clause_text", "")}
             ]
         return effects
+
+
+# --- the end of the agreement (agreements/termination.py) ----------------------------------------
+
+
+class TerminationNoticeForm(forms.Form):
+    """One party's notice of termination, under the agreement's notice rule."""
+
+    given_on = forms.DateField(
+        label="Notice given on", widget=DateInput, help_text="The day your party gave written notice."
+    )
+    notice_days = forms.IntegerField(
+        label="Notice period (days)",
+        min_value=0,
+        max_value=3650,
+        help_text="It takes effect this many days after the notice: at least what the agreement requires.",
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, notice_days: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["given_on"].initial = today()
+        self.fields["notice_days"].initial = notice_days
+
+
+class MutualTerminationForm(forms.Form):
+    """A proposal to end the agreement by mutual agreement (a modification every party executes)."""
+
+    terminate_on = forms.DateField(
+        label="Terminates on",
+        widget=DateInput,
+        help_text="Today or later; it takes effect once every party has executed it.",
+    )
+    text = forms.CharField(
+        label="Text of the termination",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text="The words every party executes.",
+    )
+
+
+class NonRenewalForm(forms.Form):
+    """A party's notice that the term is not to renew."""
+
+    given_on = forms.DateField(
+        label="Notice of non-renewal given on",
+        widget=DateInput,
+        help_text="The day your party gave written notice; by the last day the term allows.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["given_on"].initial = today()
