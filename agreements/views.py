@@ -324,7 +324,7 @@ def _termination_render(
     return render(request, "agreements/termination.html", context, status=status)
 
 
-def termination_page(request: HttpRequest, slug: str) -> HttpResponse:
+def termination_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """The agreement's termination rules, the notices given and the countdown; a party's admin gives
     notice of termination here (POST)."""
     agreement = get_object_or_404(permissions.visible_agreements(request.user), slug=slug)
