@@ -100,6 +100,12 @@ class ModificationForm(forms.Form):
     clause_text = forms.CharField(
         label="The clause's new text", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+    terminate_on = forms.DateField(
+        label="Terminates the agreement on",
+        required=False,
+        widget=DateInput,
+        help_text="Termination by mutual agreement: leave empty unless this modification ends the agreement.",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
@@ -121,6 +127,7 @@ class ModificationForm(forms.Form):
         added = (effects.get("add_commitments") or [{}])[0]
         clause = (effects.get("replace_clauses") or [{}])[0]
         ends = effects.get("term_ends_on")
+        terminates = effects.get("terminate_on")
         return {
             "title": modification.title,
             "text": modification.text,
@@ -133,6 +140,7 @@ class ModificationForm(forms.Form):
             "retire_codes": effects.get("retire_commitments", []),
             "clause_number": clause.get("number", ""),
             "clause_text": clause.get("text", ""),
+            "terminate_on": datetime.date.fromisoformat(terminates) if terminates else None,
             "version": modification.version,
         }
 
@@ -152,6 +160,8 @@ class ModificationForm(forms.Form):
                     "clause": data.get("add_clause", ""),
                 }
             ]
+        if data.get("terminate_on"):
+            effects["terminate_on"] = data["terminate_on"]
         if data.get("retire_codes"):
             effects["retire_commitments"] = list(data["retire_codes"])
         if data.get("clause_number") or data.get("clause_text"):

@@ -328,3 +328,26 @@ def test_proposing_mutual_termination_on_the_page_opens_the_modification(client,
 def test_the_agreement_page_links_the_termination_page(client, in_force, doc_staff):
     client.force_login(doc_staff)
     assert page_url(in_force) in client.get(in_force.get_absolute_url()).content.decode()
+
+
+def test_changing_a_mutual_termination_proposal_keeps_its_day(client, in_force, doc_admin):
+    proposal = propose_mutual(doc_admin, in_force)
+    day = today() + datetime.timedelta(days=10)
+    url = reverse("agreements:modification_edit", kwargs={"slug": in_force.slug, "number": proposal.number})
+    client.force_login(doc_admin)
+    assert client.get(url).context["form"].initial["terminate_on"] == day
+    response = client.post(
+        url,
+        {
+            "title": proposal.title,
+            "text": "The Parties end the MOU, with thanks.",
+            "terminate_on": day.isoformat(),
+            "version": str(proposal.version),
+        },
+    )
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert (proposal.text, proposal.effects) == (
+        "The Parties end the MOU, with thanks.",
+        {"terminate_on": day.isoformat()},
+    )
