@@ -100,6 +100,12 @@ class ModificationForm(forms.Form):
     clause_text = forms.CharField(
         label="The clause's new text", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+    terminate_on = forms.DateField(
+        label="Terminates the agreement on",
+        required=False,
+        widget=DateInput,
+        help_text="Termination by mutual agreement: leave empty unless this modification ends the agreement.",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
@@ -121,6 +127,7 @@ class ModificationForm(forms.Form):
         added = (effects.get("add_commitments") or [{}])[0]
         clause = (effects.get("replace_clauses") or [{}])[0]
         ends = effects.get("term_ends_on")
+        terminates = effects.get("terminate_on")
         return {
             "title": modification.title,
             "text": modification.text,
@@ -133,6 +140,7 @@ class ModificationForm(forms.Form):
             "retire_codes": effects.get("retire_commitments", []),
             "clause_number": clause.get("number", ""),
             "clause_text": clause.get("text", ""),
+            "terminate_on": datetime.date.fromisoformat(terminates) if terminates else None,
             "version": modification.version,
         }
 
@@ -152,6 +160,8 @@ class ModificationForm(forms.Form):
                     "clause": data.get("add_clause", ""),
                 }
             ]
+        if data.get("terminate_on"):
+            effects["terminate_on"] = data["terminate_on"]
         if data.get("retire_codes"):
             effects["retire_commitments"] = list(data["retire_codes"])
         if data.get("clause_number") or data.get("clause_text"):
@@ -159,3 +169,56 @@ class ModificationForm(forms.Form):
                 {"number": data.get("clause_number", ""), "text": data.get("clause_text", "")}
             ]
         return effects
+
+
+# --- the end of the agreement (agreements/termination.py) ----------------------------------------
+
+
+class TerminationNoticeForm(forms.Form):
+    """One party's notice of termination, under the agreement's notice rule."""
+
+    given_on = forms.DateField(
+        label="Notice given on", widget=DateInput, help_text="The day your party gave written notice."
+    )
+    notice_days = forms.IntegerField(
+        label="Notice period (days)",
+        min_value=0,
+        max_value=3650,
+        help_text="It takes effect this many days after the notice: at least what the agreement requires.",
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, notice_days: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["given_on"].initial = today()
+        self.fields["notice_days"].initial = notice_days
+
+
+class MutualTerminationForm(forms.Form):
+    """A proposal to end the agreement by mutual agreement (a modification every party executes)."""
+
+    terminate_on = forms.DateField(
+        label="Terminates on",
+        widget=DateInput,
+        help_text="Today or later; it takes effect once every party has executed it.",
+    )
+    text = forms.CharField(
+        label="Text of the termination",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text="The words every party executes.",
+    )
+
+
+class NonRenewalForm(forms.Form):
+    """A party's notice that the term is not to renew."""
+
+    given_on = forms.DateField(
+        label="Notice of non-renewal given on",
+        widget=DateInput,
+        help_text="The day your party gave written notice; by the last day the term allows.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["given_on"].initial = today()

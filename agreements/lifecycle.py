@@ -23,7 +23,12 @@ The effects of a modification, as stored in `Modification.effects`::
      "add_commitments": [{"code": "VI.6", "kind": "joint_activity", "title": "…",
                           "leads": ["DOC", "DHS"], "clause": "VI"}],
      "retire_commitments": ["VI.4"],
-     "replace_clauses": [{"number": "VI.2", "text": "…"}]}
+     "replace_clauses": [{"number": "VI.2", "text": "…"}],
+     "terminate_on": "2027-03-31"}                         # termination by mutual agreement
+
+A termination by mutual agreement is a modification whose only effect is `terminate_on`
+(agreements/termination.py proposes it): executed by every party like any other, it sets the
+agreement's `terminated_on` in the last execution's transaction.
 
 Parties awaited by a proposal are announced with the `modification_awaiting` signal
 (agreements/signals.py) after the transaction commits; notifications delivers the notices.
@@ -425,6 +430,9 @@ def check_effects(agreement: Agreement, effects: dict[str, Any], *, on: datetime
         if end == agreement.expires_on:
             raise _refuse("term_ends_on", f"The term already ends on {end:%Y-%m-%d}.")
         checked["term_ends_on"] = end.isoformat()
+    ends_by_agreement = effects.get("terminate_on")
+    if ends_by_agreement:
+        checked["terminate_on"] = _check_terminate_on(agreement, effects, ends_by_agreement, on=on)
     codes = set(agreement.commitments.values_list("code", flat=True))
     clauses = set(agreement.sections.values_list("number", flat=True))
     added: list[dict[str, Any]] = []
@@ -475,6 +483,36 @@ def check_effects(agreement: Agreement, effects: dict[str, Any], *, on: datetime
     return checked
 
 
+def _check_terminate_on(
+    agreement: Agreement, effects: dict[str, Any], value: datetime.date | str, *, on: datetime.date
+) -> str:
+    """The day a termination by mutual agreement takes effect, checked: today or later, within the term."""
+    end = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+    if effects.get("term_ends_on"):
+        raise _refuse(
+            "terminate_on", "A termination does not also move the end of the term; propose one or the other."
+        )
+    if end < on:
+        raise _refuse(
+            "terminate_on", f"A termination takes effect today ({on:%Y-%m-%d}) or later, not {end:%Y-%m-%d}."
+        )
+    if agreement.executed_on is None or end < agreement.executed_on:
+        raise _refuse("terminate_on", "The agreement cannot end before it is in force.")
+    if agreement.expires_on is not None and end >= agreement.expires_on:
+        raise _refuse(
+            "terminate_on",
+            f"The term already ends on {agreement.expires_on:%Y-%m-%d}; a termination comes before it.",
+        )
+    if agreement.terminated_on is not None and agreement.terminated_on <= end:
+        by = agreement.terminated_by.acronym if agreement.terminated_by else "a party"
+        raise _refuse(
+            "terminate_on",
+            f"The agreement already terminates on {agreement.terminated_on:%Y-%m-%d} ({by}); "
+            "a termination by mutual agreement must come before that day.",
+        )
+    return end.isoformat()
+
+
 def _new_end(effects: dict[str, Any]) -> datetime.date | None:
     """The new end of the term the (checked) effects set, as a date for `extends_term_to`."""
     ends = effects.get("term_ends_on")
@@ -514,8 +552,8 @@ def modification_propose(
         raise _refuse("text", "Only an admin of a party to this agreement can propose a modification.")
     if agreement.executed_on is None:
         raise _refuse("text", "A draft is changed directly; modifications are for executed agreements.")
-    if agreement.terminated_on is not None:
-        raise _refuse("text", "This agreement was terminated.")
+    if agreement.terminated_on is not None and agreement.terminated_on <= today():
+        raise _refuse("text", f"This agreement was terminated on {agreement.terminated_on:%Y-%m-%d}.")
     checked = check_effects(agreement, effects, on=today())
     number = (agreement.modifications.aggregate(n=Max("number"))["n"] or 0) + 1
     modification = Modification.objects.create(
@@ -610,7 +648,9 @@ def modification_withdraw(*, acting_user: User, modification: Modification) -> M
 
 def _apply_effects(modification: Modification, *, on: datetime.date) -> None:
     """Apply the effects, checked again against the agreement as it stands now."""
-    agreement = modification.agreement
+    # Locked: a termination notice given at the same moment must not cross a mutual termination.
+    agreement = Agreement.objects.select_for_update().get(pk=modification.agreement_id)
+    modification.agreement = agreement
     # The term's new end counts through `extends_term_to` once every party has executed; the
     # rest is checked again: another modification may have taken a code or retired an item since.
     rest = {k: v for k, v in modification.effects.items() if k != "term_ends_on"}
@@ -635,6 +675,15 @@ def _apply_effects(modification: Modification, *, on: datetime.date) -> None:
         section = sections[clause["number"]]
         section.text = clause["text"]
         section.save()
+    if effects.get("terminate_on"):
+        agreement.terminated_on = datetime.date.fromisoformat(effects["terminate_on"])
+        # The party that proposed it is named (the record requires one); the reason says all did.
+        agreement.terminated_by = modification.proposing_party or agreement.parties.order_by("acronym")[0]
+        agreement.termination_notice_on = on
+        agreement.termination_reason = (
+            f"By mutual agreement: modification {modification.number}, executed by every party."
+        )
+        agreement.save()
     modification.applied_at = timezone.now()
     modification.save()
     agreement.refresh_expiry()

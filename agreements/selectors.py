@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -9,7 +10,8 @@ from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_object
 
 from core.time import today
 
-from .models import Agreement, Commitment, Modification, ModificationExecution, Party
+from .countdown import Target, countdown_target
+from .models import Agreement, AgreementStatus, Commitment, Modification, ModificationExecution, Party
 
 
 def agreement_list_for(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
@@ -141,3 +143,67 @@ def unsigned_parties(agreement: Agreement) -> list[Party]:
     """The parties whose signature is not yet recorded (with a date)."""
     signed = set(agreement.signatories.filter(signed_on__isnull=False).values_list("party_id", flat=True))
     return [p for p in agreement.parties.all() if p.pk not in signed]
+
+
+# --- the end of the agreement: termination rules, notices, the countdown --------------------------
+
+
+COUNTDOWN_WORDS = {
+    Target.EXPIRY: "Expires on",
+    Target.NOTICE_DEADLINE: "Last day to give notice of non-renewal",
+    Target.TERMINATION: "Terminates on",
+}
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """The day the agreement counts down to (agreements.countdown decides which), for the page."""
+
+    target: str  # agreements.countdown.Target
+    on: datetime.date
+    days_left: int
+
+    @property
+    def label(self) -> str:
+        return COUNTDOWN_WORDS[self.target]
+
+
+def termination_page(agreement: Agreement, party: Party | None) -> dict:
+    """The termination page: the rules, the notices given, the countdown, and what `party` may do.
+
+    `party` is the party the viewer acts for (agreements.permissions.acting_party), or None.
+    """
+    on = today()
+    prefetch_related_objects([agreement], "parties", "modifications__executions__party")
+    rights = list(agreement.termination_rights.select_related("party"))
+    notices = list(agreement.termination_notices.select_related("party").order_by("-given_on", "-pk"))
+    standing = next((n for n in notices if n.withdrawn_on is None), None)
+    term = agreement.term_on(on)
+    target = countdown_target(agreement, on)
+    countdown = Countdown(target[0], target[1], (target[1] - on).days) if target and target[1] >= on else None
+    own_right = next((r for r in rights if party is not None and r.party_id == party.pk), None)
+    states = modification_states(agreement)
+    ended = term.status in (AgreementStatus.TERMINATED, AgreementStatus.EXPIRED)
+    return {
+        "term": term,
+        "countdown": countdown,
+        "rights": rights,
+        "notices": notices,
+        "standing_notice": standing,
+        "mutual_terminations": [s for s in states if "terminate_on" in (s.modification.effects or {})],
+        "own_right": own_right,
+        "can_give_notice": bool(
+            own_right and standing is None and term.is_in_force and not term.termination_on
+        ),
+        "can_withdraw": bool(
+            party and standing and standing.party_id == party.pk and standing.effective_on > on
+        ),
+        "can_propose_mutual": bool(party and not ended and term.status != AgreementStatus.DRAFT),
+        "can_give_non_renewal": bool(
+            party and term.notice_deadline and agreement.non_renewal_notice_on is None and term.is_in_force
+        ),
+        "renews_by_agreement": agreement.renews and not agreement.renewal_automatic,
+        "can_propose_renewal": bool(
+            party and agreement.renews and not agreement.renewal_automatic and term.is_in_force
+        ),
+    }

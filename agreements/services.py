@@ -324,7 +324,15 @@ def _sync_termination_rights(
 
 
 class TerminationRefused(ValueError):
-    """A termination notice the agreement does not allow; the message says why."""
+    """A termination notice the agreement does not allow; the message says why, `field` what.
+
+    `field` is the notice's field at fault (`given_on`, `notice_days`, or `__all__`), so the
+    portal's form can show the refusal next to it (agreements/termination.py).
+    """
+
+    def __init__(self, message: str, *, field: str = "__all__") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def termination_notice_give(
@@ -354,14 +362,24 @@ def termination_notice_give(
     if days < right.notice_days:
         raise TerminationRefused(
             f"{party.acronym} must give at least {right.notice_days} days' notice to terminate "
-            f"{agreement.short_name}; {days} days is too short."
+            f"{agreement.short_name}; {days} days is too short.",
+            field="notice_days",
         )
     if agreement.executed_on is None or given_on < agreement.executed_on:
-        raise TerminationRefused(f"{agreement.short_name} is not executed on {given_on}.")
+        raise TerminationRefused(f"{agreement.short_name} is not executed on {given_on}.", field="given_on")
+    if agreement.expires_on is not None and agreement.expires_on <= given_on:
+        raise TerminationRefused(
+            f"{agreement.short_name} expired on {agreement.expires_on}; there is nothing to terminate.",
+            field="given_on",
+        )
     if agreement.terminated_on is not None and agreement.terminated_on <= given_on:
         raise TerminationRefused(f"{agreement.short_name} already ended on {agreement.terminated_on}.")
     if agreement.termination_notices.filter(withdrawn_on__isnull=True).exists():
         raise TerminationRefused(f"A termination notice for {agreement.short_name} already stands.")
+    if agreement.terminated_on is not None:
+        raise TerminationRefused(
+            f"{agreement.short_name} already terminates on {agreement.terminated_on} by mutual agreement."
+        )
     with transaction.atomic():
         notice = TerminationNotice.objects.create(
             agreement=agreement,
@@ -392,6 +410,12 @@ def termination_notice_withdraw(
         notice.withdrawn_on = withdrawn_on
         notice.save()
         agreement = notice.agreement
+        if (agreement.terminated_on, agreement.termination_notice_on) != (
+            notice.effective_on,
+            notice.given_on,
+        ):
+            # A termination by mutual agreement has since set an earlier end: it stands.
+            return notice
         agreement.terminated_on = None
         agreement.termination_notice_on = None
         agreement.terminated_by = None

@@ -3,7 +3,8 @@
 Accounts: people sends, audit records. `modification_awaiting`: a proposed modification now
 awaits the execution of `parties` (a list of `Party`), because it was proposed or changed
 (`reason`: "proposed" or "changed"); sent after the transaction commits, and notifications
-turns it into notices to those parties' admins.
+turns it into notices to those parties' admins. `termination_notice_given`: likewise for a
+notice of termination (or its withdrawal) or of non-renewal.
 """
 
 from django.dispatch import Signal
@@ -18,3 +19,9 @@ sign_in_throttled = Signal()
 
 #: A proposed modification awaits the execution of `parties` (see above).
 modification_awaiting = Signal()
+
+#: A party gave (or withdrew) a notice about the agreement's end. Arguments: `agreement`,
+#: `party` (the party that gave it), `parties` (the others, to be told), `what` (see
+#: agreements.termination.What), `occasion` (once per notice) and `day` (the day it takes
+#: effect, or was given). Sent after the transaction commits; notifications tells the admins.
+termination_notice_given = Signal()

@@ -24,4 +24,11 @@ urlpatterns = [
         views.modification_withdraw,
         name="modification_withdraw",
     ),
+    path("<slug:slug>/termination/", views.termination_page, name="termination"),
+    path("<slug:slug>/termination/withdraw/", views.termination_withdraw, name="termination_withdraw"),
+    path("<slug:slug>/termination/mutual/", views.termination_mutual, name="termination_mutual"),
+    path(
+        "<slug:slug>/termination/non-renewal/", views.termination_non_renewal, name="termination_non_renewal"
+    ),
+    path("<slug:slug>/termination/renewal/", views.termination_renewal, name="termination_renewal"),
 ]

@@ -13,8 +13,17 @@ from django.views.decorators.http import require_POST
 
 from core.http import AuthenticatedRequest
 
-from . import lifecycle, permissions, selectors
-from .forms import AgreementDraftForm, AgreementUploadForm, ConfirmForm, ModificationForm, SignatureForm
+from . import lifecycle, permissions, selectors, termination
+from .forms import (
+    AgreementDraftForm,
+    AgreementUploadForm,
+    ConfirmForm,
+    ModificationForm,
+    MutualTerminationForm,
+    NonRenewalForm,
+    SignatureForm,
+    TerminationNoticeForm,
+)
 from .models import Agreement, DraftUpload, Modification
 
 AGREEMENTS_PER_PAGE = 25
@@ -285,4 +294,126 @@ def modification_withdraw(request: AuthenticatedRequest, slug: str, number: int)
         messages.error(request, f"Not withdrawn: {_refusal_text(exc)}")
     else:
         messages.success(request, f"Modification {modification.number} withdrawn.")
+    return redirect(modification)
+
+
+# --- the end of the agreement: notices of termination and non-renewal, mutual termination ---------
+
+
+def _termination_render(
+    request: HttpRequest,
+    agreement: Agreement,
+    *,
+    notice_form: TerminationNoticeForm | None = None,
+    mutual_form: MutualTerminationForm | None = None,
+    non_renewal_form: NonRenewalForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    party = permissions.acting_party(request.user, agreement)
+    page = selectors.termination_page(agreement, party)
+    own_right = page["own_right"]
+    context = {
+        "agreement": agreement,
+        "party": party,
+        **page,
+        "notice_form": notice_form
+        or TerminationNoticeForm(prefix="notice", notice_days=own_right.notice_days if own_right else None),
+        "mutual_form": mutual_form or MutualTerminationForm(prefix="mutual"),
+        "non_renewal_form": non_renewal_form or NonRenewalForm(prefix="nonrenewal"),
+    }
+    return render(request, "agreements/termination.html", context, status=status)
+
+
+def termination_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """The agreement's termination rules, the notices given and the countdown; a party's admin gives
+    notice of termination here (POST)."""
+    agreement = get_object_or_404(permissions.visible_agreements(request.user), slug=slug)
+    if request.method != "POST":
+        return _termination_render(request, agreement)
+    if not permissions.can_act_for_party_on(request.user, agreement):
+        raise PermissionDenied("Only an admin of a party to this agreement can give notice of termination.")
+    form = TerminationNoticeForm(request.POST, prefix="notice")
+    if form.is_valid():
+        try:
+            notice = termination.termination_notice_give_for(
+                acting_user=request.user, agreement=agreement, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _refusal_into(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{notice.party.acronym}'s notice of termination is recorded: it takes effect on "
+                f"{notice.effective_on:%-d %B %Y}. The other parties' admins are told.",
+            )
+            return redirect("agreements:termination", slug=agreement.slug)
+    return _termination_render(request, agreement, notice_form=form)
+
+
+@require_POST
+def termination_withdraw(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """The party that gave the standing notice of termination withdraws it, before it takes effect."""
+    agreement = _agreement_acted_on(request, slug)
+    try:
+        termination.termination_notice_withdraw_for(acting_user=request.user, agreement=agreement)
+    except ValidationError as exc:
+        messages.error(request, f"Not withdrawn: {_refusal_text(exc)}")
+    else:
+        messages.success(
+            request, "The notice of termination is withdrawn. The other parties' admins are told."
+        )
+    return redirect("agreements:termination", slug=agreement.slug)
+
+
+@require_POST
+def termination_mutual(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """Propose a termination by mutual agreement: a modification every party executes."""
+    agreement = _agreement_acted_on(request, slug)
+    form = MutualTerminationForm(request.POST, prefix="mutual")
+    if form.is_valid():
+        try:
+            modification = termination.mutual_termination_propose(
+                acting_user=request.user, agreement=agreement, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _refusal_into(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Modification {modification.number} proposed. It takes effect when every party executes it.",
+            )
+            return redirect(modification)
+    return _termination_render(request, agreement, mutual_form=form)
+
+
+@require_POST
+def termination_non_renewal(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """A party's admin records its notice that the term is not to renew."""
+    agreement = _agreement_acted_on(request, slug)
+    form = NonRenewalForm(request.POST, prefix="nonrenewal")
+    if form.is_valid():
+        try:
+            termination.non_renewal_notice_give(
+                acting_user=request.user, agreement=agreement, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _refusal_into(form, exc)
+        else:
+            messages.success(
+                request, "The notice of non-renewal is recorded. The other parties' admins are told."
+            )
+            return redirect("agreements:termination", slug=agreement.slug)
+    return _termination_render(request, agreement, non_renewal_form=form)
+
+
+@require_POST
+def termination_renewal(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """Propose renewing a term that renews only when the parties agree (a modification)."""
+    agreement = _agreement_acted_on(request, slug)
+    try:
+        modification = termination.renewal_propose(acting_user=request.user, agreement=agreement)
+    except ValidationError as exc:
+        messages.error(request, f"Not proposed: {_refusal_text(exc)}")
+        return redirect("agreements:termination", slug=agreement.slug)
+    messages.success(request, f"Modification {modification.number} proposed. Each party now executes it.")
     return redirect(modification)

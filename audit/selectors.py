@@ -30,6 +30,8 @@ from agreements.models import (
     PartyMembership,
     Section,
     Signatory,
+    TerminationNotice,
+    TerminationRight,
 )
 from agreements.permissions import User, manageable_users, visible_agreements
 from contacts.models import PointOfContact
@@ -113,6 +115,15 @@ AUDITED: list[AuditedModel] = [
         "Modification execution",
         ModificationExecution,
         lambda a: Q(modification_id__in=Modification.objects.filter(agreement__in=a).values("pk")),
+    ),
+    AuditedModel(
+        "termination-notice",
+        "Termination notice",
+        TerminationNotice,
+        lambda a: Q(agreement_id__in=a.values("pk")),
+    ),
+    AuditedModel(
+        "termination-rule", "Termination rule", TerminationRight, lambda a: Q(agreement_id__in=a.values("pk"))
     ),
     AuditedModel("clause", "Clause", Section, lambda a: Q(agreement_id__in=a.values("pk"))),
     AuditedModel("authority", "Authority", Authority, lambda a: Q(agreement_id__in=a.values("pk"))),

@@ -59,4 +59,5 @@ PAGES = [
     PortalPage(
         "modification-form", lambda moa: reverse("agreements:modification_new", args=[moa.slug]), "doc_admin"
     ),
+    PortalPage("termination", lambda moa: reverse("agreements:termination", args=[moa.slug]), "doc_admin"),
 ]

@@ -1,10 +1,12 @@
 """Journey: a new agreement's life in the portal, as its parties' admins live it.
 
 DOC's admin uploads a new two-party agreement file, reviews the preview and confirms; each
-party's admin records its signature and the agreement is in force; DOC's admin proposes a
-modification that extends the term and adds an item, and executes it for DOC; the page says
-"awaiting DHS"; DHS's admin executes it; the term and the items change at that moment, and
-the audit trail shows both executions with their hashes.
+party's admin records its signature and the agreement is in force; a DOC manager assigns the
+commitment an owner and a target date; DOC's admin proposes a modification that extends the
+term and adds a commitment, and executes it for DOC; the page says "awaiting DHS"; DHS's admin
+executes it; the term and the commitments change at that moment, and the audit trail shows
+both executions with their hashes; DHS's admin gives 30 days' notice of termination and the
+termination page counts down to it.
 """
 
 from __future__ import annotations
@@ -38,8 +40,8 @@ def record_signature(page: Page, party: str, name: str, signed_on: datetime.date
     page.get_by_role("button", name="Record the signature").click()
 
 
-def test_admins_upload_sign_and_modify_a_new_agreement(
-    page: Page, login, portal, doc_admin, dhs_admin, moa, axe, screenshot
+def test_admins_upload_sign_modify_and_terminate_a_new_agreement(
+    page: Page, login, portal, doc_admin, dhs_admin, doc_manager, doc_staff, moa, axe, screenshot
 ):
     # DOC's admin uploads the file and reviews what it will create.
     login(page, doc_admin)
@@ -72,6 +74,19 @@ def test_admins_upload_sign_and_modify_a_new_agreement(
     assert agreement.executed_on == signed_on
     first_end = agreement.expires_on
     new_end = first_end.replace(year=first_end.year + 2)
+
+    # A DOC manager gives the joint commitment an owner and a target date.
+    page.context.clear_cookies()
+    login(page, doc_manager)
+    page.goto(portal + reverse("activities:commitment", kwargs={"slug": agreement.slug, "code": "II.1"}))
+    target = today() + datetime.timedelta(days=90)
+    page.get_by_label("Owner", exact=True).select_option(
+        label=f"{doc_staff.get_full_name() or doc_staff.username} (DOC)"
+    )
+    page.get_by_label("Target date", exact=True).fill(target.isoformat())
+    page.get_by_role("button", name="Save owner and target date").click()
+    expect(page.locator("[data-owner]")).to_have_text(doc_staff.get_full_name() or doc_staff.username)
+    expect(page.locator("[data-target-date]")).to_have_text(target.isoformat())
 
     # DOC's admin proposes a modification that extends the term and adds an item, and executes it.
     page.context.clear_cookies()
@@ -116,3 +131,25 @@ def test_admins_upload_sign_and_modify_a_new_agreement(
     assert len(hashes) == 2 and hashes[0] == hashes[1]
     page.goto(portal + reverse("audit:log") + "?model=modification-execution")
     expect(page.get_by_text(hashes[0])).to_have_count(2)
+
+    # DHS's admin gives 30 days' notice of termination; the termination page counts down to it.
+    page.context.clear_cookies()
+    login(page, dhs_admin)
+    page.goto(portal + agreement.get_absolute_url())
+    page.get_by_role("link", name="Termination and renewal").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Termination and renewal")
+    expect(page.locator("[data-termination-rules]")).to_contain_text(
+        "DHS may terminate it alone on 30 days' written notice (IV)"
+    )
+    expect(page.get_by_label("Notice period (days)")).to_have_value("30")
+    page.get_by_label("Reason").fill("The programme ends.")
+    page.get_by_role("button", name="Give notice of termination").click()
+    effective = today() + datetime.timedelta(days=30)
+    expect(page.locator('[data-countdown="termination"]')).to_have_text(
+        f"Terminates on {effective:%-d %B %Y}: 30 days left."
+    )
+    expect(page.locator('[data-termination-notice="DHS"]')).to_contain_text("Standing")
+    axe(page)
+    screenshot(page, "termination-countdown")
+    page.goto(portal + agreement.get_absolute_url())
+    expect(page.locator("[data-term-summary]")).to_have_text("In force: 30 days left.")

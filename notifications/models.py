@@ -34,6 +34,7 @@ class Kind(models.TextChoices):
     MINUTES_MISSING = "minutes_missing", "Meeting minutes missing"
     STALE_DIGEST = "stale_digest", "Weekly digest of stale commitments and overdue milestones"
     MODIFICATION_AWAITING = "modification_awaiting", "A proposed modification awaits your party"
+    TERMINATION_NOTICE = "termination_notice", "Another party gave notice of termination or non-renewal"
 
 
 #: Kinds a user may not mute: the agreement's term running out concerns every manager.

@@ -201,6 +201,15 @@ BUTTONS = [
     ("compliance:calendar_revoke", "doc_staff", {}),
     ("notifications:mark_all_read", "doc_staff", {}),
     ("people:unlock", "doc_admin", {}),
+    (
+        "agreements:termination",
+        "doc_admin",
+        {"notice-given_on": "", "notice-notice_days": "", "notice-reason": ""},
+    ),
+    ("agreements:termination_withdraw", "doc_admin", {}),
+    ("agreements:termination_mutual", "doc_admin", {"mutual-terminate_on": "", "mutual-text": ""}),
+    ("agreements:termination_non_renewal", "doc_admin", {"nonrenewal-given_on": ""}),
+    ("agreements:termination_renewal", "doc_admin", {}),
 ]
 
 

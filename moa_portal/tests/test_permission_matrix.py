@@ -22,6 +22,7 @@ posting to it, as anyone, changes nothing.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,11 +52,23 @@ from activities.tests.factories import (
     ProgressUpdateFactory,
 )
 from agreements import lifecycle
-from agreements.models import Agreement, Commitment, DraftUpload, Modification, Party, PartyMembership
+from agreements.agreement_file import read_agreement
+from agreements.models import (
+    Agreement,
+    Commitment,
+    DraftUpload,
+    Modification,
+    ModificationExecution,
+    Party,
+    PartyMembership,
+    TerminationNotice,
+)
 from agreements.permissions import ADMIN, MANAGER, STAFF, party_of
+from agreements.services import import_agreement, termination_notice_give
 from agreements.tests.factories import DEFAULT_PASSWORD, UserFactory
 from compliance.models import CalendarFeedToken
 from contacts.models import PointOfContact
+from core.time import today
 from notifications.models import Mute, Notification
 from notifications.selectors import mutable_kinds
 from people.services import user_version
@@ -88,6 +101,9 @@ class MatrixObjects:
     feed_token: CalendarFeedToken  # doc_staff's
     draft_upload: DraftUpload  # an agreement file the DOC admin uploaded, not yet confirmed
     modification: Modification  # proposed on the MOA by the DOC admin, awaiting both parties
+    # In force (the MOA has expired), either party may terminate on 30 days' notice:
+    mou: Agreement  # renews by itself once unless a party gives 60 days' notice; no notice given
+    mou_noticed: Agreement  # renews only by agreement; DOC's notice of termination stands
 
 
 @dataclass(frozen=True)
@@ -162,6 +178,14 @@ def evidence(o: MatrixObjects) -> dict[str, Any]:
 
 def draft_upload(o: MatrixObjects) -> dict[str, Any]:
     return {"pk": o.draft_upload.pk}
+
+
+def mou(o: MatrixObjects) -> dict[str, Any]:
+    return {"slug": o.mou.slug}
+
+
+def mou_noticed(o: MatrixObjects) -> dict[str, Any]:
+    return {"slug": o.mou_noticed.slug}
 
 
 def modification(o: MatrixObjects) -> dict[str, Any]:
@@ -251,6 +275,11 @@ EXPECTED: dict[str, Row] = {
     "agreements:modification_edit": row(modification,  "login 403 403 403 200 404"),
     "agreements:modification_execute": row(modification, "login 405 405 405 405 405"),
     "agreements:modification_withdraw": row(modification, "login 405 405 405 405 405"),
+    "agreements:termination":  row(mou,                 "login 200 200 200 200 404"),
+    "agreements:termination_withdraw": row(mou_noticed, "login 405 405 405 405 405"),
+    "agreements:termination_mutual": row(mou,           "login 405 405 405 405 405"),
+    "agreements:termination_non_renewal": row(mou,      "login 405 405 405 405 405"),
+    "agreements:termination_renewal": row(mou_noticed,  "login 405 405 405 405 405"),
 }
 
 # What a POST (with no fields) answers, for the URLs that write. A refused form shows again
@@ -295,7 +324,7 @@ def test_every_expected_row_is_a_url():
 
 
 @pytest.fixture
-def objects(moa, doc, dhs, doc_staff, dhs_staff, doc_admin) -> MatrixObjects:
+def objects(moa, doc, dhs, doc_staff, dhs_staff, doc_admin, tmp_path) -> MatrixObjects:
     doc_item = (
         moa.commitments.filter(lead_parties=doc)
         .exclude(lead_parties__in=moa.parties.exclude(pk=doc.pk))
@@ -325,6 +354,7 @@ def objects(moa, doc, dhs, doc_staff, dhs_staff, doc_admin) -> MatrixObjects:
         uploaded_by=doc_staff,
     )
     meeting = MeetingFactory(agreement=moa, organiser=doc_staff)
+    new_mou = Path(__file__).resolve().parents[2] / "agreements/tests/data/new-two-party-mou.yaml"
     return MatrixObjects(
         moa=moa,
         doc=doc,
@@ -357,7 +387,29 @@ def objects(moa, doc, dhs, doc_staff, dhs_staff, doc_admin) -> MatrixObjects:
             text="The parties retire it.",
             effects={"retire_commitments": [doc_item.code]},
         ),
+        mou=_in_force_mou(new_mou, tmp_path, "matrix-mou", renews_by_itself=True),
+        mou_noticed=_noticed(
+            _in_force_mou(new_mou, tmp_path, "matrix-mou-noticed", renews_by_itself=False), doc
+        ),
     )
+
+
+def _in_force_mou(source: Path, folder: Path, slug: str, *, renews_by_itself: bool) -> Agreement:
+    """The two-party MOU of the lifecycle tests under another slug, in force for ten days, renewing."""
+    path = folder / f"{slug}.yaml"
+    path.write_text(source.read_text().replace("slug: trade-data-mou", f"slug: {slug}"))
+    agreement = import_agreement(doc=read_agreement(path)).agreement
+    agreement.executed_on = today() - datetime.timedelta(days=10)
+    agreement.renews, agreement.renewal_automatic = True, renews_by_itself
+    agreement.renewal_years, agreement.renewal_periods, agreement.renewal_notice_days = 1, 1, 60
+    agreement.save()
+    return agreement
+
+
+def _noticed(agreement: Agreement, party: Party) -> Agreement:
+    termination_notice_give(agreement=agreement, party=party, given_on=today())
+    agreement.refresh_from_db()
+    return agreement
 
 
 def _answer(response) -> int | str:
@@ -595,6 +647,19 @@ def mute_data(o, user):
     return {"muted": [mutable_kinds()[0][0]]}
 
 
+def termination_notice_data(o, user):
+    return {"notice-given_on": today().isoformat(), "notice-notice_days": "30", "notice-reason": "Matrix."}
+
+
+def mutual_termination_data(o, user):
+    terminate_on = today() + datetime.timedelta(days=10)
+    return {"mutual-terminate_on": terminate_on.isoformat(), "mutual-text": "The Parties end it (matrix)."}
+
+
+def non_renewal_data(o, user):
+    return {"nonrenewal-given_on": today().isoformat()}
+
+
 def password_change_data(o, user):
     new = "matrix-horse-battery-staple-2"
     return {"old_password": DEFAULT_PASSWORD, "new_password1": new, "new_password2": new}
@@ -631,6 +696,14 @@ POSTS: dict[str, PostRow] = {
     "notifications:preferences": post(None, mute_data, "login ok ok ok ok ok ok ok"),
     "password_change": post(None, password_change_data, "login ok ok ok ok ok ok ok"),
     "logout": post(None, None, "login login login login login login login login"),
+    # DOC's admin gives notice first: DHS's is then refused on the form (a notice stands).
+    "agreements:termination": post(mou, termination_notice_data, "login 403 403 403 ok 404 403 200"),
+    # DOC's notice is withdrawn by DOC's admin; DHS's admin then finds none (a message, redirect).
+    "agreements:termination_withdraw": post(mou_noticed, None, "login 403 403 403 ok 404 403 ok"),
+    "agreements:termination_mutual": post(mou, mutual_termination_data, "login 403 403 403 ok 404 403 ok"),
+    # DOC's admin gives notice first: DHS's is then refused on the form (one already given).
+    "agreements:termination_non_renewal": post(mou, non_renewal_data, "login 403 403 403 ok 404 403 200"),
+    "agreements:termination_renewal": post(mou_noticed, None, "login 403 403 403 ok 404 403 ok"),
 }
 # fmt: on
 # Open to anyone by design (signing in, asking for a reset link); their abuse limits are tested
@@ -657,6 +730,10 @@ WRITTEN = (
     Notification,
     Mute,
     AccessAttempt,
+    Agreement,
+    TerminationNotice,
+    Modification,
+    ModificationExecution,
 )
 
 
