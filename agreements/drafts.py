@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -29,7 +30,7 @@ from core.time import today
 from . import permissions
 from .agreement_file.document import Anchor, CadenceKind, ObligationKind
 from .agreement_file.rules import RuleProblem, code_problem, due_problem, period_days, rrule_text
-from .lifecycle import Change, enter_into_force_if_signed
+from .lifecycle import enter_into_force_if_signed
 from .models import Agreement, Commitment, Party, Section, Signatory
 from .obligations import Obligation, Vocabulary, VocabularyEntry
 
@@ -68,10 +69,19 @@ def _draft(acting_user: User, agreement: Agreement) -> tuple[Agreement, Party]:
 # --- edits from a stale form -----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FieldChange:
+    """One field someone else changed after the form was opened."""
+
+    label: str
+    when_opened: str
+    now: str
+
+
 class DraftItemChanged(ValidationError):
     """Someone saved the item after the editor opened it (or the form's version is unknown)."""
 
-    def __init__(self, item: models.Model, changes: list[Change], changed_by: list[str]) -> None:
+    def __init__(self, item: models.Model, changes: list[FieldChange], changed_by: list[str]) -> None:
         self.item = item
         self.changes = changes
         self.changed_by = changed_by
@@ -103,7 +113,7 @@ def _changes_since(item: Versioned, version: int, labels: dict[str, str]) -> Dra
         for name, label in labels.items():
             before, now = getattr(opened, name), getattr(item, name)
             if before != now:
-                changes.append(Change(label, _shown(before), _shown(now)))
+                changes.append(FieldChange(label, _shown(before), _shown(now)))
     return DraftItemChanged(item, changes, changed_by)
 
 
