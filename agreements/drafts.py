@@ -17,9 +17,9 @@ through modifications every party executes (agreements/lifecycle.py). Each servi
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -32,7 +32,7 @@ from .agreement_file.document import Anchor, CadenceKind, ObligationKind
 from .agreement_file.rules import RuleProblem, code_problem, due_problem, period_days, rrule_text
 from .lifecycle import enter_into_force_if_signed
 from .models import Agreement, Commitment, Party, Section, Signatory
-from .obligations import Obligation, Vocabulary, VocabularyEntry
+from .obligations import Obligation, VocabularyEntry
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -101,8 +101,25 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+def _value(item: models.Model, record: Any, name: str) -> Any:
+    """A field's value as the page names it: a related clause or item by its str, a set of
+    parties (a many-to-many the history keeps) by their acronyms."""
+    field = type(item)._meta.get_field(name.removesuffix("_id"))
+    if field.many_to_many:
+        if record is item:
+            return sorted(p.acronym for p in getattr(item, name).all())
+        # The history keeps the set (of parties, here) as rows of its own, each naming one by id.
+        pks = [row.party_id for row in getattr(record, name).all()]
+        return sorted(Party.objects.filter(pk__in=pks).values_list("acronym", flat=True))
+    value = getattr(record, name)
+    if name.endswith("_id") and value is not None:
+        related = cast("type[models.Model]", field.related_model)
+        return str(related._default_manager.filter(pk=value).first() or value)
+    return value
+
+
 def _changes_since(item: Versioned, version: int, labels: dict[str, str]) -> DraftItemChanged:
-    history = item.history  # type: ignore[union-attr]  # simple-history's manager
+    history = item.history
     opened = history.filter(version=version).order_by("-history_date", "-history_id").first()
     later = history.filter(version__gt=version).select_related("history_user")
     changed_by = sorted(
@@ -111,7 +128,7 @@ def _changes_since(item: Versioned, version: int, labels: dict[str, str]) -> Dra
     changes = []
     if opened is not None:
         for name, label in labels.items():
-            before, now = getattr(opened, name), getattr(item, name)
+            before, now = _value(item, opened, name), _value(item, item, name)
             if before != now:
                 changes.append(FieldChange(label, _shown(before), _shown(now)))
     return DraftItemChanged(item, changes, changed_by)
@@ -130,18 +147,18 @@ def _claim(item: Versioned, expected_version: int, labels: dict[str, str]) -> Ve
     if claimed == 1:
         return current
     conflict = _changes_since(current, expected_version, labels)
-    known = current.history.filter(version=expected_version).exists()  # type: ignore[union-attr]
+    known = current.history.filter(version=expected_version).exists()
     if conflict.changes or not known or expected_version > current.version:
         raise conflict
     return _claim(current, current.version, labels)
 
 
-def _in_use(item: models.Model, *, ignore: Iterable[str] = ()) -> list[str]:
+def _in_use(item: models.Model) -> list[str]:
     """What still refers to the item (its reverse relations that have rows), by name."""
     found = []
     for relation in item._meta.related_objects:
         accessor = relation.get_accessor_name()
-        if accessor is None or accessor in ignore or relation.related_model is None:
+        if accessor is None or relation.related_model is None:
             continue
         if getattr(item, accessor).exists():
             found.append(str(relation.related_model._meta.verbose_name_plural))
@@ -329,6 +346,7 @@ COMMITMENT_LABELS = {
     "description": "Description",
     "source_section_id": "Clause",
     "goal_id": "Strategic goal",
+    "lead_parties": "Lead parties",
 }
 
 
@@ -451,6 +469,7 @@ OBLIGATION_LABELS = {
     "title": "Title",
     "section_id": "Clause",
     "item_id": "Commitment",
+    "parties": "Parties that owe it",
     "cadence": "Cadence",
     "anchor": "Anchor",
     "rrule": "RRULE",
@@ -577,11 +596,6 @@ def obligation_update(
     for name in OBLIGATION_FIELDS:
         setattr(current, name, checked.get(name))
     current.title = (current.title or "").strip()
-    if current.balance_across and current.balance_across not in (
-        Vocabulary.EVENT_PLACES,
-        Vocabulary.AUDIENCES,
-    ):
-        current.balance_across = ""
     _full_clean(current)
     current.save()
     if {p.pk for p in current.parties.all()} != {p.pk for p in checked["parties"]}:

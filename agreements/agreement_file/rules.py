@@ -42,7 +42,7 @@ def period_days(kind: str, rrule: str = "") -> tuple[int, int] | None:
     if kind == CadenceKind.RRULE:
         try:
             rule = rrulestr(rrule, dtstart=RRULE_PROBE_START)
-            days = [d.date() for d in itertools.islice(iter(rule), RRULE_PROBE_COUNT)]  # type: ignore[call-overload]
+            days = [d.date() for d in itertools.islice(iter(rule), RRULE_PROBE_COUNT)]
         except (ValueError, TypeError) as exc:
             raise RuleProblem(f"{rrule!r} is not an iCalendar RRULE: {exc}") from None
         if len(days) < 2:

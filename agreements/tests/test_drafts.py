@@ -533,3 +533,47 @@ def test_a_signatory_dated_in_the_future_is_refused(named_signatories, doc_admin
         sign_as(doc_admin, named_signatories["DOC"], today() + datetime.timedelta(days=1))
     assert "in the future" in refusal(exc, "signed_on")
     assert Signatory.objects.get(pk=named_signatories["DOC"].pk).signed_on is None
+
+
+def test_a_change_of_lead_parties_alone_is_a_conflict_too(draft, doc_admin, dhs_admin):
+    item = draft.commitments.get(code="II.1")
+    drafts.commitment_update(
+        acting_user=dhs_admin,
+        commitment=item,
+        expected_version=item.version,
+        **commitment_values(draft, code="II.1", title=item.title, source_section=item.source_section),
+    )
+    with pytest.raises(drafts.DraftItemChanged) as exc:
+        drafts.commitment_update(
+            acting_user=doc_admin,
+            commitment=item,
+            expected_version=item.version,
+            **commitment_values(draft, code="II.1", title="DOC's title", source_section=item.source_section),
+        )
+    assert [(c.label, c.when_opened, c.now) for c in exc.value.changes] == [
+        ("Lead parties", "DHS, DOC", "DOC")
+    ]
+
+
+def test_a_changed_clause_of_a_commitment_is_shown_by_its_number(draft, doc_admin, dhs_admin):
+    item = draft.commitments.get(code="II.1")
+    drafts.commitment_update(
+        acting_user=dhs_admin,
+        commitment=item,
+        expected_version=item.version,
+        **commitment_values(
+            draft,
+            code="II.1",
+            title=item.title,
+            lead_parties=list(draft.parties.all()),
+            source_section=clause(draft, "I"),
+        ),
+    )
+    with pytest.raises(drafts.DraftItemChanged) as exc:
+        drafts.commitment_update(
+            acting_user=doc_admin,
+            commitment=item,
+            expected_version=item.version,
+            **commitment_values(draft, code="II.1"),
+        )
+    assert ("Clause", "II.1", "I Purpose") in [(c.label, c.when_opened, c.now) for c in exc.value.changes]
