@@ -372,13 +372,22 @@ def signature_record(
     signatory = Signatory.objects.create(
         agreement=agreement, party=party, name=name, title=title, signed_on=signed_on
     )
+    enter_into_force_if_signed(agreement)
+    return signatory
+
+
+def enter_into_force_if_signed(agreement: Agreement) -> None:
+    """Once every party's signature has a date, the draft is in force from the latest one.
+
+    Called with the agreement's row locked (by signature_record, and by agreements.drafts
+    when an admin dates their party's signatory).
+    """
     signatures = list(agreement.signatories.all())
     parties = set(agreement.parties.values_list("pk", flat=True))
     if agreement.executed_on is None and parties <= {s.party_id for s in signatures if s.signed_on}:
         agreement.executed_on = max(s.signed_on for s in signatures if s.signed_on)
         agreement.execution_source = "The last party's signature, recorded in the portal."
         agreement.save()
-    return signatory
 
 
 # --- modifications every party executes ------------------------------------------------------------

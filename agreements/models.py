@@ -371,6 +371,9 @@ class Section(models.Model):
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
     position = models.PositiveIntegerField(help_text="Order in the document.")
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Raised by every edit in the portal (agreements.drafts)."
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -527,6 +530,9 @@ class Commitment(models.Model):
     retired_on = models.DateField(
         null=True, blank=True, help_text="The day a modification every party executed retired it."
     )
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Raised by every edit in the portal (agreements.drafts)."
+    )
     history = HistoricalRecords(m2m_fields=[lead_parties])
 
     objects = CommitmentQuerySet.as_manager()
@@ -596,6 +602,9 @@ class Signatory(models.Model):
     name = models.CharField(max_length=200)
     title = models.CharField(max_length=400)
     signed_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Raised by every edit in the portal (agreements.drafts)."
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -127,6 +127,9 @@ class Obligation(models.Model):
     balance_each_of = models.JSONField(default=list, blank=True)
     balance_over = models.CharField(max_length=20, choices=_choices(BalanceOver), blank=True)
     position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Raised by every edit in the portal (agreements.drafts)."
+    )
     history = HistoricalRecords(m2m_fields=[parties])
 
     objects = ObligationQuerySet.as_manager()

@@ -11,7 +11,15 @@ from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_object
 from core.time import today
 
 from .countdown import Target, countdown_target
-from .models import Agreement, AgreementStatus, Commitment, Modification, ModificationExecution, Party
+from .models import (
+    Agreement,
+    AgreementStatus,
+    Commitment,
+    Modification,
+    ModificationExecution,
+    Party,
+    Section,
+)
 
 
 def agreement_list_for(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
@@ -205,5 +213,53 @@ def termination_page(agreement: Agreement, party: Party | None) -> dict:
         "renews_by_agreement": agreement.renews and not agreement.renewal_automatic,
         "can_propose_renewal": bool(
             party and agreement.renews and not agreement.renewal_automatic and term.is_in_force
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class DraftClause:
+    """A clause as the draft's page lists it: its depth by nesting, and whether it can move."""
+
+    clause: Section
+    depth: int
+    can_move_up: bool
+    can_move_down: bool
+
+
+def draft_page(agreement: Agreement, party: Party | None) -> dict:
+    """What the draft's editing page shows: clauses in document order with their nesting depth,
+    commitments, obligations, signatories (those of the admin's party editable), contacts."""
+    sections = list(agreement.sections.order_by("position", "pk"))
+    depth: dict[int, int] = {}
+    siblings: dict[int | None, list[int]] = defaultdict(list)
+    for s in sections:
+        depth[s.pk] = depth[s.parent_id] + 1 if s.parent_id in depth else 0
+        siblings[s.parent_id].append(s.pk)
+    clauses = [
+        DraftClause(
+            clause=s,
+            depth=min(depth[s.pk], 5),
+            can_move_up=siblings[s.parent_id][0] != s.pk,
+            can_move_down=siblings[s.parent_id][-1] != s.pk,
+        )
+        for s in sections
+    ]
+    signatories = list(agreement.signatories.select_related("party"))
+    return {
+        "clauses": clauses,
+        "commitments": list(
+            agreement.commitments.select_related("source_section", "goal")
+            .prefetch_related("lead_parties")
+            .order_by("position")
+        ),
+        "obligations": list(
+            agreement.obligations.select_related("section", "item").prefetch_related("parties")
+        ),
+        "signatories": [(s, party is not None and s.party_id == party.pk) for s in signatories],
+        "party": party,
+        "can_sign": party is not None and all(s.party_id != party.pk for s in signatories),
+        "contacts": list(
+            agreement.points_of_contact.select_related("party").order_by("party__acronym", "position")
         ),
     }

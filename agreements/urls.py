@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import draft_views, views
 
 app_name = "agreements"
 
@@ -31,4 +31,29 @@ urlpatterns = [
         "<slug:slug>/termination/non-renewal/", views.termination_non_renewal, name="termination_non_renewal"
     ),
     path("<slug:slug>/termination/renewal/", views.termination_renewal, name="termination_renewal"),
+    # Editing a draft (agreements/draft_views.py).
+    path("<slug:slug>/draft/", draft_views.draft_edit, name="draft"),
+    path("<slug:slug>/draft/clauses/new/", draft_views.clause_new, name="draft_clause_new"),
+    path("<slug:slug>/draft/clauses/<int:pk>/", draft_views.clause_edit, name="draft_clause_edit"),
+    path("<slug:slug>/draft/clauses/<int:pk>/move/", draft_views.clause_move, name="draft_clause_move"),
+    path("<slug:slug>/draft/clauses/<int:pk>/delete/", draft_views.clause_delete, name="draft_clause_delete"),
+    path("<slug:slug>/draft/commitments/new/", draft_views.commitment_new, name="draft_commitment_new"),
+    path(
+        "<slug:slug>/draft/commitments/<int:pk>/", draft_views.commitment_edit, name="draft_commitment_edit"
+    ),
+    path(
+        "<slug:slug>/draft/commitments/<int:pk>/delete/",
+        draft_views.commitment_delete,
+        name="draft_commitment_delete",
+    ),
+    path("<slug:slug>/draft/obligations/new/", draft_views.obligation_new, name="draft_obligation_new"),
+    path(
+        "<slug:slug>/draft/obligations/<int:pk>/", draft_views.obligation_edit, name="draft_obligation_edit"
+    ),
+    path(
+        "<slug:slug>/draft/obligations/<int:pk>/delete/",
+        draft_views.obligation_delete,
+        name="draft_obligation_delete",
+    ),
+    path("<slug:slug>/draft/signatories/<int:pk>/", draft_views.signatory_edit, name="draft_signatory_edit"),
 ]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.http import AuthenticatedRequest
 
-from . import lifecycle, permissions, selectors, termination
+from . import drafts, lifecycle, permissions, selectors, termination
 from .forms import (
     AgreementDraftForm,
     AgreementUploadForm,
@@ -47,6 +47,7 @@ def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "agreement": agreement,
         **selectors.agreement_page(agreement),
         "acting_party": permissions.acting_party(request.user, agreement),
+        "can_edit_draft": drafts.can_edit_draft(request.user, agreement),
     }
     return render(request, "agreements/agreement_detail.html", context)
 

@@ -26,6 +26,16 @@ KEY_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
+def code_problem(code: str) -> str | None:
+    """The problem with an item or obligation code, which becomes part of a web address."""
+    if len(code) > CODE_MAX or not CODE_RE.match(code):
+        return (
+            f"{code!r} cannot be part of a web address: use at most {CODE_MAX} letters, digits "
+            "and the marks . - _ ~ ( ), starting with a letter or digit (no '/', spaces or '#')"
+        )
+    return None
+
+
 class AgreementFileError(ValueError):
     """A data file that cannot be imported; the message names file, field and problem."""
 
@@ -210,12 +220,8 @@ class Reader:
     def code(self, data: dict, key: str, where: str) -> str:
         """An item or obligation code, which becomes part of the item's web address."""
         code = self.number_text(data, key, where) or ""
-        if len(code) > CODE_MAX or not CODE_RE.match(code):
-            self.fail(
-                f"{where}.{key}",
-                f"{code!r} cannot be part of a web address: use at most {CODE_MAX} letters, digits "
-                "and the marks . - _ ~ ( ), starting with a letter or digit (no '/', spaces or '#')",
-            )
+        if problem := code_problem(code):
+            self.fail(f"{where}.{key}", problem)
         return code
 
     @overload

@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import datetime
 import enum
-import itertools
 from pathlib import Path
 from typing import Any, Literal, overload
 
-from dateutil.rrule import rrulestr
-
 from .document import (
-    CADENCE_LONGEST_DAYS,
-    CADENCE_SHORTEST_DAYS,
     SCHEMA_2,
     AgreementDocument,
     Anchor,
@@ -49,6 +44,7 @@ from .document import (
     VocabularyEntry,
 )
 from .reading import KEY_RE, SLUG_RE, Number, Reader, load_yaml
+from .rules import RuleProblem, due_problem, period_days, rrule_text
 
 KINDS = {"moa", "mou", "iaa", "other"}
 TRACKED_LISTS = {
@@ -75,10 +71,6 @@ TOP_FIELDS = {
 }
 VOCABULARIES = ("meeting_kinds", "audiences", "event_places")
 ALL = "all"
-#: An RRULE's periods are measured over its first occurrences from this day.
-#: Naive, as an RRULE's UNTIL without "Z" must be for dateutil; only days are compared.
-RRULE_PROBE_START = datetime.datetime(2001, 1, 1)  # noqa: DTZ001
-RRULE_PROBE_COUNT = 60
 
 
 def _choice(
@@ -503,21 +495,15 @@ class _Schema2:
             r.fail(f"{where}.cadence", "is missing")
         if isinstance(value, dict):
             r.only(value, {"rrule"}, f"{where}.cadence")
-            text = r.text(value, "rrule", f"{where}.cadence")
-            text = text.removeprefix("RRULE:")
-            if "\n" in text or "DTSTART" in text.upper():
-                r.fail(f"{where}.cadence.rrule", "give one RRULE line; the periods start with the term")
             try:
-                rule = rrulestr(text, dtstart=RRULE_PROBE_START)
-                days = [d.date() for d in itertools.islice(iter(rule), RRULE_PROBE_COUNT)]
-            except (ValueError, TypeError) as exc:
-                r.fail(f"{where}.cadence.rrule", f"{text!r} is not an iCalendar RRULE: {exc}")
-            if len(days) < 2:
-                r.fail(f"{where}.cadence.rrule", f"{text!r} happens fewer than twice: it does not recur")
-            gaps = [(b - a).days for a, b in itertools.pairwise(days)]
+                text = rrule_text(r.text(value, "rrule", f"{where}.cadence"))
+                span = period_days(CadenceKind.RRULE, text)
+            except RuleProblem as exc:
+                r.fail(f"{where}.cadence.rrule", str(exc))
             if "anchor" in o:
                 r.fail(f"{where}.anchor", "an RRULE sets its own periods; anchor does not apply")
-            return Cadence(kind=CadenceKind.RRULE, rrule=text), min(gaps), max(gaps)
+            assert span is not None  # an RRULE has periods  # noqa: S101
+            return Cadence(kind=CadenceKind.RRULE, rrule=text), span[0], span[1]
         names = [c.value for c in CadenceKind if c != CadenceKind.RRULE]
         try:
             kind = CadenceKind(str(value))
@@ -532,7 +518,8 @@ class _Schema2:
             if "anchor" in o:
                 r.fail(f"{where}.anchor", "a continuous obligation has no periods to anchor")
             return Cadence(kind=kind), None, None
-        return Cadence(kind=kind, anchor=anchor), CADENCE_SHORTEST_DAYS[kind], CADENCE_LONGEST_DAYS[kind]
+        shortest, longest = period_days(kind) or (None, None)
+        return Cadence(kind=kind, anchor=anchor), shortest, longest
 
     def obligations(self, vocabularies: Vocabularies, codes: set[str]) -> tuple[Obligation, ...]:
         r = self.r
@@ -564,23 +551,16 @@ class _Schema2:
             cadence, shortest, longest = self.cadence(o, where)
             window = r.integer(o, "window_days", where, required=False)
             due_day = r.integer(o, "due_day", where, required=False)
-            if window is not None and due_day is not None:
-                r.fail(f"{where}.due_day", "give window_days or due_day, not both")
-            if (window is not None or due_day is not None) and shortest is None:
-                r.fail(f"{where}.cadence", "a continuous obligation has no period to be due in")
-            period = "the RRULE's period" if cadence.rrule else f"a {cadence.kind.value} period"
-            if window is not None and longest is not None and window > longest:
-                r.fail(
-                    f"{where}.window_days",
-                    f"a window of {window} days is longer than its period "
-                    f"({period} is at most {longest} days)",
-                )
-            if due_day is not None and shortest is not None and due_day > shortest:
-                r.fail(
-                    f"{where}.due_day",
-                    f"day {due_day} is past the end of some periods "
-                    f"({period} can be as short as {shortest} days)",
-                )
+            span = None if shortest is None or longest is None else (shortest, longest)
+            problem = due_problem(
+                kind=cadence.kind.value,
+                is_rrule=bool(cadence.rrule),
+                span=span,
+                window_days=window,
+                due_day=due_day,
+            )
+            if problem:
+                r.fail(f"{where}.{problem[0]}", problem[1])
             item = r.number_text(o, "item", where, required=False)
             if item is not None and item not in codes:
                 r.fail(f"{where}.item", f"{item!r} is not the code of a commitment of this file")

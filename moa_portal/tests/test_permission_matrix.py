@@ -51,7 +51,7 @@ from activities.tests.factories import (
     OutreachEventFactory,
     ProgressUpdateFactory,
 )
-from agreements import lifecycle
+from agreements import drafts, lifecycle
 from agreements.agreement_file import read_agreement
 from agreements.models import (
     Agreement,
@@ -61,8 +61,11 @@ from agreements.models import (
     ModificationExecution,
     Party,
     PartyMembership,
+    Section,
+    Signatory,
     TerminationNotice,
 )
+from agreements.obligations import Obligation
 from agreements.permissions import ADMIN, MANAGER, STAFF, party_of
 from agreements.services import import_agreement, termination_notice_give
 from agreements.tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -104,6 +107,11 @@ class MatrixObjects:
     # In force (the MOA has expired), either party may terminate on 30 days' notice:
     mou: Agreement  # renews by itself once unless a party gives 60 days' notice; no notice given
     mou_noticed: Agreement  # renews only by agreement; DOC's notice of termination stands
+    draft: Agreement  # a DOC–DHS draft the DOC admin started (visible to the two parties' admins only)
+    draft_clause: Section  # the draft's first clause (empty), with a second one after it
+    draft_item: Commitment  # of the draft, citing the second clause
+    draft_obligation: Obligation  # of the draft, citing the second clause
+    draft_signatory: Signatory  # DOC's, named, not yet signed
 
 
 @dataclass(frozen=True)
@@ -190,6 +198,26 @@ def mou_noticed(o: MatrixObjects) -> dict[str, Any]:
 
 def modification(o: MatrixObjects) -> dict[str, Any]:
     return {"slug": o.moa.slug, "number": o.modification.number}
+
+
+def draft(o: MatrixObjects) -> dict[str, Any]:
+    return {"slug": o.draft.slug}
+
+
+def draft_clause(o: MatrixObjects) -> dict[str, Any]:
+    return {"slug": o.draft.slug, "pk": o.draft_clause.pk}
+
+
+def draft_item(o: MatrixObjects) -> dict[str, Any]:
+    return {"slug": o.draft.slug, "pk": o.draft_item.pk}
+
+
+def draft_obligation(o: MatrixObjects) -> dict[str, Any]:
+    return {"slug": o.draft.slug, "pk": o.draft_obligation.pk}
+
+
+def draft_signatory(o: MatrixObjects) -> dict[str, Any]:
+    return {"slug": o.draft.slug, "pk": o.draft_signatory.pk}
 
 
 def summary_csv(o: MatrixObjects) -> dict[str, Any]:
@@ -280,6 +308,19 @@ EXPECTED: dict[str, Row] = {
     "agreements:termination_mutual": row(mou,           "login 405 405 405 405 405"),
     "agreements:termination_non_renewal": row(mou,      "login 405 405 405 405 405"),
     "agreements:termination_renewal": row(mou_noticed,  "login 405 405 405 405 405"),
+    # A draft is seen by the admins of its parties only: everyone else does not find it (404).
+    "agreements:draft":        row(draft,               "login 404 404 404 200 404"),
+    "agreements:draft_clause_new": row(draft,           "login 404 404 404 200 404"),
+    "agreements:draft_clause_edit": row(draft_clause,   "login 404 404 404 200 404"),
+    "agreements:draft_clause_move": row(draft_clause,   "login 405 405 405 405 405"),
+    "agreements:draft_clause_delete": row(draft_clause, "login 404 404 404 200 404"),
+    "agreements:draft_commitment_new": row(draft,       "login 404 404 404 200 404"),
+    "agreements:draft_commitment_edit": row(draft_item, "login 404 404 404 200 404"),
+    "agreements:draft_commitment_delete": row(draft_item, "login 404 404 404 200 404"),
+    "agreements:draft_obligation_new": row(draft,       "login 404 404 404 200 404"),
+    "agreements:draft_obligation_edit": row(draft_obligation, "login 404 404 404 200 404"),
+    "agreements:draft_obligation_delete": row(draft_obligation, "login 404 404 404 200 404"),
+    "agreements:draft_signatory_edit": row(draft_signatory, "login 404 404 404 200 404"),
 }
 
 # What a POST (with no fields) answers, for the URLs that write. A refused form shows again
@@ -355,6 +396,33 @@ def objects(moa, doc, dhs, doc_staff, dhs_staff, doc_admin, tmp_path) -> MatrixO
     )
     meeting = MeetingFactory(agreement=moa, organiser=doc_staff)
     new_mou = Path(__file__).resolve().parents[2] / "agreements/tests/data/new-two-party-mou.yaml"
+    new_draft = lifecycle.agreement_draft_create(
+        acting_user=doc_admin,
+        slug="matrix-draft",
+        short_name="Matrix draft",
+        title="A draft of the permission matrix",
+        kind="mou",
+        parties=[doc, dhs],
+        purpose="",
+        term_years=3,
+    )
+    clauses = [
+        drafts.clause_create(
+            acting_user=doc_admin, agreement=new_draft, number=number, heading="", text="Text.", parent=None
+        )
+        for number in ("I", "II")
+    ]
+    draft_item = drafts.commitment_create(
+        acting_user=doc_admin,
+        agreement=new_draft,
+        code="II.1",
+        kind="joint_activity",
+        title="Matrix activity",
+        description="",
+        lead_parties=[doc, dhs],
+        source_section=clauses[1],
+        goal=None,
+    )
     return MatrixObjects(
         moa=moa,
         doc=doc,
@@ -391,6 +459,15 @@ def objects(moa, doc, dhs, doc_staff, dhs_staff, doc_admin, tmp_path) -> MatrixO
         mou_noticed=_noticed(
             _in_force_mou(new_mou, tmp_path, "matrix-mou-noticed", renews_by_itself=False), doc
         ),
+        draft=new_draft,
+        draft_clause=clauses[0],
+        draft_item=draft_item,
+        draft_obligation=drafts.obligation_create(
+            acting_user=doc_admin, agreement=new_draft, values=obligation_values(new_draft, "MATRIX-Q")
+        ),
+        draft_signatory=Signatory.objects.create(
+            agreement=new_draft, party=doc, name="DOC Secretary", title="Secretary"
+        ),
     )
 
 
@@ -410,6 +487,25 @@ def _noticed(agreement: Agreement, party: Party) -> Agreement:
     termination_notice_give(agreement=agreement, party=party, given_on=today())
     agreement.refresh_from_db()
     return agreement
+
+
+def obligation_values(agreement: Agreement, code: str) -> dict[str, Any]:
+    return {
+        "code": code,
+        "kind": "report",
+        "title": "Matrix report",
+        "section": agreement.sections.order_by("position").last(),
+        "item": None,
+        "parties": list(agreement.parties.all()),
+        "cadence": "quarterly",
+        "anchor": "calendar",
+        "rrule": "",
+        "window_days": 30,
+        "due_day": None,
+        "meeting_kinds": [],
+        "audiences": [],
+        "requires_minutes": False,
+    }
 
 
 def _answer(response) -> int | str:
@@ -621,6 +717,81 @@ def contact_deactivate_data(o, user):
     }
 
 
+def draft_clause_data(o, user):
+    current = Section.objects.get(pk=o.draft_clause.pk)
+    return {
+        "number": current.number,
+        "heading": "Edited",
+        "text": "By the matrix.",
+        "version": current.version,
+    }
+
+
+def draft_clause_new_data(o, user):
+    return {"number": f"M{getattr(user, 'pk', 0)}", "heading": "Added", "text": "By the matrix."}
+
+
+def draft_clause_move_data(o, user):
+    # The DOC admin moves the first clause down; DHS's admin moves it back up.
+    current = Section.objects.get(pk=o.draft_clause.pk)
+    first = o.draft.sections.order_by("position").first()
+    return {"direction": "down" if first == current else "up", "version": current.version}
+
+
+def draft_version(model):
+    def data(o, user):
+        field = {Section: "draft_clause", Commitment: "draft_item", Obligation: "draft_obligation"}[model]
+        # After the removal, the next admin posts the version they would have seen.
+        current = model.objects.filter(pk=getattr(o, field).pk).values_list("version", flat=True).first()
+        return {"version": current or getattr(o, field).version}
+
+    return data
+
+
+def draft_item_fields(o) -> dict[str, Any]:
+    return {
+        "kind": "joint_activity",
+        "title": "By the matrix",
+        "lead_parties": [str(o.doc.pk)],
+        "source_section": str(o.draft_clause.pk),
+    }
+
+
+def draft_item_new_data(o, user):
+    return {**draft_item_fields(o), "code": f"M-{getattr(user, 'pk', 0)}"}
+
+
+def draft_item_data(o, user):
+    current = Commitment.objects.get(pk=o.draft_item.pk)
+    return {**draft_item_fields(o), "code": current.code, "version": current.version}
+
+
+def draft_obligation_fields(o) -> dict[str, Any]:
+    return {
+        "kind": "report",
+        "title": "By the matrix",
+        "section": str(o.draft_item.source_section_id),
+        "parties": [str(o.doc.pk), str(o.dhs.pk)],
+        "cadence": "monthly",
+        "anchor": "calendar",
+        "window_days": "10",
+    }
+
+
+def draft_obligation_new_data(o, user):
+    return {**draft_obligation_fields(o), "code": f"M-{getattr(user, 'pk', 0)}"}
+
+
+def draft_obligation_data(o, user):
+    current = Obligation.objects.get(pk=o.draft_obligation.pk)
+    return {**draft_obligation_fields(o), "code": current.code, "version": current.version}
+
+
+def draft_signatory_data(o, user):
+    current = Signatory.objects.get(pk=o.draft_signatory.pk)
+    return {"name": "Matrix Signatory", "title": "Secretary", "signed_on": "", "version": current.version}
+
+
 def user_create_data(o, user):
     return {
         "username": "matrix.new",
@@ -704,6 +875,34 @@ POSTS: dict[str, PostRow] = {
     # DOC's admin gives notice first: DHS's is then refused on the form (one already given).
     "agreements:termination_non_renewal": post(mou, non_renewal_data, "login 403 403 403 ok 404 403 200"),
     "agreements:termination_renewal": post(mou_noticed, None, "login 403 403 403 ok 404 403 ok"),
+    # A draft: its parties' admins (DOC's and DHS's) edit it; no one else finds it. A removed
+    # item is not found by the next admin.
+    "agreements:draft_clause_new": post(draft, draft_clause_new_data, "login 404 404 404 ok 404 404 ok"),
+    "agreements:draft_clause_edit": post(draft_clause, draft_clause_data, "login 404 404 404 ok 404 404 ok"),
+    "agreements:draft_clause_move": post(
+        draft_clause, draft_clause_move_data, "login 404 404 404 ok 404 404 ok"
+    ),
+    "agreements:draft_clause_delete": post(
+        draft_clause, draft_version(Section), "login 404 404 404 ok 404 404 404"
+    ),
+    "agreements:draft_commitment_new": post(draft, draft_item_new_data, "login 404 404 404 ok 404 404 ok"),
+    "agreements:draft_commitment_edit": post(draft_item, draft_item_data, "login 404 404 404 ok 404 404 ok"),
+    "agreements:draft_commitment_delete": post(
+        draft_item, draft_version(Commitment), "login 404 404 404 ok 404 404 404"
+    ),
+    "agreements:draft_obligation_new": post(
+        draft, draft_obligation_new_data, "login 404 404 404 ok 404 404 ok"
+    ),
+    "agreements:draft_obligation_edit": post(
+        draft_obligation, draft_obligation_data, "login 404 404 404 ok 404 404 ok"
+    ),
+    "agreements:draft_obligation_delete": post(
+        draft_obligation, draft_version(Obligation), "login 404 404 404 ok 404 404 404"
+    ),
+    # DOC's signatory: DHS's admin sees the draft but may not correct another party's signatory.
+    "agreements:draft_signatory_edit": post(
+        draft_signatory, draft_signatory_data, "login 404 404 404 ok 404 404 403"
+    ),
 }
 # fmt: on
 # Open to anyone by design (signing in, asking for a reset link); their abuse limits are tested
@@ -722,6 +921,9 @@ WRITTEN = (
     FollowUpAction,
     OutreachEvent,
     Commitment,
+    Section,
+    Obligation,
+    Signatory,
     PointOfContact,
     get_user_model(),
     get_user_model().groups.through,
