@@ -546,7 +546,7 @@ def defined_acronyms(text: str) -> dict[str, str]:
     for m in ACRONYM_DEF_RE.finditer(strip_marks(text).replace("\n", " ")):
         name = re.sub(r"^(?:the|The)\s+", "", m["name"].strip())
         acronym = m["acr"]
-        initials = "".join(w[0] for w in re.findall(r"[A-Za-z][\w.]*", name))
+        initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", name))
         # Keep a definition only when the acronym could stand for the name (its letters in order).
         it = iter(initials.upper().replace(".", ""))
         if all(ch in it for ch in acronym.upper() if ch.isalpha()):
@@ -558,9 +558,12 @@ def build_outline(source: SourceDocument) -> Outline:
     """The clause tree of a source document."""
     pages, dropped = _drop_furniture(source.pages)
     paras = _paragraphs(pages)
-    lengths = sorted(len(ln.strip()) for p in paras for ln in p.lines)
-    # A "full" line is as long as most of the document's longest lines: it wrapped.
-    full_width = max(40, int(lengths[int(len(lengths) * 0.9)] * 0.75)) if lengths else 40
+    lengths = [len(ln.strip()) for p in paras for ln in p.lines]
+    # A hard-wrapped text has many lines near its longest; there a line that long wrapped.
+    # Elsewhere (one line per paragraph) no line is taken as wrapped.
+    widest = max(lengths, default=0)
+    near = sum(n >= widest * 0.8 for n in lengths)
+    full_width = int(widest * 0.75) if lengths and near >= max(3, len(lengths) * 0.25) else 10**9
     acronyms = defined_acronyms("\n".join(ln for p in paras for ln in p.lines))
     clauses = _Builder(paras, acronyms, full_width).build()
     for clause in clauses:

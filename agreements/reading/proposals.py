@@ -254,7 +254,7 @@ class _Reader:
             if kind is None:
                 continue
             text = _flat(clause.text)
-            if text.endswith(":") and self.outline.children(clause.number):
+            if text.endswith(":") and not clause.heading and self.outline.children(clause.number):
                 continue  # a sentence introducing a list: its items are the commitments
             if CROSS_REFERENCE_RE.search(text) and len(text) < 200 and not re.search(r"\b(?:will|shall)\b", text):
                 continue  # points at commitments stated elsewhere
@@ -311,19 +311,16 @@ class _Reader:
         for clause in self.clauses:
             if not _heading_has(clause, "CONTACT"):
                 continue
-            for paragraph in clause.paragraphs:
-                lines = strip_marks(paragraph).split("\n")
-                m = re.match(r"^For (?:the )?([^:]+):\s*(.*)$", lines[0])
-                if not m:
+            party: str | None = None
+            first = False
+            for line in strip_marks(clause.text).split("\n"):
+                if m := re.match(r"^For (?:the )?([^:]+):\s*(.*)$", line.strip()):
+                    party, first, line = self.party_of(m.group(1)), True, m.group(2)
+                if party is None or not line.strip():
                     continue
-                party = self.party_of(m.group(1))
-                first = True
-                for line in [m.group(2), *lines[1:]]:
-                    if not line.strip():
-                        continue
-                    value = {"party": party, **_contact_fields(line), "coordinator": first}
-                    first = False
-                    proposals.append(Proposal("contact", clause.number, value, line.strip()))
+                value = {"party": party, **_contact_fields(line), "coordinator": first}
+                first = False
+                proposals.append(Proposal("contact", clause.number, value, line.strip()))
         return proposals
 
     def propose_signatories(self) -> list[Proposal]:

@@ -1,0 +1,41 @@
+"""Print precision and recall of reading agreement texts against their hand-made files."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from agreements.agreement_file import AgreementFileError
+from agreements.reading.bench import run
+from agreements.reading.files import ReadingRefused
+
+BASE = Path(settings.BASE_DIR) / "agreements"
+#: (source text, hand-made file): the DOC–DHS MOA and the test documents written for the bench.
+PAIRS = [
+    (BASE / "data/sources/doc-dhs-ecommerce-moa-2017.txt", BASE / "data/doc-dhs-ecommerce-moa-2017.yaml"),
+    (BASE / "tests/data/reading/three-party-mou.txt", BASE / "tests/data/reading/three-party-mou.yaml"),
+    (BASE / "tests/data/reading/data-sharing-agreement.txt", BASE / "tests/data/reading/data-sharing-agreement.yaml"),
+]
+
+
+class Command(BaseCommand):
+    help = "Read each benchmark agreement's text and print precision and recall per kind of fact, and the time taken."
+
+    def handle(self, *args, **options) -> None:
+        for source, expected in PAIRS:
+            try:
+                result = run(source, expected)
+            except (ReadingRefused, AgreementFileError) as exc:
+                raise CommandError(f"{source.name}: {exc}") from None
+            self.stdout.write(f"\n{result.name}  (read and drafted in {result.seconds:.3f} s)")
+            self.stdout.write(f"  {'kind':<14}{'proposed':>9}{'expected':>9}{'right':>7}{'precision':>11}{'recall':>8}")
+            for s in result.scores:
+                self.stdout.write(
+                    f"  {s.kind:<14}{s.proposed:>9}{s.expected:>9}{s.right:>7}{s.precision:>10.0%}{s.recall:>8.0%}"
+                )
+            for kind, facts in result.missed.items():
+                for fact in facts:
+                    self.stdout.write(f"  missed {kind}: {str(fact)[:150]}")
+            for kind, facts in result.extra.items():
+                for fact in facts:
+                    self.stdout.write(f"  extra  {kind}: {str(fact)[:150]}")
