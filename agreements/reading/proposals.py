@@ -184,7 +184,7 @@ class _Reader:
                 continue
             value: dict[str, Any] = {"section": clause.number}
             if one:
-                notice = re.search(rf"({NUM})\s*(?:\(\d+\)\s*)?days'?\s*(?:prior\s+|advance\s+)?(?:written\s+)?notice", text, re.I)
+                notice = re.search(rf"({NUM})\s*(?:\(\d+\)\s*)?days'?\s*(?:prior\s+|advance\s+)?(?:written\s+)?notice", text[one.start() :], re.I)
                 value["by_one_party"] = {"notice_days": _words_number(notice.group(1)) if notice else 0}
             if mutual:
                 value["by_mutual_agreement"] = True
