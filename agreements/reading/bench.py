@@ -25,6 +25,7 @@ from pathlib import Path
 from agreements.agreement_file import AgreementDocument, read_agreement
 
 from .draft import draft_yaml
+from .samples import make_docx, make_pdf
 from .service import read_agreement_text
 
 Fact = tuple[object, ...]
@@ -99,12 +100,18 @@ def facts(doc: AgreementDocument) -> dict[str, set[Fact]]:
     }
 
 
-def run(source: Path, expected: Path) -> BenchResult:
-    """Read `source`, draft its file, read that back and score it against `expected`."""
+def run(source: Path, expected: Path, *, as_format: str = "text") -> BenchResult:
+    """Read `source` (as text, or turned into a PDF or DOCX first), draft its file, read that
+    back and score it against `expected`."""
     data = source.read_bytes()
+    name = source.name
+    if as_format == "pdf":
+        data, name = make_pdf(data.decode("utf-8")), source.with_suffix(".pdf").name
+    elif as_format == "docx":
+        data, name = make_docx(data.decode("utf-8")), source.with_suffix(".docx").name
     started = time.perf_counter()
-    reading = read_agreement_text(source.name, data)
-    text = draft_yaml(reading.outline, reading.proposals, drafted_on=datetime.date(2000, 1, 1), source_name=source.name)
+    reading = read_agreement_text(name, data)
+    text = draft_yaml(reading.outline, reading.proposals, drafted_on=datetime.date(2000, 1, 1), source_name=name)
     seconds = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as folder:
         drafted = Path(folder) / "draft.yaml"
@@ -117,4 +124,4 @@ def run(source: Path, expected: Path) -> BenchResult:
         scores.append(Score(kind, len(proposed), len(wanted), len(proposed & wanted)))
         missed[kind] = sorted(wanted - proposed, key=repr)
         extra[kind] = sorted(proposed - wanted, key=repr)
-    return BenchResult(source.name, scores, seconds, missed, extra)
+    return BenchResult(name, scores, seconds, missed, extra)

@@ -149,8 +149,8 @@ def _docx_lines(label: str, data: bytes) -> tuple[str, ...]:
     for paragraph in document.paragraphs:
         style = (paragraph.style.name or "") if paragraph.style is not None else ""
         whole_bold = style.startswith(("Heading", "Title"))
+        # A paragraph is a line; empty paragraphs are the blank lines between blocks.
         lines.append(_paragraph_text(paragraph, whole_bold=whole_bold))
-        lines.append("")
     for table in document.tables:
         for row in table.rows:
             for cell in row.cells:

@@ -512,7 +512,9 @@ class _Builder:
                 else:
                     clause.paragraphs.append(tail)
             return
-        if len(chunk) == 1 and self._heading_line(first):
+        if (len(chunk) == 1 or self._looks_heading(first)) and self._heading_line(first):
+            if len(chunk) > 1:
+                self._add_paragraph(self._join_lines(chunk[1:]))
             return
         if whole_para and self._is_subheading(_Para(chunk)):
             self._subheading(first)

@@ -10,11 +10,16 @@ from agreements.reading.bench import run
 from agreements.reading.files import ReadingRefused
 
 BASE = Path(settings.BASE_DIR) / "agreements"
-#: (source text, hand-made file): the DOC–DHS MOA and the test documents written for the bench.
+#: (source text, hand-made file, read as): the DOC–DHS MOA and the test documents written for
+#: the bench; the test documents are also made into a PDF (wrapped, with header and page
+#: footer) and a DOCX (agreements/reading/samples.py) and read from those.
 PAIRS = [
-    (BASE / "data/sources/doc-dhs-ecommerce-moa-2017.txt", BASE / "data/doc-dhs-ecommerce-moa-2017.yaml"),
-    (BASE / "tests/data/reading/three-party-mou.txt", BASE / "tests/data/reading/three-party-mou.yaml"),
-    (BASE / "tests/data/reading/data-sharing-agreement.txt", BASE / "tests/data/reading/data-sharing-agreement.yaml"),
+    (BASE / "data/sources/doc-dhs-ecommerce-moa-2017.txt", BASE / "data/doc-dhs-ecommerce-moa-2017.yaml", "text"),
+    (BASE / "data/sources/doc-dhs-ecommerce-moa-2017.txt", BASE / "data/doc-dhs-ecommerce-moa-2017.yaml", "pdf"),
+    (BASE / "tests/data/reading/three-party-mou.txt", BASE / "tests/data/reading/three-party-mou.yaml", "text"),
+    (BASE / "tests/data/reading/three-party-mou.txt", BASE / "tests/data/reading/three-party-mou.yaml", "pdf"),
+    (BASE / "tests/data/reading/data-sharing-agreement.txt", BASE / "tests/data/reading/data-sharing-agreement.yaml", "text"),
+    (BASE / "tests/data/reading/data-sharing-agreement.txt", BASE / "tests/data/reading/data-sharing-agreement.yaml", "docx"),
 ]
 
 
@@ -22,9 +27,9 @@ class Command(BaseCommand):
     help = "Read each benchmark agreement's text and print precision and recall per kind of fact, and the time taken."
 
     def handle(self, *args, **options) -> None:
-        for source, expected in PAIRS:
+        for source, expected, as_format in PAIRS:
             try:
-                result = run(source, expected)
+                result = run(source, expected, as_format=as_format)
             except (ReadingRefused, AgreementFileError) as exc:
                 raise CommandError(f"{source.name}: {exc}") from None
             self.stdout.write(f"\n{result.name}  (read and drafted in {result.seconds:.3f} s)")
