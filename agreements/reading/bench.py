@@ -86,16 +86,21 @@ def facts(doc: AgreementDocument) -> dict[str, set[Fact]]:
                 str(term.ends),
                 repr(term.length),
                 term.end_event,
-                (renewal.section, renewal.automatic, renewal.periods, renewal.notice_days) if renewal else None,
+                (renewal.section, renewal.automatic, renewal.periods, renewal.notice_days)
+                if renewal
+                else None,
             )
         },
-        "termination": {(rules.section, one.notice_days if one else None, rules.by_mutual_agreement)} if rules else set(),
+        "termination": {(rules.section, one.notice_days if one else None, rules.by_mutual_agreement)}
+        if rules
+        else set(),
         "modification": {(doc.modification_rule.section,)} if doc.modification_rule else set(),
         "commitments": {(str(c.kind), c.section, leads(c.leads)) for c in doc.commitments},
         "obligations": {(o.section, str(o.kind), str(o.cadence.kind)) for o in doc.obligations},
         "signatories": {(s.name, _norm(s.title), acronym.get(s.party, s.party)) for s in doc.signatories},
         "contacts": {
-            (acronym.get(c.party, c.party), c.role_title, c.office or "", c.person_name or "") for c in doc.points_of_contact
+            (acronym.get(c.party, c.party), c.role_title, c.office or "", c.person_name or "")
+            for c in doc.points_of_contact
         },
     }
 
@@ -111,7 +116,9 @@ def run(source: Path, expected: Path, *, as_format: str = "text") -> BenchResult
         data, name = make_docx(data.decode("utf-8")), source.with_suffix(".docx").name
     started = time.perf_counter()
     reading = read_agreement_text(name, data)
-    text = draft_yaml(reading.outline, reading.proposals, drafted_on=datetime.date(2000, 1, 1), source_name=name)
+    text = draft_yaml(
+        reading.outline, reading.proposals, drafted_on=datetime.date(2000, 1, 1), source_name=name
+    )
     seconds = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as folder:
         drafted = Path(folder) / "draft.yaml"

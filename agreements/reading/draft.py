@@ -76,7 +76,11 @@ def draft_document(
         return next(((i, p) for i, p in enumerate(proposals) if p.kind == kind), None)
 
     title_p = first("title")
-    title = title_p[1].value["title"] if title_p else (outline.clauses[0].text[:200] if outline.clauses else "Untitled")
+    title = (
+        title_p[1].value["title"]
+        if title_p
+        else (outline.clauses[0].text[:200] if outline.clauses else "Untitled")
+    )
     lowered = title.lower()
     kind, label = next(((k, lbl) for words, k, lbl in KIND_WORDS if words in lowered), ("other", "Agreement"))
     parties = [(i, p) for i, p in enumerate(proposals) if p.kind == "party"]
@@ -84,7 +88,12 @@ def draft_document(
     short_name = f"{'–'.join(acronyms)} {label}".strip() if acronyms else title[:60]
     data: dict[str, Any] = {
         "schema": SCHEMA,
-        "agreement": {"slug": slugify(title)[:50].strip("-") or "draft-agreement", "short_name": short_name, "title": title, "kind": kind},
+        "agreement": {
+            "slug": slugify(title)[:50].strip("-") or "draft-agreement",
+            "short_name": short_name,
+            "title": title,
+            "kind": kind,
+        },
     }
     if title_p:
         placed[title_p[0]] = "agreement.title"
@@ -151,7 +160,13 @@ def draft_document(
         if entry["kind"] == "meeting":
             kinds = data.setdefault("vocabularies", {}).setdefault("meeting_kinds", [])
             key = entry["code"].replace(".", "-")[:40]
-            kinds.append({"key": slugify(key).replace("-", "_") or "meeting", "label": entry["title"][:100], "section": p.clause})
+            kinds.append(
+                {
+                    "key": slugify(key).replace("-", "_") or "meeting",
+                    "label": entry["title"][:100],
+                    "section": p.clause,
+                }
+            )
             entry["meeting_kinds"] = [kinds[-1]["key"]]
             entry["requires_minutes"] = True
         entry["title"] = entry.get("title") or entry["code"]
@@ -172,7 +187,9 @@ def _quote(text: str) -> str:
     return flat if len(flat) <= 110 else flat[:107] + "…"
 
 
-def draft_yaml(outline: Outline, proposals: list[Proposal], *, drafted_on: datetime.date, source_name: str) -> str:
+def draft_yaml(
+    outline: Outline, proposals: list[Proposal], *, drafted_on: datetime.date, source_name: str
+) -> str:
     """The drafted agreement file as YAML, each proposed value under a ``# REVIEW`` comment."""
     data, placed = draft_document(outline, proposals, drafted_on=drafted_on)
     notes: dict[str, list[str]] = {}

@@ -19,7 +19,15 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 #: The first bytes of programs: Windows (MZ), ELF, Mach-O (both byte orders, fat), scripts.
-PROGRAM_MAGIC = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!")
+PROGRAM_MAGIC = (
+    b"MZ",
+    b"\x7fELF",
+    b"\xfe\xed\xfa",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+    b"#!",
+)
 DOCX_MAIN_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 #: A page whose text layer holds fewer characters than this is taken as a picture of text.
 MIN_TEXT_PER_PAGE = 20
@@ -51,7 +59,9 @@ def read_source(name: str, data: bytes, *, max_bytes: int | None = None) -> Sour
     if not data:
         raise ReadingRefused(f"{label} is empty.")
     if len(data) > limit:
-        raise ReadingRefused(f"{label} is {filesizeformat(len(data))}; files may be at most {filesizeformat(limit)}.")
+        raise ReadingRefused(
+            f"{label} is {filesizeformat(len(data))}; files may be at most {filesizeformat(limit)}."
+        )
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if data.startswith(PROGRAM_MAGIC):
         raise ReadingRefused(f"{label} is a program, not an agreement's text.")
@@ -109,7 +119,9 @@ def _check_docx_package(label: str, data: bytes) -> None:
     with archive:
         members = archive.infolist()  # the central directory only: nothing is unpacked yet
         if len(members) > settings.EVIDENCE_ZIP_MAX_ENTRIES:
-            raise ReadingRefused(f"{label} holds {len(members)} parts, more than {settings.EVIDENCE_ZIP_MAX_ENTRIES}.")
+            raise ReadingRefused(
+                f"{label} holds {len(members)} parts, more than {settings.EVIDENCE_ZIP_MAX_ENTRIES}."
+            )
         unpacked = sum(m.file_size for m in members)
         if unpacked > settings.EVIDENCE_ZIP_MAX_UNCOMPRESSED:
             raise ReadingRefused(
@@ -122,7 +134,9 @@ def _check_docx_package(label: str, data: bytes) -> None:
         for member in members:
             if member.flag_bits & 0x1:
                 raise ReadingRefused(f"{label} is protected by a password; upload a copy without one.")
-            if member.filename.lower().endswith(("vbaproject.bin", ".exe", ".dll", ".bat", ".cmd", ".js", ".vbs")):
+            if member.filename.lower().endswith(
+                ("vbaproject.bin", ".exe", ".dll", ".bat", ".cmd", ".js", ".vbs")
+            ):
                 raise ReadingRefused(f"{label} holds a program or macros ({member.filename}).")
         try:
             types = archive.read("[Content_Types].xml")
@@ -173,7 +187,9 @@ def _paragraph_text(paragraph: object, *, whole_bold: bool) -> str:
             bold_run.append(run.text)
             continue
         if bold_run:
-            parts.append(f"**{''.join(bold_run).strip()}**" + (" " if "".join(bold_run).endswith(" ") else ""))
+            parts.append(
+                f"**{''.join(bold_run).strip()}**" + (" " if "".join(bold_run).endswith(" ") else "")
+            )
             bold_run = []
         parts.append(run.text)
     if bold_run:

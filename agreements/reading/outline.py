@@ -55,9 +55,19 @@ BULLET_RE = re.compile(r"^(?P<bullet>[-•*◦▪‣·–])\s+(?P<rest>.*)$")
 BOLD_LEAD_RE = re.compile(r"^\*\*(?P<head>[^*]{1,120}?)\*\*\s*(?P<rest>.*)$")
 PAGE_NUMBER_RE = re.compile(r"^(?:page\s+)?[-–]?\s*\d{1,4}\s*[-–]?(?:\s+of\s+\d{1,4})?$", re.IGNORECASE)
 SIGNATURE_HEAD_RE = re.compile(r"^(SIGNATURES?|SIGNATURE PAGE|IN WITNESS WHEREOF)\b")
-ACRONYM_DEF_RE = re.compile(r"(?P<name>(?:[A-Z][\w.&'’-]*\s+)(?:(?:of|the|for|and|on|[A-Z][\w.&'’-]*)\s+){0,8}?[A-Z][\w.&'’-]*)\s+\((?P<acr>[A-Z][A-Za-z&]{1,9})\)")
+ACRONYM_DEF_RE = re.compile(
+    r"(?P<name>(?:[A-Z][\w.&'’-]*\s+)(?:(?:of|the|for|and|on|[A-Z][\w.&'’-]*)\s+){0,8}?[A-Z][\w.&'’-]*)\s+\((?P<acr>[A-Z][A-Za-z&]{1,9})\)"
+)
 LOWER_ROMANS = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"}
-LIST_NOUNS = {"goals": "G", "goal": "G", "items": "A", "item": "A", "actions": "A", "objectives": "O", "activities": "J"}
+LIST_NOUNS = {
+    "goals": "G",
+    "goal": "G",
+    "items": "A",
+    "item": "A",
+    "actions": "A",
+    "objectives": "O",
+    "activities": "J",
+}
 TOP_KINDS = {"section", "article", "annex", "heading", "title", "preamble"}
 SENTENCE_END = (".", ":", ";", "!", "?", "”", '"', ")")
 
@@ -214,7 +224,9 @@ def _marker(line: str, *, roman_context: bool) -> _Marker | None:
     if not bullet:
         if m := ANNEX_RE.match(text):
             if len(text) < 120 and (not m["rest"] or _is_caps(m["rest"]) or m["rest"][0].isupper()):
-                return _Marker("annex", f"{m['word'].upper()} {m['num']}", text[: m.start("rest")].strip(), m["rest"])
+                return _Marker(
+                    "annex", f"{m['word'].upper()} {m['num']}", text[: m.start("rest")].strip(), m["rest"]
+                )
         if m := ARTICLE_RE.match(text):
             return _Marker("article", m["num"], text[: m.start("rest")].strip(), m["rest"])
         if (m := SECTION_RE.match(text)) and _is_caps(m["rest"]):
@@ -350,7 +362,11 @@ class _Builder:
         elif style in {"bullet", "bullet-bold"}:
             key = f"{base}|{self._list_prefix(parent)}"
             self.counters[key] += 1
-            number = f"{base}.{self._list_prefix(parent)}{self.counters[key]}" if base else f"{self._list_prefix(parent)}{self.counters[key]}"
+            number = (
+                f"{base}.{self._list_prefix(parent)}{self.counters[key]}"
+                if base
+                else f"{self._list_prefix(parent)}{self.counters[key]}"
+            )
         elif style.startswith("paren"):
             number = f"{base}({mk.num})"
         else:
@@ -358,7 +374,9 @@ class _Builder:
         heading, rest = "", mk.rest
         if m := BOLD_LEAD_RE.match(rest):
             heading, rest = m["head"].strip(), m["rest"]
-        clause = self._open(Clause(number, parent.number if parent else None, "item", mk.written, heading, style=style))
+        clause = self._open(
+            Clause(number, parent.number if parent else None, "item", mk.written, heading, style=style)
+        )
         if rest.strip():
             clause.paragraphs.append(rest.strip())
         self.stack.append(clause)
@@ -378,7 +396,11 @@ class _Builder:
             return
         if current.style in {"bullet", "bullet-bold"}:
             # A paragraph that is not a bullet ends a bulleted list.
-            while self.stack and self.stack[-1].style in {"bullet", "bullet-bold", "roman-lower", "lower"} and not self.in_signatures:
+            while (
+                self.stack
+                and self.stack[-1].style in {"bullet", "bullet-bold", "roman-lower", "lower"}
+                and not self.in_signatures
+            ):
                 self.stack.pop()
             current = self.stack[-1] if self.stack else None
             if current is None:
@@ -401,7 +423,9 @@ class _Builder:
         current.paragraphs.append(text)
 
     def _front_matter(self, text: str) -> None:
-        kind = "title" if _is_caps(text) and not any(c.kind == "preamble" for c in self.clauses) else "preamble"
+        kind = (
+            "title" if _is_caps(text) and not any(c.kind == "preamble" for c in self.clauses) else "preamble"
+        )
         existing = next((c for c in self.clauses if c.kind == kind), None)
         if existing is None:
             existing = self._open(Clause(kind.upper(), None, kind, style=kind))
@@ -438,7 +462,9 @@ class _Builder:
             self.counters[f"{annex.number}|S"] += 1
             acronym = f"S{self.counters[f'{annex.number}|S']}"
         self.stack = [annex]
-        clause = self._open(Clause(f"{annex.number}.{acronym}", annex.number, "subheading", "", plain, style="subheading"))
+        clause = self._open(
+            Clause(f"{annex.number}.{acronym}", annex.number, "subheading", "", plain, style="subheading")
+        )
         self.stack.append(clause)
 
     def _acronym_of(self, heading: str) -> str | None:
@@ -471,14 +497,22 @@ class _Builder:
         # Lines that open a clause split the paragraph; the others are its text.
         chunks: list[list[str]] = []
         for line in para.lines:
-            roman_context = bool(self.stack) and self.stack[-1].style in {"roman-lower", "bullet-bold", "bullet"}
+            roman_context = bool(self.stack) and self.stack[-1].style in {
+                "roman-lower",
+                "bullet-bold",
+                "bullet",
+            }
             if not chunks or _marker(line, roman_context=roman_context) or self._looks_heading(line):
                 chunks.append([line])
             else:
                 chunks[-1].append(line)
         for i, chunk in enumerate(chunks):
             first = chunk[0]
-            if i == 0 and self._continues(strip_marks(first).strip()) and not _marker(first, roman_context=False):
+            if (
+                i == 0
+                and self._continues(strip_marks(first).strip())
+                and not _marker(first, roman_context=False)
+            ):
                 last = self.clauses[-1]
                 last.paragraphs[-1] = last.paragraphs[-1].rstrip() + " " + self._join_lines(chunk)
                 continue
@@ -486,7 +520,12 @@ class _Builder:
 
     def _looks_heading(self, line: str) -> bool:
         plain = strip_marks(line).strip()
-        return (_is_caps(plain) or _is_whole_bold(line.strip())) and len(plain) <= 100 and not plain.endswith((".", ",", ";")) and bool(self.stack or any(c.kind == "preamble" for c in self.clauses))
+        return (
+            (_is_caps(plain) or _is_whole_bold(line.strip()))
+            and len(plain) <= 100
+            and not plain.endswith((".", ",", ";"))
+            and bool(self.stack or any(c.kind == "preamble" for c in self.clauses))
+        )
 
     def _chunk(self, chunk: list[str], *, whole_para: bool) -> None:
         first = chunk[0]

@@ -31,8 +31,15 @@ NUMBER_WORDS = {
     "sixty": 60, "ninety": 90,
 }  # fmt: skip
 NUM = r"(?:\d{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
-CITATION_RE = re.compile(r"\b\d{1,2}\s+U\.\s?S\.\s?C\.\s*§§?\s*[\w.()-]*\w|\bPub(?:lic|\.)\s+L(?:aw|\.)\s+(?:No\.\s+)?\d+-\d+")
-LIST_KINDS = {"goals": "strategic_goal", "goal": "strategic_goal", "items": "action_item", "item": "action_item"}
+CITATION_RE = re.compile(
+    r"\b\d{1,2}\s+U\.\s?S\.\s?C\.\s*§§?\s*[\w.()-]*\w|\bPub(?:lic|\.)\s+L(?:aw|\.)\s+(?:No\.\s+)?\d+-\d+"
+)
+LIST_KINDS = {
+    "goals": "strategic_goal",
+    "goal": "strategic_goal",
+    "items": "action_item",
+    "item": "action_item",
+}
 CROSS_REFERENCE_RE = re.compile(r"\b(?:Section|Article|Annex|Appendix|Attachment)\s+(?:[IVXLC]+|\d+)\b")
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE_RE = re.compile(r"\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}")
@@ -90,13 +97,17 @@ class _Reader:
         return None
 
     def propose_parties(self) -> list[Proposal]:
-        candidates = [c for c in self.clauses if _heading_has(c, "PART")] + [c for c in self.clauses if c.kind == "preamble"]
+        candidates = [c for c in self.clauses if _heading_has(c, "PART")] + [
+            c for c in self.clauses if c.kind == "preamble"
+        ]
         candidates += self.clauses[:3]
         for clause in candidates:
             text = _flat(clause.text)
             found = []
             for name, acronym in self.outline.acronyms.items():
-                if f"{name} ({acronym})" in text and not re.search(r"Memorandum|Agreement|Understanding", name):
+                if f"{name} ({acronym})" in text and not re.search(
+                    r"Memorandum|Agreement|Understanding", name
+                ):
                     found.append((text.index(f"{name} ({acronym})"), name, acronym))
             if len(found) >= 2:
                 found.sort()
@@ -119,7 +130,9 @@ class _Reader:
     def propose_purpose(self) -> list[Proposal]:
         for clause in self.clauses:
             if _heading_has(clause, "PURPOSE") and clause.text:
-                return [Proposal("purpose", clause.number, {"purpose": _flat(clause.text)}, _flat(clause.text))]
+                return [
+                    Proposal("purpose", clause.number, {"purpose": _flat(clause.text)}, _flat(clause.text))
+                ]
         return []
 
     def propose_authorities(self) -> list[Proposal]:
@@ -154,8 +167,12 @@ class _Reader:
             return []
         text = _flat(clause.text)
         value: dict[str, Any] = {"section": clause.number}
-        value["starts"] = "effective_date" if re.search(r"effective (?:on|as of) \w+ \d", text) else "execution"
-        length = re.search(rf"\bfor (?:a (?:period|term) of )?({NUM})\s*(?:\(\d+\)\s*)?(year|month|day)s?\b", text, re.I)
+        value["starts"] = (
+            "effective_date" if re.search(r"effective (?:on|as of) \w+ \d", text) else "execution"
+        )
+        length = re.search(
+            rf"\bfor (?:a (?:period|term) of )?({NUM})\s*(?:\(\d+\)\s*)?(year|month|day)s?\b", text, re.I
+        )
         until = re.search(r"\buntil (?:the )?(completion of [^,.;]+)", text, re.I)
         if length:
             value["ends"] = "after"
@@ -170,7 +187,9 @@ class _Reader:
             renewal["automatic"] = bool(re.search(r"automatic", text, re.I))
             if periods := re.search(rf"\b({NUM})\s+(?:additional|successive|further)", text, re.I):
                 renewal["periods"] = _words_number(periods.group(1))
-            if notice := re.search(rf"({NUM})\s*(?:\(\d+\)\s*)?days'?\s*(?:prior\s+)?(?:written\s+)?notice", text, re.I):
+            if notice := re.search(
+                rf"({NUM})\s*(?:\(\d+\)\s*)?days'?\s*(?:prior\s+)?(?:written\s+)?notice", text, re.I
+            ):
                 renewal["notice_days"] = _words_number(notice.group(1))
             value["renewal"] = renewal
         return [Proposal("term", clause.number, value, text)]
@@ -178,35 +197,66 @@ class _Reader:
     def propose_termination(self) -> list[Proposal]:
         for clause in [c for c in self.clauses if _heading_has(c, "TERMINAT")] + self.clauses:
             text = _flat(clause.text)
-            one = re.search(r"terminat\w*\s+(?:this \w+\s+)?by (?:either|any|one) (?:side|party|parties)|(?:either|any) (?:party|side) may terminate", text, re.I)
-            mutual = re.search(r"terminat[^.]*mutual (?:written )?(?:agreement|consent)|mutual (?:written )?(?:agreement|consent)[^.]*terminat", text, re.I)
+            one = re.search(
+                r"terminat\w*\s+(?:this \w+\s+)?by (?:either|any|one) (?:side|party|parties)|(?:either|any) (?:party|side) may terminate",
+                text,
+                re.I,
+            )
+            mutual = re.search(
+                r"terminat[^.]*mutual (?:written )?(?:agreement|consent)|mutual (?:written )?(?:agreement|consent)[^.]*terminat",
+                text,
+                re.I,
+            )
             if not (one or mutual):
                 continue
             value: dict[str, Any] = {"section": clause.number}
             if one:
-                notice = re.search(rf"({NUM})\s*(?:\(\d+\)\s*)?days'?\s*(?:prior\s+|advance\s+)?(?:written\s+)?notice", text[one.start() :], re.I)
+                notice = re.search(
+                    rf"({NUM})\s*(?:\(\d+\)\s*)?days'?\s*(?:prior\s+|advance\s+)?(?:written\s+)?notice",
+                    text[one.start() :],
+                    re.I,
+                )
                 value["by_one_party"] = {"notice_days": _words_number(notice.group(1)) if notice else 0}
             if mutual:
                 value["by_mutual_agreement"] = True
-            note = "" if not one or value["by_one_party"]["notice_days"] else "no notice period stated: 0 days proposed"
+            note = (
+                ""
+                if not one or value["by_one_party"]["notice_days"]
+                else "no notice period stated: 0 days proposed"
+            )
             return [Proposal("termination", clause.number, value, text, note)]
         return []
 
     def propose_modification(self) -> list[Proposal]:
-        for clause in [c for c in self.clauses if _heading_has(c, "MODIFICATION", "AMENDMENT")] + self.clauses:
+        for clause in [
+            c for c in self.clauses if _heading_has(c, "MODIFICATION", "AMENDMENT")
+        ] + self.clauses:
             text = _flat(clause.text)
-            if re.search(r"may (?:only )?be (?:modified|amended)|modif\w+ (?:shall|must|will) be in writing", text, re.I):
+            if re.search(
+                r"may (?:only )?be (?:modified|amended)|modif\w+ (?:shall|must|will) be in writing",
+                text,
+                re.I,
+            ):
                 return [Proposal("modification", clause.number, {"section": clause.number}, text)]
         return []
 
     # -- commitments
     def _leads_from(self, text: str) -> list[str] | None:
         flat = _flat(text)
-        if re.match(r"^(?:The |the )?(?:Parties|parties|each Party|Each Party|both Parties)\b", flat) or re.search(r"\bthe Parties (?:will|shall|agree)", flat):
+        if re.match(
+            r"^(?:The |the )?(?:Parties|parties|each Party|Each Party|both Parties)\b", flat
+        ) or re.search(r"\bthe Parties (?:will|shall|agree)", flat):
             return None  # all parties
-        lead = re.match(r"^((?:[A-Z][A-Za-z&]+)(?:(?:,\s*|\s+and\s+)[A-Z][A-Za-z&]+)*)\s+(?:will|shall|agrees?|seeks?|aims?)\b", flat)
+        lead = re.match(
+            r"^((?:[A-Z][A-Za-z&]+)(?:(?:,\s*|\s+and\s+)[A-Z][A-Za-z&]+)*)\s+(?:will|shall|agrees?|seeks?|aims?)\b",
+            flat,
+        )
         if lead:
-            acronyms = [a for a in re.split(r",\s*|\s+and\s+", lead.group(1)) if any(p["acronym"] == a for p in self.parties)]
+            acronyms = [
+                a
+                for a in re.split(r",\s*|\s+and\s+", lead.group(1))
+                if any(p["acronym"] == a for p in self.parties)
+            ]
             if acronyms:
                 return acronyms
         return None
@@ -220,7 +270,9 @@ class _Reader:
                 return LIST_KINDS[m.group(1).lower()]
             if re.search(r"\b(?:will|shall|agrees?|endeavor|responsib|undertake)\b", intro, re.I):
                 return "objective"
-        if _heading_has(parent, "RESPONSIBILIT", "OBLIGATION", "DUTIES") or _heading_has(section, "RESPONSIBILIT", "OBLIGATION", "DUTIES"):
+        if _heading_has(parent, "RESPONSIBILIT", "OBLIGATION", "DUTIES") or _heading_has(
+            section, "RESPONSIBILIT", "OBLIGATION", "DUTIES"
+        ):
             return "objective"
         return None
 
@@ -245,7 +297,12 @@ class _Reader:
         committed: set[str] = set()
         counters: dict[str, int] = {}
         for clause in self.clauses:
-            if clause.kind != "item" or clause.parent is None or clause.parent in committed or not clause.text:
+            if (
+                clause.kind != "item"
+                or clause.parent is None
+                or clause.parent in committed
+                or not clause.text
+            ):
                 continue
             parent = self.outline.clause(clause.parent)
             if parent is None:
@@ -256,7 +313,11 @@ class _Reader:
             text = _flat(clause.text)
             if text.endswith(":") and not clause.heading and self.outline.children(clause.number):
                 continue  # a sentence introducing a list: its items are the commitments
-            if CROSS_REFERENCE_RE.search(text) and len(text) < 200 and not re.search(r"\b(?:will|shall)\b", text):
+            if (
+                CROSS_REFERENCE_RE.search(text)
+                and len(text) < 200
+                and not re.search(r"\b(?:will|shall)\b", text)
+            ):
                 continue  # points at commitments stated elsewhere
             leads = self._leads_from(text)
             if leads is None and parent.paragraphs:
@@ -266,7 +327,11 @@ class _Reader:
                 leads = [party] if party else None
             committed.add(clause.number)
             described = "\n".join(
-                [text] + [f"{c.marker.lstrip('- ').strip()} {_flat(c.text)}".strip() for c in self.outline.children(clause.number)]
+                [text]
+                + [
+                    f"{c.marker.lstrip('- ').strip()} {_flat(c.text)}".strip()
+                    for c in self.outline.children(clause.number)
+                ]
             )
             code = clause.number
             if " " in code or len(code) > 40:
@@ -275,7 +340,13 @@ class _Reader:
                 counters[f"{prefix}{letter}"] = counters.get(f"{prefix}{letter}", 0) + 1
                 code = f"{prefix}-{letter}{counters[f'{prefix}{letter}']}"
             title = strip_marks(clause.heading).strip().rstrip(":.") or _short_title(text)
-            value = {"code": code, "kind": kind, "title": title, "description": described, "leads": leads or "all"}
+            value = {
+                "code": code,
+                "kind": kind,
+                "title": title,
+                "description": described,
+                "leads": leads or "all",
+            }
             proposals.append(Proposal("commitment", clause.number, value, text))
         return proposals
 
@@ -330,7 +401,11 @@ class _Reader:
                 continue
             for paragraph in clause.paragraphs:
                 lines = [ln.strip() for ln in strip_marks(paragraph).split("\n")]
-                lines = [re.sub(r"^(?:/s/|By:)\s*", "", ln) for ln in lines if ln and not re.match(r"^(?:_+|Date:?.*)$", ln)]
+                lines = [
+                    re.sub(r"^(?:/s/|By:)\s*", "", ln)
+                    for ln in lines
+                    if ln and not re.match(r"^(?:_+|Date:?.*)$", ln)
+                ]
                 if not lines:
                     continue
                 party_line = next((ln for ln in lines if self.party_of(ln)), None)
@@ -368,7 +443,11 @@ def _contact_fields(line: str) -> dict[str, Any]:
             fields["phone"] = part
         else:
             rest.append(part)
-    if rest and not ROLE_WORDS.search(rest[0]) and re.fullmatch(r"(?:[A-Z][a-z.'-]+\s){1,3}[A-Z][a-z'-]+", rest[0]):
+    if (
+        rest
+        and not ROLE_WORDS.search(rest[0])
+        and re.fullmatch(r"(?:[A-Z][a-z.'-]+\s){1,3}[A-Z][a-z'-]+", rest[0])
+    ):
         fields["person_name"] = rest.pop(0)
     fields["role_title"] = rest[0] if rest else ""
     fields["office"] = ", ".join(rest[1:]) or None
@@ -378,7 +457,10 @@ def _contact_fields(line: str) -> dict[str, Any]:
 CADENCES = (
     (r"\bquarterly\b|\bevery (?:three|3) months\b|\beach quarter\b", "quarterly"),
     (r"\bmonthly\b|\beach month\b|\bevery month\b", "monthly"),
-    (r"\btwice (?:a|each|per) year\b|\bsemi-?annual(?:ly)?\b|\bevery (?:six|6) months\b|\bbiannual(?:ly)?\b", "semiannual"),
+    (
+        r"\btwice (?:a|each|per) year\b|\bsemi-?annual(?:ly)?\b|\bevery (?:six|6) months\b|\bbiannual(?:ly)?\b",
+        "semiannual",
+    ),
     (r"\bannual(?:ly)?\b|\bonce (?:a|each|per) year\b|\bevery year\b|\beach year\b|\byearly\b", "annual"),
 )
 
@@ -387,20 +469,33 @@ def _obligation(text: str) -> tuple[str, str, dict[str, Any], str] | None:
     """(kind, cadence, more fields, note) for a clause that asks for something again and again."""
     cadence = next((name for pattern, name in CADENCES if re.search(pattern, text, re.I)), None)
     lowered = text.lower()
-    if re.search(r"\b(?:establish|designate|maintain|appoint|identify)\w*\s+(?:a\s+)?points? of contact", lowered):
+    if re.search(
+        r"\b(?:establish|designate|maintain|appoint|identify)\w*\s+(?:a\s+)?points? of contact", lowered
+    ):
         return "contacts", "continuous", {"title": "Points of contact"}, ""
     if cadence is None:
         if re.search(r"\b(?:host|hold|organi[sz]e|conduct)\w*\s+(?:\w+\s+){0,2}events?\b", lowered):
             title = _short_title(text)
-            return "event", "annual", {"title": title, "anchor": "rolling"}, "no cadence stated: at least one a year proposed"
+            return (
+                "event",
+                "annual",
+                {"title": title, "anchor": "rolling"},
+                "no cadence stated: at least one a year proposed",
+            )
         return None
     extra: dict[str, Any] = {}
-    if window := re.search(rf"within ({NUM})\s*(?:\(\d+\)\s*)?days (?:of|after) (?:the end of )?(?:each|the)", text, re.I):
+    if window := re.search(
+        rf"within ({NUM})\s*(?:\(\d+\)\s*)?days (?:of|after) (?:the end of )?(?:each|the)", text, re.I
+    ):
         extra["window_days"] = _words_number(window.group(1))
     if re.search(r"\bmeet(?:ing)?s?\b|\bconference calls?\b|\bcalls?\b", lowered):
         kind = "meeting"
-        phrase = re.search(r"\b(?:quarterly|monthly|annual|semi-?annual)\s+[\w\s]*?(?:meetings?|calls?)(?:\s+or\s+conference calls)?", text, re.I)
-        extra["title"] = (phrase.group(0) if phrase else _short_title(text))
+        phrase = re.search(
+            r"\b(?:quarterly|monthly|annual|semi-?annual)\s+[\w\s]*?(?:meetings?|calls?)(?:\s+or\s+conference calls)?",
+            text,
+            re.I,
+        )
+        extra["title"] = phrase.group(0) if phrase else _short_title(text)
         extra["title"] = extra["title"][:1].upper() + extra["title"][1:]
     elif re.search(r"\breview\b", lowered) and not re.search(r"\breport", lowered):
         kind, extra["title"] = "review", _short_title(text)

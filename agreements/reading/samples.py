@@ -17,7 +17,9 @@ def _pdf_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
-def make_pdf(text: str, *, header: str = "Interagency Agreement - Draft for Signature", width: int = 90) -> bytes:
+def make_pdf(
+    text: str, *, header: str = "Interagency Agreement - Draft for Signature", width: int = 90
+) -> bytes:
     """A PDF with a text layer holding `text`, wrapped, paginated, with header and footer."""
     lines: list[str] = []
     for raw in text.replace("*", "").split("\n"):
@@ -29,7 +31,10 @@ def make_pdf(text: str, *, header: str = "Interagency Agreement - Draft for Sign
     font_id = 3 + 2 * len(pages)
     for n, page_lines in enumerate(pages, start=1):
         ops = ["BT /F1 10 Tf 12 TL 56 760 Td", f"({_pdf_escape(header)}) Tj T* T*"]
-        ops += [f"({_pdf_escape(line.encode('latin-1', 'replace').decode('latin-1'))}) Tj T*" for line in page_lines]
+        ops += [
+            f"({_pdf_escape(line.encode('latin-1', 'replace').decode('latin-1'))}) Tj T*"
+            for line in page_lines
+        ]
         ops += ["ET", f"BT /F1 9 Tf 280 40 Td (Page {n} of {len(pages)}) Tj ET"]
         stream = "\n".join(ops).encode("latin-1", "replace")
         page_id, content_id = 3 + 2 * (n - 1), 4 + 2 * (n - 1)
@@ -39,7 +44,10 @@ def make_pdf(text: str, *, header: str = "Interagency Agreement - Draft for Sign
             f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode()
         )
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    head = [b"<< /Type /Catalog /Pages 2 0 R >>", f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(pages)} >>".encode()]
+    head = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(pages)} >>".encode(),
+    ]
     font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
     body = head + objects + [font]
     out = io.BytesIO()

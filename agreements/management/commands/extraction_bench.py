@@ -14,12 +14,36 @@ BASE = Path(settings.BASE_DIR) / "agreements"
 #: the bench; the test documents are also made into a PDF (wrapped, with header and page
 #: footer) and a DOCX (agreements/reading/samples.py) and read from those.
 PAIRS = [
-    (BASE / "data/sources/doc-dhs-ecommerce-moa-2017.txt", BASE / "data/doc-dhs-ecommerce-moa-2017.yaml", "text"),
-    (BASE / "data/sources/doc-dhs-ecommerce-moa-2017.txt", BASE / "data/doc-dhs-ecommerce-moa-2017.yaml", "pdf"),
-    (BASE / "tests/data/reading/three-party-mou.txt", BASE / "tests/data/reading/three-party-mou.yaml", "text"),
-    (BASE / "tests/data/reading/three-party-mou.txt", BASE / "tests/data/reading/three-party-mou.yaml", "pdf"),
-    (BASE / "tests/data/reading/data-sharing-agreement.txt", BASE / "tests/data/reading/data-sharing-agreement.yaml", "text"),
-    (BASE / "tests/data/reading/data-sharing-agreement.txt", BASE / "tests/data/reading/data-sharing-agreement.yaml", "docx"),
+    (
+        BASE / "data/sources/doc-dhs-ecommerce-moa-2017.txt",
+        BASE / "data/doc-dhs-ecommerce-moa-2017.yaml",
+        "text",
+    ),
+    (
+        BASE / "data/sources/doc-dhs-ecommerce-moa-2017.txt",
+        BASE / "data/doc-dhs-ecommerce-moa-2017.yaml",
+        "pdf",
+    ),
+    (
+        BASE / "tests/data/reading/three-party-mou.txt",
+        BASE / "tests/data/reading/three-party-mou.yaml",
+        "text",
+    ),
+    (
+        BASE / "tests/data/reading/three-party-mou.txt",
+        BASE / "tests/data/reading/three-party-mou.yaml",
+        "pdf",
+    ),
+    (
+        BASE / "tests/data/reading/data-sharing-agreement.txt",
+        BASE / "tests/data/reading/data-sharing-agreement.yaml",
+        "text",
+    ),
+    (
+        BASE / "tests/data/reading/data-sharing-agreement.txt",
+        BASE / "tests/data/reading/data-sharing-agreement.yaml",
+        "docx",
+    ),
 ]
 
 
@@ -33,7 +57,9 @@ class Command(BaseCommand):
             except (ReadingRefused, AgreementFileError) as exc:
                 raise CommandError(f"{source.name}: {exc}") from None
             self.stdout.write(f"\n{result.name}  (read and drafted in {result.seconds:.3f} s)")
-            self.stdout.write(f"  {'kind':<14}{'proposed':>9}{'expected':>9}{'right':>7}{'precision':>11}{'recall':>8}")
+            self.stdout.write(
+                f"  {'kind':<14}{'proposed':>9}{'expected':>9}{'right':>7}{'precision':>11}{'recall':>8}"
+            )
             for s in result.scores:
                 self.stdout.write(
                     f"  {s.kind:<14}{s.proposed:>9}{s.expected:>9}{s.right:>7}{s.precision:>10.0%}{s.recall:>8.0%}"
