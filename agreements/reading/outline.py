@@ -127,7 +127,7 @@ def _is_whole_bold(line: str) -> bool:
 
 
 def title_case(heading: str) -> str:
-    """A heading in capitals as it reads in a sentence's title ("PERIOD OF AGREEMENT" → "Period of Agreement")."""
+    """A heading in capitals as it reads in a sentence's title ("PERIOD OF AGREEMENT" → "Period of Agreement")."""  # noqa: E501 (a pattern reads best whole)
     small = {"of", "the", "and", "or", "for", "to", "in", "on", "a", "an", "by", "with", "at"}
     words = strip_marks(heading).strip().rstrip(".:").split()
     out = []
@@ -207,7 +207,7 @@ def _paragraphs(pages: list[list[str]]) -> list[_Para]:
 
 @dataclass
 class _Marker:
-    kind: str  # section, article, annex, dotted, arabic, lower, upper, paren-*, roman-lower, bullet, bullet-bold, heading
+    kind: str  # section, article, annex, dotted, arabic, lower, upper, paren-*, roman-lower, bullet, bullet-bold, heading  # noqa: E501 (a pattern reads best whole)
     num: str
     written: str
     rest: str

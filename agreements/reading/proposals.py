@@ -53,7 +53,7 @@ ROLE_WORDS = re.compile(
 class Proposal:
     """One thing the text seems to say, for a person to confirm, edit or ignore."""
 
-    kind: str  # title, party, authority, purpose, term, termination, modification, commitment, obligation, contact, signatory
+    kind: str  # title, party, authority, purpose, term, termination, modification, commitment, obligation, contact, signatory  # noqa: E501 (a pattern reads best whole)
     clause: str | None  # the number of the clause it rests on
     value: dict[str, Any]
     quote: str  # the words it rests on
@@ -198,12 +198,12 @@ class _Reader:
         for clause in [c for c in self.clauses if _heading_has(c, "TERMINAT")] + self.clauses:
             text = _flat(clause.text)
             one = re.search(
-                r"terminat\w*\s+(?:this \w+\s+)?by (?:either|any|one) (?:side|party|parties)|(?:either|any) (?:party|side) may terminate",
+                r"terminat\w*\s+(?:this \w+\s+)?by (?:either|any|one) (?:side|party|parties)|(?:either|any) (?:party|side) may terminate",  # noqa: E501 (a pattern reads best whole)
                 text,
                 re.I,
             )
             mutual = re.search(
-                r"terminat[^.]*mutual (?:written )?(?:agreement|consent)|mutual (?:written )?(?:agreement|consent)[^.]*terminat",
+                r"terminat[^.]*mutual (?:written )?(?:agreement|consent)|mutual (?:written )?(?:agreement|consent)[^.]*terminat",  # noqa: E501 (a pattern reads best whole)
                 text,
                 re.I,
             )
@@ -458,7 +458,7 @@ CADENCES = (
     (r"\bquarterly\b|\bevery (?:three|3) months\b|\beach quarter\b", "quarterly"),
     (r"\bmonthly\b|\beach month\b|\bevery month\b", "monthly"),
     (
-        r"\btwice (?:a|each|per) year\b|\bsemi-?annual(?:ly)?\b|\bevery (?:six|6) months\b|\bbiannual(?:ly)?\b",
+        r"\btwice (?:a|each|per) year\b|\bsemi-?annual(?:ly)?\b|\bevery (?:six|6) months\b|\bbiannual(?:ly)?\b",  # noqa: E501 (a pattern reads best whole)
         "semiannual",
     ),
     (r"\bannual(?:ly)?\b|\bonce (?:a|each|per) year\b|\bevery year\b|\beach year\b|\byearly\b", "annual"),
@@ -491,7 +491,7 @@ def _obligation(text: str) -> tuple[str, str, dict[str, Any], str] | None:
     if re.search(r"\bmeet(?:ing)?s?\b|\bconference calls?\b|\bcalls?\b", lowered):
         kind = "meeting"
         phrase = re.search(
-            r"\b(?:quarterly|monthly|annual|semi-?annual)\s+[\w\s]*?(?:meetings?|calls?)(?:\s+or\s+conference calls)?",
+            r"\b(?:quarterly|monthly|annual|semi-?annual)\s+[\w\s]*?(?:meetings?|calls?)(?:\s+or\s+conference calls)?",  # noqa: E501 (a pattern reads best whole)
             text,
             re.I,
         )
