@@ -222,11 +222,11 @@ def _marker(line: str, *, roman_context: bool) -> _Marker | None:
         bullet = m["bullet"]
         text = m["rest"]
     if not bullet:
-        if m := ANNEX_RE.match(text):
-            if len(text) < 120 and (not m["rest"] or _is_caps(m["rest"]) or m["rest"][0].isupper()):
-                return _Marker(
-                    "annex", f"{m['word'].upper()} {m['num']}", text[: m.start("rest")].strip(), m["rest"]
-                )
+        m = ANNEX_RE.match(text)
+        if m and len(text) < 120 and (not m["rest"] or _is_caps(m["rest"]) or m["rest"][0].isupper()):
+            return _Marker(
+                "annex", f"{m['word'].upper()} {m['num']}", text[: m.start("rest")].strip(), m["rest"]
+            )
         if m := ARTICLE_RE.match(text):
             return _Marker("article", m["num"], text[: m.start("rest")].strip(), m["rest"])
         if (m := SECTION_RE.match(text)) and _is_caps(m["rest"]):
