@@ -118,10 +118,14 @@ def draft_document(
     authorities = []
     for i, p in enumerate(proposals):
         if p.kind == "authority":
-            entry = {"citation": p.value["citation"], "text": p.value["text"], "section": p.clause}
+            authority: dict[str, Any] = {
+                "citation": p.value["citation"],
+                "text": p.value["text"],
+                "section": p.clause,
+            }
             if p.value.get("party"):
-                entry["party"] = p.value["party"]
-            authorities.append(entry)
+                authority["party"] = p.value["party"]
+            authorities.append(authority)
             placed[i] = f"authorities[{len(authorities) - 1}]"
     if authorities:
         data["authorities"] = authorities
