@@ -7,8 +7,12 @@ How the text is read, line by line:
 - **Joins**: a word broken by a hyphen at a line end is joined (the hyphen kept when the
   hyphenated word appears elsewhere in the text, or the first part is one letter: "e-commerce");
   a paragraph that starts in lower case after one that does not end a sentence is the same
-  paragraph broken by a page ("issues under / consideration in …"); a wrapped line (as long as
-  the document's full lines) is joined with a space, a short one keeps its line break.
+  paragraph broken by a page ("issues under / consideration in …"). In a hard-wrapped text
+  (many lines near the longest, as a PDF's are) a line that ended only because the next word
+  did not fit is joined with a space; one that ended with room to spare ends its paragraph
+  (PDF text layers lose blank lines), and a short sentence ending in ":" after a finished one
+  starts a paragraph. Elsewhere a line break inside a paragraph is kept. A PDF loses bold, so
+  there an item's opening title-case phrase closed by "." or ":" is its heading.
 - **Markers** open clauses: Roman sections with a heading in capitals ("IV. RESPONSIBILITIES"),
   "Article 3", annexes and appendices ("ANNEX I"), dotted numbers ("3.1"), arabic ("1."),
   letters ("a.", "A."), parenthesised ("(a)", "(1)", "(iv)"), lower Roman ("i."), bullets
@@ -53,6 +57,10 @@ UPPER_RE = re.compile(r"^(?P<num>[A-Z])[.)]\s+(?P<rest>.+)$")
 PAREN_RE = re.compile(r"^\((?P<num>[a-z]{1,2}|\d{1,3}|[ivxl]{1,5}|[A-Z])\)\s+(?P<rest>.+)$")
 BULLET_RE = re.compile(r"^(?P<bullet>[-•*◦▪‣·–])\s+(?P<rest>.*)$")
 BOLD_LEAD_RE = re.compile(r"^\*\*(?P<head>[^*]{1,120}?)\*\*\s*(?P<rest>.*)$")
+RUN_IN_HEAD_RE = re.compile(
+    r"^(?P<head>[A-Z][\w'’-]*(?:\s+[\w'’-]+){0,5}[.:])\s+(?P<rest>[A-Z].*)$", re.DOTALL
+)
+SMALL_WORDS = {"of", "the", "and", "or", "for", "to", "in", "on", "a", "an", "by", "with", "at", "not"}
 PAGE_NUMBER_RE = re.compile(r"^(?:page\s+)?[-–]?\s*\d{1,4}\s*[-–]?(?:\s+of\s+\d{1,4})?$", re.IGNORECASE)
 SIGNATURE_HEAD_RE = re.compile(r"^(SIGNATURES?|SIGNATURE PAGE|IN WITNESS WHEREOF)\b")
 ACRONYM_DEF_RE = re.compile(
@@ -187,16 +195,43 @@ class _Para:
     starts_page: bool = False
 
 
-def _paragraphs(pages: list[list[str]]) -> list[_Para]:
-    """Runs of non-blank lines; a page boundary ends a paragraph like a blank line does."""
+def wraps(line: str, following: str, width: int | None) -> bool:
+    """Whether `line` was broken only because the next word did not fit in `width` characters."""
+    words = following.split()
+    if width is None or not words:
+        return False
+    return len(line.strip()) + 1 + len(words[0]) > width
+
+
+def _paragraphs(pages: list[list[str]], width: int | None = None) -> list[_Para]:
+    """Runs of non-blank lines; a page boundary ends a paragraph like a blank line does.
+
+    In a hard-wrapped text (`width` given) a line that ends although the next word would have
+    fitted also ends its paragraph: PDF text layers often carry no blank lines between them.
+    """
     paras: list[_Para] = []
     for page in pages:
         current: list[str] = []
         first = True
-        for line in page:
-            if line.strip():
+        for n, line in enumerate(page):
+            text = line.strip()
+            if (
+                width is not None
+                and current
+                and current[-1].rstrip().endswith((".", ";"))
+                and text[:1].isupper()
+                and text.endswith(":")
+            ):
+                # A sentence introducing a list after a finished sentence: a paragraph.
+                paras.append(_Para(current, first))
+                first = False
+                current = []
+            if text:
                 current.append(line.rstrip())
-            elif current:
+                following = page[n + 1] if n + 1 < len(page) else ""
+                if width is None or not following.strip() or wraps(text, following, width):
+                    continue
+            if current:
                 paras.append(_Para(current, first))
                 first = False
                 current = []
@@ -272,10 +307,13 @@ def _bullet(bullet: str, text: str) -> _Marker | None:
 
 
 class _Builder:
-    def __init__(self, paras: list[_Para], acronyms: dict[str, str], full_width: int) -> None:
+    def __init__(
+        self, paras: list[_Para], acronyms: dict[str, str], width: int | None, *, bold_known: bool
+    ) -> None:
         self.paras = paras
+        self.bold_known = bold_known
         self.acronyms = acronyms
-        self.full_width = full_width
+        self.width = width
         self.clauses: list[Clause] = []
         self.numbers: set[str] = set()
         self.stack: list[Clause] = []  # the open path from the top level
@@ -296,7 +334,7 @@ class _Builder:
                 word = tail.group(1) + "-" + re.match(r"[\w]*", nxt).group(0)  # type: ignore[union-attr]
                 keep = len(tail.group(1)) == 1 or word in self.hyphenated
                 out = (out if keep else out[:-1]) + nxt
-            elif len(prev.strip()) >= self.full_width:
+            elif wraps(prev, nxt, self.width):
                 out += " " + nxt
             else:
                 out += "\n" + nxt
@@ -374,6 +412,10 @@ class _Builder:
         heading, rest = "", mk.rest
         if m := BOLD_LEAD_RE.match(rest):
             heading, rest = m["head"].strip(), m["rest"]
+        elif not self.bold_known and (m := RUN_IN_HEAD_RE.match(rest)) and _title_words(m["head"]):
+            # A PDF's text layer loses bold: a short phrase in title case closed by "." or ":"
+            # before a capitalised sentence is read as the run-in heading it was.
+            heading, rest = m["head"], m["rest"]
         clause = self._open(
             Clause(number, parent.number if parent else None, "item", mk.written, heading, style=style)
         )
@@ -546,7 +588,7 @@ class _Builder:
             if len(chunk) > 1:
                 tail = self._join_lines(chunk[1:])
                 if clause.paragraphs:
-                    sep = " " if len(first.strip()) >= self.full_width else "\n"
+                    sep = " " if wraps(first, chunk[1], self.width) else "\n"
                     clause.paragraphs[-1] += sep + tail
                 else:
                     clause.paragraphs.append(tail)
@@ -576,6 +618,14 @@ class _Builder:
         return True if m["num"] in LOWER_ROMANS and len(m["num"]) > 1 else default or m["num"] == "i"
 
 
+def _title_words(head: str) -> bool:
+    """Whether a phrase reads as a heading: every word capitalised but the small ones."""
+    words = head.rstrip(".:").split()
+    if len(words) == 1 and len(words[0]) < 5:
+        return False
+    return all(w[0].isupper() or w in SMALL_WORDS for w in words)
+
+
 def _name_key(name: str) -> str:
     key = strip_marks(name).lower().replace("united states", "u.s.").replace("the ", "")
     return re.sub(r"\s*\([^)]*\)\s*$", "", re.sub(r"\s+", " ", key)).strip()
@@ -598,15 +648,16 @@ def defined_acronyms(text: str) -> dict[str, str]:
 def build_outline(source: SourceDocument) -> Outline:
     """The clause tree of a source document."""
     pages, dropped = _drop_furniture(source.pages)
-    paras = _paragraphs(pages)
-    lengths = [len(ln.strip()) for p in paras for ln in p.lines]
+    lengths = [len(ln.strip()) for page in pages for ln in page if ln.strip()]
     # A hard-wrapped text has many lines near its longest; there a line that long wrapped.
     # Elsewhere (one line per paragraph) no line is taken as wrapped.
     widest = max(lengths, default=0)
     near = sum(n >= widest * 0.8 for n in lengths)
-    full_width = int(widest * 0.75) if lengths and near >= max(3, len(lengths) * 0.25) else 10**9
+    wrapped = bool(lengths) and near >= max(3, len(lengths) * 0.25)
+    width = widest if wrapped else None
+    paras = _paragraphs(pages, width)
     acronyms = defined_acronyms("\n".join(ln for p in paras for ln in p.lines))
-    clauses = _Builder(paras, acronyms, full_width).build()
+    clauses = _Builder(paras, acronyms, width, bold_known=source.kind != "pdf").build()
     for clause in clauses:
         clause.paragraphs = [p.strip() for p in clause.paragraphs if p.strip()]
     return Outline(clauses=clauses, dropped=dropped, acronyms=acronyms)

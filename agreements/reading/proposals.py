@@ -394,32 +394,57 @@ class _Reader:
                 proposals.append(Proposal("contact", clause.number, value, line.strip()))
         return proposals
 
+    def _party_line(self, line: str) -> str | None:
+        """The party a line of a signature block names on its own ("FOR THE NATIONAL …:", an agency)."""
+        bare = re.sub(r"^(?:FOR|For)\s+(?:THE\s+|the\s+)?", "", line.strip()).rstrip(":").strip()
+        key = _name_key(bare)
+        for party in self.parties:
+            core = re.sub(r"^(?:u\.s\.|the)\s+", "", party["name"].lower())
+            if bare == party["acronym"] or key in {_name_key(party["name"]), core, _distinctive(core)}:
+                return party["acronym"]
+        return None
+
     def propose_signatories(self) -> list[Proposal]:
         proposals = []
         for clause in self.clauses:
             if not re.match(r"^(SIGNATURE|IN WITNESS)", strip_marks(clause.heading).upper()):
                 continue
-            for paragraph in clause.paragraphs:
-                lines = [ln.strip() for ln in strip_marks(paragraph).split("\n")]
-                lines = [
-                    re.sub(r"^(?:/s/|By:)\s*", "", ln)
-                    for ln in lines
-                    if ln and not re.match(r"^(?:_+|Date:?.*)$", ln)
-                ]
-                if not lines:
-                    continue
-                party_line = next((ln for ln in lines if self.party_of(ln)), None)
-                people = [ln for ln in lines if ln != party_line]
+            lines = [
+                re.sub(r"^(?:/s/|By:)\s*", "", ln.strip()) for ln in strip_marks(clause.text).split("\n")
+            ]
+            lines = [ln for ln in lines if ln and not re.match(r"^(?:_+|Date:?.*)$", ln)]
+            party_first = bool(lines) and self._party_line(lines[0]) is not None
+            blocks: list[tuple[str | None, list[str]]] = []
+            current: list[str] = []
+            party: str | None = None
+            for line in lines:
+                named = self._party_line(line)
+                if named is None:
+                    current.append(line)
+                elif party_first:
+                    if current or party:
+                        blocks.append((party, current))
+                    party, current = named, []
+                else:
+                    blocks.append((named, current))
+                    current = []
+            if current or (party_first and party):
+                blocks.append((party if party_first else None, current))
+            for block_party, people in blocks:
                 if not people:
                     continue
                 if "," in people[0]:
-                    name, title = (s.strip() for s in people[0].split(",", 1))
+                    name, title = (part.strip() for part in " ".join(people).split(",", 1))
                 else:
                     name, title = people[0], ", ".join(people[1:])
-                party = self.party_of(party_line) if party_line else None
-                value = {"name": name, "title": title, "party": party}
-                proposals.append(Proposal("signatory", clause.number, value, paragraph))
+                value = {"name": name, "title": title, "party": block_party}
+                proposals.append(Proposal("signatory", clause.number, value, "\n".join(people)))
         return proposals
+
+
+def _name_key(name: str) -> str:
+    key = strip_marks(name).lower().replace("united states", "u.s.")
+    return re.sub(r"\s+", " ", re.sub(r"^(?:the\s+)", "", key)).strip()
 
 
 def _distinctive(core: str) -> str:

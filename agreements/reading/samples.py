@@ -32,11 +32,10 @@ def make_pdf(
     for n, page_lines in enumerate(pages, start=1):
         ops = ["BT /F1 10 Tf 12 TL 56 760 Td", f"({_pdf_escape(header)}) Tj T* T*"]
         ops += [
-            f"({_pdf_escape(line.encode('latin-1', 'replace').decode('latin-1'))}) Tj T*"
-            for line in page_lines
+            f"({_pdf_escape(line.encode('cp1252', 'replace').decode('cp1252'))}) Tj T*" for line in page_lines
         ]
         ops += ["ET", f"BT /F1 9 Tf 280 40 Td (Page {n} of {len(pages)}) Tj ET"]
-        stream = "\n".join(ops).encode("latin-1", "replace")
+        stream = "\n".join(ops).encode("cp1252", "replace")
         page_id, content_id = 3 + 2 * (n - 1), 4 + 2 * (n - 1)
         kids.append(f"{page_id} 0 R")
         objects.append(
