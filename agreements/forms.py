@@ -159,3 +159,28 @@ class ModificationForm(forms.Form):
                 {"number": data.get("clause_number", ""), "text": data.get("clause_text", "")}
             ]
         return effects
+
+
+class AgreementTextForm(forms.Form):
+    """An agreement's signed text, read into proposals to review (agreements/drafting.py)."""
+
+    file = forms.FileField(
+        label="Signed agreement",
+        help_text="Plain text (.txt), a PDF with a text layer (not a scan) or a Word document (.docx).",
+    )
+
+
+class ProposalDecisionForm(forms.Form):
+    """Confirm, edit or ignore one proposal; `version` is the proposal's when the page was opened."""
+
+    decision = forms.ChoiceField(
+        choices=[("confirm", "Confirm"), ("edit", "Save my edit"), ("ignore", "Ignore")]
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    value = forms.CharField(
+        label="Value",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=20_000,
+        help_text="One field a line (name: value). Used only by “Save my edit”.",
+    )

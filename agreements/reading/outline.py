@@ -661,3 +661,32 @@ def build_outline(source: SourceDocument) -> Outline:
     for clause in clauses:
         clause.paragraphs = [p.strip() for p in clause.paragraphs if p.strip()]
     return Outline(clauses=clauses, dropped=dropped, acronyms=acronyms)
+
+
+def outline_to_data(outline: Outline) -> dict[str, object]:
+    """The outline as JSON-ready data (kept with an upload for its review screen)."""
+    return {
+        "clauses": [
+            {
+                "number": c.number,
+                "parent": c.parent,
+                "kind": c.kind,
+                "marker": c.marker,
+                "heading": c.heading,
+                "paragraphs": list(c.paragraphs),
+                "style": c.style,
+            }
+            for c in outline.clauses
+        ],
+        "dropped": list(outline.dropped),
+        "acronyms": dict(outline.acronyms),
+    }
+
+
+def outline_from_data(data: dict) -> Outline:
+    """The outline `outline_to_data` kept."""
+    return Outline(
+        clauses=[Clause(**c) for c in data["clauses"]],
+        dropped=list(data.get("dropped", [])),
+        acronyms=dict(data.get("acronyms", {})),
+    )
