@@ -50,8 +50,17 @@ from activities.tests.factories import (
     OutreachEventFactory,
     ProgressUpdateFactory,
 )
-from agreements import lifecycle
-from agreements.models import Agreement, Commitment, DraftUpload, Modification, Party, PartyMembership
+from agreements import drafting, lifecycle
+from agreements.models import (
+    Agreement,
+    Commitment,
+    DraftUpload,
+    Modification,
+    Party,
+    PartyMembership,
+    ReadingProposal,
+    TextReading,
+)
 from agreements.permissions import ADMIN, MANAGER, STAFF, party_of
 from agreements.tests.factories import DEFAULT_PASSWORD, UserFactory
 from compliance.models import CalendarFeedToken
@@ -87,6 +96,7 @@ class MatrixObjects:
     feed_token: CalendarFeedToken  # doc_staff's
     draft_upload: DraftUpload  # an agreement file the DOC admin uploaded, not yet confirmed
     modification: Modification  # proposed on the MOA by the DOC admin, awaiting both parties
+    text_reading: TextReading  # the MOA's text the DOC admin uploaded for review
 
 
 @dataclass(frozen=True)
@@ -161,6 +171,14 @@ def evidence(o: MatrixObjects) -> dict[str, Any]:
 
 def draft_upload(o: MatrixObjects) -> dict[str, Any]:
     return {"pk": o.draft_upload.pk}
+
+
+def text_reading(o: MatrixObjects) -> dict[str, Any]:
+    return {"pk": o.text_reading.pk}
+
+
+def reading_proposal(o: MatrixObjects) -> dict[str, Any]:
+    return {"pk": o.text_reading.pk, "position": 0}
 
 
 def modification(o: MatrixObjects) -> dict[str, Any]:
@@ -244,6 +262,9 @@ EXPECTED: dict[str, Row] = {
     "keep_alive":              row(None,                "login 204 204 204 204 204"),
     "agreements:new":          row(None,                "login 403 403 403 200 403"),
     "agreements:upload_preview": row(draft_upload,      "login 403 403 403 200 403"),
+    "agreements:reading_review": row(text_reading,      "login 403 403 403 200 403"),
+    "agreements:reading_decide": row(reading_proposal,  "login 405 405 405 405 405"),
+    "agreements:reading_draft": row(text_reading,       "login 405 405 405 405 405"),
     "agreements:sign":         row(moa,                 "login 403 403 403 200 404"),
     "agreements:modification_new": row(moa,             "login 403 403 403 200 404"),
     "agreements:modification_detail": row(modification, "login 200 200 200 200 404"),
@@ -258,6 +279,8 @@ EXPECTED: dict[str, Row] = {
 POST_EXPECTED: dict[str, Row] = {
     "agreements:new":          row(None,                "login 403 403 403 200 403"),
     "agreements:upload_preview": row(draft_upload,      "login 403 403 403 200 403"),
+    "agreements:reading_decide": row(reading_proposal,  "login 403 403 403 200 403"),
+    "agreements:reading_draft": row(text_reading,       "login 403 403 403 200 403"),
     "agreements:sign":         row(moa,                 "login 403 403 403 200 404"),
     "agreements:modification_new": row(moa,             "login 403 403 403 200 404"),
     "agreements:modification_detail": row(modification, "login 200 200 200 200 404"),
@@ -355,6 +378,13 @@ def objects(moa, doc, dhs, doc_staff, dhs_staff, doc_admin) -> MatrixObjects:
             title="Retire an item",
             text="The parties retire it.",
             effects={"retire_commitments": [doc_item.code]},
+        ),
+        text_reading=drafting.text_reading_create(
+            acting_user=doc_admin,
+            file_name="doc-dhs-ecommerce-moa-2017.txt",
+            data=(
+                Path(__file__).resolve().parents[2] / "agreements/data/sources/doc-dhs-ecommerce-moa-2017.txt"
+            ).read_bytes(),
         ),
     )
 
@@ -654,6 +684,9 @@ WRITTEN = (
     Notification,
     Mute,
     AccessAttempt,
+    TextReading,
+    ReadingProposal,
+    DraftUpload,
 )
 
 
