@@ -36,7 +36,7 @@ from .reading.proposals import Proposal
 from .reading.service import read_agreement_text
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser as User
+    from django.contrib.auth.models import User
 
 DECISIONS = ("confirm", "edit", "ignore")
 
