@@ -162,3 +162,18 @@ def test_every_word_of_the_source_is_in_exactly_one_clause(sections):
     outline = build_outline(read_source("gen.txt", source.encode()))
     held = " ".join(f"{c.marker} {c.heading} {c.text}" for c in outline.clauses)
     assert _words(held) == _words(source)
+
+
+def test_every_word_of_the_moa_text_is_in_exactly_one_clause():
+    source = MOA_TEXT.read_text(encoding="utf-8")
+    outline = build_outline(read_source(MOA_TEXT.name, source.encode()))
+    held = " ".join(f"{c.marker} {c.heading} {c.text}" for c in outline.clauses)
+    assert _words(held) == _words(source)
+
+
+def test_every_word_of_the_moa_as_a_pdf_is_in_one_clause_but_the_page_furniture():
+    source = MOA_TEXT.read_text(encoding="utf-8")
+    outline = build_outline(read_source("moa.pdf", make_pdf(source)))
+    held = " ".join(f"{c.marker} {c.heading} {c.text}" for c in outline.clauses)
+    assert _words(held) == _words(source)
+    assert len(outline.dropped) == 14  # a running header and "Page N of 7" on each of 7 pages
