@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from agreements.agreement_file import AgreementDocument, read_agreement
+from agreements.agreement_file import AgreementDocument, AgreementFileError, read_agreement
 
 from .draft import draft_yaml
 from .samples import make_docx, make_pdf
@@ -58,6 +58,7 @@ class BenchResult:
     seconds: float
     missed: dict[str, list[Fact]]
     extra: dict[str, list[Fact]]
+    refused: str = ""  # why the drafted file did not read, if it did not
 
 
 def _norm(text: str) -> str:
@@ -120,15 +121,21 @@ def run(source: Path, expected: Path, *, as_format: str = "text") -> BenchResult
         reading.outline, reading.proposals, drafted_on=datetime.date(2000, 1, 1), source_name=name
     )
     seconds = time.perf_counter() - started
+    want = facts(read_agreement(expected))
+    refused = ""
     with tempfile.TemporaryDirectory() as folder:
         drafted = Path(folder) / "draft.yaml"
         drafted.write_text(text, encoding="utf-8")
-        got = facts(read_agreement(drafted))
-    want = facts(read_agreement(expected))
+        try:
+            got = facts(read_agreement(drafted))
+        except AgreementFileError as exc:
+            # A draft the agreement-file reader refuses scores nothing: say why.
+            refused = f"{exc.field_path}: {exc.problem}"
+            got = {kind: set() for kind in want}
     scores, missed, extra = [], {}, {}
     for kind, wanted in want.items():
         proposed = got[kind]
         scores.append(Score(kind, len(proposed), len(wanted), len(proposed & wanted)))
         missed[kind] = sorted(wanted - proposed, key=repr)
         extra[kind] = sorted(proposed - wanted, key=repr)
-    return BenchResult(name, scores, seconds, missed, extra)
+    return BenchResult(name, scores, seconds, missed, extra, refused)

@@ -17,37 +17,18 @@ BASE = Path(settings.BASE_DIR) / "agreements"
 #: (source text, hand-made file, read as): the DOC–DHS MOA and the test documents written for
 #: the bench; the test documents are also made into a PDF (wrapped, with header and page
 #: footer) and a DOCX (agreements/reading/samples.py) and read from those.
+READING = BASE / "tests/data/reading"
+MOA = (BASE / "data/sources/doc-dhs-ecommerce-moa-2017.txt", BASE / "data/doc-dhs-ecommerce-moa-2017.yaml")
 PAIRS = [
-    (
-        BASE / "data/sources/doc-dhs-ecommerce-moa-2017.txt",
-        BASE / "data/doc-dhs-ecommerce-moa-2017.yaml",
-        "text",
-    ),
-    (
-        BASE / "data/sources/doc-dhs-ecommerce-moa-2017.txt",
-        BASE / "data/doc-dhs-ecommerce-moa-2017.yaml",
-        "pdf",
-    ),
-    (
-        BASE / "tests/data/reading/three-party-mou.txt",
-        BASE / "tests/data/reading/three-party-mou.yaml",
-        "text",
-    ),
-    (
-        BASE / "tests/data/reading/three-party-mou.txt",
-        BASE / "tests/data/reading/three-party-mou.yaml",
-        "pdf",
-    ),
-    (
-        BASE / "tests/data/reading/data-sharing-agreement.txt",
-        BASE / "tests/data/reading/data-sharing-agreement.yaml",
-        "text",
-    ),
-    (
-        BASE / "tests/data/reading/data-sharing-agreement.txt",
-        BASE / "tests/data/reading/data-sharing-agreement.yaml",
-        "docx",
-    ),
+    (*MOA, "text"),
+    (*MOA, "pdf"),
+    (READING / "three-party-mou.txt", READING / "three-party-mou.yaml", "text"),
+    (READING / "three-party-mou.txt", READING / "three-party-mou.yaml", "pdf"),
+    (READING / "data-sharing-agreement.txt", READING / "data-sharing-agreement.yaml", "text"),
+    (READING / "data-sharing-agreement.txt", READING / "data-sharing-agreement.yaml", "docx"),
+    # Written with its expected file before the reader ever ran on it: the rules were not tuned on it.
+    (READING / "held-out-iaa.txt", READING / "held-out-iaa.yaml", "text"),
+    (READING / "held-out-iaa.txt", READING / "held-out-iaa.yaml", "pdf"),
 ]
 
 
@@ -61,6 +42,8 @@ class Command(BaseCommand):
             except (ReadingRefused, AgreementFileError) as exc:
                 raise CommandError(f"{source.name}: {exc}") from None
             self.stdout.write(f"\n{result.name}  (read and drafted in {result.seconds:.3f} s)")
+            if result.refused:
+                self.stdout.write(f"  the drafted file does not read: {result.refused}")
             self.stdout.write(
                 f"  {'kind':<14}{'proposed':>9}{'expected':>9}{'right':>7}{'precision':>11}{'recall':>8}"
             )
