@@ -63,9 +63,6 @@ RUN_IN_HEAD_RE = re.compile(
 SMALL_WORDS = {"of", "the", "and", "or", "for", "to", "in", "on", "a", "an", "by", "with", "at", "not"}
 PAGE_NUMBER_RE = re.compile(r"^(?:page\s+)?[-–]?\s*\d{1,4}\s*[-–]?(?:\s+of\s+\d{1,4})?$", re.IGNORECASE)
 SIGNATURE_HEAD_RE = re.compile(r"^(SIGNATURES?|SIGNATURE PAGE|IN WITNESS WHEREOF)\b")
-ACRONYM_DEF_RE = re.compile(
-    r"(?P<name>(?:[A-Z][\w.&'’-]*\s+)(?:(?:of|the|for|and|on|[A-Z][\w.&'’-]*)\s+){0,8}?[A-Z][\w.&'’-]*)\s+\((?P<acr>[A-Z][A-Za-z&]{1,9})\)"
-)
 LOWER_ROMANS = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"}
 LIST_NOUNS = {
     "goals": "G",
@@ -631,17 +628,45 @@ def _name_key(name: str) -> str:
     return re.sub(r"\s*\([^)]*\)\s*$", "", re.sub(r"\s+", " ", key)).strip()
 
 
+NAME_WORD_RE = re.compile(r"[\w.&'’-]+")
+CONNECTORS = {"of", "for", "and", "on", "the", "&"}
+
+
+def _shortest_name(words: list[str], acronym: str) -> str | None:
+    """The fewest words before "(ACR)" that the acronym can stand for, with a leading "U.S.".
+
+    The name starts with a capitalised word whose initial is the acronym's first letter, holds
+    only capitalised words and connectors, and its initials hold the acronym's letters in order:
+    "WHEREAS the Environmental Protection Agency (EPA)" → "Environmental Protection Agency".
+    """
+    letters = [ch for ch in acronym.upper() if ch.isalpha()]
+    for start in range(len(words) - 1, max(-1, len(words) - 12), -1):
+        word = words[start]
+        if not (word[:1].isupper() or word.lower() in CONNECTORS):
+            return None
+        if word.lower() in CONNECTORS or word[0].upper() != letters[0]:
+            continue
+        name_words = words[start:]
+        initials = iter("".join(p[0] for w in name_words for p in re.findall(r"[A-Za-z]+", w)).upper())
+        if all(ch in initials for ch in letters):
+            while start > 0 and words[start - 1] in {"U.S.", "US", "States"}:
+                start -= 1
+                if words[start] == "States" and start > 0 and words[start - 1] == "United":
+                    start -= 1
+            return " ".join(words[start:])
+    return None
+
+
 def defined_acronyms(text: str) -> dict[str, str]:
     """Names the text defines an acronym for: "the U.S. Department of Commerce (DOC)" → DOC."""
     found: dict[str, str] = {}
-    for m in ACRONYM_DEF_RE.finditer(strip_marks(text).replace("\n", " ")):
-        name = re.sub(r"^(?:the|The)\s+", "", m["name"].strip())
-        acronym = m["acr"]
-        initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", name))
-        # Keep a definition only when the acronym could stand for the name (its letters in order).
-        it = iter(initials.upper().replace(".", ""))
-        if all(ch in it for ch in acronym.upper() if ch.isalpha()):
-            found.setdefault(name, acronym)
+    for paragraph in re.split(r"\n\s*\n", strip_marks(text)):
+        flat = re.sub(r"\s+", " ", paragraph)
+        for m in re.finditer(r"\((?P<acr>[A-Z][A-Za-z&]{1,9})\)", flat):
+            words = NAME_WORD_RE.findall(flat[: m.start()])
+            name = _shortest_name(words, m["acr"])
+            if name:
+                found.setdefault(name, m["acr"])
     return found
 
 
@@ -656,7 +681,7 @@ def build_outline(source: SourceDocument) -> Outline:
     wrapped = bool(lengths) and near >= max(3, len(lengths) * 0.25)
     width = widest if wrapped else None
     paras = _paragraphs(pages, width)
-    acronyms = defined_acronyms("\n".join(ln for p in paras for ln in p.lines))
+    acronyms = defined_acronyms("\n\n".join(" ".join(p.lines) for p in paras))
     clauses = _Builder(paras, acronyms, width, bold_known=source.kind != "pdf").build()
     for clause in clauses:
         clause.paragraphs = [p.strip() for p in clause.paragraphs if p.strip()]

@@ -143,8 +143,12 @@ class _Reader:
             if clause.number not in numbers and clause.parent not in numbers:
                 continue
             text = _flat(clause.text)
-            for match in CITATION_RE.finditer(text):
-                rest = text[match.end() :].lstrip(" ,")
+            matches = list(CITATION_RE.finditer(text))
+            for n, match in enumerate(matches):
+                # What a citation says runs to the next citation in the same sentence.
+                end = matches[n + 1].start() if n + 1 < len(matches) else len(text)
+                rest = text[match.end() : end].lstrip(" ,")
+                rest = re.sub(r",?\s*(?:and|or)\s*$", "", rest.rstrip())
                 rest = re.sub(r"^(?:which|that)\s+", "", rest)
                 rest = re.sub(r";?\s*(?:and|or)?$", "", rest).rstrip(" ;,")
                 described = (rest[:1].upper() + rest[1:]).rstrip(".") + "." if rest else ""
@@ -154,7 +158,7 @@ class _Reader:
 
     def _term_clause(self) -> Clause | None:
         for clause in self.clauses:
-            if _heading_has(clause, "PERIOD", "TERM", "DURATION") and not _heading_has(clause, "TERMINATION"):
+            if re.search(r"\b(?:PERIOD|TERM|DURATION)\b", strip_marks(clause.heading).upper()):
                 return clause
         for clause in self.clauses:
             if re.search(r"remain in (?:full force and )?effect (?:for|until)", _flat(clause.text)):
@@ -182,13 +186,17 @@ class _Reader:
             value["until"] = until.group(1)
         else:
             value["ends"] = "open"
-        if value["ends"] == "after" and re.search(r"\brenew", text, re.I):
+        # Renewal is read from the sentences that speak of it, not from a termination notice beside it.
+        renewing = " ".join(
+            sentence for sentence in _sentences(text) if re.search(r"\brenew", sentence, re.I)
+        )
+        if value["ends"] == "after" and renewing:
             renewal: dict[str, Any] = {"section": clause.number}
-            renewal["automatic"] = bool(re.search(r"automatic", text, re.I))
-            if periods := re.search(rf"\b({NUM})\s+(?:additional|successive|further)", text, re.I):
+            renewal["automatic"] = bool(re.search(r"automatic", renewing, re.I))
+            if periods := re.search(rf"\b({NUM})\s+(?:additional|successive|further)", renewing, re.I):
                 renewal["periods"] = _words_number(periods.group(1))
             if notice := re.search(
-                rf"({NUM})\s*(?:\(\d+\)\s*)?days'?\s*(?:prior\s+)?(?:written\s+)?notice", text, re.I
+                rf"({NUM})\s*(?:\(\d+\)\s*)?days'?\s*(?:prior\s+)?(?:written\s+)?notice", renewing, re.I
             ):
                 renewal["notice_days"] = _words_number(notice.group(1))
             value["renewal"] = renewal
@@ -450,6 +458,10 @@ def _name_key(name: str) -> str:
 def _distinctive(core: str) -> str:
     """The words that tell an agency apart ("department of homeland security" → "homeland security")."""
     return re.sub(r"^(?:department|office|agency|bureau|administration) of (?:the )?", "", core)
+
+
+def _sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[a-z)]{2}[.;])\s+(?=[A-Z])", text)
 
 
 def _short_title(text: str) -> str:
