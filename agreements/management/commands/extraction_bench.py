@@ -49,7 +49,7 @@ class Command(BaseCommand):
             )
             for s in result.scores:
                 self.stdout.write(
-                    f"  {s.kind:<14}{s.proposed:>9}{s.expected:>9}{s.right:>7}{s.precision:>10.0%}{s.recall:>8.0%}"  # noqa: E501 (a pattern reads best whole)
+                    f"  {s.kind:<14}{s.proposed:>9}{s.expected:>9}{s.right:>7}{s.precision:>10.1%}{s.recall:>8.1%}"  # noqa: E501 (a pattern reads best whole)
                 )
             for kind, facts in result.missed.items():
                 for fact in facts:
