@@ -177,3 +177,20 @@ def test_every_word_of_the_moa_as_a_pdf_is_in_one_clause_but_the_page_furniture(
     held = " ".join(f"{c.marker} {c.heading} {c.text}" for c in outline.clauses)
     assert _words(held) == _words(source)
     assert len(outline.dropped) == 14  # a running header and "Page N of 7" on each of 7 pages
+
+
+_line = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(["I. PARTIES", "1. x", "- a. y", "(1) z", "ANNEX I", "SIGNATURES", "- **B:** c", "i. w", ""]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_line, max_size=30))
+def test_any_text_reads_into_an_outline_or_a_refusal_never_an_error(lines):
+    data = "\n".join(lines).encode("utf-8")
+    try:
+        reading = read_agreement_text("any.txt", data)
+    except ReadingRefused:
+        return
+    assert reading.outline.clauses
