@@ -80,9 +80,13 @@ def agreement_new(request: AuthenticatedRequest) -> HttpResponse:
     """Start an agreement: upload its file (previewed before anything is saved) or fill the short form."""
     if not permissions.can_start_agreement(request.user):
         raise PermissionDenied("Only a party's admin can start an agreement.")
-    upload_form, draft_form, text_form = AgreementUploadForm(), AgreementDraftForm(), AgreementTextForm()
+    upload_form, draft_form, text_form = (
+        AgreementUploadForm(),
+        AgreementDraftForm(),
+        AgreementTextForm(prefix="text"),
+    )
     if request.method == "POST" and request.POST.get("form") == "read":
-        text_form = AgreementTextForm(request.POST, request.FILES)
+        text_form = AgreementTextForm(request.POST, request.FILES, prefix="text")
         if text_form.is_valid():
             file = text_form.cleaned_data["file"]
             try:

@@ -181,7 +181,9 @@ def test_every_word_of_the_moa_as_a_pdf_is_in_one_clause_but_the_page_furniture(
 
 _line = st.one_of(
     st.text(max_size=60),
-    st.sampled_from(["I. PARTIES", "1. x", "- a. y", "(1) z", "ANNEX I", "SIGNATURES", "- **B:** c", "i. w", ""]),
+    st.sampled_from(
+        ["I. PARTIES", "1. x", "- a. y", "(1) z", "ANNEX I", "SIGNATURES", "- **B:** c", "i. w", ""]
+    ),
 )
 
 

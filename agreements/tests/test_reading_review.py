@@ -31,7 +31,7 @@ def test_uploading_a_text_opens_its_review_and_saves_nothing_of_the_agreement(cl
     before = Agreement.objects.count()
     response = client.post(
         reverse("agreements:new"),
-        {"form": "read", "file": SimpleUploadedFile("moa.txt", MOA_TEXT.read_bytes())},
+        {"form": "read", "text-file": SimpleUploadedFile("moa.txt", MOA_TEXT.read_bytes())},
     )
     reading = TextReading.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/new/read/{reading.pk}/")
@@ -60,7 +60,7 @@ def test_the_review_shows_the_text_beside_the_proposals_with_the_chosen_clause_h
 def test_an_empty_text_is_refused_on_the_form_and_nothing_is_kept(client, doc_admin, moa):
     client.force_login(doc_admin)
     response = client.post(
-        reverse("agreements:new"), {"form": "read", "file": SimpleUploadedFile("moa.txt", b"")}
+        reverse("agreements:new"), {"form": "read", "text-file": SimpleUploadedFile("moa.txt", b"")}
     )
     assert response.status_code == 200
     assert not TextReading.objects.exists()
@@ -70,7 +70,7 @@ def test_a_text_without_structure_is_refused_with_that_reason(client, doc_admin,
     client.force_login(doc_admin)
     data = b"We talked about data on Tuesday. It went well and we will talk again.\n"
     response = client.post(
-        reverse("agreements:new"), {"form": "read", "file": SimpleUploadedFile("n.txt", data)}
+        reverse("agreements:new"), {"form": "read", "text-file": SimpleUploadedFile("n.txt", data)}
     )
     assert "no structure found" in response.content.decode()
     assert not TextReading.objects.exists()
