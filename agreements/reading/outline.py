@@ -132,7 +132,7 @@ def _is_whole_bold(line: str) -> bool:
 
 
 def title_case(heading: str) -> str:
-    """A heading in capitals as it reads in a sentence's title ("PERIOD OF AGREEMENT" → "Period of Agreement")."""  # noqa: E501 (a pattern reads best whole)
+    """A heading in capitals as a title reads ("PERIOD OF AGREEMENT" → "Period of Agreement")."""
     small = {"of", "the", "and", "or", "for", "to", "in", "on", "a", "an", "by", "with", "at"}
     words = strip_marks(heading).strip().rstrip(".:").split()
     out = []
@@ -239,7 +239,8 @@ def _paragraphs(pages: list[list[str]], width: int | None = None) -> list[_Para]
 
 @dataclass
 class _Marker:
-    kind: str  # section, article, annex, dotted, arabic, lower, upper, paren-*, roman-lower, bullet, bullet-bold, heading  # noqa: E501 (a pattern reads best whole)
+    # section, article, annex, dotted, arabic, lower, upper, paren-*, roman-lower, bullet, bullet-bold
+    kind: str
     num: str
     written: str
     rest: str
@@ -281,7 +282,7 @@ def _marker(line: str, *, roman_context: bool) -> _Marker | None:
             return _Marker(kind, num, (bullet + " " + written).strip(), m["rest"])
     if m := LOWER_RE.match(text):
         num = m["num"]
-        if num in LOWER_ROMANS and (roman_context or len(num) > 1 or num in {"i"}):
+        if num in LOWER_ROMANS and (roman_context or len(num) > 1):
             kind = "roman-lower"
         elif len(num) > 1:
             return _bullet(bullet, text)
@@ -380,20 +381,24 @@ class _Builder:
     def _child(self, mk: _Marker) -> Clause:
         # A marker of a kind already open on the path is that clause's sibling.
         style = mk.kind
-        for depth in range(len(self.stack) - 1, -1, -1):
-            if self.stack[depth].style == style and self.stack[depth].kind != "leadin":
-                self.stack = self.stack[:depth]
-                break
+        if style == "dotted":
+            # "3.1.2" sits under "3.1" (or "3" …): its own number names its parent.
+            owner = mk.num.rsplit(".", 1)[0]
+            depths = [d for d, c in enumerate(self.stack) if c.number == owner]
+            if depths:
+                self.stack = self.stack[: depths[-1] + 1]
+            else:
+                while self.stack and self.stack[-1].style == "dotted":
+                    self.stack.pop()
+        else:
+            for depth in range(len(self.stack) - 1, -1, -1):
+                if self.stack[depth].style == style and self.stack[depth].kind != "leadin":
+                    self.stack = self.stack[:depth]
+                    break
         parent = self.stack[-1] if self.stack else None
         base = self._numbering_parent(parent)
         if style == "dotted":
             number = mk.num
-            owner = mk.num.rsplit(".", 1)[0]
-            for depth in range(len(self.stack) - 1, -1, -1):
-                if self.stack[depth].number == owner:
-                    self.stack = self.stack[: depth + 1]
-                    parent = self.stack[-1]
-                    break
         elif style in {"bullet", "bullet-bold"}:
             key = f"{base}|{self._list_prefix(parent)}"
             self.counters[key] += 1

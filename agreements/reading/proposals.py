@@ -53,7 +53,9 @@ ROLE_WORDS = re.compile(
 class Proposal:
     """One thing the text seems to say, for a person to confirm, edit or ignore."""
 
-    kind: str  # title, party, authority, purpose, term, termination, modification, commitment, obligation, contact, signatory  # noqa: E501 (a pattern reads best whole)
+    # title, party, authority, purpose, term, termination, modification, commitment, obligation,
+    # contact or signatory
+    kind: str
     clause: str | None  # the number of the clause it rests on
     value: dict[str, Any]
     quote: str  # the words it rests on

@@ -196,3 +196,30 @@ def test_any_text_reads_into_an_outline_or_a_refusal_never_an_error(lines):
     except ReadingRefused:
         return
     assert reading.outline.clauses
+
+
+def _tree(text: str) -> list[tuple[str, str | None]]:
+    return [(c.number, c.parent) for c in build_outline(read_source("a.txt", text.encode())).clauses]
+
+
+def test_dotted_numbers_sit_under_the_number_they_extend():
+    text = "ARTICLE 3 - SCOPE\n\n3.1 First.\n3.1.1 Deep.\n3.2 Second.\n(a) sub.\n3.3 Third.\n"
+    assert _tree(text) == [
+        ("3", None),
+        ("3.1", "3"),
+        ("3.1.1", "3.1"),
+        ("3.2", "3"),
+        ("3.2(a)", "3.2"),
+        ("3.3", "3"),
+    ]
+
+
+def test_the_letter_after_h_is_i_not_a_roman_one():
+    letters = "abcdefghij"
+    text = "I. SCOPE\n\n1. The Parties will:\n" + "".join(f"{x}. do {x}.\n" for x in letters)
+    assert [n for n, _ in _tree(text)][-3:] == ["I.1.h", "I.1.i", "I.1.j"]
+
+
+def test_roman_sub_items_under_a_lettered_item_are_its_children():
+    text = "I. SCOPE\n\n1. Lead:\na. item a:\ni. one;\nii. two;\nb. item b.\n"
+    assert _tree(text)[-3:] == [("I.1.a.i", "I.1.a"), ("I.1.a.ii", "I.1.a"), ("I.1.b", "I.1")]

@@ -33,7 +33,7 @@ PAIRS = [
 
 
 class Command(BaseCommand):
-    help = "Read each benchmark agreement's text and print precision and recall per kind of fact, and the time taken."  # noqa: E501 (a pattern reads best whole)
+    help = "Read each benchmark agreement's text; print precision and recall per kind of fact, and the time."
 
     def handle(self, *args, **options) -> None:
         for source, expected, as_format in PAIRS:
@@ -49,7 +49,8 @@ class Command(BaseCommand):
             )
             for s in result.scores:
                 self.stdout.write(
-                    f"  {s.kind:<14}{s.proposed:>9}{s.expected:>9}{s.right:>7}{s.precision:>10.1%}{s.recall:>8.1%}"  # noqa: E501 (a pattern reads best whole)
+                    f"  {s.kind:<14}{s.proposed:>9}{s.expected:>9}{s.right:>7}"
+                    f"{s.precision:>10.1%}{s.recall:>8.1%}"
                 )
             for kind, facts in result.missed.items():
                 for fact in facts:
