@@ -119,6 +119,35 @@ class _Reader:
                     self.parties.append(value)
                     proposals.append(Proposal("party", clause.number, value, f"{name} ({acronym})"))
                 return proposals
+        return self._parties_named_between(candidates)
+
+    def _parties_named_between(self, candidates: list[Clause]) -> list[Proposal]:
+        """Without defined acronyms: the names after "between … and …" (or "among"), in the title
+        or the first clauses, each given the acronym of its initials (said in a note)."""
+        title = next((c for c in self.outline.clauses if c.kind == "title"), None)
+        for clause in ([title] if title else []) + candidates:
+            text = _flat(clause.text)
+            m = re.search(
+                r"\b(?:between|among|BETWEEN|AMONG)\s+(.+?)(?:\s+(?:for|on|regarding|concerning|FOR|ON|REGARDING)\s|[.;(]|$)",
+                text,
+            )
+            if not m:
+                continue
+            names = [
+                re.sub(r"^(?:the|THE)\s+", "", part.strip(" ,"))
+                for part in re.split(r",\s*(?:and\s+|AND\s+)?|\s+(?:and|AND)\s+", m.group(1))
+            ]
+            names = [title_case(n) if n.isupper() else n for n in names if n and n[0].isupper()]
+            if len(names) < 2:
+                continue
+            proposals = []
+            for name in names:
+                acronym = "".join(w[0] for w in name.split() if w[0].isupper())
+                value = {"key": slugify(name.replace(".", "")), "acronym": acronym, "name": name}
+                self.parties.append(value)
+                note = f"the text defines no acronym: {acronym} made from the name's initials"
+                proposals.append(Proposal("party", clause.number, value, m.group(0), note))
+            return proposals
         return []
 
     # -- the agreement's own statements
@@ -127,7 +156,9 @@ class _Reader:
         if title is None:
             return []
         text = _flat(title.text)
-        return [Proposal("title", None, {"title": title_case(text) if text.isupper() else text}, text)]
+        return [
+            Proposal("title", title.number, {"title": title_case(text) if text.isupper() else text}, text)
+        ]
 
     def propose_purpose(self) -> list[Proposal]:
         for clause in self.clauses:

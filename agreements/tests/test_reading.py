@@ -223,3 +223,16 @@ def test_the_letter_after_h_is_i_not_a_roman_one():
 def test_roman_sub_items_under_a_lettered_item_are_its_children():
     text = "I. SCOPE\n\n1. Lead:\na. item a:\ni. one;\nii. two;\nb. item b.\n"
     assert _tree(text)[-3:] == [("I.1.a.i", "I.1.a"), ("I.1.a.ii", "I.1.a"), ("I.1.b", "I.1")]
+
+
+def test_parties_named_only_between_and_are_proposed_with_their_initials_and_a_note():
+    text = (
+        "MEMORANDUM OF UNDERSTANDING\nBETWEEN THE NATIONAL PARKS AGENCY\nAND THE COASTAL WEATHER SERVICE\n\n"
+        "I. PURPOSE\n\nThe Parties will share forecasts.\n"
+    )
+    parties = [p for p in read_agreement_text("a.txt", text.encode()).proposals if p.kind == "party"]
+    assert [(p.value["acronym"], p.value["name"], p.clause) for p in parties] == [
+        ("NPA", "National Parks Agency", "TITLE"),
+        ("CWS", "Coastal Weather Service", "TITLE"),
+    ]
+    assert "initials" in parties[0].note
