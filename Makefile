@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run setup test screenshots lint format services check-migrations clean
-.PHONY: bench
+.PHONY: bench extraction-bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -64,3 +64,7 @@ clean:
 ## The benchmark at scale (gunicorn + wrk on loopback, database moa_bench); see docs/performance.md.
 bench: $(VENV)/.installed services
 	PY=$(PY) bash bench/run.sh
+
+## Read the DOC–DHS MOA's text and the test agreements and print precision/recall against their hand-made files.
+extraction-bench: $(VENV)/.installed
+	$(PY) manage.py extraction_bench

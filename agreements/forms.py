@@ -222,3 +222,26 @@ class NonRenewalForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["given_on"].initial = today()
+class AgreementTextForm(forms.Form):
+    """An agreement's signed text, read into proposals to review (agreements/drafting.py)."""
+
+    file = forms.FileField(
+        label="Signed agreement",
+        help_text="Plain text (.txt), a PDF with a text layer (not a scan) or a Word document (.docx).",
+    )
+
+
+class ProposalDecisionForm(forms.Form):
+    """Confirm, edit or ignore one proposal; `version` is the proposal's when the page was opened."""
+
+    decision = forms.ChoiceField(
+        choices=[("confirm", "Confirm"), ("edit", "Save my edit"), ("ignore", "Ignore")]
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    value = forms.CharField(
+        label="Value",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=20_000,
+        help_text="One field a line (name: value). Used only by “Save my edit”.",
+    )

@@ -837,6 +837,71 @@ class DraftUpload(models.Model):
         return f"{self.file_name} ({self.sha256[:12]})"
 
 
+class TextReading(models.Model):
+    """An agreement's signed text (plain text, PDF or DOCX) an admin uploaded to draft its record.
+
+    Keeps the clause tree the portal read (agreements/reading/outline.py) for the review
+    screen; the file itself is not kept, only its name and SHA-256. What the text seems to
+    say is its `proposals`; only confirmed ones go into the draft (`draft_upload`).
+    """
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    outline = models.JSONField(
+        help_text="The clause tree as read: clauses, defined acronyms, dropped page furniture."
+    )
+    draft_upload = models.ForeignKey(
+        DraftUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.sha256[:12]})"
+
+
+class ReadingProposal(models.Model):
+    """One thing an agreement's text seems to say (a party, the term, a commitment …), pointing
+    at its clause; it becomes part of the draft only once a person confirms it (as read or edited).
+
+    `version` rises with every decision, so a decision made on a stale page is refused.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "To review"
+        CONFIRMED = "confirmed", "Confirmed"
+        IGNORED = "ignored", "Ignored"
+
+    reading = models.ForeignKey(TextReading, on_delete=models.CASCADE, related_name="proposals")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20)
+    clause = models.CharField(max_length=200, blank=True)
+    value = models.JSONField()
+    quote = models.TextField(blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    edited = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["reading", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["reading", "position"], name="reading_proposal_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} from clause {self.clause or '(title)'}"
+
+
 # Users are audited like everything else: who created, changed or deactivated an account, and
 # which roles it was given. Password hashes and sign-in times are not history.
 simple_history.register(

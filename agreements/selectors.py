@@ -18,7 +18,9 @@ from .models import (
     Modification,
     ModificationExecution,
     Party,
+    ReadingProposal,
     Section,
+    TextReading,
 )
 
 
@@ -162,6 +164,22 @@ COUNTDOWN_WORDS = {
     Target.TERMINATION: "Terminates on",
 }
 
+# --- the review of an agreement's text (agreements/drafting.py) --------------------------------
+
+PROPOSAL_KIND_LABELS = {
+    "title": "Title",
+    "party": "Party",
+    "authority": "Authority",
+    "purpose": "Purpose",
+    "term": "Term",
+    "termination": "Termination rules",
+    "modification": "Modification rule",
+    "commitment": "Commitment",
+    "obligation": "Recurring obligation",
+    "contact": "Point of contact",
+    "signatory": "Signatory",
+}
+
 
 @dataclass(frozen=True)
 class Countdown:
@@ -262,4 +280,81 @@ def draft_page(agreement: Agreement, party: Party | None) -> dict:
         "contacts": list(
             agreement.points_of_contact.select_related("party").order_by("party__acronym", "position")
         ),
+    }
+
+
+@dataclass(frozen=True)
+class ReviewClause:
+    """One clause of the text as the review screen shows it."""
+
+    anchor: str
+    number: str
+    heading: str
+    text: str
+    depth: int
+    highlighted: bool
+
+
+@dataclass(frozen=True)
+class ReviewProposal:
+    """One proposal with what the screen shows beside it: its fields and its clause's anchor."""
+
+    proposal: ReadingProposal
+    label: str
+    fields: list[tuple[str, str]]
+    value_yaml: str
+    clause_anchor: str | None
+
+
+def _shown_value(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_shown_value(v)}" for k, v in value.items())
+    if value is None:
+        return "—"
+    return str(value)
+
+
+def reading_review(reading: TextReading, *, focus: int | None) -> dict[str, object]:
+    """What the review screen shows: the clauses (the focused proposal's clause highlighted) and
+    the proposals with their fields, and how many are confirmed, ignored and still to review."""
+    import yaml
+
+    proposals = list(reading.proposals.all())
+    focused = next((p for p in proposals if p.position == focus), None)
+    clauses = reading.outline.get("clauses", [])
+    anchors = {c["number"]: f"clause-{n}" for n, c in enumerate(clauses)}
+    depth: dict[str | None, int] = {None: -1}
+    shown = []
+    for n, c in enumerate(clauses):
+        depth[c["number"]] = depth.get(c["parent"], -1) + 1
+        shown.append(
+            ReviewClause(
+                anchor=f"clause-{n}",
+                number=c["number"],
+                heading=c["heading"].replace("*", ""),
+                text="\n\n".join(c["paragraphs"]).replace("*", ""),
+                depth=min(depth[c["number"]], 4),
+                highlighted=focused is not None and focused.clause == c["number"],
+            )
+        )
+    rows = [
+        ReviewProposal(
+            proposal=p,
+            label=PROPOSAL_KIND_LABELS.get(p.kind, p.kind),
+            fields=[(k.replace("_", " "), _shown_value(v)) for k, v in p.value.items() if k != "description"],
+            value_yaml=yaml.safe_dump(p.value, sort_keys=False, allow_unicode=True, width=100),
+            clause_anchor=anchors.get(p.clause),
+        )
+        for p in proposals
+    ]
+    counts = {status: sum(p.status == status for p in proposals) for status in ReadingProposal.Status.values}
+    return {
+        "clauses": shown,
+        "proposals": rows,
+        "confirmed_count": counts[ReadingProposal.Status.CONFIRMED],
+        "ignored_count": counts[ReadingProposal.Status.IGNORED],
+        "to_review_count": counts[ReadingProposal.Status.PROPOSED],
+        "focused": focused,
     }

@@ -4,27 +4,31 @@ An item's page (its timeline of updates and milestones) is activities' `commitme
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from core.http import AuthenticatedRequest
 
-from . import drafts, lifecycle, permissions, selectors, termination
+from . import drafting, drafts, lifecycle, permissions, selectors, termination
 from .forms import (
     AgreementDraftForm,
+    AgreementTextForm,
     AgreementUploadForm,
     ConfirmForm,
     ModificationForm,
     MutualTerminationForm,
     NonRenewalForm,
+    ProposalDecisionForm,
     SignatureForm,
     TerminationNoticeForm,
 )
-from .models import Agreement, DraftUpload, Modification
+from .models import Agreement, DraftUpload, Modification, ReadingProposal, TextReading
 
 AGREEMENTS_PER_PAGE = 25
 
@@ -80,8 +84,31 @@ def agreement_new(request: AuthenticatedRequest) -> HttpResponse:
     """Start an agreement: upload its file (previewed before anything is saved) or fill the short form."""
     if not permissions.can_start_agreement(request.user):
         raise PermissionDenied("Only a party's admin can start an agreement.")
-    upload_form, draft_form = AgreementUploadForm(), AgreementDraftForm()
-    if request.method == "POST" and request.POST.get("form") == "upload":
+    upload_form, draft_form, text_form = (
+        AgreementUploadForm(),
+        AgreementDraftForm(),
+        AgreementTextForm(prefix="text"),
+    )
+    if request.method == "POST" and request.POST.get("form") == "read":
+        text_form = AgreementTextForm(request.POST, request.FILES, prefix="text")
+        if text_form.is_valid():
+            file = text_form.cleaned_data["file"]
+            try:
+                if getattr(file, "over_cap", False):
+                    limit = f"{settings.EVIDENCE_MAX_BYTES:,} bytes"
+                    raise ValidationError(
+                        {"file": [f"“{file.name}” is over the limit; files may be at most {limit}."]}
+                    )
+                reading = drafting.text_reading_create(
+                    acting_user=request.user,
+                    file_name=file.name,
+                    data=file.read(settings.EVIDENCE_MAX_BYTES + 1),
+                )
+            except ValidationError as exc:
+                _refusal_into(text_form, exc)
+            else:
+                return redirect("agreements:reading_review", pk=reading.pk)
+    elif request.method == "POST" and request.POST.get("form") == "upload":
         upload_form = AgreementUploadForm(request.POST, request.FILES)
         if upload_form.is_valid():
             file = upload_form.cleaned_data["file"]
@@ -112,7 +139,9 @@ def agreement_new(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "upload_form": upload_form,
         "draft_form": draft_form,
+        "text_form": text_form,
         "max_bytes": lifecycle.MAX_AGREEMENT_FILE_BYTES,
+        "max_text_bytes": settings.EVIDENCE_MAX_BYTES,
     }
     return render(request, "agreements/agreement_new.html", context)
 
@@ -140,6 +169,73 @@ def upload_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         preview, refusal = None, _refusal_text(exc)
     context = {"upload": upload, "preview": preview, "form": form, "refusal": refusal}
     return render(request, "agreements/upload_preview.html", context)
+
+
+def _reading_of(request: AuthenticatedRequest, pk: int) -> TextReading:
+    """The admin's own text under review (404 for anyone else's)."""
+    if not permissions.can_start_agreement(request.user):
+        raise PermissionDenied("Only a party's admin can start an agreement.")
+    return get_object_or_404(TextReading, pk=pk, uploaded_by=request.user)
+
+
+def _review_page(
+    request: AuthenticatedRequest,
+    reading: TextReading,
+    *,
+    focus: int | None,
+    failed: tuple[int, ProposalDecisionForm] | None = None,
+    refusal: str = "",
+) -> HttpResponse:
+    context = {
+        "reading": reading,
+        **selectors.reading_review(reading, focus=focus),
+        "failed_position": failed[0] if failed else None,
+        "failed_form": failed[1] if failed else None,
+        "refusal": refusal,
+    }
+    return render(request, "agreements/reading_review.html", context)
+
+
+@require_GET
+def reading_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The text on one side, each proposal on the other with its clause highlighted."""
+    reading = _reading_of(request, pk)
+    raw = request.GET.get("proposal", "")
+    return _review_page(request, reading, focus=int(raw) if raw.isdigit() else None)
+
+
+@require_POST
+def reading_decide(request: AuthenticatedRequest, pk: int, position: int) -> HttpResponse:
+    """Confirm, edit or ignore one proposal."""
+    reading = _reading_of(request, pk)
+    proposal = get_object_or_404(ReadingProposal, reading=reading, position=position)
+    form = ProposalDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            drafting.reading_proposal_decide(
+                acting_user=request.user,
+                proposal=proposal,
+                decision=form.cleaned_data["decision"],
+                expected_version=form.cleaned_data["version"],
+                value_text=form.cleaned_data["value"],
+            )
+        except ValidationError as exc:
+            _refusal_into(form, exc)
+        else:
+            url = reverse("agreements:reading_review", kwargs={"pk": reading.pk})
+            return redirect(f"{url}?proposal={position}#proposal-{position}")
+    return _review_page(request, reading, focus=position, failed=(position, form))
+
+
+@require_POST
+def reading_draft(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Make the draft of the confirmed proposals; it goes on to the lifecycle's preview."""
+    reading = _reading_of(request, pk)
+    try:
+        upload = drafting.text_reading_draft(acting_user=request.user, reading=reading)
+    except ValidationError as exc:
+        return _review_page(request, reading, focus=None, refusal=_refusal_text(exc))
+    return redirect("agreements:upload_preview", pk=upload.pk)
 
 
 def agreement_sign(request: AuthenticatedRequest, slug: str) -> HttpResponse:

@@ -51,7 +51,7 @@ from activities.tests.factories import (
     OutreachEventFactory,
     ProgressUpdateFactory,
 )
-from agreements import drafts, lifecycle
+from agreements import drafting, drafts, lifecycle
 from agreements.agreement_file import read_agreement
 from agreements.models import (
     Agreement,
@@ -61,9 +61,11 @@ from agreements.models import (
     ModificationExecution,
     Party,
     PartyMembership,
+    ReadingProposal,
     Section,
     Signatory,
     TerminationNotice,
+    TextReading,
 )
 from agreements.obligations import Obligation
 from agreements.permissions import ADMIN, MANAGER, STAFF, party_of
@@ -112,6 +114,7 @@ class MatrixObjects:
     draft_item: Commitment  # of the draft, citing the second clause
     draft_obligation: Obligation  # of the draft, citing the second clause
     draft_signatory: Signatory  # DOC's, named, not yet signed
+    text_reading: TextReading  # the MOA's text the DOC admin uploaded for review
 
 
 @dataclass(frozen=True)
@@ -194,6 +197,12 @@ def mou(o: MatrixObjects) -> dict[str, Any]:
 
 def mou_noticed(o: MatrixObjects) -> dict[str, Any]:
     return {"slug": o.mou_noticed.slug}
+def text_reading(o: MatrixObjects) -> dict[str, Any]:
+    return {"pk": o.text_reading.pk}
+
+
+def reading_proposal(o: MatrixObjects) -> dict[str, Any]:
+    return {"pk": o.text_reading.pk, "position": 0}
 
 
 def modification(o: MatrixObjects) -> dict[str, Any]:
@@ -297,6 +306,9 @@ EXPECTED: dict[str, Row] = {
     "keep_alive":              row(None,                "login 204 204 204 204 204"),
     "agreements:new":          row(None,                "login 403 403 403 200 403"),
     "agreements:upload_preview": row(draft_upload,      "login 403 403 403 200 403"),
+    "agreements:reading_review": row(text_reading,      "login 403 403 403 200 403"),
+    "agreements:reading_decide": row(reading_proposal,  "login 405 405 405 405 405"),
+    "agreements:reading_draft": row(text_reading,       "login 405 405 405 405 405"),
     "agreements:sign":         row(moa,                 "login 403 403 403 200 404"),
     "agreements:modification_new": row(moa,             "login 403 403 403 200 404"),
     "agreements:modification_detail": row(modification, "login 200 200 200 200 404"),
@@ -329,6 +341,8 @@ EXPECTED: dict[str, Row] = {
 POST_EXPECTED: dict[str, Row] = {
     "agreements:new":          row(None,                "login 403 403 403 200 403"),
     "agreements:upload_preview": row(draft_upload,      "login 403 403 403 200 403"),
+    "agreements:reading_decide": row(reading_proposal,  "login 403 403 403 200 403"),
+    "agreements:reading_draft": row(text_reading,       "login 403 403 403 200 403"),
     "agreements:sign":         row(moa,                 "login 403 403 403 200 404"),
     "agreements:modification_new": row(moa,             "login 403 403 403 200 404"),
     "agreements:modification_detail": row(modification, "login 200 200 200 200 404"),
@@ -467,6 +481,13 @@ def objects(moa, doc, dhs, doc_staff, dhs_staff, doc_admin, tmp_path) -> MatrixO
         ),
         draft_signatory=Signatory.objects.create(
             agreement=new_draft, party=doc, name="DOC Secretary", title="Secretary"
+        ),
+        text_reading=drafting.text_reading_create(
+            acting_user=doc_admin,
+            file_name="doc-dhs-ecommerce-moa-2017.txt",
+            data=(
+                Path(__file__).resolve().parents[2] / "agreements/data/sources/doc-dhs-ecommerce-moa-2017.txt"
+            ).read_bytes(),
         ),
     )
 
@@ -936,6 +957,9 @@ WRITTEN = (
     TerminationNotice,
     Modification,
     ModificationExecution,
+    TextReading,
+    ReadingProposal,
+    DraftUpload,
 )
 
 
