@@ -377,6 +377,14 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     version = version_field()
+    sequence = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text=(
+            "The iCalendar SEQUENCE of the meeting's invitation: raised when its time, place, title, "
+            "agenda, attendees or cancellation change, so calendars replace the earlier invitation."
+        ),
+    )
     history = HistoricalRecords(m2m_fields=[attendee_contacts, attendee_users, items])
 
     objects = MeetingQuerySet.as_manager()
@@ -402,6 +410,11 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("activities:meeting_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_upcoming(self) -> bool:
+        """Not yet started: an invitation to it still means something."""
+        return self.starts_at > timezone.now()
 
     @property
     def has_minutes(self) -> bool:

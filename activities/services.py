@@ -25,6 +25,7 @@ from core.time import today
 from .evidence import CheckedFile, check_upload
 from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 from .permissions import owner_choices
+from .signals import meeting_invitation_due
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -390,6 +391,27 @@ def _follow_ups_replace(*, meeting: Meeting, follow_ups: Sequence[dict]) -> None
 
 
 MEETING_FIELDS = ("kind", "title", "starts_at", "format", "location", "agenda", "minutes", "decisions")
+#: What an invitation says: a change to any of these (or to the attendees) sends it again.
+INVITATION_FIELDS = ("title", "starts_at", "format", "location", "agenda", "is_cancelled")
+
+
+def _invite_on_commit(
+    meeting: Meeting,
+    *,
+    cancelled: bool = False,
+    removed_users: Sequence[Any] = (),
+    removed_contacts: Sequence[PointOfContact] = (),
+) -> None:
+    """Announce, once the meeting is saved for good, that its attendees are to be sent an invitation."""
+    transaction.on_commit(
+        lambda: meeting_invitation_due.send(
+            sender=Meeting,
+            meeting=meeting,
+            cancelled=cancelled,
+            removed_users=list(removed_users),
+            removed_contacts=list(removed_contacts),
+        )
+    )
 
 
 @transaction.atomic
@@ -434,6 +456,8 @@ def meeting_create(
     meeting.items.set(items)
     _follow_ups_replace(meeting=meeting, follow_ups=follow_ups)
     _evidence_store(checked=checked, acting_user=acting_user, meeting=meeting)
+    if meeting.is_upcoming and not meeting.is_cancelled:
+        _invite_on_commit(meeting)
     return meeting
 
 
@@ -454,20 +478,44 @@ def meeting_update(
     since `expected_version`; history keeps each version."""
     checked = evidence_check_all(files=files)
     meeting = _claim(meeting, expected_version)
+    was_upcoming = meeting.is_upcoming
+    was_cancelled = meeting.is_cancelled
+    said_before = [getattr(meeting, name) for name in INVITATION_FIELDS]
+    users_before = set(meeting.attendee_users.all())
+    contacts_before = set(meeting.attendee_contacts.all())
     for name, value in fields.items():
         if name not in (*MEETING_FIELDS, "is_cancelled"):
             raise TypeError(f"meeting_update() got an unexpected field {name!r}")
         setattr(meeting, name, value)
     meeting.full_clean()
+    users_after = set(attendee_users) if attendee_users is not None else users_before
+    contacts_after = set(attendee_contacts) if attendee_contacts is not None else contacts_before
+    changed = (
+        [getattr(meeting, name) for name in INVITATION_FIELDS] != said_before
+        or users_after != users_before
+        or contacts_after != contacts_before
+    )
+    # Invitations concern meetings still ahead (or that were, until this change moved them).
+    still_off = was_cancelled and meeting.is_cancelled
+    invite = changed and (was_upcoming or meeting.is_upcoming) and not still_off
+    if invite:
+        meeting.sequence += 1
     meeting.save()
     if attendee_contacts is not None:
-        meeting.attendee_contacts.set(attendee_contacts)
+        meeting.attendee_contacts.set(contacts_after)
     if attendee_users is not None:
-        meeting.attendee_users.set(attendee_users)
+        meeting.attendee_users.set(users_after)
     if items is not None:
         meeting.items.set(items)
     _follow_ups_replace(meeting=meeting, follow_ups=follow_ups)
     _evidence_store(checked=checked, acting_user=acting_user, meeting=meeting)
+    if invite:
+        _invite_on_commit(
+            meeting,
+            cancelled=meeting.is_cancelled,
+            removed_users=sorted(users_before - users_after, key=lambda u: u.pk),
+            removed_contacts=sorted(contacts_before - contacts_after, key=lambda c: c.pk),
+        )
     return meeting
 
 

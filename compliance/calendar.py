@@ -18,6 +18,7 @@ from django.db.models import Count
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from activities.invitations import MEETING_LENGTH, UID_DOMAIN, meeting_uid
 from activities.models import FollowUpAction, Meeting, Milestone, OutreachEvent
 from agreements.agreement_file.document import CadenceKind
 from agreements.models import Obligation
@@ -27,10 +28,8 @@ from core.time import today
 
 from . import links
 
-MEETING_LENGTH = datetime.timedelta(hours=1)
 # An open-ended term has no last period: the feed lists the periods due up to a year ahead.
 FEED_AHEAD = datetime.timedelta(days=366)
-UID_DOMAIN = "moa-portal"
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +128,7 @@ def calendar_for(user: User, absolute: Callable[[str], str]) -> bytes:
 
     def meeting_event(m: Meeting) -> Event:
         event = Event()
-        event.add("uid", f"meeting-{m.pk}@{UID_DOMAIN}")
+        event.add("uid", meeting_uid(m))
         event.add("dtstamp", stamp)
         event.add("dtstart", m.starts_at)
         event.add("dtend", m.starts_at + MEETING_LENGTH)
