@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from agreements.models import Agreement, Commitment, Party
 from contacts.models import PointOfContact
-from core.time import today
+from core.time import long_date, today
 
 from .evidence import CheckedFile, check_upload
 from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
@@ -142,7 +142,7 @@ def evidence_withdraw(*, evidence: Evidence, acting_user, reason: str) -> Eviden
         raise ValidationError({"withdrawal_reason": "Say why the file is withdrawn; the reason is kept."})
     if current.is_withdrawn:
         raise ValidationError(
-            f"{current.original_name} was already withdrawn on {current.withdrawn_at:%Y-%m-%d}."
+            f"{current.original_name} was already withdrawn on {long_date(current.withdrawn_at)}."
         )
     current.withdrawn_at = timezone.now()
     current.withdrawn_by = acting_user
@@ -302,7 +302,7 @@ def milestone_edit(
     current = Milestone.objects.select_for_update(of=("self",)).get(pk=milestone.pk)
     if current.is_cancelled:
         raise ValidationError(
-            f"“{current.title}” was cancelled on {current.cancelled_on:%Y-%m-%d}; it stays as it was."
+            f"“{current.title}” was cancelled on {long_date(current.cancelled_on)}; it stays as it was."
         )
     current.title = title
     current.due_on = due_on
@@ -323,10 +323,12 @@ def milestone_cancel(*, milestone: Milestone, acting_user, reason: str) -> Miles
     if not reason:
         raise ValidationError({"cancel_reason": "Say why the milestone is cancelled; the reason is kept."})
     if current.is_cancelled:
-        raise ValidationError(f"“{current.title}” was already cancelled on {current.cancelled_on:%Y-%m-%d}.")
+        raise ValidationError(
+            f"“{current.title}” was already cancelled on {long_date(current.cancelled_on)}."
+        )
     if current.completed_on is not None:
         raise ValidationError(
-            f"“{current.title}” was completed on {current.completed_on:%Y-%m-%d}; "
+            f"“{current.title}” was completed on {long_date(current.completed_on)}; "
             "a completed milestone is not cancelled."
         )
     current.cancelled_on = today()
@@ -353,13 +355,13 @@ def follow_up_complete(*, action: FollowUpAction, acting_user, completed_on: dat
     )
     if current.completed_on is not None:
         raise ValidationError(
-            {"completed_on": f"This action was already closed on {current.completed_on:%Y-%m-%d}."}
+            {"completed_on": f"This action was already closed on {long_date(current.completed_on)}."}
         )
     meeting_day = timezone.localtime(current.meeting.starts_at).date()
     if completed_on < meeting_day:
         raise ValidationError(
             {
-                "completed_on": f"The meeting that decided this action was on {meeting_day:%Y-%m-%d}; "
+                "completed_on": f"The meeting that decided this action was on {long_date(meeting_day)}; "
                 "choose that day or later."
             }
         )
@@ -590,10 +592,10 @@ def target_date_problem(*, agreement: Agreement, target_date: datetime.date) -> 
     (the earlier of expiry and termination) when it has one.
     """
     if agreement.executed_on and target_date < agreement.executed_on:
-        return f"The target date is before the agreement was executed ({agreement.executed_on:%Y-%m-%d})."
+        return f"The target date is before the agreement was executed ({long_date(agreement.executed_on)})."
     ends = [d for d in (agreement.expires_on, agreement.terminated_on) if d]
     if ends and target_date > min(ends):
-        return f"The target date is after the agreement ends ({min(ends):%Y-%m-%d})."
+        return f"The target date is after the agreement ends ({long_date(min(ends))})."
     return None
 
 
