@@ -24,6 +24,7 @@ setup: $(VENV)/.installed
 ## Run the web server with a Celery worker and beat beside it; Ctrl-C stops all three.
 run: setup
 	$(PY) manage.py demo_users
+	$(PY) manage.py demo_data
 	@echo "The portal is at http://$(HOST):$(PORT)/  (Ctrl-C stops it, the worker and beat)"
 	@trap 'kill $$worker $$beat 2>/dev/null; wait' INT TERM EXIT; \
 	$(VENV)/bin/celery -A moa_portal worker --loglevel=INFO --concurrency=1 & worker=$$!; \

@@ -59,6 +59,8 @@ class AgreementFilter(filters.ModelChoiceFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
+        # One label wherever it filters (not "Commitment agreement" from a `commitment__agreement` path).
+        kwargs.setdefault("label", "Agreement")
         kwargs.setdefault("queryset", Agreement.objects.none())
         kwargs.setdefault("empty_label", "All agreements")
         super().__init__(*args, **kwargs)

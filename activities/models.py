@@ -26,7 +26,7 @@ from agreements.models import Agreement, Commitment, CommitmentStatus, Party, Vo
 from agreements.obligations import Vocabulary
 from contacts.models import PointOfContact
 from core.bounds import check_day
-from core.time import today
+from core.time import long_date, today
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -147,12 +147,14 @@ class ProgressUpdate(models.Model):
             ends_on = min((d for d in (agreement.expires_on, agreement.terminated_on) if d), default=None)
             if executed_on and self.as_of < executed_on:
                 errors["as_of"] = (
-                    f"The as-of date is before the agreement was executed ({executed_on:%Y-%m-%d})."
+                    f"The as-of date is before the agreement was executed ({long_date(executed_on)})."
                 )
             elif self.as_of > today():
                 errors["as_of"] = "The as-of date is in the future; report on a day that has come."
             elif ends_on and self.as_of > ends_on:
-                errors["as_of"] = f"The as-of date is after the agreement's term ended ({ends_on:%Y-%m-%d})."
+                errors["as_of"] = (
+                    f"The as-of date is after the agreement's term ended ({long_date(ends_on)})."
+                )
             else:
                 try:
                     check_day(self.as_of, "The as-of date")
@@ -280,12 +282,12 @@ class Milestone(OwnedAction, models.Model):
         if self.due_on and self.commitment_id:
             starts_on = self.commitment.agreement.executed_on
             if starts_on and self.due_on < starts_on:
-                errors["due_on"] = f"The due date is before the commitment's start ({starts_on:%Y-%m-%d})."
+                errors["due_on"] = f"The due date is before the commitment's start ({long_date(starts_on)})."
         if self.due_on and "due_on" not in errors:
             latest = plausible_latest(self.commitment.agreement if self.commitment_id else None)
             if self.due_on > latest:
                 errors["due_on"] = (
-                    f"The due date is implausibly far ahead; choose a day by {latest:%Y-%m-%d}."
+                    f"The due date is implausibly far ahead; choose a day by {long_date(latest)}."
                 )
         if self.completed_on and self.completed_on > today():
             errors["completed_on"] = "The completion date is in the future."
@@ -377,6 +379,14 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     version = version_field()
+    sequence = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text=(
+            "The iCalendar SEQUENCE of the meeting's invitation: raised when its time, place, title, "
+            "agenda, attendees or cancellation change, so calendars replace the earlier invitation."
+        ),
+    )
     history = HistoricalRecords(m2m_fields=[attendee_contacts, attendee_users, items])
 
     objects = MeetingQuerySet.as_manager()
@@ -404,6 +414,11 @@ class Meeting(models.Model):
         return reverse("activities:meeting_detail", kwargs={"pk": self.pk})
 
     @property
+    def is_upcoming(self) -> bool:
+        """Not yet started: an invitation to it still means something."""
+        return self.starts_at > timezone.now()
+
+    @property
     def has_minutes(self) -> bool:
         return bool(self.minutes.strip())
 
@@ -429,7 +444,7 @@ class Meeting(models.Model):
                 day = timezone.localtime(self.starts_at).date()
                 if executed_on and day < executed_on:
                     errors["starts_at"] = (
-                        f"The meeting is before the agreement was executed ({executed_on:%Y-%m-%d})."
+                        f"The meeting is before the agreement was executed ({long_date(executed_on)})."
                     )
                 elif day > plausible_latest(self.agreement if self.agreement_id else None):
                     errors["starts_at"] = "The meeting is implausibly far ahead; check the year."
@@ -492,11 +507,13 @@ class FollowUpAction(OwnedAction, models.Model):
         meeting_day = timezone.localtime(meeting.starts_at).date() if meeting and meeting.starts_at else None
         if self.due_on:
             if meeting_day and self.due_on < meeting_day:
-                errors["due_on"] = f"The action is due before its meeting ({meeting_day:%Y-%m-%d})."
+                errors["due_on"] = f"The action is due before its meeting ({long_date(meeting_day)})."
             elif self.due_on > plausible_latest(meeting.agreement if meeting else None):
                 errors["due_on"] = "The due date is implausibly far ahead; check the year."
         if self.completed_on and meeting_day and self.completed_on < meeting_day and not errors:
-            errors["completed_on"] = f"The action was completed before its meeting ({meeting_day:%Y-%m-%d})."
+            errors["completed_on"] = (
+                f"The action was completed before its meeting ({long_date(meeting_day)})."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -576,7 +593,7 @@ class OutreachEvent(models.Model):
         errors: dict[str, str] = {}
         executed_on = self.agreement.executed_on if self.agreement_id else None
         if self.held_on and executed_on and self.held_on < executed_on:
-            errors["held_on"] = f"The event is before the agreement was executed ({executed_on:%Y-%m-%d})."
+            errors["held_on"] = f"The event is before the agreement was executed ({long_date(executed_on)})."
         elif self.held_on:
             try:
                 check_day(self.held_on, "The event's date")

@@ -20,11 +20,12 @@ from django.utils import timezone
 
 from agreements.models import Agreement, Commitment, Party
 from contacts.models import PointOfContact
-from core.time import today
+from core.time import long_date, today
 
 from .evidence import CheckedFile, check_upload
 from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 from .permissions import owner_choices
+from .signals import meeting_invitation_due
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -141,7 +142,7 @@ def evidence_withdraw(*, evidence: Evidence, acting_user, reason: str) -> Eviden
         raise ValidationError({"withdrawal_reason": "Say why the file is withdrawn; the reason is kept."})
     if current.is_withdrawn:
         raise ValidationError(
-            f"{current.original_name} was already withdrawn on {current.withdrawn_at:%Y-%m-%d}."
+            f"{current.original_name} was already withdrawn on {long_date(current.withdrawn_at)}."
         )
     current.withdrawn_at = timezone.now()
     current.withdrawn_by = acting_user
@@ -301,7 +302,7 @@ def milestone_edit(
     current = Milestone.objects.select_for_update(of=("self",)).get(pk=milestone.pk)
     if current.is_cancelled:
         raise ValidationError(
-            f"“{current.title}” was cancelled on {current.cancelled_on:%Y-%m-%d}; it stays as it was."
+            f"“{current.title}” was cancelled on {long_date(current.cancelled_on)}; it stays as it was."
         )
     current.title = title
     current.due_on = due_on
@@ -322,10 +323,12 @@ def milestone_cancel(*, milestone: Milestone, acting_user, reason: str) -> Miles
     if not reason:
         raise ValidationError({"cancel_reason": "Say why the milestone is cancelled; the reason is kept."})
     if current.is_cancelled:
-        raise ValidationError(f"“{current.title}” was already cancelled on {current.cancelled_on:%Y-%m-%d}.")
+        raise ValidationError(
+            f"“{current.title}” was already cancelled on {long_date(current.cancelled_on)}."
+        )
     if current.completed_on is not None:
         raise ValidationError(
-            f"“{current.title}” was completed on {current.completed_on:%Y-%m-%d}; "
+            f"“{current.title}” was completed on {long_date(current.completed_on)}; "
             "a completed milestone is not cancelled."
         )
     current.cancelled_on = today()
@@ -352,13 +355,13 @@ def follow_up_complete(*, action: FollowUpAction, acting_user, completed_on: dat
     )
     if current.completed_on is not None:
         raise ValidationError(
-            {"completed_on": f"This action was already closed on {current.completed_on:%Y-%m-%d}."}
+            {"completed_on": f"This action was already closed on {long_date(current.completed_on)}."}
         )
     meeting_day = timezone.localtime(current.meeting.starts_at).date()
     if completed_on < meeting_day:
         raise ValidationError(
             {
-                "completed_on": f"The meeting that decided this action was on {meeting_day:%Y-%m-%d}; "
+                "completed_on": f"The meeting that decided this action was on {long_date(meeting_day)}; "
                 "choose that day or later."
             }
         )
@@ -390,6 +393,27 @@ def _follow_ups_replace(*, meeting: Meeting, follow_ups: Sequence[dict]) -> None
 
 
 MEETING_FIELDS = ("kind", "title", "starts_at", "format", "location", "agenda", "minutes", "decisions")
+#: What an invitation says: a change to any of these (or to the attendees) sends it again.
+INVITATION_FIELDS = ("title", "starts_at", "format", "location", "agenda", "is_cancelled")
+
+
+def _invite_on_commit(
+    meeting: Meeting,
+    *,
+    cancelled: bool = False,
+    removed_users: Sequence[Any] = (),
+    removed_contacts: Sequence[PointOfContact] = (),
+) -> None:
+    """Announce, once the meeting is saved for good, that its attendees are to be sent an invitation."""
+    transaction.on_commit(
+        lambda: meeting_invitation_due.send(
+            sender=Meeting,
+            meeting=meeting,
+            cancelled=cancelled,
+            removed_users=list(removed_users),
+            removed_contacts=list(removed_contacts),
+        )
+    )
 
 
 @transaction.atomic
@@ -434,6 +458,8 @@ def meeting_create(
     meeting.items.set(items)
     _follow_ups_replace(meeting=meeting, follow_ups=follow_ups)
     _evidence_store(checked=checked, acting_user=acting_user, meeting=meeting)
+    if meeting.is_upcoming and not meeting.is_cancelled:
+        _invite_on_commit(meeting)
     return meeting
 
 
@@ -454,20 +480,44 @@ def meeting_update(
     since `expected_version`; history keeps each version."""
     checked = evidence_check_all(files=files)
     meeting = _claim(meeting, expected_version)
+    was_upcoming = meeting.is_upcoming
+    was_cancelled = meeting.is_cancelled
+    said_before = [getattr(meeting, name) for name in INVITATION_FIELDS]
+    users_before = set(meeting.attendee_users.all())
+    contacts_before = set(meeting.attendee_contacts.all())
     for name, value in fields.items():
         if name not in (*MEETING_FIELDS, "is_cancelled"):
             raise TypeError(f"meeting_update() got an unexpected field {name!r}")
         setattr(meeting, name, value)
     meeting.full_clean()
+    users_after = set(attendee_users) if attendee_users is not None else users_before
+    contacts_after = set(attendee_contacts) if attendee_contacts is not None else contacts_before
+    changed = (
+        [getattr(meeting, name) for name in INVITATION_FIELDS] != said_before
+        or users_after != users_before
+        or contacts_after != contacts_before
+    )
+    # Invitations concern meetings still ahead (or that were, until this change moved them).
+    still_off = was_cancelled and meeting.is_cancelled
+    invite = changed and (was_upcoming or meeting.is_upcoming) and not still_off
+    if invite:
+        meeting.sequence += 1
     meeting.save()
     if attendee_contacts is not None:
-        meeting.attendee_contacts.set(attendee_contacts)
+        meeting.attendee_contacts.set(contacts_after)
     if attendee_users is not None:
-        meeting.attendee_users.set(attendee_users)
+        meeting.attendee_users.set(users_after)
     if items is not None:
         meeting.items.set(items)
     _follow_ups_replace(meeting=meeting, follow_ups=follow_ups)
     _evidence_store(checked=checked, acting_user=acting_user, meeting=meeting)
+    if invite:
+        _invite_on_commit(
+            meeting,
+            cancelled=meeting.is_cancelled,
+            removed_users=sorted(users_before - users_after, key=lambda u: u.pk),
+            removed_contacts=sorted(contacts_before - contacts_after, key=lambda c: c.pk),
+        )
     return meeting
 
 
@@ -542,10 +592,10 @@ def target_date_problem(*, agreement: Agreement, target_date: datetime.date) -> 
     (the earlier of expiry and termination) when it has one.
     """
     if agreement.executed_on and target_date < agreement.executed_on:
-        return f"The target date is before the agreement was executed ({agreement.executed_on:%Y-%m-%d})."
+        return f"The target date is before the agreement was executed ({long_date(agreement.executed_on)})."
     ends = [d for d in (agreement.expires_on, agreement.terminated_on) if d]
     if ends and target_date > min(ends):
-        return f"The target date is after the agreement ends ({min(ends):%Y-%m-%d})."
+        return f"The target date is after the agreement ends ({long_date(min(ends))})."
     return None
 
 

@@ -50,7 +50,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from core.time import today
+from core.time import long_date, today
 
 from . import permissions
 from .agreement_file import AgreementDocument, AgreementFile, AgreementFileError, read_agreement
@@ -366,7 +366,7 @@ def signature_record(
     if party is None:
         raise _refuse("name", "Only an admin of a party to this agreement can record its signature.")
     if signed_on > today():
-        raise _refuse("signed_on", f"The signature date {signed_on:%Y-%m-%d} is in the future.")
+        raise _refuse("signed_on", f"The signature date {long_date(signed_on)} is in the future.")
     if agreement.signatories.filter(party=party).exists():
         raise _refuse("name", f"{party.acronym}'s signature is already recorded.")
     signatory = Signatory.objects.create(
@@ -433,11 +433,11 @@ def check_effects(agreement: Agreement, effects: dict[str, Any], *, on: datetime
     if ends:
         end = ends if isinstance(ends, datetime.date) else datetime.date.fromisoformat(ends)
         if end <= on:
-            raise _refuse("term_ends_on", f"A new end of the term must be after today ({on:%Y-%m-%d}).")
+            raise _refuse("term_ends_on", f"A new end of the term must be after today ({long_date(on)}).")
         if agreement.executed_on and end <= agreement.executed_on:
             raise _refuse("term_ends_on", "The term cannot end before it starts.")
         if end == agreement.expires_on:
-            raise _refuse("term_ends_on", f"The term already ends on {end:%Y-%m-%d}.")
+            raise _refuse("term_ends_on", f"The term already ends on {long_date(end)}.")
         checked["term_ends_on"] = end.isoformat()
     ends_by_agreement = effects.get("terminate_on")
     if ends_by_agreement:

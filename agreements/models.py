@@ -19,7 +19,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from core.time import today
+from core.time import long_date, today
 
 from .term import AgreementStatus, Term, TermRules, term_of
 
@@ -251,13 +251,13 @@ class Agreement(models.Model):
         elif self.term_ends == TermEnd.EVENT:
             text = f"Until {self.end_event or 'an event'}"
             if self.end_event_on:
-                text += f" (recorded on {self.end_event_on:%-d %B %Y})"
+                text += f" (recorded on {long_date(self.end_event_on)})"
         elif self.term_ends == TermEnd.ON_DATE:
-            text = f"Until {self.term_ends_on:%-d %B %Y}" if self.term_ends_on else "Until a fixed date"
+            text = f"Until {long_date(self.term_ends_on)}" if self.term_ends_on else "Until a fixed date"
         else:
             text = _duration_words(self.term_years, self.term_months, self.term_days)
             if self.term_starts == TermStart.EFFECTIVE_DATE and self.effective_on:
-                text += f" from {self.effective_on:%-d %B %Y}"
+                text += f" from {long_date(self.effective_on)}"
         if self.renews and self.renewal_automatic:
             length = _duration_words(self.renewal_years, self.renewal_months, self.renewal_days)
             times = f"up to {self.renewal_periods} times" if self.renewal_periods else "without limit"

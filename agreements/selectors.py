@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_objects
 
-from core.time import today
+from core.time import long_date, today
 
 from .countdown import Target, countdown_target
 from .models import (
@@ -127,9 +127,9 @@ def modification_state(modification: Modification, parties: list[Party]) -> Modi
     done = {e.party_id for e in executed}
     awaiting = [p for p in parties if p.pk not in done]
     if modification.withdrawn_at is not None:
-        label = f"withdrawn on {modification.withdrawn_at:%Y-%m-%d}"
+        label = f"withdrawn on {long_date(modification.withdrawn_at)}"
     elif parties and not awaiting:
-        label = f"in effect since {max(e.executed_on for e in executed):%Y-%m-%d}"
+        label = f"in effect since {long_date(max(e.executed_on for e in executed))}"
     else:
         label = "awaiting " + " and ".join(p.acronym for p in awaiting)
     return ModificationState(

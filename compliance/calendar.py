@@ -1,5 +1,6 @@
-"""The private iCalendar feed: meetings, milestone due dates, the term's key dates, and the day
-each owed period of a recurring obligation falls due (from the agreement's obligations).
+"""The private iCalendar feed: meetings, milestone due dates, the term's key dates, the day
+each owed period of a recurring obligation falls due (from the agreement's obligations),
+outreach events, and the due dates of meeting follow-up actions.
 
 A calendar client (Outlook, Google, Apple) polls the feed without signing in, so the feed
 shows what its owner may see today: the agreements of their party, as permissions decide.
@@ -17,7 +18,8 @@ from django.db.models import Count
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from activities.models import Meeting, Milestone
+from activities.invitations import MEETING_LENGTH, UID_DOMAIN, meeting_uid
+from activities.models import FollowUpAction, Meeting, Milestone, OutreachEvent
 from agreements.agreement_file.document import CadenceKind
 from agreements.models import Obligation
 from agreements.periods import Rule, owed_periods
@@ -26,10 +28,8 @@ from core.time import today
 
 from . import links
 
-MEETING_LENGTH = datetime.timedelta(hours=1)
 # An open-ended term has no last period: the feed lists the periods due up to a year ahead.
 FEED_AHEAD = datetime.timedelta(days=366)
-UID_DOMAIN = "moa-portal"
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def calendar_for(user: User, absolute: Callable[[str], str]) -> bytes:
 
     def meeting_event(m: Meeting) -> Event:
         event = Event()
-        event.add("uid", f"meeting-{m.pk}@{UID_DOMAIN}")
+        event.add("uid", meeting_uid(m))
         event.add("dtstamp", stamp)
         event.add("dtstart", m.starts_at)
         event.add("dtend", m.starts_at + MEETING_LENGTH)
@@ -160,4 +160,41 @@ def calendar_for(user: User, absolute: Callable[[str], str]) -> bytes:
         )
 
     _add_each(calendar, "milestone", milestones, milestone_event)
+    events = (
+        OutreachEvent.objects.filter(agreement_id__in=ids)
+        .select_related("agreement")
+        .order_by("held_on", "pk")
+    )
+
+    def outreach_event(e: OutreachEvent) -> Event:
+        return _all_day(
+            f"event-{e.pk}",
+            e.held_on,
+            f"{e.agreement.short_name}: {e.title}, {e.city}, {e.country}",
+            e.outcomes or e.title,
+            absolute(e.get_absolute_url()),
+            stamp,
+        )
+
+    _add_each(calendar, "outreach event", events, outreach_event)
+    follow_ups = (
+        FollowUpAction.objects.filter(meeting__agreement_id__in=ids)
+        .select_related("meeting__agreement", "owner_user", "owner_contact")
+        .order_by("due_on", "pk")
+    )
+
+    def follow_up_event(f: FollowUpAction) -> Event:
+        done = f" (completed {f.completed_on})" if f.completed_on else ""
+        owner = f", {f.owner_name}" if f.owner_name else ""
+        first_line = f.description.strip().splitlines()[0] if f.description.strip() else ""
+        return _all_day(
+            f"follow-up-{f.pk}",
+            f.due_on,
+            f"Follow-up due: {first_line[:120]}{owner}{done}",
+            f"{f.meeting.agreement.short_name}, from the meeting {f.meeting.title}: {f.description}",
+            absolute(f.meeting.get_absolute_url()),
+            stamp,
+        )
+
+    _add_each(calendar, "follow-up action", follow_ups, follow_up_event)
     return calendar.to_ical()

@@ -1,7 +1,10 @@
 """The dashboard's exports: the compliance summary, progress updates and meetings, as CSV or Excel.
 
 The filters of the dashboard (agreement, party, as of) apply to every export. Text a person
-typed is written so a spreadsheet never runs it as a formula (CSV/formula injection).
+typed is written so a spreadsheet never runs it as a formula (CSV/formula injection). Dates are
+ISO (2026-12-01) in both formats; in Excel they are typed date cells, so a leader can sort and
+filter by them, and the sheet opens ready to file: columns wide enough to read, the header row
+frozen and an autofilter on it.
 """
 
 from __future__ import annotations
@@ -10,12 +13,16 @@ import csv
 import datetime
 import io
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from activities.models import Meeting, ProgressUpdate
 from activities.quarters import Quarter, local_date
@@ -30,6 +37,21 @@ if TYPE_CHECKING:
 EXPORTS = ("summary", "updates", "meetings")
 FORMATS = ("csv", "xlsx")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+# Columns of prose get room to read a sentence; others fit their header (or an ISO time).
+WIDE_COLUMNS = {
+    "Title": 40,
+    "Narrative": 60,
+    "Next steps": 40,
+    "Minutes": 60,
+    "Decisions": 40,
+    "Measure": 40,
+    "Detail": 40,
+    "Panel": 30,
+    "Location": 25,
+}
+MIN_WIDTH = 12
 
 
 def safe_cell(value):
@@ -202,14 +224,47 @@ def csv_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence]
     return response
 
 
+def column_width(header: str) -> int:
+    """A column's width in characters: prose columns are wide, the rest fit their header."""
+    return WIDE_COLUMNS.get(header, max(MIN_WIDTH, len(header) + 4))
+
+
+def _xlsx_cell(worksheet: Worksheet, value: Any) -> Any:
+    """A typed cell: dates and times carry an ISO number format; text is made formula-safe."""
+    if isinstance(value, datetime.datetime):
+        cell = WriteOnlyCell(worksheet, value)
+        cell.number_format = DATETIME_FORMAT
+        return cell
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(worksheet, value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    return safe_cell(value)
+
+
 def xlsx_response(
     filename: str, sheet: str, headers: Sequence[str], rows: Iterable[Sequence]
 ) -> HttpResponse:
+    """The rows as a one-sheet workbook: widths set, header row frozen and filtered, dates typed."""
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet[:31])
-    worksheet.append(list(headers))
+    # In a write-only sheet, widths and panes must be set before the first row is written.
+    for index, header in enumerate(headers, start=1):
+        worksheet.column_dimensions[get_column_letter(index)].width = column_width(header)
+    worksheet.freeze_panes = "A2"
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(worksheet, header)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(vertical="top")
+        header_cells.append(cell)
+    worksheet.append(header_cells)
+    count = 0
     for row in rows:
-        worksheet.append([safe_cell(v) for v in row])
+        worksheet.append([_xlsx_cell(worksheet, v) for v in row])
+        count += 1
+    last = get_column_letter(max(len(headers), 1))
+    worksheet.auto_filter.ref = f"A1:{last}{count + 1}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

@@ -27,7 +27,7 @@ from core import cache
 from core.http import AuthenticatedRequest
 from core.time import today
 
-from . import exports, links, permissions, selectors, services
+from . import exports, links, pdf, permissions, selectors, services
 from .calendar import calendar_for
 from .forms import DashboardFilterForm
 from .models import CalendarFeedToken
@@ -126,6 +126,9 @@ def _render_board(request: HttpRequest) -> RenderedBoard:
         context.update(selectors.dashboard(filters).context())
         context["exports"] = _export_links(filters)
         context["report_query"] = links.querystring(**filters.query(as_of=filters.as_of.isoformat()))
+        context["report_pdf_query"] = links.querystring(
+            **filters.query(as_of=filters.as_of.isoformat(), format="pdf")
+        )
         quarter_end = end_of_previous_quarter(filters.as_of)
         context["quarter_end"] = quarter_end
         context["quarter_end_query"] = links.querystring(**filters.query(as_of=quarter_end.isoformat()))
@@ -163,9 +166,17 @@ def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
     return exports.xlsx_response(filename, what.capitalize(), headers, rows)
 
 
+REPORT_FORMATS = ("html", "pdf")
+
+
 def report(request: HttpRequest) -> HttpResponse:
-    """A printable quarterly report: the dashboard as of a day, as tables, for leadership."""
+    """The quarterly report: the dashboard as of a day, as tables, for leadership; a printable
+    page, or with `format=pdf` the same content as a PDF to file (page numbers, the agreement's
+    name on every page)."""
     _require_manager(request)
+    fmt = request.GET.get("format") or "html"
+    if fmt not in REPORT_FORMATS:
+        raise Http404("No such report format.")
     filters, form = _filters(request)
     if (refused := _refuse_filters(request, form)) is not None:
         return refused
@@ -173,6 +184,7 @@ def report(request: HttpRequest) -> HttpResponse:
         raise Http404("No agreement to report on.")
     board = selectors.dashboard(filters)
     quarter = Quarter.containing(filters.as_of)
+    query = filters.query(as_of=filters.as_of.isoformat())
     context = {
         "form": form,
         **board.context(),
@@ -181,9 +193,17 @@ def report(request: HttpRequest) -> HttpResponse:
         "quarter_meetings": selectors.meetings_between(filters, quarter.starts_on, filters.as_of),
         "quarter_events": selectors.events_between(filters, quarter.starts_on, filters.as_of),
         "generated_on": today(),
-        "dashboard_query": links.querystring(**filters.query(as_of=filters.as_of.isoformat())),
+        "dashboard_query": links.querystring(**query),
+        "pdf_query": links.querystring(**query, format="pdf"),
     }
-    return render(request, "compliance/report.html", context)
+    if fmt == "html":
+        return render(request, "compliance/report.html", context)
+    body = pdf.html_to_pdf(render_to_string("compliance/report_pdf.html", context, request=request))
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{exports.export_filename("report", filters, "pdf")}"'
+    )
+    return response
 
 
 # --- the calendar feed ---------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django import forms
 
 from agreements.models import Agreement, Party
 from core.bounds import BoundedDateField
-from core.time import today
+from core.time import long_date, today
 
 from .models import PointOfContact
 from .services import EDITABLE_FIELDS
@@ -136,7 +136,7 @@ class DeactivateForm(forms.Form):
         active_to = self.cleaned_data["active_to"]
         if active_to < self.contact.active_from:
             raise forms.ValidationError(
-                f"The contact started on {self.contact.active_from:%Y-%m-%d}; choose that day or later."
+                f"The contact started on {long_date(self.contact.active_from)}; choose that day or later."
             )
         if active_to > today():
             raise forms.ValidationError(

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from agreements.models import Agreement, Party
 from core.bounds import EARLIEST_DAY
-from core.time import today
+from core.time import long_date, today
 
 #: A contact named to serve from a day further ahead than this is a typing slip (2030 for 2020).
 MAX_DAYS_AHEAD = 90
@@ -41,9 +41,13 @@ class PointOfContact(models.Model):
     is_coordinator = models.BooleanField(
         default=False, help_text="Receives the notices to schedule quarterly meetings."
     )
-    active_from = models.DateField()
+    # Named as the forms name them, so history and forms say the same ("Serving since").
+    active_from = models.DateField("serving since")
     active_to = models.DateField(
-        null=True, blank=True, help_text="The day the contact stopped serving (deactivation)."
+        "stopped serving on",
+        null=True,
+        blank=True,
+        help_text="The day the contact stopped serving (deactivation).",
     )
     position = models.PositiveSmallIntegerField(default=0)
     version = models.PositiveIntegerField(
@@ -77,7 +81,7 @@ class PointOfContact(models.Model):
         errors: dict[str, str] = {}
         latest_start = today() + datetime.timedelta(days=MAX_DAYS_AHEAD)
         if self.active_from and self.active_from < EARLIEST_DAY:
-            errors["active_from"] = f"Serving since must be on or after {EARLIEST_DAY:%Y-%m-%d}."
+            errors["active_from"] = f"Serving since must be on or after {long_date(EARLIEST_DAY)}."
         elif self.active_from and self.active_from > latest_start:
             errors["active_from"] = (
                 f"Serving since is more than {MAX_DAYS_AHEAD} days ahead; add the contact nearer the day."

@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.db.models import F
 
 from agreements.models import Agreement, Party
+from core.time import long_date
 
 from .models import PointOfContact
 
@@ -149,10 +150,17 @@ def contact_deactivate(
     """The contact stops serving on `active_to`; the record and its history stay."""
     current = _claim(contact, expected_version)
     if current.active_to is not None:
-        raise ValidationError({"active_to": f"This contact was already deactivated on {current.active_to}."})
+        raise ValidationError(
+            {"active_to": f"This contact was already deactivated on {long_date(current.active_to)}."}
+        )
     if active_to < current.active_from:
         raise ValidationError(
-            {"active_to": f"The contact started on {current.active_from}; deactivate on or after that day."}
+            {
+                "active_to": (
+                    f"The contact started on {long_date(current.active_from)}; "
+                    "deactivate on or after that day."
+                )
+            }
         )
     current.active_to = active_to
     current.full_clean()

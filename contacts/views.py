@@ -13,6 +13,7 @@ from django.urls import reverse
 from agreements.models import Agreement
 from agreements.permissions import is_admin, manageable_parties, visible_agreements
 from agreements.selectors import agreement_list_for, parties_to
+from core.time import long_date
 
 from . import permissions, selectors, services
 from .forms import ContactCreateForm, ContactForm, DeactivateForm
@@ -127,7 +128,7 @@ def contact_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_manage_contact(request.user, contact):
         raise PermissionDenied("Only admins of this contact's party deactivate it.")
     if contact.active_to is not None:
-        messages.info(request, f"{contact} was already deactivated on {contact.active_to:%Y-%m-%d}.")
+        messages.info(request, f"{contact} was already deactivated on {long_date(contact.active_to)}.")
         return redirect(_list_url(contact))
     form = DeactivateForm(request.POST or None, contact=contact)
     conflict = None
@@ -146,7 +147,7 @@ def contact_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Deactivated {contact} from {contact.active_to:%Y-%m-%d}.")
+            messages.success(request, f"Deactivated {contact} from {long_date(contact.active_to)}.")
             return redirect(_list_url(contact))
     context = {
         "form": form,

@@ -72,7 +72,7 @@ def test_dhs_staff_record_a_quarterly_meeting_with_minutes_and_a_follow_up(page:
     expect(actions.locator("tbody > tr")).to_have_count(1)
     expect(actions.locator("tbody > tr")).to_contain_text(ACTION)
     expect(actions.locator("tbody > tr")).to_contain_text("Sam Ortiz")
-    expect(actions.locator("tbody > tr")).to_contain_text("2018-07-31")
+    expect(actions.locator("tbody > tr")).to_contain_text("July 31, 2018")
 
     page.get_by_role("link", name="Meetings").first.click()
     quarter = page.locator("li, tr").filter(has=page.get_by_role("link", name="2018 Q2", exact=True))

@@ -1,12 +1,15 @@
 """Journey 3: a DOC manager sees an "at risk" update on the compliance dashboard, follows the
-count to exactly that item, and finds the update in the CSV export."""
+count to exactly that item, and finds the update in the CSV export; and files the quarterly
+report as PDF and the updates as an Excel sheet."""
 
 import csv
 import datetime
 import io
 import re
 
+from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from activities import services
 from agreements.models import CommitmentStatus
@@ -55,3 +58,41 @@ def test_manager_follows_the_at_risk_count_to_the_item_and_finds_the_update_in_t
     assert [(r["Commitment"], r["Status"], r["Percent complete"], r["Narrative"]) for r in rows] == [
         (item.code, "At risk", "40", NARRATIVE)
     ]
+
+
+def test_manager_downloads_the_quarterly_report_as_pdf_and_the_updates_as_excel(
+    page: Page, portal, login, doc_manager, doc_staff, doc, moa
+):
+    item = moa.commitments.get(code="VI.2")
+    services.progress_update_create(
+        commitment=item,
+        acting_user=doc_staff,
+        reporting_party=doc,
+        as_of=datetime.date(2018, 6, 29),
+        status=CommitmentStatus.AT_RISK,
+        percent_complete=40,
+        narrative=NARRATIVE,
+    )
+    login(page, doc_manager)
+    page.goto(f"{portal}/dashboard/?agreement={moa.slug}&as_of=2018-06-30")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Quarterly report as PDF").click()
+    download = download_info.value
+    assert download.suggested_filename == f"{moa.slug}-report-2018-06-30.pdf"
+    reader = PdfReader(download.path())
+    assert len(reader.pages) >= 2
+    for number, pdf_page in enumerate(reader.pages, start=1):
+        text = pdf_page.extract_text()
+        assert moa.short_name in text
+        assert f"Page {number} of {len(reader.pages)}" in text
+    assert "Quarterly report, 2018 Q2" in reader.pages[0].extract_text()
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="XLSX of progress updates").click()
+    with open(download_info.value.path(), "rb") as f:
+        sheet = load_workbook(io.BytesIO(f.read())).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:M2"
+    as_of = sheet["D2"]
+    assert as_of.is_date and as_of.value.date() == datetime.date(2018, 6, 29)

@@ -20,7 +20,7 @@ def test_staff_follows_the_agreement_from_the_list_to_a_clause_and_its_item(
     term = page.get_by_role("region", name=re.compile(r"^Term"))
     expect(term).to_contain_text("Expired")
     expect(term.locator("[data-term-summary]")).to_contain_text(
-        re.compile(r"Expired \d+ days? ago, on 19 October 2022")
+        re.compile(r"Expired \d+ days? ago, on October 19, 2022")
     )
 
     clause = moa.sections.get(number="VI.5")

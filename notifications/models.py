@@ -35,6 +35,7 @@ class Kind(models.TextChoices):
     STALE_DIGEST = "stale_digest", "Weekly digest of stale commitments and overdue milestones"
     MODIFICATION_AWAITING = "modification_awaiting", "A proposed modification awaits your party"
     TERMINATION_NOTICE = "termination_notice", "Another party gave notice of termination or non-renewal"
+    MEETING_INVITATION = "meeting_invitation", "Meeting invitation (calendar)"
 
 
 #: Kinds a user may not mute: the agreement's term running out concerns every manager.
@@ -99,6 +100,12 @@ class Notification(models.Model):
         blank=True, help_text="The body without greeting and links, shown in the portal."
     )
     link = models.CharField(max_length=300, blank=True)
+    calendar = models.TextField(
+        blank=True,
+        help_text=(
+            "An iCalendar invitation (METHOD:REQUEST or CANCEL), sent with the e-mail as invitation.ics."
+        ),
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 
+from activities.invitations import Invitee, meeting_invitation
+from activities.models import Meeting
+from activities.signals import meeting_invitation_due
 from agreements.permissions import ADMIN, party_users_with_role
 from agreements.signals import modification_awaiting, termination_notice_given
 
 from .models import Kind
-from .services import notices_claim, notices_for, notices_send, recipients_from
+from .services import Recipient, notices_claim, notices_for, notices_send, recipients_from
 
 
 @receiver(modification_awaiting)
@@ -43,4 +48,62 @@ def termination_notice_notices(
         context={"party": party, "what": what, "day": day},
         link=reverse("agreements:termination", kwargs={"slug": agreement.slug}),
     )
+    notices_send(claimed=notices_claim(notices=notices))
+
+
+def _invitees(recipients: list[Recipient]) -> list[Invitee]:
+    return [Invitee(email=r.email, name=r.name) for r in recipients if r.email]
+
+
+@receiver(meeting_invitation_due)
+def meeting_invitation_notices(
+    sender: Any,
+    *,
+    meeting: Meeting,
+    cancelled: bool,
+    removed_users: list,
+    removed_contacts: list,
+    **kwargs: Any,
+) -> None:
+    """Send the meeting's attendees (and its organiser) a calendar invitation by e-mail: a
+    REQUEST, or a CANCEL when the meeting is off; attendees taken off it get a CANCEL too.
+
+    One notice per recipient and version of the invitation (the meeting's `sequence`), so a
+    re-sent signal never mails anyone twice; the delivery is the notices' (claimed, leased,
+    retried from the row with the same invitation).
+    """
+    meeting = Meeting.objects.select_related("agreement", "organiser").get(pk=meeting.pk)
+    attendees = recipients_from(
+        users=[meeting.organiser, *meeting.attendee_users.all()], contacts=meeting.attendee_contacts.all()
+    )
+    organiser_email = meeting.organiser.email or settings.DEFAULT_FROM_EMAIL
+    link = meeting.get_absolute_url()
+    url = settings.PORTAL_URL.rstrip("/") + link
+    context = {"meeting": meeting, "meeting_starts": timezone.localtime(meeting.starts_at)}
+    notices = notices_for(
+        agreement=meeting.agreement,
+        kind=Kind.MEETING_INVITATION,
+        occasion=f"meeting {meeting.pk} invitation {meeting.sequence}",
+        recipients=attendees,
+        context={**context, "cancelled": cancelled},
+        link=link,
+        calendar=meeting_invitation(
+            meeting, cancel=cancelled, organiser_email=organiser_email, invitees=_invitees(attendees), url=url
+        ),
+    )
+    still_invited = {r.key for r in attendees}
+    taken_off = recipients_from(users=removed_users, contacts=removed_contacts)
+    removed = [r for r in taken_off if r.key not in still_invited]
+    if removed and not cancelled:
+        notices += notices_for(
+            agreement=meeting.agreement,
+            kind=Kind.MEETING_INVITATION,
+            occasion=f"meeting {meeting.pk} invitation {meeting.sequence}",
+            recipients=removed,
+            context={**context, "cancelled": True, "removed": True},
+            link=link,
+            calendar=meeting_invitation(
+                meeting, cancel=True, organiser_email=organiser_email, invitees=_invitees(removed), url=url
+            ),
+        )
     notices_send(claimed=notices_claim(notices=notices))

@@ -20,6 +20,7 @@ import socket
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from email.mime.text import MIMEText
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.template.loader import get_template
 from django.utils import timezone
+from icalendar import Calendar
 
 from agreements.models import Agreement
 
@@ -127,6 +129,7 @@ class Notice:
     recipient: Recipient
     context: dict[str, Any] = field(default_factory=dict)
     link: str = ""
+    calendar: str = ""
 
     @property
     def key(self) -> tuple[int | None, str, str, str]:
@@ -142,10 +145,19 @@ def notices_for(
     recipients: Iterable[Recipient],
     context: dict[str, Any],
     link: str = "",
+    calendar: str = "",
 ) -> list[Notice]:
-    """The same notice to each recipient."""
+    """The same notice to each recipient (with the same calendar invitation, if any)."""
     return [
-        Notice(agreement=agreement, kind=kind, occasion=occasion, recipient=r, context=context, link=link)
+        Notice(
+            agreement=agreement,
+            kind=kind,
+            occasion=occasion,
+            recipient=r,
+            context=context,
+            link=link,
+            calendar=calendar,
+        )
         for r in recipients
     ]
 
@@ -248,6 +260,7 @@ def notices_claim(*, notices: Iterable[Notice]) -> list[Notification]:
             user=n.recipient.user,
             email=n.recipient.email,
             link=n.link,
+            calendar=n.calendar,
             status=(
                 Notification.Status.MUTED
                 if n.recipient.user is not None and (n.recipient.user.pk, n.kind) in muting
@@ -303,6 +316,16 @@ class _Outbox:
 MESSAGE_FAILURES = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
+def calendar_part(calendar: str) -> MIMEText:
+    """An iCalendar invitation as the e-mail part calendar programs act on: text/calendar with
+    its iTIP method (REQUEST or CANCEL) in the content type, attached as invitation.ics."""
+    method = str(Calendar.from_ical(calendar).get("method", "REQUEST"))
+    part = MIMEText(calendar, "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename="invitation.ics")
+    return part
+
+
 def retry_pause(attempts: int) -> datetime.timedelta:
     """The pause after the attempts-th failed send: the first pause, doubled each time, capped."""
     first = settings.NOTIFICATION_RETRY_FIRST_SECONDS
@@ -343,7 +366,9 @@ class _Delivery:
         self.owner = lease_owner()[:200]
         self.server_down: str = ""
         table = connection.ops.quote_name(Notification._meta.db_table)
-        returning = " RETURNING email, subject, body_text, body_html, attempts, created_at, retry_until"
+        returning = (
+            " RETURNING email, subject, body_text, body_html, calendar, attempts, created_at, retry_until"
+        )
         take = (
             f"UPDATE {table} SET attempts = attempts + 1, lease_until = %s, lease_owner = %s"  # noqa: S608
             " WHERE id = %s AND status = %s AND (lease_until IS NULL OR lease_until < %s)"
@@ -399,13 +424,15 @@ class _Delivery:
         row = self._take(notification_id, early=early)
         if row is None:
             return False
-        email, subject, body_text, body_html, attempts, created_at, retry_until = row
+        email, subject, body_text, body_html, calendar, attempts, created_at, retry_until = row
         if email:
             message = EmailMultiAlternatives(
                 subject=subject, body=body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[email]
             )
             if body_html:
                 message.attach_alternative(body_html, "text/html")
+            if calendar:
+                message.attach(calendar_part(calendar))
             try:
                 self.outbox.send(message)
             except Exception as exc:  # any transport failure: keep the row for a retry

@@ -93,7 +93,7 @@ def test_a_closed_action_cannot_be_closed_again(client, doc_staff, action):
     _close(client, action)
     response = _close(client, action, day=datetime.date(2021, 6, 1), return_to="my_work")
     messages = [str(m) for m in response.wsgi_request._messages]
-    assert any("already closed on 2021-05-20" in m for m in messages)
+    assert any("already closed on May 20, 2021" in m for m in messages)
     action.refresh_from_db()
     assert action.completed_on == DONE
 
@@ -109,7 +109,7 @@ def test_a_day_before_the_meeting_is_refused(client, doc_staff, action):
     client.force_login(doc_staff)
     response = _close(client, action, day=datetime.date(2021, 5, 11))
     messages = [str(m) for m in response.wsgi_request._messages]
-    assert any("was on 2021-05-12" in m for m in messages)
+    assert any("was on May 12, 2021" in m for m in messages)
     action.refresh_from_db()
     assert action.completed_on is None
 

@@ -15,6 +15,7 @@ from activities.tests.factories import (
     OutreachEventFactory,
     ProgressUpdateFactory,
 )
+from core.time import long_date
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -135,7 +136,9 @@ def test_the_status_line_shows_the_latest_update_on_older_pages_too(client, doc_
     client.force_login(doc_staff)
     response = client.get(item.get_absolute_url(), {"page": "2"})
     assert response.context["latest_update"] == latest
-    assert f"{latest.percent_complete}% complete, as of {latest.as_of:%Y-%m-%d}" in response.content.decode()
+    assert (
+        f"{latest.percent_complete}% complete, as of {long_date(latest.as_of)}" in response.content.decode()
+    )
 
 
 def test_a_corrected_update_is_marked_on_the_timeline_and_its_correction_names_it(
@@ -158,7 +161,7 @@ def test_a_corrected_update_is_marked_on_the_timeline_and_its_correction_names_i
     assert flags[wrong.pk] is True and list(flags.values()).count(True) == 1
     page = response.content.decode()
     assert page.count("<strong>Corrected</strong> by a later update.") == 1
-    assert "<strong>Corrects</strong> the update as of 2019-03-31" in page
+    assert "<strong>Corrects</strong> the update as of March 31, 2019" in page
 
 
 def test_each_entry_shows_its_own_evidence_files(client, doc_staff, doc, moa):

@@ -117,7 +117,8 @@ def test_a_target_date_before_execution_is_refused(client, doc_manager, doc_staf
     client.force_login(doc_manager)
     response = client.post(_url(item), _form(doc_staff, "2017-10-18"))
     assert (
-        "before the agreement was executed (2017-10-19)" in response.context["form"].errors["target_date"][0]
+        "before the agreement was executed (October 19, 2017)"
+        in response.context["form"].errors["target_date"][0]
     )
     item.refresh_from_db()
     assert (item.owner, item.target_date) == (None, None)
@@ -126,7 +127,7 @@ def test_a_target_date_before_execution_is_refused(client, doc_manager, doc_staf
 def test_a_target_date_after_the_agreement_ends_is_refused(client, doc_manager, doc_staff, item):
     client.force_login(doc_manager)
     response = client.post(_url(item), _form(doc_staff, "2022-10-20"))
-    assert "after the agreement ends (2022-10-19)" in response.context["form"].errors["target_date"][0]
+    assert "after the agreement ends (October 19, 2022)" in response.context["form"].errors["target_date"][0]
     item.refresh_from_db()
     assert item.target_date is None
 
@@ -191,7 +192,7 @@ def test_the_item_page_says_the_target_date_passed(client, doc_manager, doc_staf
     _assign(item, doc_manager, doc_staff, PAST_TARGET)
     client.force_login(doc_staff)
     html = client.get(item.get_absolute_url()).content.decode()
-    assert '2018-06-30 <span class="badge text-bg-danger">Overdue</span>' in html
+    assert 'June 30, 2018 <span class="badge text-bg-danger">Overdue</span>' in html
 
 
 def test_the_owner_is_sent_the_stale_digest_for_the_item(doc_manager, doc_staff, item):
@@ -205,7 +206,7 @@ def test_the_owner_sees_the_item_and_its_passed_target_date_on_my_work(client, d
     client.force_login(doc_staff)
     response = client.get(reverse("home"))
     assert [i.code for i in response.context["owned_commitments"]] == ["DOC-A1"]
-    assert "Target 2018-06-30 · overdue" in response.content.decode()
+    assert "Target June 30, 2018 · overdue" in response.content.decode()
 
 
 def test_an_item_owned_by_someone_else_is_not_on_my_work_as_mine(client, doc_manager, doc_staff, item):

@@ -151,7 +151,7 @@ def test_milestone_due_before_the_items_start_is_refused_in_the_form(client, doc
     client.force_login(doc_staff)
     url = reverse("activities:milestone_create", kwargs={"slug": moa.slug, "code": "DOC-A1"})
     response = client.post(url, {"title": "Too early", "due_on": "2017-01-01"})
-    assert "before the commitment's start (2017-10-19)" in response.context["form"].errors["due_on"][0]
+    assert "before the commitment's start (October 19, 2017)" in response.context["form"].errors["due_on"][0]
     assert not Milestone.objects.exists()
 
 

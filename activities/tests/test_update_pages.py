@@ -97,7 +97,9 @@ def test_negative_percent_is_refused(client, doc_staff, doc, moa):
 def test_as_of_before_execution_is_refused(client, doc_staff, doc, moa):
     client.force_login(doc_staff)
     response = client.post(create_url(moa, "DOC-A1"), form_data(doc, as_of="2017-10-18"))
-    assert "before the agreement was executed (2017-10-19)" in response.context["form"].errors["as_of"][0]
+    assert (
+        "before the agreement was executed (October 19, 2017)" in response.context["form"].errors["as_of"][0]
+    )
 
 
 def test_as_of_in_the_future_is_refused(client, doc_staff, doc, moa):

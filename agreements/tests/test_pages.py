@@ -32,7 +32,7 @@ def test_agreement_list_shows_the_moa_to_its_party(client, doc_staff, moa):
 def test_agreement_page_shows_the_term_truthfully_as_expired(client, doc_staff, moa):
     client.force_login(doc_staff)
     page = client.get(moa.get_absolute_url()).content.decode()
-    assert "Expired 1496 days ago, on 19 October 2022." in page
+    assert "Expired 1496 days ago, on October 19, 2022." in page
 
 
 def test_agreement_page_shows_every_tracked_item_and_signatory(client, dhs_staff, moa):

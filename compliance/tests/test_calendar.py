@@ -6,7 +6,12 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
-from activities.tests.factories import MeetingFactory, MilestoneFactory
+from activities.tests.factories import (
+    FollowUpActionFactory,
+    MeetingFactory,
+    MilestoneFactory,
+    OutreachEventFactory,
+)
 from agreements.tests.factories import AgreementFactory, CommitmentFactory
 from compliance.models import CalendarFeedToken
 from compliance.services import calendar_feed_token_regenerate
@@ -47,6 +52,48 @@ def test_feed_holds_the_due_day_of_each_owed_period_of_an_obligation(client, pac
     assert due["dtstart"].dt == datetime.date(2020, 6, 30)
     assert str(due["summary"]).endswith("due, Quarterly meetings or conference calls (VI.5), 2020 Q2")
     assert f"obligation-{quarterly.pk}-2025-Q1@moa-portal" not in found  # 14 days of the term: not owed
+
+
+def test_feed_holds_outreach_events_on_the_day_they_are_held(client, pact, abc, staff, feed):
+    event = OutreachEventFactory(
+        agreement=pact, organising_party=abc, title="Exporters forum", city="Chicago"
+    )
+    found = events(client.get(feed.get_absolute_url()))
+    entry = found[f"event-{event.pk}@moa-portal"]
+    assert entry["dtstart"].dt == datetime.date(2021, 4, 20)
+    assert str(entry["summary"]) == f"{pact.short_name}: Exporters forum, Chicago, United States"
+    assert str(entry["url"]) == f"http://testserver/events/{event.pk}/"
+
+
+def test_feed_holds_follow_up_actions_on_their_due_day_with_their_owner(client, pact, staff, feed):
+    meeting = MeetingFactory(
+        agreement=pact, organiser=staff, starts_at=datetime.datetime(2021, 5, 12, 10, tzinfo=NY)
+    )
+    follow_up = FollowUpActionFactory(
+        meeting=meeting, description="Circulate the draft paper.\nWith the annex.", owner_user=staff
+    )
+    found = events(client.get(feed.get_absolute_url()))
+    entry = found[f"follow-up-{follow_up.pk}@moa-portal"]
+    assert entry["dtstart"].dt == datetime.date(2021, 6, 1)
+    assert str(entry["summary"]) == f"Follow-up due: Circulate the draft paper., {follow_up.owner_name}"
+    assert str(entry["url"]) == f"http://testserver/meetings/{meeting.pk}/"
+
+
+def test_feed_leaves_out_events_and_follow_ups_of_other_parties_agreements(client, pact, staff, feed):
+    other = AgreementFactory(slug="other")
+    OutreachEventFactory(agreement=other)
+    FollowUpActionFactory(meeting=MeetingFactory(agreement=other))
+    uids = events(client.get(feed.get_absolute_url()))
+    assert not any(uid.startswith(("event-", "follow-up-")) for uid in uids)
+
+
+def test_calendar_page_has_a_copy_button_and_subscribe_instructions(client, pact, staff, feed):
+    client.force_login(staff)
+    page = client.get(reverse("compliance:calendar")).content.decode()
+    assert 'data-copy-target="feed-url"' in page
+    assert "/static/js/calendar.js" in page
+    assert "Outlook" in page and "Google Calendar" in page
+    assert "<script>" not in page  # no inline script: the page's CSP forbids it
 
 
 def test_feed_leaves_out_agreements_of_other_parties(client, pact, staff, feed):
@@ -109,5 +156,5 @@ def test_feed_answers_in_a_fixed_number_of_queries(
     client, pact, abc, xyz, staff, feed, factor, django_assert_max_num_queries
 ):
     grow(pact, [abc, xyz], staff, factor)
-    with django_assert_max_num_queries(7):  # the obligations of every agreement: one query
+    with django_assert_max_num_queries(9):  # the obligations of every agreement: one query
         assert client.get(feed.get_absolute_url()).status_code == 200

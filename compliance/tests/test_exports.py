@@ -172,3 +172,33 @@ def test_export_with_an_as_of_out_of_range_answers_a_form_error_page(client, man
     response = client.get(url(what, "xlsx"), {"agreement": "pact", "as_of": as_of})
     assert response.status_code == 400
     assert "As of" in response.content.decode()
+
+
+def test_xlsx_opens_ready_to_file_with_frozen_header_filter_and_widths(client, manager, updates):
+    client.force_login(manager)
+    response = client.get(url("updates", "xlsx"), {"agreement": "pact", "as_of": "2021-06-30"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:M3"
+    assert sheet["A1"].font.b
+    assert sheet.column_dimensions["G"].width == 60  # Narrative
+    assert sheet.column_dimensions["A"].width >= len("Commitment")
+
+
+def test_xlsx_dates_are_typed_date_cells_in_iso_format(client, manager, updates):
+    client.force_login(manager)
+    response = client.get(url("updates", "xlsx"), {"agreement": "pact", "as_of": "2021-06-30"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    as_of, entered_at = sheet["D2"], sheet["K2"]
+    assert as_of.is_date and as_of.number_format == "yyyy-mm-dd"
+    assert as_of.value.date() == datetime.date(2021, 1, 10)
+    assert entered_at.is_date and entered_at.number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_empty_xlsx_export_still_has_its_filtered_header(client, manager, pact):
+    client.force_login(manager)
+    response = client.get(url("meetings", "xlsx"), {"agreement": "pact", "as_of": "2021-06-30"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.max_row == 1
+    assert sheet.auto_filter.ref == "A1:L1"
+    assert sheet.freeze_panes == "A2"

@@ -85,7 +85,7 @@ def test_terminated_agreement_is_red_with_the_day_and_party(agreement, abc):
     term = panels.term_panel(agreement, datetime.date(2021, 6, 30))
     assert term.status == "terminated"
     assert term.signal.rag == Rag.RED
-    assert term.signal.reason == "Terminated on 1 March 2021 by ABC: no longer in force."
+    assert term.signal.reason == "Terminated on March 1, 2021 by ABC: no longer in force."
     assert term.days_since_end == 121
 
 
@@ -361,7 +361,7 @@ def test_termination_notice_makes_the_term_amber_from_the_day_it_was_given(agree
     given = panels.term_panel(agreement, datetime.date(2021, 3, 1))
     assert (before.signal.rag, before.term.termination_on) == (Rag.GREEN, None)
     assert (given.signal.rag, given.days_left) == (Rag.AMBER, 30)
-    assert given.signal.reason == "Terminates on 31 March 2021, in 30 days, on notice given by ABC."
+    assert given.signal.reason == "Terminates on March 31, 2021, in 30 days, on notice given by ABC."
 
 
 # --- panels per obligation -----------------------------------------------------------------

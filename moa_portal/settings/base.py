@@ -88,6 +88,8 @@ TEMPLATES = [
                 "notifications.context_processors.unread_notifications",
                 "moa_portal.context_processors.portal_roles",
             ],
+            # core is below every app and is not one: its filters are named here.
+            "libraries": {"portal_words": "core.templatetags.portal_words"},
         },
     },
 ]
@@ -177,6 +179,8 @@ CONTENT_SECURITY_POLICY = {
 X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "en-us"
+# One date format for people, "December 1, 2026" (core/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["core.formats"]
 TIME_ZONE = env("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True

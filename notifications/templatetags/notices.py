@@ -14,12 +14,12 @@ register = template.Library()
 
 @lru_cache(maxsize=2048)
 def _day(value: datetime.date, language: str | None) -> str:
-    return date_format(value, "j F Y")
+    return date_format(value, "DATE_FORMAT")
 
 
 @register.filter(expects_localtime=True)
 def day(value: datetime.date | datetime.datetime | None) -> str:
-    """A day as the notices write it ("5 March 2024"), the same as `|date:"j F Y"`.
+    """A day as the notices write it ("March 5, 2024"), the same as `|date:"DATE_FORMAT"`.
 
     Remembered per day and language: a weekly digest run writes thousands of due dates, and
     most of them fall on the same few hundred days.

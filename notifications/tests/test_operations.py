@@ -59,7 +59,7 @@ def test_the_zero_day_notice_missed_on_expiry_day_is_sent_the_day_after(expiring
     assert set(Notification.objects.values_list("occasion", flat=True)) == {
         "expires 2025-01-15, 0 days before"
     }
-    assert "expired on 15 January 2025" in mail.outbox[0].subject
+    assert "expired on January 15, 2025" in mail.outbox[0].subject
 
 
 def test_an_agreement_expired_longer_than_the_catch_up_gets_nothing(expiring, settings):
@@ -83,7 +83,7 @@ def test_a_contacts_digest_has_no_portal_links_and_a_users_has(settings):
     outside, inside = by_address["outside@partner.example"], by_address["owner@example.gov"]
     assert "moa.example.gov" not in outside.body and "moa.example.gov" not in outside.alternatives[0].content
     assert "https://moa.example.gov/" in inside.body
-    assert outside.subject.startswith("Your week of 28 June 2021 (2021-W26): ")
+    assert outside.subject.startswith("Your week of June 28, 2021 (2021-W26): ")
 
 
 def test_the_operations_page_shows_each_jobs_last_run_and_the_failed_notices(client, doc_admin):

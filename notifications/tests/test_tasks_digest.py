@@ -55,7 +55,7 @@ def test_owner_gets_their_stale_items_and_overdue_milestones(agreement, owner):
     [message] = mail.outbox
     assert (
         message.subject
-        == "Your week of 28 June 2021 (2021-W26): 1 commitment without a recent update, 1 overdue milestone"
+        == "Your week of June 28, 2021 (2021-W26): 1 commitment without a recent update, 1 overdue milestone"
     )
     assert "Share data on shipments" in message.body and "Draft protocol" in message.body
     assert item.get_absolute_url() in message.alternatives[0].content
@@ -159,8 +159,8 @@ def test_the_digest_writes_each_line_with_its_day_and_link_and_the_portal_shows_
     notice = Notification.objects.get()
     url = f"https://moa.example.gov{item.get_absolute_url()}"
     item_line = f"- {agreement.short_name} IV.2.a Share data on shipments"
-    item_line += " (last update as of 28 February 2021)"
-    milestone_line = "- IV.2.a Draft protocol, due 25 June 2021"
+    item_line += " (last update as of February 28, 2021)"
+    milestone_line = "- IV.2.a Draft protocol, due June 25, 2021"
     assert notice.body_text == (
         "Dear Pat Lee,\n\n"
         "Commitments you own with no progress update in the last 90 days:\n"
@@ -176,5 +176,5 @@ def test_the_digest_writes_each_line_with_its_day_and_link_and_the_portal_shows_
         "Your overdue milestones:\n"
         f"{milestone_line}"
     )
-    assert "(last update as of 28 February 2021)</li>" in notice.body_html
-    assert f'<a href="{url}">IV.2.a Draft protocol</a>, due 25 June 2021</li>' in notice.body_html
+    assert "(last update as of February 28, 2021)</li>" in notice.body_html
+    assert f'<a href="{url}">IV.2.a Draft protocol</a>, due June 25, 2021</li>' in notice.body_html

@@ -211,7 +211,7 @@ def test_the_day_of_the_quarter_is_a_setting(agreement, coordinators):
 def test_a_held_meeting_without_minutes_7_days_later_nudges_its_organiser(meeting):
     run_on(MEETING_DAY + datetime.timedelta(days=7), send_minutes_nudges)
     assert recipients(Kind.MINUTES_MISSING) == ["organiser@example.gov"]
-    assert mail.outbox[0].subject == "Minutes missing: Quarterly call of 12 May 2021"
+    assert mail.outbox[0].subject == "Minutes missing: Quarterly call of May 12, 2021"
 
 
 def test_no_nudge_6_days_after(meeting):
