@@ -60,6 +60,10 @@ PAGES = [
     Page("meeting list", "GET", "/meetings/", target_p95_ms=100),
     Page("outreach list", "GET", "/events/", target_p95_ms=100),
     Page("contacts list", "GET", "/contacts/", target_p95_ms=100),
+    # A phrase of the MOA's annex that every copy of it carries: clauses, commitments and updates.
+    Page("search", "GET", "/search/?q=de+minimis+threshold", target_p95_ms=150),
+    # Words of most progress narratives: over a thousand matches of each kind, counted and ranked to the cap.
+    Page("search (common words)", "GET", "/search/?q=partner+agency", target_p95_ms=150),
     Page(
         "progress post",
         "POST",

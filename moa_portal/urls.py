@@ -43,6 +43,7 @@ urlpatterns = [
     ),
     path("contacts/", include("contacts.urls")),
     path("people/", include("people.urls")),
+    path("search/", include("search.urls")),
     path("audit/", include("audit.urls")),
     path("agreements/", include("agreements.urls")),
     path("", include("activities.urls")),

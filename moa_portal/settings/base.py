@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "notifications",
     "audit",
     "people",
+    "search",
     "moa_portal.apps.MoaPortalConfig",
 ]
 # Production refuses a configuration that would send nothing or send it wrong (moa_portal/checks.py).

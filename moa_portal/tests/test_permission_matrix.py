@@ -233,6 +233,7 @@ EXPECTED: dict[str, Row] = {
     "compliance:calendar_regenerate": row(None,         "login 405 405 405 405 405"),
     "compliance:calendar_revoke": row(None,             "login 405 405 405 405 405"),
     "compliance:calendar_feed": row(feed_token,         "200   200 200 200 200 200"),
+    "search:search":           row(None,                "login 200 200 200 200 200"),
     "notifications:list":      row(None,                "login 200 200 200 200 200"),
     "notifications:mark_all_read": row(None,            "login 405 405 405 405 405"),
     "notifications:preferences": row(None,              "login 200 200 200 200 200"),
