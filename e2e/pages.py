@@ -49,6 +49,7 @@ PAGES = [
     ),
     PortalPage("report", lambda moa: reverse("compliance:report") + f"?agreement={moa.slug}", "doc_manager"),
     PortalPage("notifications", lambda moa: reverse("notifications:list")),
+    PortalPage("search", lambda moa: reverse("search:search") + "?q=de+minimis"),
     PortalPage("calendar", lambda moa: reverse("compliance:calendar")),
     PortalPage("contact-list", lambda moa: reverse("contacts:list") + f"?agreement={moa.slug}", "doc_admin"),
     PortalPage(

@@ -19,8 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.postgres.search import SearchVector, SearchVectorCombinable
+from django.contrib.postgres.search import SearchVector
 from django.db.models import F, Func, Model, Q, QuerySet, Value
+from django.db.models.expressions import Combinable
 from django.urls import reverse
 
 from activities.models import Evidence, Meeting, OutreachEvent, ProgressUpdate
@@ -31,10 +32,10 @@ from contacts.models import PointOfContact
 CONFIG = "english"
 
 
-def _vector(*weighted: tuple[str, tuple[Any, ...]]) -> SearchVectorCombinable:
+def _vector(*weighted: tuple[str, tuple[Any, ...]]) -> Combinable:
     """setweight(to_tsvector(…), A) || setweight(…, B) …, in the order given."""
     parts = [SearchVector(*fields, weight=weight, config=CONFIG) for weight, fields in weighted]
-    combined = parts[0]
+    combined: Combinable = parts[0]
     for part in parts[1:]:
         combined = combined + part
     return combined
@@ -58,7 +59,7 @@ class Kind:
     label: str
     model: type[Model]
     #: The weighted document (PostgreSQL), the same expression as the kind's GIN index.
-    vector: Callable[[], SearchVectorCombinable]
+    vector: Callable[[], Combinable]
     #: The text a snippet is cut from (PostgreSQL: ts_headline over it).
     snippet: Callable[[], Any]
     #: The fields matched with icontains where there is no full-text search (SQLite).

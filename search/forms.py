@@ -20,7 +20,7 @@ def _printable(value: str) -> str:
 
 class QueryField(forms.CharField):
     def to_python(self, value: Any) -> str:
-        return _printable(super().to_python(value))
+        return _printable(super().to_python(value) or "")
 
 
 class SearchForm(forms.Form):

@@ -96,7 +96,7 @@ def _plain_snippet(text: str, words: list[str]) -> SafeString:
     cut = text[start : start + PLAIN_SNIPPET_CHARS]
     cut = ("… " if start else "") + cut + (" …" if start + PLAIN_SNIPPET_CHARS < len(text) else "")
     if words:
-        pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + ")", re.IGNORECASE)
         cut = pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", cut)
     return _marked(cut)
 
