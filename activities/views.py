@@ -625,7 +625,7 @@ def follow_up_complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{what} closed.")
     if request.POST.get("return_to") == "my_work":
-        return redirect("home")
+        return redirect("my_work")
     return redirect(action.meeting.get_absolute_url())
 
 
@@ -825,4 +825,4 @@ def evidence_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if evidence.progress_update is not None:
         return redirect(evidence.progress_update.commitment.get_absolute_url())
     record = evidence.meeting or evidence.outreach_event
-    return redirect(record.get_absolute_url() if record is not None else "home")
+    return redirect(record.get_absolute_url() if record is not None else "my_work")

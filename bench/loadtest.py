@@ -55,7 +55,7 @@ PAGES = [
         target_p95_ms=100,
     ),
     Page("item list (all)", "GET", "/commitments/", target_p95_ms=100),
-    Page("My work", "GET", "/", target_p95_ms=100),
+    Page("My work", "GET", "/my-work/", target_p95_ms=100),
     Page("updates list", "GET", "/updates/", target_p95_ms=100),
     Page("meeting list", "GET", "/meetings/", target_p95_ms=100),
     Page("outreach list", "GET", "/events/", target_p95_ms=100),

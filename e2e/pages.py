@@ -36,7 +36,7 @@ PAGES = [
     PortalPage("agreements", lambda moa: reverse("agreements:list")),
     PortalPage("agreement", lambda moa: moa.get_absolute_url()),
     PortalPage("item", lambda moa: moa.commitments.get(code="VI.5").get_absolute_url()),
-    PortalPage("my-work", lambda moa: reverse("home")),
+    PortalPage("my-work", lambda moa: reverse("my_work")),
     PortalPage("item-list", lambda moa: reverse("activities:commitment_list")),
     PortalPage("update-list", lambda moa: reverse("activities:update_list")),
     PortalPage("meeting-list", lambda moa: reverse("activities:meeting_list")),

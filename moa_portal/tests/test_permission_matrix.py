@@ -178,7 +178,8 @@ def feed_token(o: MatrixObjects) -> dict[str, Any]:
 # fmt: off
 EXPECTED: dict[str, Row] = {
     # url name                 kwargs                   anonymous doc_staff dhs_staff manager admin outsider
-    "home":                    row(None,                "login 200 200 200 200 200"),
+    "landing":                 row(None,                "login redirect redirect redirect redirect redirect"),
+    "my_work":                 row(None,                "login 200 200 200 200 200"),
     "login":                   row(None,                "200   200 200 200 200 200"),
     "logout":                  row(None,                "login 405 405 405 405 405"),
     "password_reset":          row(None,                "200   200 200 200 200 200"),
@@ -413,7 +414,7 @@ def _refusal_page_problems(response) -> list[str]:
     # An anonymous visitor (a monitor without its token) has no navigation to show.
     if signed_in and f'href="{reverse("activities:commitment_list")}"' not in html:
         problems.append("no navigation")
-    if f'href="{reverse("home")}">Back to My work' not in html:
+    if f'href="{reverse("my_work")}">Back to My work' not in html:
         problems.append("no way back")
     return problems
 

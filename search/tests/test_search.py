@@ -179,6 +179,6 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
 def test_the_header_has_a_search_box(client, staff):
     client.force_login(staff)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("my_work"))
     assert b'role="search"' in response.content
     assert b'action="/search/"' in response.content
