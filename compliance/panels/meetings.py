@@ -14,7 +14,7 @@ from agreements.models import Obligation
 from agreements.periods import Period
 
 from .. import links
-from .base import Filters, Rag, Signal
+from .base import SHOWN_PERIODS, Filters, Rag, Signal
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,14 @@ class MeetingsPanel:
     held: int
     missed: int
     upcoming: int
+
+    @property
+    def last_periods(self) -> list[MeetingPeriod]:
+        return self.periods[-SHOWN_PERIODS:]
+
+    @property
+    def earlier_periods(self) -> list[MeetingPeriod]:
+        return self.periods[:-SHOWN_PERIODS]
 
     @property
     def anchor(self) -> str:
