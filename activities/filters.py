@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from agreements.models import Agreement, Commitment, CommitmentStatus, Party, VocabularyEntry
 from agreements.obligations import Vocabulary
 from agreements.selectors import parties_to
+from core.sorting import Column, SortFilter
 from core.time import today
 
 from .models import Meeting, Milestone, OutreachEvent, ProgressUpdate
@@ -114,6 +115,16 @@ class CommitmentFilter(VisibleFilterSet):
     )
     q = filters.CharFilter(method="filter_q", label="Search", help_text="Code, title or description.")
 
+    sort = SortFilter(
+        columns={
+            "commitment": Column("Commitment", ("agreement__short_name", "position")),
+            "kind": Column("Kind", ("kind", "agreement__short_name", "position")),
+            "status": Column("Status", ("status", "agreement__short_name", "position")),
+            "updated": Column("Last update", ("last_update_on",), first_descending=True, nullable=True),
+        },
+        default="commitment",
+    )
+
     class Meta:
         model = Commitment
         fields: list[str] = []
@@ -179,6 +190,16 @@ class UpdateFilter(VisibleFilterSet):
         method="filter_q", label="Search", help_text="Narrative, next steps or commitment."
     )
 
+    sort = SortFilter(
+        columns={
+            "commitment": Column("Commitment", ("commitment__agreement__short_name", "commitment__position")),
+            "status": Column("Status", ("status",)),
+            "as_of": Column("As of", ("as_of", "created_at"), first_descending=True),
+            "party": Column("Reporting party", ("reporting_party__acronym",)),
+        },
+        default="-as_of",
+    )
+
     class Meta:
         model = ProgressUpdate
         fields: list[str] = []
@@ -205,6 +226,16 @@ class MeetingFilter(VisibleFilterSet):
     since = filters.DateFilter(field_name="starts_at__date", lookup_expr="gte", label="From")
     to = filters.DateFilter(field_name="starts_at__date", lookup_expr="lte", label="To")
     q = filters.CharFilter(method="filter_q", label="Search", help_text="Title, agenda, minutes, decisions.")
+
+    sort = SortFilter(
+        columns={
+            "title": Column("Meeting", ("title",)),
+            "agreement": Column("Agreement", ("agreement__short_name",)),
+            "kind": Column("Kind", ("kind",)),
+            "when": Column("When", ("starts_at",), first_descending=True),
+        },
+        default="-when",
+    )
 
     class Meta:
         model = Meeting
@@ -252,6 +283,17 @@ class EventFilter(VisibleFilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     q = filters.CharFilter(method="filter_q", label="Search", help_text="Title, city, country, outcomes.")
+
+    sort = SortFilter(
+        columns={
+            "title": Column("Event", ("title",)),
+            "place": Column("Where", ("country", "city")),
+            "party": Column("Organised by", ("organising_party__acronym",)),
+            "attendance": Column("Attendance", ("attendance",), first_descending=True, nullable=True),
+            "held_on": Column("Held on", ("held_on",), first_descending=True),
+        },
+        default="-held_on",
+    )
 
     class Meta:
         model = OutreachEvent

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from agreements.models import Agreement, Commitment, Obligation
 from agreements.permissions import visible_agreements
+from core import sorting
 from core.http import AuthenticatedRequest
 
 from . import permissions, selectors, services
@@ -112,11 +113,22 @@ def _list(
     template: str,
     extra: dict | None = None,
     paginator_class=Paginator,
+    sorted_paginator_class=None,
 ):
+    """A filtered, sorted (core.sorting) and paged list of what the user sees."""
     agreements = visible_agreements(request.user)
     filterset = filterset_class(request.GET or None, queryset=queryset, agreements=agreements)
-    page = _paginate(request, filterset.qs, paginator_class=paginator_class)
-    context = {"filter": filterset, "page_obj": page, "total": page.paginator.count, **(extra or {})}
+    rows = filterset.qs
+    if sorted_paginator_class is not None and sorting.chosen(filterset):
+        paginator_class = sorted_paginator_class
+    page = _paginate(request, rows, paginator_class=paginator_class)
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "total": page.paginator.count,
+        "sort": sorting.sort_links(filterset, request.GET),
+        **(extra or {}),
+    }
     return render(request, template, context)
 
 
@@ -126,7 +138,9 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
         CommitmentFilter,
         selectors.commitments_visible_to(request.user),
         "activities/commitment_list.html",
+        # The pager that reads a page per agreement serves the list's own order only.
         paginator_class=selectors.CommitmentPaginator,
+        sorted_paginator_class=Paginator,
     )
 
 
@@ -614,7 +628,7 @@ def follow_up_complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{what} closed.")
     if request.POST.get("return_to") == "my_work":
-        return redirect("home")
+        return redirect("my_work")
     return redirect(action.meeting.get_absolute_url())
 
 
@@ -814,4 +828,4 @@ def evidence_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if evidence.progress_update is not None:
         return redirect(evidence.progress_update.commitment.get_absolute_url())
     record = evidence.meeting or evidence.outreach_event
-    return redirect(record.get_absolute_url() if record is not None else "home")
+    return redirect(record.get_absolute_url() if record is not None else "my_work")

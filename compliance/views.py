@@ -104,6 +104,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         [viewer_scope(request.user), cache.query_key(request.GET)],
         lambda: _render_board(request),
     )
+    links.remember_dashboard(request.session, request.GET.urlencode())
     return render(request, "compliance/dashboard.html", {"board": board})
 
 

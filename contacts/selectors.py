@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet, prefetch_related_objects
 
 from agreements.models import Agreement, Party
+from core.sorting import Column, ordering
 from core.time import today
 
 from .models import PointOfContact
@@ -17,19 +18,29 @@ from .models import PointOfContact
 # have 7 to 14 contacts, so a page shows about 40.
 AGREEMENTS_PER_PAGE = 4
 
+#: The columns a party's contacts may be sorted by (`?sort=`); unsorted, the agreement's order.
+SORT_COLUMNS = {
+    "role": Column("Role title", ("role_title",)),
+    "office": Column("Office", ("office",)),
+    "person": Column("Person", ("person_name",)),
+    "serving": Column("Serving", ("active_from",), first_descending=True),
+}
+
 
 def contacts_by_agreement_and_party(
     agreements: Iterable[Agreement],
     contacts: QuerySet[PointOfContact],
     manageable_party_ids: set[int],
     party: Party | None = None,
+    sort: str | None = None,
 ) -> list[dict]:
     """The given agreements (one page of the list), each with its parties, each with its contacts
     (active first), in two queries however many contacts there are.
 
     Each party block says whether the reader may add and edit its contacts; each contact gets
     `active` (in office today), worked out once here rather than by every `is_active` the
-    template would read. With `party`, each agreement shows that party's block only.
+    template would read. With `party`, each agreement shows that party's block only; with
+    `sort` (a key of SORT_COLUMNS, `-` first for descending), each party's contacts in that order.
     """
     agreements = list(agreements)
     prefetch_related_objects(agreements, "parties")
@@ -38,8 +49,13 @@ def contacts_by_agreement_and_party(
     active_pks: set[int] = set()
     if party is not None:
         contacts = contacts.filter(party=party)
+    within = (
+        ordering(SORT_COLUMNS[sort.lstrip("-")], descending=sort.startswith("-"))
+        if sort and sort.lstrip("-") in SORT_COLUMNS
+        else ["active_to", "position", "pk"]
+    )
     for contact in contacts.filter(agreement__in=[a.pk for a in agreements]).order_by(
-        "agreement", "party__acronym", "active_to", "position", "pk"
+        "agreement", "party__acronym", *within
     ):
         in_office = contact.is_active_on(on)
         contact.active = in_office  # type: ignore[attr-defined]  # read by contacts/contact_row.html

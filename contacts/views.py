@@ -14,6 +14,7 @@ from agreements.models import Agreement
 from agreements.permissions import is_admin, manageable_parties, visible_agreements
 from agreements.selectors import agreement_list_for, parties_to
 from core.time import long_date
+from core import sorting
 
 from . import permissions, selectors, services
 from .forms import ContactCreateForm, ContactForm, DeactivateForm
@@ -49,8 +50,9 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         agreements = agreement_list_for(shown)
     page = Paginator(agreements, selectors.AGREEMENTS_PER_PAGE).get_page(request.GET.get("page"))
     manageable = set(manageable_parties(request.user).values_list("pk", flat=True))
+    sort = sorting.read(request.GET.get(sorting.PARAM), selectors.SORT_COLUMNS)
     blocks = selectors.contacts_by_agreement_and_party(
-        page.object_list, permissions.visible_contacts(request.user), manageable, party
+        page.object_list, permissions.visible_contacts(request.user), manageable, party, sort=sort
     )
     context = {
         "blocks": blocks,
@@ -60,6 +62,8 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "agreement_choices": visible.order_by("short_name").values_list("slug", "short_name"),
         "party_choices": parties.values_list("acronym", "name"),
         "can_add": bool(manageable),
+        "sort": sorting.links(selectors.SORT_COLUMNS, sort, request.GET),
+        "sort_value": sort or "",
     }
     return render(request, "contacts/contact_list.html", context)
 

@@ -36,7 +36,7 @@ PAGES = [
     PortalPage("agreements", lambda moa: reverse("agreements:list")),
     PortalPage("agreement", lambda moa: moa.get_absolute_url()),
     PortalPage("item", lambda moa: moa.commitments.get(code="VI.5").get_absolute_url()),
-    PortalPage("my-work", lambda moa: reverse("home")),
+    PortalPage("my-work", lambda moa: reverse("my_work")),
     PortalPage("item-list", lambda moa: reverse("activities:commitment_list")),
     PortalPage("update-list", lambda moa: reverse("activities:update_list")),
     PortalPage("meeting-list", lambda moa: reverse("activities:meeting_list")),
@@ -49,6 +49,7 @@ PAGES = [
     ),
     PortalPage("report", lambda moa: reverse("compliance:report") + f"?agreement={moa.slug}", "doc_manager"),
     PortalPage("notifications", lambda moa: reverse("notifications:list")),
+    PortalPage("search", lambda moa: reverse("search:search") + "?q=de+minimis"),
     PortalPage("calendar", lambda moa: reverse("compliance:calendar")),
     PortalPage("contact-list", lambda moa: reverse("contacts:list") + f"?agreement={moa.slug}", "doc_admin"),
     PortalPage(

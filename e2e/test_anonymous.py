@@ -14,7 +14,7 @@ ADMIN_INDEX = "/admin/"
 
 
 def test_anonymous_visitor_is_sent_to_sign_in_from_every_page(page: Page, portal, moa):
-    paths = [p.path(moa) for p in PAGES if p.viewer] + [reverse("home"), ADMIN_INDEX]
+    paths = [p.path(moa) for p in PAGES if p.viewer] + [reverse("my_work"), ADMIN_INDEX]
     sign_in_pages = {reverse("login"), reverse("admin:login")}
     for path in paths:
         page.goto(portal + path)

@@ -9,10 +9,11 @@ from people.signin import ThrottledPasswordResetForm, UnlockingSetPasswordForm
 
 from .accounts import SignInView
 from .health import healthz, healthz_detail, metrics
-from .views import keep_alive
+from .views import keep_alive, landing
 
 urlpatterns = [
-    path("", activities_views.my_work, name="home"),
+    path("", landing, name="landing"),
+    path("my-work/", activities_views.my_work, name="my_work"),
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -43,6 +44,7 @@ urlpatterns = [
     ),
     path("contacts/", include("contacts.urls")),
     path("people/", include("people.urls")),
+    path("search/", include("search.urls")),
     path("audit/", include("audit.urls")),
     path("agreements/", include("agreements.urls")),
     path("", include("activities.urls")),

@@ -33,14 +33,14 @@ def _close(client, action, day=DONE, **extra):
 def test_the_owner_closes_their_action_from_my_work(client, doc_staff, action):
     client.force_login(doc_staff)
     response = _close(client, action, return_to="my_work")
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("my_work")
     action.refresh_from_db()
     assert action.completed_on == DONE
 
 
 def test_my_work_offers_to_close_the_owners_open_actions(client, doc_staff, action):
     client.force_login(doc_staff)
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("my_work")).content.decode()
     assert f'data-close-follow-up="{action.pk}"' in html
 
 

@@ -24,7 +24,7 @@ def staff():
 
 def my_work_codes(client, user) -> set[str]:
     client.force_login(user)
-    return {item.code for item in client.get(reverse("home")).context["commitments"]}
+    return {item.code for item in client.get(reverse("my_work")).context["commitments"]}
 
 
 def test_duty_owed_by_two_of_three_parties_is_in_only_their_my_work(client, staff):

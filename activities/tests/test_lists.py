@@ -25,7 +25,7 @@ def codes(response):
 
 def test_home_is_my_work_with_the_items_my_party_leads(client, doc_staff, moa):
     client.force_login(doc_staff)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("my_work"))
     shown = {item.code for item in response.context["commitments"]}
     assert "DOC-A1" in shown and "VI.5" in shown
     assert not any(code.startswith("DHS-") for code in shown)
@@ -44,7 +44,7 @@ def test_my_work_flags_stale_items_and_overdue_milestones(client, doc_staff, doc
     ProgressUpdateFactory(commitment=fresh, reporting_party=doc, as_of=today())
     late = MilestoneFactory(commitment=item, due_on=today() - datetime.timedelta(days=3))
     client.force_login(doc_staff)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("my_work"))
     flagged = {(i.agreement_id, i.code): i.is_stale for i in response.context["commitments"]}
     assert flagged[current.pk, "DOC-A1"] and not flagged[current.pk, "DOC-A2"]
     assert response.context["stale_count"] == 1
@@ -56,7 +56,7 @@ def test_my_work_does_not_call_items_of_an_agreement_no_longer_in_force_stale(cl
     assert not Agreement.objects.in_force().filter(pk=moa.pk).exists()  # expired in 2022
     assert Commitment.objects.stale().filter(agreement=moa).exists()
     client.force_login(doc_staff)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("my_work"))
     assert response.context["stale_count"] == 0
     assert not any(item.is_stale for item in response.context["commitments"])
     assert "data-stale" not in response.content.decode()
@@ -68,7 +68,7 @@ def test_my_work_stale_link_lists_exactly_the_stale_items_it_counts(client, doc_
     ProgressUpdateFactory(commitment=CommitmentFactory(agreement=current, lead_party=doc), as_of=today())
     CommitmentFactory(agreement=current, lead_party=dhs)  # stale, but not DOC's
     client.force_login(doc_staff)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("my_work"))
     assert response.context["stale_count"] == 3
     listed = client.get(response.context["stale_url"])
     assert sorted(codes(listed)) == sorted(item.code for item in stale)
@@ -196,7 +196,7 @@ def test_my_work_lists_my_open_follow_up_actions(client, doc_staff, moa):
     FollowUpActionFactory(meeting=meeting, owner_user=doc_staff, description="Send the draft plan")
     FollowUpActionFactory(meeting=meeting, description="Someone else's job")
     client.force_login(doc_staff)
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("my_work")).content.decode()
     assert "Send the draft plan" in page
     assert "Someone else&#x27;s job" not in page and "Someone else's job" not in page
 
@@ -263,7 +263,7 @@ def test_my_work_shows_the_first_items_and_links_to_all_of_them_in_the_same_orde
         CommitmentFactory(agreement=current, lead_party=doc)
     CommitmentFactory(agreement=current, lead_party=dhs)
     client.force_login(doc_staff)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("my_work"))
     shown = [item.pk for item in response.context["commitments"]]
     total = moa.commitments.led_by(doc).count() + MY_WORK_COMMITMENTS
     assert len(shown) == MY_WORK_COMMITMENTS and response.context["commitments_count"] == total
@@ -300,7 +300,7 @@ def test_my_work_shows_the_most_overdue_and_due_milestones_and_links_to_the_item
             )
         )
     client.force_login(doc_staff)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("my_work"))
     content = response.content.decode()
     most_overdue = sorted(overdue, key=lambda m: m.due_on)
     assert response.context["overdue_milestones"] == most_overdue[:MY_WORK_MILESTONES]
@@ -333,16 +333,16 @@ def test_my_work_follows_a_new_overdue_milestone_a_new_report_and_a_completed_mi
     current = in_force_agreement(doc, dhs)
     item = CommitmentFactory(agreement=current, lead_party=doc, code="DOC-A1")
     client.force_login(doc_staff)
-    first = client.get(reverse("home")).context
+    first = client.get(reverse("my_work")).context
     assert (first["stale_count"], first["overdue_milestones_count"]) == (1, 0)
     late = MilestoneFactory(commitment=item, due_on=today() - datetime.timedelta(days=3))
     ProgressUpdateFactory(commitment=item, reporting_party=doc, as_of=today())
-    again = client.get(reverse("home")).context
+    again = client.get(reverse("my_work")).context
     assert (again["stale_count"], again["overdue_milestones_count"]) == (0, 1)
     assert again["overdue_milestones"] == [late]
     late.completed_on = today()
     late.save()
-    assert client.get(reverse("home")).context["overdue_milestones"] == []
+    assert client.get(reverse("my_work")).context["overdue_milestones"] == []
 
 
 def test_the_updates_list_total_counts_an_update_saved_since_the_last_view(client, doc_staff, doc, moa):
@@ -385,10 +385,10 @@ def test_a_kept_my_work_is_never_served_to_a_user_of_another_party(client, doc_s
         commitment=moa.commitments.get(code="DOC-A1"), due_on=today() - datetime.timedelta(days=3)
     )
     client.force_login(doc_staff)
-    doc_page = client.get(reverse("home")).context
+    doc_page = client.get(reverse("my_work")).context
     assert (doc_page["overdue_milestones_count"], doc_page["overdue_milestones"]) == (1, [late])
     client.force_login(dhs_staff)  # same agreement, same day, nothing changed: DOC's counts are kept
-    dhs_page = client.get(reverse("home")).context
+    dhs_page = client.get(reverse("my_work")).context
     assert (dhs_page["overdue_milestones_count"], dhs_page["overdue_milestones"]) == (0, [])
 
 

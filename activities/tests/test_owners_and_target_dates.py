@@ -204,7 +204,7 @@ def test_the_owner_is_sent_the_stale_digest_for_the_item(doc_manager, doc_staff,
 def test_the_owner_sees_the_item_and_its_passed_target_date_on_my_work(client, doc_manager, doc_staff, item):
     _assign(item, doc_manager, doc_staff, PAST_TARGET)
     client.force_login(doc_staff)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("my_work"))
     assert [i.code for i in response.context["owned_commitments"]] == ["DOC-A1"]
     assert "Target June 30, 2018 · overdue" in response.content.decode()
 
@@ -212,7 +212,7 @@ def test_the_owner_sees_the_item_and_its_passed_target_date_on_my_work(client, d
 def test_an_item_owned_by_someone_else_is_not_on_my_work_as_mine(client, doc_manager, doc_staff, item):
     _assign(item, doc_manager, doc_manager, PAST_TARGET)
     client.force_login(doc_staff)
-    assert client.get(reverse("home")).context["owned_commitments"] == []
+    assert client.get(reverse("my_work")).context["owned_commitments"] == []
 
 
 def test_a_manager_clears_the_owner_and_target_date(client, doc_manager, doc_staff, item):

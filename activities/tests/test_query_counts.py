@@ -85,11 +85,11 @@ def test_my_work_and_item_list_queries_do_not_grow_with_milestones(client, doc_s
     client.force_login(doc_staff)
     item = moa.commitments.get(code="DOC-A1")
     MilestoneFactory(commitment=item, due_on=datetime.date(2019, 1, 1))
-    home_before = queries_for(client, reverse("home"))
+    home_before = queries_for(client, reverse("my_work"))
     list_before = queries_for(client, reverse("activities:commitment_list") + "?due=overdue")
     for _ in range(5):
         MilestoneFactory(commitment=item, due_on=datetime.date(2019, 1, 1))
-    assert queries_for(client, reverse("home")) == home_before
+    assert queries_for(client, reverse("my_work")) == home_before
     assert queries_for(client, reverse("activities:commitment_list") + "?due=overdue") == list_before
 
 
@@ -131,9 +131,9 @@ def test_my_work_costs_the_same_queries_however_many_items_stale_items_and_miles
     current = AgreementFactory(parties=[doc, dhs], executed_on=today() - datetime.timedelta(days=400))
     client.force_login(doc_staff)
     add(current, 2)
-    before = queries_for(client, reverse("home"))
+    before = queries_for(client, reverse("my_work"))
     add(current, 40)
     add(AgreementFactory(parties=[doc, dhs], executed_on=current.executed_on), 10)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("my_work"))
     assert response.context["stale_count"] == 52 and len(response.context["commitments"]) < 52
-    assert queries_for(client, reverse("home")) == before
+    assert queries_for(client, reverse("my_work")) == before

@@ -88,3 +88,8 @@ def quarter_code(quarter: Quarter) -> str:
 def end_of_day(day: datetime.date) -> datetime.datetime:
     """The first moment after `day` in the portal's time zone: things before it happened by then."""
     return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+
+
+#: The periods a panel shows at first: the last four (a year of quarters); the others are one
+#: "Show all" away (a <details>, which needs no script), never a scroll box cut mid-row.
+SHOWN_PERIODS = 4

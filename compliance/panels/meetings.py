@@ -14,7 +14,7 @@ from agreements.models import Obligation
 from agreements.periods import Period
 
 from .. import links
-from .base import Filters, Rag, Signal
+from .base import SHOWN_PERIODS, Filters, Rag, Signal
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,31 @@ class MeetingsPanel:
     held: int
     missed: int
     upcoming: int
+    #: How many of the periods have started by the as-of day.
+    started: int = 0
+
+    @property
+    def _shown(self) -> tuple[int, int]:
+        """The last SHOWN_PERIODS periods up to the current one (the first ones early in the term)."""
+        end = max(self.started, min(SHOWN_PERIODS, len(self.periods)))
+        return max(0, end - SHOWN_PERIODS), end
+
+    @property
+    def last_periods(self) -> list[MeetingPeriod]:
+        start, end = self._shown
+        return self.periods[start:end]
+
+    @property
+    def earlier_periods(self) -> list[MeetingPeriod]:
+        return self.periods[: self._shown[0]]
+
+    @property
+    def later_periods(self) -> list[MeetingPeriod]:
+        return self.periods[self._shown[1] :]
+
+    @property
+    def hidden_periods(self) -> int:
+        return len(self.periods) - len(self.last_periods)
 
     @property
     def anchor(self) -> str:
@@ -89,4 +114,5 @@ def meetings_panel(
         held=sum(p.state == PeriodState.HELD for p in periods),
         missed=sum(p.state == PeriodState.MISSED for p in periods),
         upcoming=sum(p.state == PeriodState.UPCOMING for p in periods),
+        started=sum(p.period.starts_on <= on for p in periods),
     )

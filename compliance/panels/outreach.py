@@ -21,7 +21,7 @@ from agreements.models import Obligation, VocabularyEntry
 from agreements.obligations import Vocabulary
 
 from .. import links
-from .base import Filters, Rag, Signal, quarter_code
+from .base import SHOWN_PERIODS, Filters, Rag, Signal, quarter_code
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,15 @@ class OutreachPanel:
     @property
     def anchor(self) -> str:
         return f"obligation-{self.obligation.code}"
+
+    @property
+    def last_quarters(self) -> list[OutreachQuarter]:
+        """The last four quarters up to the as-of day; the others are one "Show all" away."""
+        return self.quarters[-SHOWN_PERIODS:]
+
+    @property
+    def earlier_quarters(self) -> list[OutreachQuarter]:
+        return self.quarters[:-SHOWN_PERIODS]
 
 
 def outreach_signal(

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "notifications",
     "audit",
     "people",
+    "search",
     "moa_portal.apps.MoaPortalConfig",
 ]
 # Production refuses a configuration that would send nothing or send it wrong (moa_portal/checks.py).
@@ -116,7 +117,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "landing"
 LOGOUT_REDIRECT_URL = "login"
 
 # Lockout after repeated failed sign-ins (django-axes): an account locks from the address the

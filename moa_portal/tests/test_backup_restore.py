@@ -110,7 +110,7 @@ def test_a_restore_into_an_empty_database_gives_the_same_pages(moa, doc_staff, d
         processes.append(copy)
 
         pages = [
-            reverse("home"),
+            reverse("my_work"),
             reverse("agreements:list"),
             moa.get_absolute_url(),
             item.get_absolute_url(),

@@ -23,7 +23,7 @@ def test_a_refusal_renders_the_sites_403_page_with_its_reason_and_navigation(cli
     assert "You cannot do that here" in html
     assert "The compliance dashboard is for managers." in html
     assert f'href="{reverse("activities:commitment_list")}"' in html  # the signed-in user's navigation
-    assert f'href="{reverse("home")}">Back to My work' in html
+    assert f'href="{reverse("my_work")}">Back to My work' in html
     assert VIEWPORT in html
 
 
@@ -76,7 +76,7 @@ def test_the_500_page_renders_when_the_request_context_cannot_be_built(settings,
     settings.TEMPLATES = templates
     client = Client(raise_request_exception=False)
     client.force_login(doc_staff)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("my_work"))
     assert response.status_code == 500
     assert "500.html" in _templates(response)
     assert "Something went wrong" in response.content.decode()

@@ -21,7 +21,8 @@ def _sign_in(client, user) -> None:
 
 
 @pytest.mark.parametrize(
-    "url_name", ["home", "agreements:list", "activities:meeting_list", "compliance:dashboard", "people:list"]
+    "url_name",
+    ["my_work", "agreements:list", "activities:meeting_list", "compliance:dashboard", "people:list"],
 )
 def test_signed_in_pages_are_not_stored(client, doc_admin, url_name):
     client.force_login(doc_admin)

@@ -240,7 +240,8 @@ def feed_token(o: MatrixObjects) -> dict[str, Any]:
 # fmt: off
 EXPECTED: dict[str, Row] = {
     # url name                 kwargs                   anonymous doc_staff dhs_staff manager admin outsider
-    "home":                    row(None,                "login 200 200 200 200 200"),
+    "landing":                 row(None,                "login redirect redirect redirect redirect redirect"),
+    "my_work":                 row(None,                "login 200 200 200 200 200"),
     "login":                   row(None,                "200   200 200 200 200 200"),
     "logout":                  row(None,                "login 405 405 405 405 405"),
     "password_reset":          row(None,                "200   200 200 200 200 200"),
@@ -295,6 +296,7 @@ EXPECTED: dict[str, Row] = {
     "compliance:calendar_regenerate": row(None,         "login 405 405 405 405 405"),
     "compliance:calendar_revoke": row(None,             "login 405 405 405 405 405"),
     "compliance:calendar_feed": row(feed_token,         "200   200 200 200 200 200"),
+    "search:search":           row(None,                "login 200 200 200 200 200"),
     "notifications:list":      row(None,                "login 200 200 200 200 200"),
     "notifications:mark_all_read": row(None,            "login 405 405 405 405 405"),
     "notifications:preferences": row(None,              "login 200 200 200 200 200"),
@@ -582,7 +584,7 @@ def _refusal_page_problems(response) -> list[str]:
     # An anonymous visitor (a monitor without its token) has no navigation to show.
     if signed_in and f'href="{reverse("activities:commitment_list")}"' not in html:
         problems.append("no navigation")
-    if f'href="{reverse("home")}">Back to My work' not in html:
+    if f'href="{reverse("my_work")}">Back to My work' not in html:
         problems.append("no way back")
     return problems
 

@@ -262,7 +262,7 @@ def test_with_redis_stopped_pages_answer_and_updates_save_and_notices_follow_onc
         own_redis.stop()
         started = time.monotonic()
         pages = [
-            reverse("home"),
+            reverse("my_work"),
             reverse("agreements:list"),
             running.get_absolute_url(),
             item.get_absolute_url(),
