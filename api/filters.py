@@ -4,11 +4,13 @@ chooses among the agreements the user sees, `party=<acronym>` among their partie
 
 from __future__ import annotations
 
+from typing import cast
+
 import django_filters as filters
 from django.db.models import QuerySet
 
 from activities.filters import AgreementFilter, PartyFilter, VisibleFilterSet
-from activities.models import Milestone
+from activities.models import Milestone, MilestoneQuerySet
 from agreements.models import Section
 from contacts.models import PointOfContact
 from notifications.models import Notification
@@ -34,7 +36,11 @@ class MilestoneFilter(VisibleFilterSet):
     def filter_open(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return qs
-        return qs.open() if value else qs.exclude(pk__in=Milestone.objects.open().values("pk"))
+        return (
+            cast(MilestoneQuerySet, qs).open()
+            if value
+            else qs.exclude(pk__in=Milestone.objects.open().values("pk"))
+        )
 
 
 class ContactFilter(VisibleFilterSet):

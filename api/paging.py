@@ -37,12 +37,12 @@ class OldestFirstCursor(NewestFirstCursor):
 
 class UserThrottle(UserRateThrottle):
     def get_rate(self) -> str | None:
-        return settings.API_THROTTLE_RATES.get(self.scope)
+        return settings.API_THROTTLE_RATES.get(self.scope or "")
 
 
 class AnonymousThrottle(AnonRateThrottle):
     def get_rate(self) -> str | None:
-        return settings.API_THROTTLE_RATES.get(self.scope)
+        return settings.API_THROTTLE_RATES.get(self.scope or "")
 
 
 class VisibleFilterBackend(DjangoFilterBackend):

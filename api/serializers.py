@@ -67,7 +67,7 @@ class TermSerializer(serializers.Serializer):
 
 class PeriodSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # an output key; DRF pops declared fields
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
     due_on = serializers.DateField()
@@ -75,7 +75,9 @@ class PeriodSerializer(serializers.Serializer):
 
 class ObligationSerializer(serializers.ModelSerializer):
     clause = serializers.CharField(source="section.number")
-    parties = serializers.SlugRelatedField(many=True, read_only=True, slug_field="acronym")
+    parties: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="acronym"
+    )
     periods = serializers.SerializerMethodField(
         help_text="The periods the term owes (up to today if open-ended)."
     )
@@ -85,12 +87,14 @@ class ObligationSerializer(serializers.ModelSerializer):
         fields = ["code", "kind", "title", "clause", "cadence", "parties", "periods"]
 
     @extend_schema_field(PeriodSerializer(many=True))
-    def get_periods(self, obligation: Obligation) -> list[dict[str, Any]]:
+    def get_periods(self, obligation: Obligation) -> Any:
         return PeriodSerializer(obligation_periods(obligation), many=True).data
 
 
 class AgreementSerializer(serializers.ModelSerializer):
-    parties = serializers.SlugRelatedField(many=True, read_only=True, slug_field="acronym")
+    parties: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="acronym"
+    )
     status = serializers.CharField(read_only=True)
     term_display = serializers.CharField(read_only=True)
     term = serializers.SerializerMethodField()
@@ -126,8 +130,12 @@ class AgreementDetailSerializer(AgreementSerializer):
 
 
 class ClauseSerializer(serializers.ModelSerializer):
-    agreement = serializers.SlugRelatedField(read_only=True, slug_field="slug")
-    parent = serializers.SlugRelatedField(read_only=True, slug_field="number", allow_null=True)
+    agreement: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug"
+    )
+    parent: serializers.SlugRelatedField[Section] = serializers.SlugRelatedField(  # type: ignore[assignment]  # an output key
+        read_only=True, slug_field="number", allow_null=True
+    )
 
     class Meta:
         model = Section
@@ -138,10 +146,14 @@ class ClauseSerializer(serializers.ModelSerializer):
 
 
 class CommitmentSerializer(serializers.ModelSerializer):
-    agreement = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    agreement: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug"
+    )
     lead_parties = serializers.SerializerMethodField()
     clause = serializers.CharField(source="source_section.number", read_only=True)
-    goal = serializers.SlugRelatedField(read_only=True, slug_field="code", allow_null=True)
+    goal: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="code", allow_null=True
+    )
     owner_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -183,7 +195,9 @@ class AssignmentSerializer(serializers.Serializer):
 class ProgressUpdateSerializer(serializers.ModelSerializer):
     agreement = serializers.CharField(source="commitment.agreement.slug", read_only=True)
     commitment_code = serializers.CharField(source="commitment.code", read_only=True)
-    reporting_party = serializers.SlugRelatedField(read_only=True, slug_field="acronym")
+    reporting_party: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="acronym"
+    )
     author_name = serializers.SerializerMethodField()
     editable_until = serializers.DateTimeField(read_only=True)
 
@@ -277,9 +291,13 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
 
 class MeetingSerializer(serializers.ModelSerializer):
-    agreement = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    agreement: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug"
+    )
     kind_label = serializers.CharField(read_only=True)
-    commitments = serializers.PrimaryKeyRelatedField(source="items", many=True, read_only=True)
+    commitments: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        source="items", many=True, read_only=True
+    )
     follow_ups = FollowUpSerializer(many=True, read_only=True)
 
     class Meta:
@@ -304,11 +322,17 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class OutreachEventSerializer(serializers.ModelSerializer):
-    agreement = serializers.SlugRelatedField(read_only=True, slug_field="slug")
-    organising_party = serializers.SlugRelatedField(read_only=True, slug_field="acronym")
+    agreement: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug"
+    )
+    organising_party: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="acronym"
+    )
     place_label = serializers.CharField(read_only=True)
     audiences = serializers.ListField(child=serializers.CharField(), read_only=True)
-    commitments = serializers.PrimaryKeyRelatedField(source="items", many=True, read_only=True)
+    commitments: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        source="items", many=True, read_only=True
+    )
 
     class Meta:
         model = OutreachEvent
@@ -334,8 +358,12 @@ class OutreachEventSerializer(serializers.ModelSerializer):
 
 
 class ContactSerializer(serializers.ModelSerializer):
-    agreement = serializers.SlugRelatedField(read_only=True, slug_field="slug")
-    party = serializers.SlugRelatedField(read_only=True, slug_field="acronym")
+    agreement: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug"
+    )
+    party: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="acronym"
+    )
     is_active = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -385,7 +413,9 @@ class ContactEditSerializer(ContactFieldsSerializer):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    agreement = serializers.SlugRelatedField(read_only=True, slug_field="slug", allow_null=True)
+    agreement: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug", allow_null=True
+    )
 
     class Meta:
         model = Notification
@@ -419,4 +449,6 @@ class ErrorSerializer(serializers.Serializer):
     """Every refusal: a sentence, and for a refused input the fields and what is wrong with each."""
 
     detail = serializers.CharField(required=False)
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    errors = serializers.DictField(  # type: ignore[assignment]  # an output key, as `label` above
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )

@@ -16,7 +16,7 @@ them, and `If-Match` is required.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
@@ -49,6 +49,9 @@ from . import serializers as s
 from .filters import ClauseFilter, ContactFilter, MilestoneFilter, NotificationFilter
 from .paging import NewestFirstCursor, OldestFirstCursor
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User as Account
+
 
 class PortalViewSetMixin:
     """Token or session, never the sign-in redirect: the API answers 401 itself."""
@@ -56,6 +59,11 @@ class PortalViewSetMixin:
     @classmethod
     def as_view(cls, *args: Any, **kwargs: Any) -> Any:
         return login_not_required(super().as_view(*args, **kwargs))  # type: ignore[misc]
+
+
+def signed_in(request: Request) -> Account:
+    """The request's user: SignedInWithScope has let only an active, signed-in account through."""
+    return cast("Account", request.user)
 
 
 def refused(exc: DjangoValidationError) -> exceptions.ValidationError:
@@ -338,7 +346,7 @@ class ProgressUpdateViewSet(
         try:
             update = activity_services.progress_update_create(
                 commitment=commitment,
-                acting_user=request.user,
+                acting_user=signed_in(request),
                 reporting_party=party,
                 as_of=data["as_of"],
                 status=data["status"],
@@ -371,7 +379,7 @@ class ProgressUpdateViewSet(
         try:
             update = activity_services.progress_update_edit(
                 update=update,
-                acting_user=request.user,
+                acting_user=signed_in(request),
                 expected_version=version,
                 as_of=data["as_of"],
                 status=data["status"],
@@ -552,7 +560,7 @@ class NotificationViewSet(ReadViewSet):
     filterset_takes_agreements = False
 
     def get_queryset(self):
-        return notification_selectors.notifications_for(self.request.user)
+        return notification_selectors.notifications_for(signed_in(self.request))
 
     @extend_schema(request=s.MarkReadSerializer, responses=responses(s.MarkedReadSerializer))
     @action(detail=False, methods=["post"], url_path="mark-read")
@@ -561,6 +569,6 @@ class NotificationViewSet(ReadViewSet):
         body = s.MarkReadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         count = notification_services.notifications_mark_read(
-            acting_user=request.user, ids=body.validated_data.get("ids")
+            acting_user=signed_in(request), ids=body.validated_data.get("ids")
         )
         return Response({"marked_read": count})
