@@ -92,6 +92,9 @@ class IdleSessionTimeoutMiddleware:
 
 #: The methods the portal's pages answer; TRACE, PUT, DELETE, OPTIONS and the rest get 405.
 ALLOWED_METHODS = ("GET", "HEAD", "POST")
+#: The REST API (api/, under this path) also changes records with PUT and PATCH.
+API_PATH_PREFIX = "/api/"
+API_METHODS = (*ALLOWED_METHODS, "PUT", "PATCH")
 
 #: Browser features no page of the portal uses, switched off for the page and any frame.
 PERMISSIONS_POLICY = ", ".join(
@@ -138,8 +141,9 @@ class SecurityHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method not in ALLOWED_METHODS:
-            response: HttpResponse = HttpResponseNotAllowed(ALLOWED_METHODS)
+        allowed = API_METHODS if request.path.startswith(API_PATH_PREFIX) else ALLOWED_METHODS
+        if request.method not in allowed:
+            response: HttpResponse = HttpResponseNotAllowed(allowed)
         elif _declared_length(request) > settings.REQUEST_MAX_BYTES:
             # Refused before anything reads the body: a 200 MB upload costs the header only.
             response = HttpResponse(
