@@ -28,6 +28,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
+from api.middleware import API_PATH_PREFIX
 from core.bounds import has_control_characters
 
 LAST_SEEN_KEY = "moa_last_seen"
@@ -92,8 +93,7 @@ class IdleSessionTimeoutMiddleware:
 
 #: The methods the portal's pages answer; TRACE, PUT, DELETE, OPTIONS and the rest get 405.
 ALLOWED_METHODS = ("GET", "HEAD", "POST")
-#: The REST API (api/, under this path) also changes records with PUT and PATCH.
-API_PATH_PREFIX = "/api/"
+#: The REST API (api/, under API_PATH_PREFIX) also changes records with PUT and PATCH.
 API_METHODS = (*ALLOWED_METHODS, "PUT", "PATCH")
 
 #: Browser features no page of the portal uses, switched off for the page and any frame.

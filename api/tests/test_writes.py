@@ -179,3 +179,27 @@ def test_notifications_are_your_own_and_marked_read_by_you(doc_staff, dhs_staff)
     theirs.refresh_from_db()
     assert theirs.read_at is None
     assert api.get("/api/v1/notifications/?unread=true").json()["results"] == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/api/v1/progress-updates/"),
+        ("patch", "/api/v1/progress-updates/{update}/"),
+        ("put", "/api/v1/commitments/{item}/assignment/"),
+        ("post", "/api/v1/contacts/"),
+        ("patch", "/api/v1/contacts/{contact}/"),
+        ("post", "/api/v1/notifications/mark-read/"),
+    ],
+)
+def test_every_write_of_a_read_only_token_is_a_403(method, path, doc_admin, doc_item, doc, moa):
+    update = ProgressUpdateFactory(
+        commitment=doc_item, reporting_party=doc, author=doc_admin, as_of=moa.executed_on
+    )
+    contact = moa.points_of_contact.filter(party=doc).first()
+    api = client_with(make_token(doc_admin, AccessToken.Scope.READ))
+    url = path.format(update=update.pk, item=doc_item.pk, contact=contact.pk)
+    before = (ProgressUpdate.objects.count(), PointOfContact.objects.count())
+    response = getattr(api, method)(url, {"narrative": "x"}, format="json", HTTP_IF_MATCH='"1"')
+    assert response.status_code == 403
+    assert (ProgressUpdate.objects.count(), PointOfContact.objects.count()) == before

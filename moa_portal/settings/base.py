@@ -57,6 +57,8 @@ PORTAL_PRODUCTION = False
 
 MIDDLEWARE = [
     "moa_portal.metrics.RequestLatencyMiddleware",
+    # Refusals under /api/ as JSON, whichever guard below answered them (api/middleware.py).
+    "api.middleware.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "moa_portal.middleware.SecurityHeadersMiddleware",
