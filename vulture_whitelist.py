@@ -22,3 +22,7 @@ _.language
 
 # moa_portal/checks.py: Django's system-check framework calls every check with `app_configs`.
 _.app_configs
+
+# api/schema.py `AccessTokenScheme.get_security_definition(self, auto_schema)`: drf-spectacular
+# calls every authentication extension with the view's schema; the token scheme does not depend on it.
+_.auto_schema

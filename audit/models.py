@@ -1,4 +1,4 @@
-"""Account events: sign-ins, failed sign-ins, lockouts and unlocks, in the audit trail.
+"""Account events: sign-ins, failed sign-ins, lockouts and unlocks, API tokens, in the audit trail.
 
 They are not changes to a record, so simple-history has no row for them; each event is a row
 of its own here, with history like every audited model, so the audit log lists it beside the
@@ -19,6 +19,10 @@ class AccountEvent(models.Model):
         SIGN_IN_THROTTLED = "sign_in_throttled", "Sign-in refused: too many failures from the address"
         LOCKED_OUT = "locked_out", "Locked out"
         UNLOCKED = "unlocked", "Unlocked"
+        # Personal access tokens of the API (api/services.py): the detail names the token.
+        TOKEN_CREATED = "token_created", "API token created"
+        TOKEN_FIRST_USED = "token_first_used", "API token used for the first time"
+        TOKEN_REVOKED = "token_revoked", "API token revoked"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # What was typed at sign-in, cut to the length a username can have; the account, if one has it.

@@ -13,8 +13,8 @@ from django.urls import reverse
 from agreements.models import Agreement
 from agreements.permissions import is_admin, manageable_parties, visible_agreements
 from agreements.selectors import agreement_list_for, parties_to
-from core.time import long_date
 from core import sorting
+from core.time import long_date
 
 from . import permissions, selectors, services
 from .forms import ContactCreateForm, ContactForm, DeactivateForm

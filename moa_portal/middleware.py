@@ -28,6 +28,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
+from api.middleware import API_PATH_PREFIX
 from core.bounds import has_control_characters
 
 LAST_SEEN_KEY = "moa_last_seen"
@@ -92,6 +93,8 @@ class IdleSessionTimeoutMiddleware:
 
 #: The methods the portal's pages answer; TRACE, PUT, DELETE, OPTIONS and the rest get 405.
 ALLOWED_METHODS = ("GET", "HEAD", "POST")
+#: The REST API (api/, under API_PATH_PREFIX) also changes records with PUT and PATCH.
+API_METHODS = (*ALLOWED_METHODS, "PUT", "PATCH")
 
 #: Browser features no page of the portal uses, switched off for the page and any frame.
 PERMISSIONS_POLICY = ", ".join(
@@ -138,8 +141,9 @@ class SecurityHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method not in ALLOWED_METHODS:
-            response: HttpResponse = HttpResponseNotAllowed(ALLOWED_METHODS)
+        allowed = API_METHODS if request.path.startswith(API_PATH_PREFIX) else ALLOWED_METHODS
+        if request.method not in allowed:
+            response: HttpResponse = HttpResponseNotAllowed(allowed)
         elif _declared_length(request) > settings.REQUEST_MAX_BYTES:
             # Refused before anything reads the body: a 200 MB upload costs the header only.
             response = HttpResponse(

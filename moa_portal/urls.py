@@ -51,6 +51,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("compliance.urls")),
     path("notifications/", include("notifications.urls")),
+    path("api/", include("api.urls")),
+    path("accounts/tokens/", include("api.token_urls")),
     path("operations/", include("notifications.operations_urls")),
     path("healthz", healthz, name="healthz"),
     path("healthz/detail", healthz_detail, name="healthz_detail"),

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "agreements",
     "contacts",
     "activities",
@@ -47,6 +50,7 @@ INSTALLED_APPS = [
     "audit",
     "people",
     "search",
+    "api",
     "moa_portal.apps.MoaPortalConfig",
 ]
 # Production refuses a configuration that would send nothing or send it wrong (moa_portal/checks.py).
@@ -54,6 +58,8 @@ PORTAL_PRODUCTION = False
 
 MIDDLEWARE = [
     "moa_portal.metrics.RequestLatencyMiddleware",
+    # Refusals under /api/ as JSON, whichever guard below answered them (api/middleware.py).
+    "api.middleware.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "moa_portal.middleware.SecurityHeadersMiddleware",
@@ -178,6 +184,50 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 X_FRAME_OPTIONS = "DENY"
+
+# The REST API (api/): a session (the browser, its documentation page) or a personal access
+# token; JSON in and out (forms too, for the browser's documentation page), cursor pages.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.AccessTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.SignedInWithScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["api.paging.VisibleFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.paging.NewestFirstCursor",
+    "DEFAULT_THROTTLE_CLASSES": ["api.paging.UserThrottle", "api.paging.AnonymousThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests per user (a token's or a session's) and per address for the unauthenticated.
+API_THROTTLE_RATES = {
+    "user": env("API_THROTTLE_USER", default="600/minute"),
+    "anon": env("API_THROTTLE_ANON", default="30/minute"),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MOA Portal API",
+    "DESCRIPTION": (
+        "The agreements, clauses, commitments, progress updates, milestones, meetings, outreach events, "
+        "points of contact and notifications you see in the portal, as you see them there. Authenticate "
+        "with a personal access token (Authorization: Bearer moa_…) made on your API tokens page."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["api.permissions.SignedInWithScope"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementKindEnum": "agreements.models.Agreement.Kind",
+        "CommitmentKindEnum": "agreements.models.Commitment.Kind",
+        "NotificationKindEnum": "notifications.models.Kind",
+    },
+}
 
 LANGUAGE_CODE = "en-us"
 # One date format for people, "December 1, 2026" (core/formats/en/formats.py).

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "api"
+    verbose_name = "API"
+
+    def ready(self) -> None:
+        from . import schema  # noqa: F401  # registers the token scheme with drf-spectacular

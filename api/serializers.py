@@ -1,0 +1,454 @@
+"""What the API shows of each record, and the input its writes accept.
+
+Output serializers show; they decide nothing. Input serializers only parse and bound the
+values (dates within the portal's years, texts within their columns); the rules are the
+models' `clean()` and the services', as for the pages' forms.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from activities.models import FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
+from activities.periods import obligation_periods
+from agreements.models import Agreement, Commitment, CommitmentStatus, Section
+from agreements.obligations import Obligation
+from contacts.models import PointOfContact
+from core.bounds import EARLIEST_DAY
+from core.time import today
+from notifications.models import Notification
+
+LATEST_DAY = "2200-12-31"
+
+
+def _day_field(**kwargs: Any) -> serializers.DateField:
+    """A date within the years the portal accepts (core.bounds), as its forms do."""
+    import datetime
+
+    field = serializers.DateField(**kwargs)
+    field.validators.append(_within_years(EARLIEST_DAY, datetime.date.fromisoformat(LATEST_DAY)))
+    return field
+
+
+def _within_years(first, last):
+    def check(value):
+        if value is not None and not (first <= value <= last):
+            raise serializers.ValidationError(f"Choose a day between {first:%Y-%m-%d} and {last:%Y-%m-%d}.")
+
+    return check
+
+
+def _person(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+# --- agreements ----------------------------------------------------------------------------------
+
+
+class TermSerializer(serializers.Serializer):
+    """The term as it stands today (agreements.term.Term)."""
+
+    status = serializers.CharField()
+    summary = serializers.CharField()
+    starts_on = serializers.DateField(allow_null=True)
+    original_expires_on = serializers.DateField(allow_null=True)
+    expires_on = serializers.DateField(allow_null=True)
+    terminated_on = serializers.DateField(allow_null=True)
+    ends_on = serializers.DateField(allow_null=True)
+    days_left = serializers.IntegerField(allow_null=True)
+    renews = serializers.BooleanField()
+    renewals = serializers.IntegerField()
+    notice_deadline = serializers.DateField(allow_null=True)
+    clause = serializers.CharField()
+
+
+class PeriodSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # an output key; DRF pops declared fields
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    due_on = serializers.DateField()
+
+
+class ObligationSerializer(serializers.ModelSerializer):
+    clause = serializers.CharField(source="section.number")
+    parties: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="acronym"
+    )
+    periods = serializers.SerializerMethodField(
+        help_text="The periods the term owes (up to today if open-ended)."
+    )
+
+    class Meta:
+        model = Obligation
+        fields = ["code", "kind", "title", "clause", "cadence", "parties", "periods"]
+
+    @extend_schema_field(PeriodSerializer(many=True))
+    def get_periods(self, obligation: Obligation) -> Any:
+        return PeriodSerializer(obligation_periods(obligation), many=True).data
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    parties: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="acronym"
+    )
+    status = serializers.CharField(read_only=True)
+    term_display = serializers.CharField(read_only=True)
+    term = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "slug",
+            "short_name",
+            "title",
+            "kind",
+            "status",
+            "parties",
+            "executed_on",
+            "effective_on",
+            "expires_on",
+            "terminated_on",
+            "term_display",
+            "term",
+        ]
+
+    @extend_schema_field(TermSerializer)
+    def get_term(self, agreement: Agreement) -> dict[str, Any]:
+        term = agreement.term_on(today())
+        return TermSerializer(term).data
+
+
+class AgreementDetailSerializer(AgreementSerializer):
+    obligations = ObligationSerializer(many=True, read_only=True)
+
+    class Meta(AgreementSerializer.Meta):
+        fields = [*AgreementSerializer.Meta.fields, "purpose", "obligations"]
+
+
+class ClauseSerializer(serializers.ModelSerializer):
+    agreement: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug"
+    )
+    parent: serializers.SlugRelatedField[Section] = serializers.SlugRelatedField(  # type: ignore[assignment]  # an output key
+        read_only=True, slug_field="number", allow_null=True
+    )
+
+    class Meta:
+        model = Section
+        fields = ["id", "agreement", "number", "heading", "text", "parent", "position"]
+
+
+# --- commitments ---------------------------------------------------------------------------------
+
+
+class CommitmentSerializer(serializers.ModelSerializer):
+    agreement: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug"
+    )
+    lead_parties = serializers.SerializerMethodField()
+    clause = serializers.CharField(source="source_section.number", read_only=True)
+    goal: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="code", allow_null=True
+    )
+    owner_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "id",
+            "agreement",
+            "kind",
+            "code",
+            "title",
+            "description",
+            "lead_parties",
+            "clause",
+            "goal",
+            "status",
+            "owner",
+            "owner_name",
+            "target_date",
+            "retired_on",
+        ]
+
+    def get_lead_parties(self, commitment: Commitment) -> list[str]:
+        return [p.acronym for p in commitment.leads]
+
+    def get_owner_name(self, commitment: Commitment) -> str:
+        return _person(commitment.owner)
+
+
+class AssignmentSerializer(serializers.Serializer):
+    """The owner (a user id, or null) and target date (or null) a lead party's manager sets."""
+
+    owner = serializers.IntegerField(allow_null=True, min_value=1, max_value=2**62)
+    target_date = _day_field(allow_null=True)
+
+
+# --- progress updates ----------------------------------------------------------------------------
+
+
+class ProgressUpdateSerializer(serializers.ModelSerializer):
+    agreement = serializers.CharField(source="commitment.agreement.slug", read_only=True)
+    commitment_code = serializers.CharField(source="commitment.code", read_only=True)
+    reporting_party: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="acronym"
+    )
+    author_name = serializers.SerializerMethodField()
+    editable_until = serializers.DateTimeField(read_only=True)
+
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "id",
+            "commitment",
+            "commitment_code",
+            "agreement",
+            "as_of",
+            "status",
+            "percent_complete",
+            "narrative",
+            "next_steps",
+            "reporting_party",
+            "author",
+            "author_name",
+            "created_at",
+            "corrects",
+            "version",
+            "editable_until",
+        ]
+
+    def get_author_name(self, update: ProgressUpdate) -> str:
+        return _person(update.author)
+
+
+class ProgressUpdateFieldsSerializer(serializers.Serializer):
+    as_of = _day_field()
+    status = serializers.ChoiceField(choices=CommitmentStatus.choices)
+    percent_complete = serializers.IntegerField(min_value=0, max_value=100)
+    narrative = serializers.CharField(max_length=20000)
+    next_steps = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+
+
+class ProgressUpdateCreateSerializer(ProgressUpdateFieldsSerializer):
+    commitment = serializers.IntegerField(min_value=1, max_value=2**62)
+    reporting_party = serializers.CharField(
+        max_length=20, required=False, help_text="The reporting party's acronym (default: your own)."
+    )
+    corrects = serializers.IntegerField(
+        min_value=1,
+        max_value=2**62,
+        required=False,
+        allow_null=True,
+        help_text="The update this one corrects.",
+    )
+
+
+class ProgressUpdateEditSerializer(ProgressUpdateFieldsSerializer):
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31,
+        required=False,
+        help_text="The version you read (or send it as If-Match); a stale one is refused with 409.",
+    )
+
+
+# --- milestones, meetings, outreach ---------------------------------------------------------------
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    owner_name = serializers.CharField(read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "commitment",
+            "title",
+            "due_on",
+            "completed_on",
+            "owner_user",
+            "owner_contact",
+            "owner_name",
+            "is_overdue",
+            "cancelled_on",
+            "cancel_reason",
+            "created_at",
+        ]
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    owner_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = FollowUpAction
+        fields = ["id", "description", "owner_user", "owner_contact", "owner_name", "due_on", "completed_on"]
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    agreement: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug"
+    )
+    kind_label = serializers.CharField(read_only=True)
+    commitments: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        source="items", many=True, read_only=True
+    )
+    follow_ups = FollowUpSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "agreement",
+            "kind",
+            "kind_label",
+            "title",
+            "starts_at",
+            "format",
+            "location",
+            "agenda",
+            "minutes",
+            "decisions",
+            "is_cancelled",
+            "commitments",
+            "follow_ups",
+            "version",
+        ]
+
+
+class OutreachEventSerializer(serializers.ModelSerializer):
+    agreement: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug"
+    )
+    organising_party: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="acronym"
+    )
+    place_label = serializers.CharField(read_only=True)
+    audiences = serializers.ListField(child=serializers.CharField(), read_only=True)
+    commitments: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        source="items", many=True, read_only=True
+    )
+
+    class Meta:
+        model = OutreachEvent
+        fields = [
+            "id",
+            "agreement",
+            "organising_party",
+            "title",
+            "held_on",
+            "city",
+            "country",
+            "place",
+            "place_label",
+            "audiences",
+            "attendance",
+            "outcomes",
+            "commitments",
+            "version",
+        ]
+
+
+# --- points of contact ---------------------------------------------------------------------------
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    agreement: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug"
+    )
+    party: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="acronym"
+    )
+    is_active = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = PointOfContact
+        fields = [
+            "id",
+            "agreement",
+            "party",
+            "role_title",
+            "office",
+            "person_name",
+            "email",
+            "phone",
+            "is_coordinator",
+            "active_from",
+            "active_to",
+            "is_active",
+            "version",
+        ]
+
+
+class ContactFieldsSerializer(serializers.Serializer):
+    role_title = serializers.CharField(max_length=200)
+    office = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    person_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    is_coordinator = serializers.BooleanField(required=False, default=False)
+    active_from = _day_field()
+
+
+class ContactCreateSerializer(ContactFieldsSerializer):
+    agreement = serializers.CharField(max_length=80, help_text="The agreement's slug.")
+    party = serializers.CharField(max_length=20, help_text="The party's acronym.")
+
+
+class ContactEditSerializer(ContactFieldsSerializer):
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31,
+        required=False,
+        help_text="The version you read (or send it as If-Match); a stale one is refused with 409.",
+    )
+
+
+# --- notifications -------------------------------------------------------------------------------
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    agreement: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug", allow_null=True
+    )
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "kind",
+            "agreement",
+            "subject",
+            "summary",
+            "body_text",
+            "link",
+            "created_at",
+            "read_at",
+        ]
+
+
+class MarkReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**62),
+        required=False,
+        max_length=1000,
+        help_text="The notifications to mark read; leave out to mark all read.",
+    )
+
+
+class MarkedReadSerializer(serializers.Serializer):
+    marked_read = serializers.IntegerField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every refusal: a sentence, and for a refused input the fields and what is wrong with each."""
+
+    detail = serializers.CharField(required=False)
+    errors = serializers.DictField(  # type: ignore[assignment]  # an output key, as `label` above
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
