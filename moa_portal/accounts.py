@@ -1,16 +1,35 @@
-"""The sign-in page: Django's, with the portal's form and a 429 while the address is throttled."""
+"""The sign-in page: Django's, with the portal's form and a 429 while the address is throttled.
+
+Before the form, the system-use notice (people.notice) when one is configured; after a right
+password, the second factor (people.mfa) when the account has one."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
+
+from people import notice
 
 from .forms import SignInForm
 
 
+@method_decorator(login_not_required, name="dispatch")
 class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A password posted without the notice accepted is not even tried.
+        if notice.notice_required(request):
+            return redirect(f"{reverse('accounts:notice')}?{urlencode({'next': request.get_full_path()})}")
+        return super().dispatch(request, *args, **kwargs)
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)

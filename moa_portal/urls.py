@@ -41,6 +41,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/", include("people.account_urls")),
     path("contacts/", include("contacts.urls")),
     path("people/", include("people.urls")),
     path("audit/", include("audit.urls")),

@@ -87,6 +87,7 @@ TEMPLATES = [
                 "audit.context_processors.audit_nav",
                 "notifications.context_processors.unread_notifications",
                 "moa_portal.context_processors.portal_roles",
+                "moa_portal.context_processors.official_banner",
             ],
         },
     },
@@ -152,6 +153,12 @@ SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# System-use notice (NIST SP 800-53 AC-8): text every user accepts before signing in (by password
+# or single sign-on); empty = no notice. Paragraphs separated by a blank line (\n\n).
+PORTAL_SYSTEM_USE_NOTICE = env("PORTAL_SYSTEM_USE_NOTICE", default="")
+# The official ".gov" site banner (USWDS) at the top of every page: on for a federal deployment.
+PORTAL_OFFICIAL_BANNER = env.bool("PORTAL_OFFICIAL_BANNER", default=False)
 
 # Audit history is read-only through the portal and the Django admin: no revert.
 SIMPLE_HISTORY_REVERT_DISABLED = True

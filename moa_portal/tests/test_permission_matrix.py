@@ -187,6 +187,8 @@ EXPECTED: dict[str, Row] = {
     "password_reset_complete": row(None,                "200   200 200 200 200 200"),
     "password_change":         row(None,                "login 200 200 200 200 200"),
     "password_change_done":    row(None,                "login 200 200 200 200 200"),
+    # No notice is configured in the tests: the notice page sends everyone on to the sign-in page.
+    "accounts:notice":         row(None,                "login login login login login login"),
     "agreements:list":         row(None,                "login 200 200 200 200 200"),
     "agreements:detail":       row(moa,                 "login 200 200 200 200 404"),
     "activities:commitment":   row(doc_item,            "login 200 200 200 200 404"),
