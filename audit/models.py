@@ -19,6 +19,12 @@ class AccountEvent(models.Model):
         SIGN_IN_THROTTLED = "sign_in_throttled", "Sign-in refused: too many failures from the address"
         LOCKED_OUT = "locked_out", "Locked out"
         UNLOCKED = "unlocked", "Unlocked"
+        MFA_ADDED = "mfa_added", "Authenticator app added"
+        MFA_REMOVED = "mfa_removed", "Authenticator app removed"
+        MFA_CODE_REFUSED = "mfa_code_refused", "Sign-in code refused"
+        RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+        RECOVERY_RENEWED = "recovery_renewed", "Recovery codes renewed"
+        SSO_REFUSED = "sso_refused", "Single sign-on refused"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # What was typed at sign-in, cut to the length a username can have; the account, if one has it.

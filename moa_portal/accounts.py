@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 
-from people import notice
+from people import mfa, notice
 
 from .forms import SignInForm
 
@@ -30,6 +30,17 @@ class SignInView(auth_views.LoginView):
         if notice.notice_required(request):
             return redirect(f"{reverse('accounts:notice')}?{urlencode({'next': request.get_full_path()})}")
         return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        """A right password: sign in, or first ask for the second factor when the account has one."""
+        user = form.get_user()
+        if mfa.has_second_factor(user):
+            mfa.pending_start(self.request, user=user, redirect_to=self.get_success_url())
+            return redirect("accounts:mfa_verify")
+        response = super().form_valid(form)
+        if mfa.second_factor_required(user):
+            self.request.session[mfa.ENROL_REQUIRED_KEY] = True
+        return response
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)

@@ -4,6 +4,8 @@ factor (TOTP and recovery codes) and single sign-on by OpenID Connect."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +13,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from . import notice
+from agreements.signals import SIGN_IN_DETAIL, account_event
+from core.http import AuthenticatedRequest
+
+from . import mfa, notice
+from . import signin as people_signin
+from .forms import AddAppForm, AppCodeForm, SignInCodeForm
 
 
 def safe_next(request: HttpRequest, default: str = "") -> str:
@@ -38,3 +45,152 @@ def notice_view(request: HttpRequest) -> HttpResponse:
         "registration/system_use_notice.html",
         {"paragraphs": notice.notice_paragraphs(), "next": safe_next(request)},
     )
+
+
+# --- the second factor ---------------------------------------------------------------------------
+
+RECOVERY_CODES_SHOWN_KEY = "moa_mfa_recovery_codes_to_show"
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def mfa_verify_view(request: HttpRequest) -> HttpResponse:
+    """The second step of a password sign-in for an account with an authenticator app."""
+    data = mfa.pending(request)
+    if data is None:
+        messages.info(request, "Please sign in with your username and password first.")
+        return redirect("login")
+    form = SignInCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if people_signin.sign_in_address_throttled(request):
+            form.add_error(
+                None,
+                "Too many failed sign-ins from your network address. Wait "
+                f"{settings.SIGN_IN_ADDRESS_WINDOW_MINUTES} minutes and try again.",
+            )
+            status = 429
+        else:
+            user = get_user_model().objects.filter(pk=data["user"], is_active=True).first()
+            how = (
+                mfa.code_matches(user=user, code=form.cleaned_data["code"], request=request) if user else None
+            )
+            if user is not None and how is not None:
+                request.session.pop(mfa.PENDING_KEY, None)
+                setattr(request, SIGN_IN_DETAIL, f"with a password and {how}")
+                login(request, user, backend=data["backend"] or None)
+                if how == "recovery code":
+                    messages.warning(
+                        request,
+                        f"You signed in with a recovery code; {mfa.recovery_codes_left(user)} are left. "
+                        "Renew them from Sign-in security if you are running low.",
+                    )
+                return redirect(data["next"] or reverse("home"))
+            people_signin.sign_in_failed_from(request)
+            account_event.send(
+                sender=mfa_verify_view,
+                kind="mfa_code_refused",
+                user=user,
+                username=user.get_username() if user else "",
+                request=request,
+            )
+            if mfa.pending_failed(request, data):
+                messages.error(request, "Too many wrong codes. Please sign in again.")
+                return redirect("login")
+            form.add_error("code", "That code is not right. Enter the code your app shows now.")
+    return render(request, "registration/mfa_verify.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET"])
+def mfa_overview_view(request: AuthenticatedRequest) -> HttpResponse:
+    """Sign-in security: whether an authenticator app is set, and the recovery codes left."""
+    return render(
+        request,
+        "registration/mfa_overview.html",
+        {
+            "app": mfa.confirmed_app(request.user),
+            "recovery_left": mfa.recovery_codes_left(request.user),
+            "required": mfa.second_factor_required(request.user),
+            "code_form": AppCodeForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_app_view(request: AuthenticatedRequest) -> HttpResponse:
+    """Add (or replace) the authenticator app: scan the secret, prove it with a code."""
+    form = AddAppForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        enrolled = mfa.app_add(
+            acting_user=request.user,
+            secret=form.cleaned_data["secret"],
+            code=form.cleaned_data["code"],
+            request=request,
+        )
+        if enrolled is not None:
+            request.session.pop(mfa.ENROL_REQUIRED_KEY, None)
+            request.session[RECOVERY_CODES_SHOWN_KEY] = enrolled.recovery_codes
+            messages.success(request, "Your authenticator app is set: sign-ins will ask for its code.")
+            return redirect("accounts:mfa_recovery_codes")
+        form.add_error("code", "That code does not match the secret. Enter the code your app shows now.")
+    secret = form.data.get("secret") if form.is_bound else None
+    offer = mfa.new_app_offer(user=request.user)
+    if not form.is_bound:
+        form = AddAppForm(initial={"secret": offer.signed})
+    elif secret:
+        # Shown again with its errors: keep offering the secret the app was given, if it is valid.
+        offer = mfa.app_offer_again(user=request.user, signed=str(secret)) or offer
+        form.data = form.data.copy()
+        form.data["secret"] = offer.signed
+    return render(
+        request,
+        "registration/mfa_app.html",
+        {
+            "form": form,
+            "offer": offer,
+            "replacing": mfa.has_second_factor(request.user),
+            "required": request.session.get(mfa.ENROL_REQUIRED_KEY, False),
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def mfa_recovery_codes_view(request: AuthenticatedRequest) -> HttpResponse:
+    """The new recovery codes, shown once: the page that made them put them in the session, and
+    this page takes them out. (django-otp keeps them in its own table, unhashed.)"""
+    codes = request.session.pop(RECOVERY_CODES_SHOWN_KEY, None)
+    if not codes:
+        return redirect("accounts:mfa")
+    return render(request, "registration/mfa_recovery_codes.html", {"codes": codes})
+
+
+@require_http_methods(["POST"])
+def mfa_recovery_renew_view(request: AuthenticatedRequest) -> HttpResponse:
+    """New recovery codes, for a user who proves they hold the app."""
+    form = AppCodeForm(request.POST)
+    app = mfa.confirmed_app(request.user)
+    if app is None:
+        messages.error(request, "Add an authenticator app first.")
+        return redirect("accounts:mfa")
+    if not form.is_valid() or not app.verify_token(form.cleaned_data["code"].strip()):
+        messages.error(request, "That code is not right: the recovery codes were not renewed.")
+        return redirect("accounts:mfa")
+    request.session[RECOVERY_CODES_SHOWN_KEY] = mfa.recovery_codes_renew(
+        acting_user=request.user, request=request
+    )
+    return redirect("accounts:mfa_recovery_codes")
+
+
+@require_http_methods(["POST"])
+def mfa_remove_view(request: AuthenticatedRequest) -> HttpResponse:
+    """Remove the app and recovery codes, for a user who proves they hold the app."""
+    form = AppCodeForm(request.POST)
+    app = mfa.confirmed_app(request.user)
+    if app is None:
+        return redirect("accounts:mfa")
+    if not form.is_valid() or not app.verify_token(form.cleaned_data["code"].strip()):
+        messages.error(request, "That code is not right: the authenticator app was not removed.")
+        return redirect("accounts:mfa")
+    mfa.second_factor_remove(acting_user=request.user, request=request)
+    messages.success(request, "The authenticator app and its recovery codes were removed.")
+    return redirect("accounts:mfa")

@@ -54,3 +54,30 @@ class UserEditForm(UserForm):
     is_active = forms.BooleanField(
         label="Active", required=False, help_text="An inactive user cannot sign in; their records stay."
     )
+
+
+class SignInCodeForm(forms.Form):
+    """The second step of a sign-in: a code from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+    )
+
+
+class AppCodeForm(forms.Form):
+    """A code from the authenticator app, proving the user holds it (adding, renewing, removing)."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class AddAppForm(AppCodeForm):
+    """Adding an app: the secret it was given (signed, so it travels in the form) and its code."""
+
+    secret = forms.CharField(widget=forms.HiddenInput, max_length=500)

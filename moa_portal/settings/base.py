@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_celery_beat",
     "csp",
     "agreements",
@@ -68,6 +71,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "moa_portal.middleware.IdleSessionTimeoutMiddleware",
+    "people.middleware.SecondFactorEnrolmentMiddleware",
 ]
 
 ROOT_URLCONF = "moa_portal.urls"
@@ -159,6 +163,12 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 PORTAL_SYSTEM_USE_NOTICE = env("PORTAL_SYSTEM_USE_NOTICE", default="")
 # The official ".gov" site banner (USWDS) at the top of every page: on for a federal deployment.
 PORTAL_OFFICIAL_BANNER = env.bool("PORTAL_OFFICIAL_BANNER", default=False)
+
+# Multi-factor sign-in (people/mfa.py): Admins who sign in with a password must add an
+# authenticator app first; others may. Single sign-on relies on the identity provider's MFA.
+PORTAL_MFA_REQUIRED_FOR_ADMINS = env.bool("PORTAL_MFA_REQUIRED_FOR_ADMINS", default=True)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="MOA Portal")
 
 # Audit history is read-only through the portal and the Django admin: no revert.
 SIMPLE_HISTORY_REVERT_DISABLED = True

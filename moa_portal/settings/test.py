@@ -32,3 +32,7 @@ WHITENOISE_AUTOREFRESH = True
 # (ROOT_URLCONF stays the portal's: its tests use bench.urls) and BENCH stays off, so its
 # commands refuse here unless a test turns BENCH on (bench/tests/conftest.py).
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405
+
+# Admins signed in through the form by other apps' tests are not stopped at "add an authenticator
+# app"; the tests of multi-factor sign-in turn the requirement on (people/tests/test_mfa.py).
+PORTAL_MFA_REQUIRED_FOR_ADMINS = False
