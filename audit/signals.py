@@ -47,7 +47,9 @@ def _record(kind: str, *, username: str, request=None, user=None, by=None, detai
 
 def record_signed_in(sender, request=None, user=None, **kwargs) -> None:
     detail = str(getattr(request, SIGN_IN_DETAIL, "") or "")
-    _record(AccountEvent.Kind.SIGNED_IN, username=user.get_username(), request=request, user=user, detail=detail)
+    _record(
+        AccountEvent.Kind.SIGNED_IN, username=user.get_username(), request=request, user=user, detail=detail
+    )
 
 
 def record_sign_in_failed(sender, credentials=None, request=None, **kwargs) -> None:
@@ -73,7 +75,10 @@ def record_account_event(
     sender, kind: str = "", user=None, username: str = "", request=None, detail: str = "", **kwargs
 ) -> None:
     """people's second factor and single sign-on events (agreements.signals.account_event)."""
-    history_user = user if kind in (AccountEvent.Kind.MFA_ADDED, AccountEvent.Kind.MFA_REMOVED,
-                                     AccountEvent.Kind.RECOVERY_RENEWED) else None
-    _record(kind, username=username or (user.get_username() if user else ""), request=request, user=user,
-            by=history_user, detail=detail)
+    own_act = kind in (
+        AccountEvent.Kind.MFA_ADDED,
+        AccountEvent.Kind.MFA_REMOVED,
+        AccountEvent.Kind.RECOVERY_RENEWED,
+    )
+    username = username or (user.get_username() if user else "")
+    _record(kind, username=username, request=request, user=user, by=user if own_act else None, detail=detail)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from base64 import b32encode
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import segno
@@ -26,8 +26,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from agreements import permissions
@@ -60,7 +60,7 @@ def second_factor_required(user: Any) -> bool:
     return settings.PORTAL_MFA_REQUIRED_FOR_ADMINS and permissions.is_admin(user)
 
 
-SECRET_SALT = "people.mfa.new-app-secret"
+SECRET_SALT = "people.mfa.new-app-secret"  # noqa: S105 (a signing salt, not a secret)
 #: Seconds the page that adds an app may stay open before its secret is refused.
 SECRET_MAX_AGE = 3600
 
@@ -76,13 +76,17 @@ class NewApp:
     qr_svg: str
 
 
-def new_app_offer(*, user: Any) -> NewApp:
-    key_hex = default_key()
-    offer = app_offer_again(
-        user=user, signed=signing.dumps({"key": key_hex, "user": user.pk}, salt=SECRET_SALT)
+def new_app_offer(*, user: Any, key_hex: str = "") -> NewApp:
+    """A new secret for the user's app (or the one given), signed for the page to carry."""
+    key_hex = key_hex or default_key()
+    device = TOTPDevice(user=user, key=key_hex, name=APP_NAME)
+    return NewApp(
+        key_hex=key_hex,
+        signed=signing.dumps({"key": key_hex, "user": user.pk}, salt=SECRET_SALT),
+        base32=b32encode(device.bin_key).decode(),
+        # The otpauth:// address as an SVG QR code, to scan with the app (inline, no script).
+        qr_svg=segno.make(device.config_url, error="m").svg_inline(scale=4, title="QR code of the secret"),
     )
-    assert offer is not None  # just signed
-    return offer
 
 
 def app_offer_again(*, user: Any, signed: str) -> NewApp | None:
@@ -90,14 +94,7 @@ def app_offer_again(*, user: Any, signed: str) -> NewApp | None:
     key_hex = _offered_key(user=user, signed=signed)
     if key_hex is None:
         return None
-    device = TOTPDevice(user=user, key=key_hex, name=APP_NAME)
-    return NewApp(
-        key_hex=key_hex,
-        signed=signed,
-        base32=b32encode(device.bin_key).decode(),
-        # The otpauth:// address as an SVG QR code, to scan with the app (inline, no script).
-        qr_svg=segno.make(device.config_url, error="m").svg_inline(scale=4, title="QR code of the secret"),
-    )
+    return replace(new_app_offer(user=user, key_hex=key_hex), signed=signed)
 
 
 def _offered_key(*, user: Any, signed: str) -> str | None:
