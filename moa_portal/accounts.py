@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 
-from people import mfa, notice
+from people import mfa, notice, sso
 
 from .forms import SignInForm
 
@@ -30,6 +31,12 @@ class SignInView(auth_views.LoginView):
         if notice.notice_required(request):
             return redirect(f"{reverse('accounts:notice')}?{urlencode({'next': request.get_full_path()})}")
         return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_providers"] = sso.providers()
+        context["force_sso"] = settings.PORTAL_FORCE_SSO
+        return context
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         """A right password: sign in, or first ask for the second factor when the account has one."""

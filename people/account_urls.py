@@ -14,4 +14,6 @@ urlpatterns = [
     path("security/recovery-codes/", account_views.mfa_recovery_codes_view, name="mfa_recovery_codes"),
     path("security/recovery-codes/renew/", account_views.mfa_recovery_renew_view, name="mfa_recovery_renew"),
     path("security/app/remove/", account_views.mfa_remove_view, name="mfa_remove"),
+    path("sso/<slug:provider>/start/", account_views.sso_start_view, name="sso_start"),
+    path("sso/<slug:provider>/callback/", account_views.sso_callback_view, name="sso_callback"),
 ]

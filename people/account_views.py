@@ -7,16 +7,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods
 
 from agreements.signals import SIGN_IN_DETAIL, account_event
 from core.http import AuthenticatedRequest
 
-from . import mfa, notice
+from . import mfa, notice, sso
 from . import signin as people_signin
 from .forms import AddAppForm, AppCodeForm, SignInCodeForm
 
@@ -194,3 +195,47 @@ def mfa_remove_view(request: AuthenticatedRequest) -> HttpResponse:
     mfa.second_factor_remove(acting_user=request.user, request=request)
     messages.success(request, "The authenticator app and its recovery codes were removed.")
     return redirect("accounts:mfa")
+
+
+# --- single sign-on ------------------------------------------------------------------------------
+
+
+def _provider_or_404(slug: str) -> sso.Provider:
+    if slug not in settings.OIDC_PROVIDERS:
+        raise Http404("No such identity provider.")
+    return sso.provider(slug)
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def sso_start_view(request: HttpRequest, provider: str) -> HttpResponse:
+    """Send the visitor to the identity provider (after the system-use notice, if any)."""
+    p = _provider_or_404(provider)
+    if notice.notice_required(request):
+        return redirect(f"{reverse('accounts:notice')}?{urlencode({'next': request.get_full_path()})}")
+    try:
+        return redirect(sso.start(request, p, next_url=safe_next(request, default=reverse("home"))))
+    except sso.SignOnRefused as refusal:
+        sso.refused(request, p, refusal)
+        raise PermissionDenied(str(refusal)) from refusal
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def sso_callback_view(request: HttpRequest, provider: str) -> HttpResponse:
+    """The provider's answer: sign in the matching portal account, or refuse and say why."""
+    p = _provider_or_404(provider)
+    try:
+        signed_on = sso.finish(request, p)
+    except sso.SignOnRefused as refusal:
+        sso.refused(request, p, refusal)
+        raise PermissionDenied(str(refusal)) from refusal
+    setattr(request, SIGN_IN_DETAIL, sso.describe(signed_on))
+    login(request, signed_on.user, backend=settings.AUTHENTICATION_BACKENDS[-1])
+    request.session[sso.SIGNED_ON_KEY] = {
+        "provider": p.slug,
+        "sub": signed_on.subject,
+        "amr": signed_on.amr,
+        "acr": signed_on.acr,
+    }
+    return redirect(signed_on.next_url or reverse("home"))

@@ -170,6 +170,26 @@ PORTAL_MFA_REQUIRED_FOR_ADMINS = env.bool("PORTAL_MFA_REQUIRED_FOR_ADMINS", defa
 # The name authenticator apps show beside the account.
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="MOA Portal")
 
+# Single sign-on by OpenID Connect (people/sso.py): OIDC_PROVIDERS names the providers, each
+# configured by OIDC_<NAME>_* (NAME upper-cased, "-" as "_"): ISSUER (discovery is read from
+# ISSUER/.well-known/openid-configuration), CLIENT_ID, CLIENT_SECRET (empty: a public client,
+# PKCE only), LABEL (the button's words), SCOPES (default "openid email"), ACR_VALUES.
+OIDC_PROVIDERS: dict[str, dict[str, str]] = {}
+for _slug in env.list("OIDC_PROVIDERS", default=[]):
+    _prefix = "OIDC_" + _slug.upper().replace("-", "_") + "_"
+    OIDC_PROVIDERS[_slug] = {
+        "name": env(_prefix + "LABEL", default=_slug),
+        "issuer": env(_prefix + "ISSUER"),
+        "client_id": env(_prefix + "CLIENT_ID"),
+        "client_secret": env(_prefix + "CLIENT_SECRET", default=""),
+        "scopes": env(_prefix + "SCOPES", default="openid email"),
+        "acr_values": env(_prefix + "ACR_VALUES", default=""),
+    }
+# Force SSO: a password signs in only the break-glass accounts (technical admins, by username),
+# for when the identity providers are down.
+PORTAL_FORCE_SSO = env.bool("PORTAL_FORCE_SSO", default=False)
+PORTAL_SSO_BREAK_GLASS_USERNAMES = env.list("PORTAL_SSO_BREAK_GLASS_USERNAMES", default=[])
+
 # Audit history is read-only through the portal and the Django admin: no revert.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
