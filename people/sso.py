@@ -327,7 +327,8 @@ def refused(request: HttpRequest, p: Provider | None, refusal: SignOnRefused) ->
 def describe(signed_on: SignedOn) -> str:
     """How the person was signed in, for the audit trail's "Signed in" event."""
     amr = ", ".join(signed_on.amr) or "none given"
-    return f"by single sign-on through {signed_on.provider.name} (amr: {amr}; acr: {signed_on.acr or 'none given'})"
+    acr = signed_on.acr or "none given"
+    return f"by single sign-on through {signed_on.provider.name} (amr: {amr}; acr: {acr})"
 
 
 def password_sign_in_allowed(user: Any) -> bool:
