@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -26,7 +26,7 @@ from .forms import SignInForm
 class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # A password posted without the notice accepted is not even tried.
         if notice.notice_required(request):
             return redirect(f"{reverse('accounts:notice')}?{urlencode({'next': request.get_full_path()})}")

@@ -134,15 +134,13 @@ def mfa_app_view(request: AuthenticatedRequest) -> HttpResponse:
             messages.success(request, "Your authenticator app is set: sign-ins will ask for its code.")
             return redirect("accounts:mfa_recovery_codes")
         form.add_error("code", "That code does not match the secret. Enter the code your app shows now.")
-    secret = form.data.get("secret") if form.is_bound else None
-    offer = mfa.new_app_offer(user=request.user)
-    if not form.is_bound:
-        form = AddAppForm(initial={"secret": offer.signed})
-    elif secret:
-        # Shown again with its errors: keep offering the secret the app was given, if it is valid.
-        offer = mfa.app_offer_again(user=request.user, signed=str(secret)) or offer
-        form.data = form.data.copy()
-        form.data["secret"] = offer.signed
+    # Shown again with its errors: keep offering the secret the app was given, if it is valid.
+    offer = (
+        mfa.app_offer_again(user=request.user, signed=str(form.data.get("secret", "")))
+        if form.is_bound
+        else None
+    )
+    offer = offer or mfa.new_app_offer(user=request.user)
     return render(
         request,
         "registration/mfa_app.html",
