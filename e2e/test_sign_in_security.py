@@ -81,7 +81,7 @@ def test_user_signs_in_through_the_agencys_openid_provider_and_lands_on_my_work(
     # At the provider: its own sign-in page, on another origin.
     expect(page.get_by_role("heading", level=1)).to_have_text("Test identity provider")
     assert page.url.startswith(provider.url)
-    assert "code_challenge_method=S256" in page.url
+    assert "code_challenge_method%3DS256" in page.url  # the authorisation request, kept as `next`
     page.get_by_label("Username").fill("casey")
     page.get_by_label("Password").fill(PROVIDER_PASSWORD)
     page.get_by_role("button", name="Sign in to the identity provider").click()
