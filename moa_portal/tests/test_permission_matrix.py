@@ -180,6 +180,10 @@ def feed_token(o: MatrixObjects) -> dict[str, Any]:
     return {"token": o.feed_token.token}
 
 
+def no_provider(o: MatrixObjects) -> dict[str, Any]:
+    return {"provider": "agency"}
+
+
 # fmt: off
 EXPECTED: dict[str, Row] = {
     # url name                 kwargs                   anonymous doc_staff dhs_staff manager admin outsider
@@ -202,6 +206,9 @@ EXPECTED: dict[str, Row] = {
     "accounts:mfa_recovery_codes": row(None,            "login redirect redirect redirect redirect redirect"),
     "accounts:mfa_recovery_renew": row(None,            "login 405 405 405 405 405"),
     "accounts:mfa_remove":     row(None,                "login 405 405 405 405 405"),
+    # No identity provider is configured in the matrix: every provider name is unknown.
+    "accounts:sso_start":      row(no_provider,         "404   404 404 404 404 404"),
+    "accounts:sso_callback":   row(no_provider,         "404   404 404 404 404 404"),
     "agreements:list":         row(None,                "login 200 200 200 200 200"),
     "agreements:detail":       row(moa,                 "login 200 200 200 200 404"),
     "activities:commitment":   row(doc_item,            "login 200 200 200 200 404"),
