@@ -121,6 +121,15 @@ def mfa_overview_view(request: AuthenticatedRequest) -> HttpResponse:
 def mfa_app_view(request: AuthenticatedRequest) -> HttpResponse:
     """Add (or replace) the authenticator app: scan the secret, prove it with a code."""
     form = AddAppForm(request.POST or None)
+    current = mfa.confirmed_app(request.user)
+    # A session alone (a borrowed desk, a stolen cookie) must not swap the app for another.
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and current is not None
+        and not current.verify_token(form.cleaned_data["current_code"].strip())
+    ):
+        form.add_error("current_code", "That code is not right: enter the code your current app shows now.")
     if request.method == "POST" and form.is_valid():
         enrolled = mfa.app_add(
             acting_user=request.user,
@@ -147,7 +156,7 @@ def mfa_app_view(request: AuthenticatedRequest) -> HttpResponse:
         {
             "form": form,
             "offer": offer,
-            "replacing": mfa.has_second_factor(request.user),
+            "replacing": current is not None,
             "required": request.session.get(mfa.ENROL_REQUIRED_KEY, False),
         },
     )

@@ -81,3 +81,10 @@ class AddAppForm(AppCodeForm):
     """Adding an app: the secret it was given (signed, so it travels in the form) and its code."""
 
     secret = forms.CharField(widget=forms.HiddenInput, max_length=500)
+    current_code = forms.CharField(
+        label="Code from your current authenticator app",
+        max_length=12,
+        required=False,
+        help_text="Replacing an app needs a code from the one you have now.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -212,3 +212,26 @@ def test_odd_codes_are_refused_without_an_error(doc_staff, code):
     password_step(client, doc_staff)
     assert client.post(reverse("accounts:mfa_verify"), {"code": code}).status_code in (200, 400)
     assert "_auth_user_id" not in client.session
+
+
+def test_replacing_the_app_needs_a_code_from_the_current_one(doc_staff):
+    client = signed_in_client(doc_staff)
+    old_key = add_app(client)
+    page = client.get(reverse("accounts:mfa_app")).content.decode()
+    signed = re.search(r'name="secret" value="([^"]+)"', page).group(1)
+    new_key = mfa._offered_key(user=doc_staff, signed=signed)
+    refused = client.post(reverse("accounts:mfa_app"), {"secret": signed, "code": code_for(new_key)})
+    assert refused.status_code == 200
+    assert TOTPDevice.objects.get(user=doc_staff).key == old_key
+    replaced = client.post(
+        reverse("accounts:mfa_app"),
+        {"secret": signed, "code": code_for(new_key), "current_code": code_for(old_key, steps_ahead=1)},
+    )
+    assert replaced["Location"] == reverse("accounts:mfa_recovery_codes")
+    assert TOTPDevice.objects.get(user=doc_staff).key == new_key
+
+
+def test_the_django_admin_signs_in_through_the_portals_sign_in_page(db):
+    response = Client().get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login") + "?next=/admin/"
