@@ -59,4 +59,6 @@ PAGES = [
     PortalPage(
         "modification-form", lambda moa: reverse("agreements:modification_new", args=[moa.slug]), "doc_admin"
     ),
+    PortalPage("sign-in-security", lambda moa: reverse("accounts:mfa")),
+    PortalPage("authenticator-app", lambda moa: reverse("accounts:mfa_app")),
 ]

@@ -112,10 +112,16 @@ def discovery(p: Provider) -> dict[str, Any]:
                 f"{p.name} cannot be reached just now. Please try again later.",
                 why=f"discovery failed: {exc}",
             ) from exc
-        if not isinstance(doc, dict) or doc.get("issuer", "").rstrip("/") != p.issuer:
+        endpoints = ("authorization_endpoint", "token_endpoint", "jwks_uri")
+        if not isinstance(doc, dict) or not all(isinstance(doc.get(key), str) for key in endpoints):
             raise SignOnRefused(
                 f"{p.name} is not configured correctly. Please tell the portal's administrators.",
-                why=f"discovery names issuer {doc.get('issuer') if isinstance(doc, dict) else None!r}",
+                why="discovery document lacks an endpoint",
+            )
+        if str(doc.get("issuer", "")).rstrip("/") != p.issuer:
+            raise SignOnRefused(
+                f"{p.name} is not configured correctly. Please tell the portal's administrators.",
+                why=f"discovery names issuer {doc.get('issuer')!r}",
             )
         cache.set(key, doc, 3600)
     return doc

@@ -222,3 +222,18 @@ def test_force_sso_lets_a_break_glass_account_use_its_password(settings, doc):
     response = client.post(reverse("login"), {"username": "tech.admin", "password": DEFAULT_PASSWORD})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(admin.pk)
+
+
+def test_force_sso_folds_the_password_form_away_for_break_glass_use(settings, agency_idp, db):
+    settings.PORTAL_FORCE_SSO = True
+    page = Client().get(reverse("login")).content.decode()
+    assert "Sign in with Agency IdP" in page
+    assert "<summary>Break-glass sign-in for technical administrators</summary>" in page
+    assert "Forgot your password?" not in page
+
+
+def test_provider_that_cannot_be_reached_is_refused_plainly(settings, provider, db, caplog):
+    unreachable = {**provider.portal_config("Agency IdP"), "issuer": "http://127.0.0.1:9/o"}
+    settings.OIDC_PROVIDERS = {"agency": unreachable}
+    response = Client().get(reverse("accounts:sso_start", args=["agency"]))
+    assert_refused(response, "Agency IdP cannot be reached just now", caplog)
