@@ -222,6 +222,8 @@ class NonRenewalForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["given_on"].initial = today()
+
+
 class AgreementTextForm(forms.Form):
     """An agreement's signed text, read into proposals to review (agreements/drafting.py)."""
 

@@ -25,3 +25,11 @@ modification_awaiting = Signal()
 #: agreements.termination.What), `occasion` (once per notice) and `day` (the day it takes
 #: effect, or was given). Sent after the transaction commits; notifications tells the admins.
 termination_notice_given = Signal()
+#: Something happened to an account's sign-in that the audit trail keeps: a second factor added
+#: or removed, a code refused, a recovery code used, a single sign-on refused. Arguments: `kind`
+#: (an audit.AccountEvent.Kind value), `user` (or None), `username`, `request`, `detail`.
+account_event = Signal()
+
+#: The request attribute a sign-in sets to say how it was made ("with an authenticator code",
+#: "by single sign-on through …"); audit writes it on the "Signed in" event.
+SIGN_IN_DETAIL = "moa_sign_in_detail"

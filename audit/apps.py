@@ -14,7 +14,7 @@ class AuditConfig(AppConfig):
         from django.contrib.auth.models import update_last_login
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
-        from agreements.signals import account_unlocked, sign_in_throttled
+        from agreements.signals import account_event, account_unlocked, sign_in_throttled
 
         from . import signals
         from .signals import record_last_login_without_history
@@ -30,3 +30,4 @@ class AuditConfig(AppConfig):
         user_locked_out.connect(signals.record_locked_out, dispatch_uid="audit.locked_out")
         account_unlocked.connect(signals.record_unlocked, dispatch_uid="audit.unlocked")
         sign_in_throttled.connect(signals.record_sign_in_throttled, dispatch_uid="audit.sign_in_throttled")
+        account_event.connect(signals.record_account_event, dispatch_uid="audit.account_event")

@@ -23,6 +23,12 @@ class AccountEvent(models.Model):
         TOKEN_CREATED = "token_created", "API token created"
         TOKEN_FIRST_USED = "token_first_used", "API token used for the first time"
         TOKEN_REVOKED = "token_revoked", "API token revoked"
+        MFA_ADDED = "mfa_added", "Authenticator app added"
+        MFA_REMOVED = "mfa_removed", "Authenticator app removed"
+        MFA_CODE_REFUSED = "mfa_code_refused", "Sign-in code refused"
+        RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+        RECOVERY_RENEWED = "recovery_renewed", "Recovery codes renewed"
+        SSO_REFUSED = "sso_refused", "Single sign-on refused"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # What was typed at sign-in, cut to the length a username can have; the account, if one has it.

@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils import timezone
 
+from agreements.signals import SIGN_IN_DETAIL
+
 from .models import AccountEvent
 
 if TYPE_CHECKING:
@@ -44,7 +46,10 @@ def _record(kind: str, *, username: str, request=None, user=None, by=None, detai
 
 
 def record_signed_in(sender, request=None, user=None, **kwargs) -> None:
-    _record(AccountEvent.Kind.SIGNED_IN, username=user.get_username(), request=request, user=user)
+    detail = str(getattr(request, SIGN_IN_DETAIL, "") or "")
+    _record(
+        AccountEvent.Kind.SIGNED_IN, username=user.get_username(), request=request, user=user, detail=detail
+    )
 
 
 def record_sign_in_failed(sender, credentials=None, request=None, **kwargs) -> None:
@@ -64,3 +69,16 @@ def record_unlocked(sender, user=None, by=None, how: str = "", **kwargs) -> None
 
 def record_sign_in_throttled(sender, username: str = "", request=None, **kwargs) -> None:
     _record(AccountEvent.Kind.SIGN_IN_THROTTLED, username=username, request=request)
+
+
+def record_account_event(
+    sender, kind: str = "", user=None, username: str = "", request=None, detail: str = "", **kwargs
+) -> None:
+    """people's second factor and single sign-on events (agreements.signals.account_event)."""
+    own_act = kind in (
+        AccountEvent.Kind.MFA_ADDED,
+        AccountEvent.Kind.MFA_REMOVED,
+        AccountEvent.Kind.RECOVERY_RENEWED,
+    )
+    username = username or (user.get_username() if user else "")
+    _record(kind, username=username, request=request, user=user, by=user if own_act else None, detail=detail)

@@ -61,4 +61,6 @@ PAGES = [
         "modification-form", lambda moa: reverse("agreements:modification_new", args=[moa.slug]), "doc_admin"
     ),
     PortalPage("termination", lambda moa: reverse("agreements:termination", args=[moa.slug]), "doc_admin"),
+    PortalPage("sign-in-security", lambda moa: reverse("accounts:mfa")),
+    PortalPage("authenticator-app", lambda moa: reverse("accounts:mfa_app")),
 ]

@@ -7,6 +7,7 @@ from django.core.validators import MaxLengthValidator
 
 from agreements.signals import sign_in_throttled
 from people import signin as people_signin
+from people import sso as people_sso
 
 
 class SignInForm(AuthenticationForm):
@@ -27,6 +28,16 @@ class SignInForm(AuthenticationForm):
         # a 256-character username reached axes' 255-character column and answered 500.
         if isinstance(username, forms.CharField) and username.max_length:
             username.validators.append(MaxLengthValidator(username.max_length))
+
+    def confirm_login_allowed(self, user) -> None:
+        """Under Force SSO a right password still signs in only a break-glass account."""
+        super().confirm_login_allowed(user)
+        if not people_sso.password_sign_in_allowed(user):
+            raise forms.ValidationError(
+                "This portal signs in through your agency's single sign-on: use its button below. "
+                "Passwords are kept for the technical administrators' break-glass accounts.",
+                code="sso_only",
+            )
 
     def clean(self):
         """Refuse unread while the address is over its failure budget; count each failure.

@@ -2,7 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, reverse
 
 from activities import views as activities_views
 from people.signin import ThrottledPasswordResetForm, UnlockingSetPasswordForm
@@ -10,6 +13,16 @@ from people.signin import ThrottledPasswordResetForm, UnlockingSetPasswordForm
 from .accounts import SignInView
 from .health import healthz, healthz_detail, metrics
 from .views import keep_alive, landing
+
+
+@login_not_required
+def admin_sign_in(request: HttpRequest) -> HttpResponse:
+    """The Django admin signs in through the portal's own sign-in page (system-use notice, second
+    factor, Force SSO, the address budget), never through a password form of its own."""
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
+
+admin.site.login = admin_sign_in  # type: ignore[method-assign,assignment]
 
 urlpatterns = [
     path("", landing, name="landing"),
@@ -42,6 +55,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/", include("people.account_urls")),
     path("contacts/", include("contacts.urls")),
     path("people/", include("people.urls")),
     path("search/", include("search.urls")),

@@ -57,3 +57,37 @@ class UserEditForm(UserForm):
     # The account as this form showed it (people.services.user_version); a save from an older
     # one is refused. Not required here: the service refuses a missing one as unknown.
     version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=4000)
+
+
+class SignInCodeForm(forms.Form):
+    """The second step of a sign-in: a code from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+    )
+
+
+class AppCodeForm(forms.Form):
+    """A code from the authenticator app, proving the user holds it (adding, renewing, removing)."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class AddAppForm(AppCodeForm):
+    """Adding an app: the secret it was given (signed, so it travels in the form) and its code."""
+
+    secret = forms.CharField(widget=forms.HiddenInput, max_length=500)
+    current_code = forms.CharField(
+        label="Code from your current authenticator app",
+        max_length=12,
+        required=False,
+        help_text="Replacing an app needs a code from the one you have now.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

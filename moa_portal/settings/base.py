@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_celery_beat",
     "csp",
     "rest_framework",
@@ -75,6 +78,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "moa_portal.middleware.IdleSessionTimeoutMiddleware",
+    "people.middleware.SecondFactorEnrolmentMiddleware",
 ]
 
 ROOT_URLCONF = "moa_portal.urls"
@@ -94,6 +98,7 @@ TEMPLATES = [
                 "audit.context_processors.audit_nav",
                 "notifications.context_processors.unread_notifications",
                 "moa_portal.context_processors.portal_roles",
+                "moa_portal.context_processors.official_banner",
             ],
             # core is below every app and is not one: its filters are named here.
             "libraries": {"portal_words": "core.templatetags.portal_words"},
@@ -161,6 +166,38 @@ SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# System-use notice (NIST SP 800-53 AC-8): text every user accepts before signing in (by password
+# or single sign-on); empty = no notice. Paragraphs separated by a blank line (\n\n).
+PORTAL_SYSTEM_USE_NOTICE = env("PORTAL_SYSTEM_USE_NOTICE", default="")
+# The official ".gov" site banner (USWDS) at the top of every page: on for a federal deployment.
+PORTAL_OFFICIAL_BANNER = env.bool("PORTAL_OFFICIAL_BANNER", default=False)
+
+# Multi-factor sign-in (people/mfa.py): Admins who sign in with a password must add an
+# authenticator app first; others may. Single sign-on relies on the identity provider's MFA.
+PORTAL_MFA_REQUIRED_FOR_ADMINS = env.bool("PORTAL_MFA_REQUIRED_FOR_ADMINS", default=True)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="MOA Portal")
+
+# Single sign-on by OpenID Connect (people/sso.py): OIDC_PROVIDERS names the providers, each
+# configured by OIDC_<NAME>_* (NAME upper-cased, "-" as "_"): ISSUER (discovery is read from
+# ISSUER/.well-known/openid-configuration), CLIENT_ID, CLIENT_SECRET (empty: a public client,
+# PKCE only), LABEL (the button's words), SCOPES (default "openid email"), ACR_VALUES.
+OIDC_PROVIDERS: dict[str, dict[str, str]] = {}
+for _slug in env.list("OIDC_PROVIDERS", default=[]):
+    _prefix = "OIDC_" + _slug.upper().replace("-", "_") + "_"
+    OIDC_PROVIDERS[_slug] = {
+        "name": env(_prefix + "LABEL", default=_slug),
+        "issuer": env(_prefix + "ISSUER"),
+        "client_id": env(_prefix + "CLIENT_ID"),
+        "client_secret": env(_prefix + "CLIENT_SECRET", default=""),
+        "scopes": env(_prefix + "SCOPES", default="openid email"),
+        "acr_values": env(_prefix + "ACR_VALUES", default=""),
+    }
+# Force SSO: a password signs in only the break-glass accounts (technical admins, by username),
+# for when the identity providers are down.
+PORTAL_FORCE_SSO = env.bool("PORTAL_FORCE_SSO", default=False)
+PORTAL_SSO_BREAK_GLASS_USERNAMES = env.list("PORTAL_SSO_BREAK_GLASS_USERNAMES", default=[])
 
 # Audit history is read-only through the portal and the Django admin: no revert.
 SIMPLE_HISTORY_REVERT_DISABLED = True

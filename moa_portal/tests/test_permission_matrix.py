@@ -32,9 +32,13 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
+from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.html import escape
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from activities.models import (
     Evidence,
@@ -76,6 +80,7 @@ from contacts.models import PointOfContact
 from core.time import today
 from notifications.models import Mute, Notification
 from notifications.selectors import mutable_kinds
+from people import mfa
 from people.services import user_version
 
 LOGIN = "302 to login"
@@ -197,6 +202,8 @@ def mou(o: MatrixObjects) -> dict[str, Any]:
 
 def mou_noticed(o: MatrixObjects) -> dict[str, Any]:
     return {"slug": o.mou_noticed.slug}
+
+
 def text_reading(o: MatrixObjects) -> dict[str, Any]:
     return {"pk": o.text_reading.pk}
 
@@ -237,6 +244,10 @@ def feed_token(o: MatrixObjects) -> dict[str, Any]:
     return {"token": o.feed_token.token}
 
 
+def no_provider(o: MatrixObjects) -> dict[str, Any]:
+    return {"provider": "agency"}
+
+
 # fmt: off
 EXPECTED: dict[str, Row] = {
     # url name                 kwargs                   anonymous doc_staff dhs_staff manager admin outsider
@@ -250,6 +261,19 @@ EXPECTED: dict[str, Row] = {
     "password_reset_complete": row(None,                "200   200 200 200 200 200"),
     "password_change":         row(None,                "login 200 200 200 200 200"),
     "password_change_done":    row(None,                "login 200 200 200 200 200"),
+    # No notice is configured in the tests: the notice page sends everyone on to the sign-in page.
+    "accounts:notice":         row(None,                "login login login login login login"),
+    # Without a password given first, the code page sends everyone to sign in.
+    "accounts:mfa_verify":     row(None,                "login login login login login login"),
+    "accounts:mfa":            row(None,                "login 200 200 200 200 200"),
+    "accounts:mfa_app":        row(None,                "login 200 200 200 200 200"),
+    # Shown once after the codes are made; with none to show, back to Sign-in security.
+    "accounts:mfa_recovery_codes": row(None,            "login redirect redirect redirect redirect redirect"),
+    "accounts:mfa_recovery_renew": row(None,            "login 405 405 405 405 405"),
+    "accounts:mfa_remove":     row(None,                "login 405 405 405 405 405"),
+    # No identity provider is configured in the matrix: every provider name is unknown.
+    "accounts:sso_start":      row(no_provider,         "404   404 404 404 404 404"),
+    "accounts:sso_callback":   row(no_provider,         "404   404 404 404 404 404"),
     "agreements:list":         row(None,                "login 200 200 200 200 200"),
     "agreements:detail":       row(moa,                 "login 200 200 200 200 404"),
     "activities:commitment":   row(doc_item,            "login 200 200 200 200 404"),
@@ -859,6 +883,31 @@ def password_change_data(o, user):
     return {"old_password": DEFAULT_PASSWORD, "new_password1": new, "new_password2": new}
 
 
+def _app_code(key_hex: str) -> str:
+    return f"{TOTP(bytes.fromhex(key_hex)).token():06d}"
+
+
+def mfa_app_data(o, user):
+    """A secret offered to this user, and the code an app holding it shows now."""
+    if user is None:
+        return {"secret": "none", "code": "000000"}
+    key_hex = default_key()
+    return {
+        "secret": signing.dumps({"key": key_hex, "user": user.pk}, salt=mfa.SECRET_SALT),
+        "code": _app_code(key_hex),
+    }
+
+
+def mfa_code_data(o, user):
+    """The current code of the user's app (one is set for them if they have none)."""
+    if user is None:
+        return {"code": "000000"}
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="Matrix app", confirmed=True
+    )
+    return {"code": _app_code(device.key)}
+
+
 # fmt: off
 POSTS: dict[str, PostRow] = {
     # url name: post(kwargs, data, answers for anonymous doc_staff dhs_staff manager admin outsider
@@ -926,11 +975,14 @@ POSTS: dict[str, PostRow] = {
     "agreements:draft_signatory_edit": post(
         draft_signatory, draft_signatory_data, "login 404 404 404 ok 404 404 403"
     ),
+    "accounts:mfa_app": post(None, mfa_app_data, "login ok ok ok ok ok ok ok"),
+    "accounts:mfa_recovery_renew": post(None, mfa_code_data, "login ok ok ok ok ok ok ok"),
+    "accounts:mfa_remove": post(None, mfa_code_data, "login ok ok ok ok ok ok ok"),
 }
 # fmt: on
 # Open to anyone by design (signing in, asking for a reset link); their abuse limits are tested
 # with the sign-in (django-axes) and the reset pages.
-OPEN_FORMS = {"login", "password_reset", "password_reset_confirm"}
+OPEN_FORMS = {"login", "password_reset", "password_reset_confirm", "accounts:mfa_verify"}
 READ_ONLY = sorted(set(EXPECTED) - set(POSTS) - OPEN_FORMS - set(POST_EXPECTED))
 # Signing out writes only the session (sends everyone to the sign-in page).
 SIGN_OUT = {"logout"}
@@ -962,6 +1014,9 @@ WRITTEN = (
     TextReading,
     ReadingProposal,
     DraftUpload,
+    TOTPDevice,
+    StaticDevice,
+    StaticToken,
 )
 
 

@@ -1,0 +1,91 @@
+"""Journeys of signing in securely: a user adds an authenticator app and is asked for its code
+at the next sign-in; a user signs in through an OpenID provider (django-oauth-toolkit, run on
+loopback as a subprocess: e2e/oidc_provider) with PKCE and lands on My work, after accepting the
+system-use notice."""
+
+from __future__ import annotations
+
+import time
+
+import pyotp
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from agreements.permissions import STAFF
+from agreements.tests.factories import UserFactory
+from e2e.conftest import PASSWORD, sign_in
+from e2e.oidc_provider.run import PASSWORD as PROVIDER_PASSWORD
+from e2e.oidc_provider.run import running_provider
+
+EMAIL = "casey.lin@example.gov"
+
+
+def sign_out(page: Page) -> None:
+    page.locator("form[action='/accounts/logout/'] button").evaluate("button => button.click()")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+
+
+def test_user_adds_an_authenticator_app_and_is_asked_for_its_code_at_the_next_sign_in(
+    page: Page, login, doc_staff, portal, axe
+):
+    login(page, doc_staff)
+    page.goto(portal + reverse("accounts:mfa"))
+    page.get_by_role("link", name="Set up an authenticator app").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up an authenticator app")
+    axe(page)
+    totp = pyotp.TOTP(page.locator("#totp-secret").inner_text())
+    page.get_by_label("Code from your authenticator app").fill(totp.now())
+    page.get_by_role("button", name="Confirm the app").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+
+    sign_out(page)
+    sign_in(page, doc_staff.username, PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your sign-in code")
+    axe(page)
+    # The code just used to add the app is never accepted again: the app's next one is.
+    page.get_by_label("Code").fill(totp.at(time.time() + 30))
+    page.get_by_role("button", name="Verify and sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+
+
+@pytest.fixture(scope="module")
+def provider(live_server, tmp_path_factory):
+    callback = live_server.url + reverse("accounts:sso_callback", args=["agency"])
+    users = {"casey": {"email": EMAIL, "amr": ["piv"]}}
+    workdir = tmp_path_factory.mktemp("oidc")
+    with running_provider(redirect_uris=[callback], users=users, workdir=workdir) as running:
+        yield running
+
+
+def test_user_signs_in_through_the_agencys_openid_provider_and_lands_on_my_work(
+    page: Page, settings, provider, doc, portal, axe
+):
+    settings.OIDC_PROVIDERS = {"agency": provider.portal_config("Agency IdP")}
+    settings.PORTAL_SYSTEM_USE_NOTICE = "You are accessing a U.S. Government information system."
+    settings.PORTAL_OFFICIAL_BANNER = True
+    UserFactory(
+        username="casey.lin", first_name="Casey", last_name="Lin", email=EMAIL, party=doc, roles=[STAFF]
+    )
+
+    page.goto(portal + reverse("login"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("System use notice")
+    expect(page.get_by_text("An official website of the United States government")).to_be_visible()
+    axe(page)
+    page.get_by_role("button", name="I understand and accept").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    axe(page)
+    page.get_by_role("link", name="Sign in with Agency IdP").click()
+
+    # At the provider: its own sign-in page, on another origin.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Test identity provider")
+    assert page.url.startswith(provider.url)
+    assert "code_challenge_method%3DS256" in page.url  # the authorisation request, kept as `next`
+    page.get_by_label("Username").fill("casey")
+    page.get_by_label("Password").fill(PROVIDER_PASSWORD)
+    page.get_by_role("button", name="Sign in to the identity provider").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+    assert page.url == portal + "/"
+    expect(page.get_by_role("button", name="Casey Lin · DOC")).to_be_visible()

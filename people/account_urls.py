@@ -1,0 +1,19 @@
+"""The sign-in pages around the password form: notice, second factor, single sign-on."""
+
+from django.urls import path
+
+from . import account_views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("notice/", account_views.notice_view, name="notice"),
+    path("login/code/", account_views.mfa_verify_view, name="mfa_verify"),
+    path("security/", account_views.mfa_overview_view, name="mfa"),
+    path("security/app/", account_views.mfa_app_view, name="mfa_app"),
+    path("security/recovery-codes/", account_views.mfa_recovery_codes_view, name="mfa_recovery_codes"),
+    path("security/recovery-codes/renew/", account_views.mfa_recovery_renew_view, name="mfa_recovery_renew"),
+    path("security/app/remove/", account_views.mfa_remove_view, name="mfa_remove"),
+    path("sso/<slug:provider>/start/", account_views.sso_start_view, name="sso_start"),
+    path("sso/<slug:provider>/callback/", account_views.sso_callback_view, name="sso_callback"),
+]

@@ -1,0 +1,222 @@
+"""The second factor of a local sign-in: an authenticator app (TOTP) and one-time recovery codes.
+
+Built on django-otp's TOTP and static devices rather than django-allauth's MFA: allauth's MFA
+sits on allauth's own sign-in flow (its LoginView, forms, adapter and some forty URLs), and the
+portal's sign-in is Django's LoginView with the address budget, django-axes' lockout and the
+idle and absolute session limits wired around it. django-otp gives the devices, the codes'
+checks (a code is never accepted twice: `last_t`) and a growing delay after each wrong code,
+and leaves the flow to us: after a right password, an account with an app is asked for a code
+before `login()` is called (moa_portal.accounts.SignInView, people.account_views.mfa_verify_view).
+
+Admins must have one (PORTAL_MFA_REQUIRED_FOR_ADMINS): an Admin who signs in with a password and
+has none is signed in only to the page that adds one (people.middleware). Sign-ins through
+single sign-on rely on the identity provider's MFA (people.sso records its `amr`/`acr`).
+"""
+
+from __future__ import annotations
+
+import time
+from base64 import b32encode
+from dataclasses import dataclass, replace
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.db import transaction
+from django.http import HttpRequest
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
+
+from agreements import permissions
+from agreements.signals import account_event
+
+APP_NAME = "Authenticator app"
+RECOVERY_NAME = "Recovery codes"
+RECOVERY_CODE_COUNT = 10
+#: The session key of a sign-in that gave the right password and still owes a code.
+PENDING_KEY = "moa_mfa_pending"
+#: The session key set when an Admin without a second factor signed in by password.
+ENROL_REQUIRED_KEY = "moa_mfa_enrolment_required"
+#: Seconds a pending sign-in waits for its code before the password must be given again.
+PENDING_SECONDS = 300
+#: Wrong codes in one pending sign-in before the password must be given again.
+PENDING_ATTEMPTS = 5
+
+
+def confirmed_app(user: Any) -> TOTPDevice | None:
+    """The user's authenticator app, once a code from it has confirmed it."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def has_second_factor(user: Any) -> bool:
+    return confirmed_app(user) is not None
+
+
+def second_factor_required(user: Any) -> bool:
+    """Whether this user must add an authenticator app before using the portal (Admins)."""
+    return settings.PORTAL_MFA_REQUIRED_FOR_ADMINS and permissions.is_admin(user)
+
+
+SECRET_SALT = "people.mfa.new-app-secret"  # noqa: S105 (a signing salt, not a secret)
+#: Seconds the page that adds an app may stay open before its secret is refused.
+SECRET_MAX_AGE = 3600
+
+
+@dataclass(frozen=True)
+class NewApp:
+    """A secret offered to a user's app, not yet saved: the page carries it (signed) to the POST
+    that confirms it, so opening the page writes nothing and an abandoned page leaves nothing."""
+
+    key_hex: str
+    signed: str
+    base32: str
+    qr_svg: str
+
+
+def new_app_offer(*, user: Any, key_hex: str = "") -> NewApp:
+    """A new secret for the user's app (or the one given), signed for the page to carry."""
+    key_hex = key_hex or default_key()
+    device = TOTPDevice(user=user, key=key_hex, name=APP_NAME)
+    return NewApp(
+        key_hex=key_hex,
+        signed=signing.dumps({"key": key_hex, "user": user.pk}, salt=SECRET_SALT),
+        base32=b32encode(device.bin_key).decode(),
+        # The otpauth:// address as an SVG QR code, to scan with the app (inline, no script).
+        qr_svg=segno.make(device.config_url, error="m").svg_inline(scale=4, title="QR code of the secret"),
+    )
+
+
+def app_offer_again(*, user: Any, signed: str) -> NewApp | None:
+    """The same offer again (a wrong code: the app already holds this secret), if still valid."""
+    key_hex = _offered_key(user=user, signed=signed)
+    if key_hex is None:
+        return None
+    return replace(new_app_offer(user=user, key_hex=key_hex), signed=signed)
+
+
+def _offered_key(*, user: Any, signed: str) -> str | None:
+    try:
+        data = signing.loads(signed, salt=SECRET_SALT, max_age=SECRET_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("user") != user.pk:
+        return None
+    key = data.get("key")
+    return key if isinstance(key, str) else None
+
+
+def _new_recovery_codes(user: Any) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """An app confirmed, with the recovery codes to show once."""
+
+    recovery_codes: list[str]
+
+
+@transaction.atomic
+def app_add(
+    *, acting_user: Any, secret: str, code: str, request: HttpRequest | None = None
+) -> Enrolled | None:
+    """Save the app the user was offered once a code from it proves it holds the secret; returns
+    the new recovery codes, or None if the secret or the code is wrong. Any earlier app goes."""
+    key_hex = _offered_key(user=acting_user, signed=secret)
+    code = code.strip().replace(" ", "")
+    if key_hex is None or not code.isdigit():
+        return None
+    device = TOTPDevice(user=acting_user, key=key_hex, name=APP_NAME, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if not totp.verify(int(code), tolerance=device.tolerance):
+        return None
+    device.last_t = totp.t()  # the code just used is never accepted again
+    TOTPDevice.objects.filter(user=acting_user).delete()
+    device.save()
+    codes = _new_recovery_codes(acting_user)
+    account_event.send(sender=app_add, kind="mfa_added", user=acting_user, request=request)
+    return Enrolled(recovery_codes=codes)
+
+
+@transaction.atomic
+def recovery_codes_renew(*, acting_user: Any, request: HttpRequest | None = None) -> list[str]:
+    """New recovery codes; the old ones stop working."""
+    codes = _new_recovery_codes(acting_user)
+    account_event.send(
+        sender=recovery_codes_renew, kind="recovery_renewed", user=acting_user, request=request
+    )
+    return codes
+
+
+@transaction.atomic
+def second_factor_remove(*, acting_user: Any, request: HttpRequest | None = None) -> None:
+    """Remove the app and the recovery codes: a password alone signs in again (if allowed)."""
+    TOTPDevice.objects.filter(user=acting_user).delete()
+    StaticDevice.objects.filter(user=acting_user).delete()
+    account_event.send(sender=second_factor_remove, kind="mfa_removed", user=acting_user, request=request)
+
+
+def code_matches(*, user: Any, code: str, request: HttpRequest | None = None) -> str | None:
+    """Check a sign-in code: the app's current code, or one unused recovery code (used up by
+    this). Returns how the user proved it ("authenticator app", "recovery code") or None.
+    Each device slows down after wrong codes (django-otp's throttle)."""
+    code = code.strip().replace(" ", "").replace("-", "")
+    if not code or len(code) > 32:
+        return None
+    app = confirmed_app(user)
+    if app is not None and code.isdigit() and app.verify_token(code):
+        return "authenticator app"
+    recovery = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    if recovery is not None and recovery.verify_token(code):
+        account_event.send(
+            sender=code_matches,
+            kind="recovery_code_used",
+            user=user,
+            request=request,
+            detail=f"{recovery.token_set.count()} left",
+        )
+        return "recovery code"
+    return None
+
+
+def recovery_codes_left(user: Any) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+# --- the pending sign-in: password given, code owed ------------------------------------------
+
+
+def pending_start(request: HttpRequest, *, user: AbstractBaseUser, redirect_to: str) -> None:
+    request.session[PENDING_KEY] = {
+        "user": user.pk,
+        "backend": getattr(user, "backend", ""),
+        "next": redirect_to,
+        "at": time.time(),
+        "attempts": 0,
+    }
+
+
+def pending(request: HttpRequest) -> dict | None:
+    """The pending sign-in, if there is one and it is still fresh."""
+    data = request.session.get(PENDING_KEY)
+    if not isinstance(data, dict) or time.time() - float(data.get("at", 0)) > PENDING_SECONDS:
+        request.session.pop(PENDING_KEY, None)
+        return None
+    return data
+
+
+def pending_failed(request: HttpRequest, data: dict) -> bool:
+    """Count a wrong code; returns True when the pending sign-in is used up."""
+    data["attempts"] = int(data.get("attempts", 0)) + 1
+    if data["attempts"] >= PENDING_ATTEMPTS:
+        request.session.pop(PENDING_KEY, None)
+        return True
+    request.session[PENDING_KEY] = data
+    return False
