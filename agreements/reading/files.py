@@ -69,6 +69,8 @@ def read_source(name: str, data: bytes, *, max_bytes: int | None = None) -> Sour
         return SourceDocument(name, "pdf", _pdf_pages(label, data))
     if data.startswith(b"PK\x03\x04"):
         return SourceDocument(name, "docx", (_docx_lines(label, data),))
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise ReadingRefused(f"{label} is an older Word (.doc) or Office file; save it as .docx or PDF.")
     if extension in {"pdf", "docx", "doc"}:
         raise ReadingRefused(f"{label} is not a {extension.upper()} file: its content is something else.")
     return SourceDocument(name, "text", _text_pages(label, data))

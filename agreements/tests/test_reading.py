@@ -236,3 +236,8 @@ def test_parties_named_only_between_and_are_proposed_with_their_initials_and_a_n
         ("CWS", "Coastal Weather Service", "TITLE"),
     ]
     assert "initials" in parties[0].note
+
+
+def test_an_older_word_file_is_refused_asking_for_docx_or_pdf():
+    with pytest.raises(ReadingRefused, match="save it as .docx or PDF"):
+        read_source("moa.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500)
