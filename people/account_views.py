@@ -126,13 +126,12 @@ def mfa_app_view(request: AuthenticatedRequest) -> HttpResponse:
     form = AddAppForm(request.POST or None)
     current = mfa.confirmed_app(request.user)
     # A session alone (a borrowed desk, a stolen cookie) must not swap the app for another.
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and current is not None
-        and not current.verify_token(form.cleaned_data["current_code"].strip())
-    ):
-        form.add_error("current_code", "That code is not right: enter the code your current app shows now.")
+    if request.method == "POST" and form.is_valid() and current is not None:
+        current_code = form.cleaned_data["current_code"].strip()
+        if not current_code:
+            form.add_error("current_code", "Enter the code your current app shows now.")
+        elif not current.verify_token(current_code):
+            form.add_error("current_code", "That code is not right: enter the code your current app shows.")
     if request.method == "POST" and form.is_valid():
         enrolled = mfa.app_add(
             acting_user=request.user,

@@ -75,6 +75,6 @@ def test_official_banner_is_absent_where_the_setting_is_off(settings, db):
 
 
 @pytest.mark.parametrize("next_url", ["9999-12-31", "home", "accounts:notice", "//evil.example/"])
-def test_notice_acceptance_answers_any_next_without_an_error(notice_on, next_url):
+def test_notice_acceptance_answers_any_next_without_an_error(notice_on, db, next_url):
     response = Client().post(reverse("accounts:notice"), {"next": next_url})
     assert response.status_code == 302
