@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -23,7 +23,10 @@ from .forms import AddAppForm, AppCodeForm, SignInCodeForm
 
 
 def safe_next(request: HttpRequest, default: str = "") -> str:
-    """The `next` the request names if it stays on this site, else `default` (or the sign-in page)."""
+    """The `next` the request names if it stays on this site, else `default` (or the sign-in page).
+
+    Answer it with HttpResponseRedirect, never `redirect()`: that would try a `next` such as
+    "9999-12-31" as a URL name and fail."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -37,10 +40,10 @@ def safe_next(request: HttpRequest, default: str = "") -> str:
 def notice_view(request: HttpRequest) -> HttpResponse:
     """Show the system-use notice; accepting it lets the visitor on to the sign-in they chose."""
     if not settings.PORTAL_SYSTEM_USE_NOTICE.strip():
-        return redirect(safe_next(request))
+        return HttpResponseRedirect(safe_next(request))
     if request.method == "POST":
         notice.notice_accept(request)
-        return redirect(safe_next(request))
+        return HttpResponseRedirect(safe_next(request))
     return render(
         request,
         "registration/system_use_notice.html",
@@ -86,7 +89,7 @@ def mfa_verify_view(request: HttpRequest) -> HttpResponse:
                         f"You signed in with a recovery code; {mfa.recovery_codes_left(user)} are left. "
                         "Renew them from Sign-in security if you are running low.",
                     )
-                return redirect(data["next"] or reverse("home"))
+                return HttpResponseRedirect(data["next"] or reverse("home"))
             people_signin.sign_in_failed_from(request)
             account_event.send(
                 sender=mfa_verify_view,
@@ -123,13 +126,12 @@ def mfa_app_view(request: AuthenticatedRequest) -> HttpResponse:
     form = AddAppForm(request.POST or None)
     current = mfa.confirmed_app(request.user)
     # A session alone (a borrowed desk, a stolen cookie) must not swap the app for another.
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and current is not None
-        and not current.verify_token(form.cleaned_data["current_code"].strip())
-    ):
-        form.add_error("current_code", "That code is not right: enter the code your current app shows now.")
+    if request.method == "POST" and form.is_valid() and current is not None:
+        current_code = form.cleaned_data["current_code"].strip()
+        if not current_code:
+            form.add_error("current_code", "Enter the code your current app shows now.")
+        elif not current.verify_token(current_code):
+            form.add_error("current_code", "That code is not right: enter the code your current app shows.")
     if request.method == "POST" and form.is_valid():
         enrolled = mfa.app_add(
             acting_user=request.user,
@@ -221,7 +223,8 @@ def sso_start_view(request: HttpRequest, provider: str) -> HttpResponse:
     if notice.notice_required(request):
         return redirect(f"{reverse('accounts:notice')}?{urlencode({'next': request.get_full_path()})}")
     try:
-        return redirect(sso.start(request, p, next_url=safe_next(request, default=reverse("home"))))
+        next_url = safe_next(request, default=reverse("home"))
+        return HttpResponseRedirect(sso.start(request, p, next_url=next_url))
     except sso.SignOnRefused as refusal:
         sso.refused(request, p, refusal)
         raise PermissionDenied(str(refusal)) from refusal
@@ -245,4 +248,4 @@ def sso_callback_view(request: HttpRequest, provider: str) -> HttpResponse:
         "amr": signed_on.amr,
         "acr": signed_on.acr,
     }
-    return redirect(signed_on.next_url or reverse("home"))
+    return HttpResponseRedirect(signed_on.next_url or reverse("home"))

@@ -72,3 +72,9 @@ def test_official_banner_is_absent_where_the_setting_is_off(settings, db):
     settings.PORTAL_OFFICIAL_BANNER = False
     response = Client().get(reverse("login"))
     assert b"An official website of the United States government" not in response.content
+
+
+@pytest.mark.parametrize("next_url", ["9999-12-31", "home", "accounts:notice", "//evil.example/"])
+def test_notice_acceptance_answers_any_next_without_an_error(notice_on, db, next_url):
+    response = Client().post(reverse("accounts:notice"), {"next": next_url})
+    assert response.status_code == 302
