@@ -14,7 +14,7 @@ from django.urls import reverse
 from activities import services
 from activities.models import FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 from activities.tests.factories import MeetingFactory, OutreachEventFactory, ProgressUpdateFactory
-from activities.tests.test_records_pages import meeting_post
+from activities.tests.test_records_pages import event_post, meeting_post
 from activities.tests.test_update_pages import create_url, form_data
 from agreements.models import CommitmentStatus
 from core.time import today
@@ -60,6 +60,34 @@ def test_meeting_in_the_future_without_minutes_is_planned_and_kept(client, doc_s
     response = record_meeting(client, moa, starts_at=f"{tomorrow}T10:00", minutes="")
     assert response.status_code == 302
     assert Meeting.objects.count() == 1
+
+
+def test_event_in_the_future_with_outcomes_is_refused(client, doc_staff, doc, moa):
+    client.force_login(doc_staff)
+    tomorrow = (today() + datetime.timedelta(days=1)).isoformat()
+    data = event_post(moa, doc, held_on=tomorrow, attendance="", outcomes="Two platforms joined.")
+    response = client.post(reverse("activities:event_create") + f"?agreement={moa.slug}", data)
+    assert response.status_code == 200
+    assert "in the future" in response.context["form"].errors["outcomes"][0]
+    assert not OutreachEvent.objects.exists()
+
+
+def test_event_in_the_future_with_attendance_is_refused(client, doc_staff, doc, moa):
+    client.force_login(doc_staff)
+    tomorrow = (today() + datetime.timedelta(days=1)).isoformat()
+    data = event_post(moa, doc, held_on=tomorrow, attendance="150", outcomes="")
+    response = client.post(reverse("activities:event_create") + f"?agreement={moa.slug}", data)
+    assert "in the future" in response.context["form"].errors["outcomes"][0]
+    assert not OutreachEvent.objects.exists()
+
+
+def test_event_in_the_future_without_outcomes_is_planned_and_kept(client, doc_staff, doc, moa):
+    client.force_login(doc_staff)
+    tomorrow = (today() + datetime.timedelta(days=1)).isoformat()
+    data = event_post(moa, doc, held_on=tomorrow, attendance="", outcomes="")
+    response = client.post(reverse("activities:event_create") + f"?agreement={moa.slug}", data)
+    assert response.status_code == 302
+    assert OutreachEvent.objects.count() == 1
 
 
 def test_follow_up_due_before_its_meeting_is_refused(doc_staff, moa):
