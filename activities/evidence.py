@@ -33,7 +33,6 @@ import logging
 import re
 import socket
 import struct
-import zipfile
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -43,6 +42,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.template.defaultfilters import filesizeformat
+
+from core.uploads import EXECUTABLE_MAGIC, OOXML_LABEL, PackageRefused, check_ooxml_package
 
 logger = logging.getLogger(__name__)
 
@@ -76,15 +77,6 @@ FORMATS: dict[str, Format] = {
 ALLOWED_EXTENSIONS = tuple(FORMATS)
 ACCEPT_ATTRIBUTE = ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS)
 
-# The folder an Office Open XML package keeps its main part in.
-OOXML_FOLDER = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
-# The main part's content type an Office Open XML package of that kind declares; the
-# macro-enabled kinds (docm, xlsm, pptm) declare another and are refused.
-OOXML_MAIN_TYPE = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
-}
 # The stream every legacy (OLE2) Office file of that kind holds, as named in its directory.
 OLE2_STREAMS = {
     "doc": ("WordDocument",),
@@ -94,21 +86,6 @@ OLE2_STREAMS = {
 # Storages that hold a legacy Office file's macros (VBA).
 OLE2_MACRO_STORAGES = ("Macros", "_VBA_PROJECT_CUR", "_VBA_PROJECT", "VBA")
 
-# Member names of a program or script, in an office package.
-EXECUTABLE_NAME = re.compile(
-    r"\.(exe|dll|com|scr|pif|bat|cmd|ps1|psm1|vbs|vbe|js|jse|wsf|wsh|hta|msi|msp|jar|sh|lnk|cpl|app|apk|elf)$",
-    re.IGNORECASE,
-)
-# The first bytes of programs: Windows PE, ELF, Mach-O (both byte orders, fat), Java classes, scripts.
-EXECUTABLE_MAGIC = (
-    b"MZ",
-    b"\x7fELF",
-    b"\xfe\xed\xfa",
-    b"\xce\xfa\xed\xfe",
-    b"\xcf\xfa\xed\xfe",
-    b"\xca\xfe\xba\xbe",
-    b"#!",
-)
 # HTML a browser would run, in a file that should hold none (a polyglot).
 HTML_MARKERS = re.compile(
     rb"<\s*(script|html|body|iframe|object|embed|svg|meta|link|form|img[^>]+onerror)\b|<!doctype\s+html|javascript:",
@@ -232,47 +209,9 @@ def _check_pdf(data: bytes) -> None:
 
 def _check_ooxml(extension: str, data: bytes) -> None:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise Refused("it is not an Office Open XML package") from error
-    with archive:
-        members = archive.infolist()  # the central directory only: nothing is unpacked
-        if len(members) > settings.EVIDENCE_ZIP_MAX_ENTRIES:
-            raise Refused(f"it holds {len(members)} parts, more than {settings.EVIDENCE_ZIP_MAX_ENTRIES}")
-        unpacked = sum(m.file_size for m in members)
-        if unpacked > settings.EVIDENCE_ZIP_MAX_UNCOMPRESSED:
-            raise Refused(
-                f"it unpacks to {filesizeformat(unpacked)}, more than "
-                f"{filesizeformat(settings.EVIDENCE_ZIP_MAX_UNCOMPRESSED)} (a zip bomb)"
-            )
-        names = [m.filename for m in members]
-        if "[Content_Types].xml" not in names or not any(
-            n.startswith(OOXML_FOLDER[extension]) for n in names
-        ):
-            raise Refused(f"it is not a {FORMATS[extension].label} package")
-        for member in members:
-            name = member.filename
-            if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/"):
-                raise Refused(f"a part is named outside the package ({name})")
-            if member.flag_bits & 0x1:
-                raise Refused("a part is encrypted")
-            if EXECUTABLE_NAME.search(name):
-                raise Refused(f"it holds a program ({name})")
-            if name.lower().endswith("vbaproject.bin"):
-                raise Refused("it holds macros")
-        try:
-            types = archive.open("[Content_Types].xml").read(1024 * 1024)
-            for member in members:
-                if member.file_size and not member.is_dir():
-                    with archive.open(member) as part:
-                        if part.read(4).startswith(EXECUTABLE_MAGIC):
-                            raise Refused(f"it holds a program ({member.filename})")
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as error:
-            raise Refused("a part of the package is damaged") from error
-        if OOXML_MAIN_TYPE[extension].encode() not in types:
-            raise Refused(
-                f"its main part is not a {FORMATS[extension].label}'s (macro-enabled or another kind)"
-            )
+        check_ooxml_package(extension, data)
+    except PackageRefused as error:
+        raise Refused(str(error)) from error
 
 
 def _check_ole2(extension: str, data: bytes) -> None:
@@ -333,7 +272,7 @@ def _check_structure(extension: str, data: bytes) -> None:
         raise Refused("it is a program")
     if extension == "pdf":
         _check_pdf(data)
-    elif extension in OOXML_FOLDER:
+    elif extension in OOXML_LABEL:
         _check_ooxml(extension, data)
     elif extension in OLE2_STREAMS:
         _check_ole2(extension, data)

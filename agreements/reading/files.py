@@ -12,23 +12,13 @@ sources mark it, so the outline reads one notation whatever the file was.
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-#: The first bytes of programs: Windows (MZ), ELF, Mach-O (both byte orders, fat), scripts.
-PROGRAM_MAGIC = (
-    b"MZ",
-    b"\x7fELF",
-    b"\xfe\xed\xfa",
-    b"\xce\xfa\xed\xfe",
-    b"\xcf\xfa\xed\xfe",
-    b"\xca\xfe\xba\xbe",
-    b"#!",
-)
-DOCX_MAIN_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+from core.uploads import EXECUTABLE_MAGIC, PackageRefused, check_ooxml_package
+
 #: A page whose text layer holds fewer characters than this is taken as a picture of text.
 MIN_TEXT_PER_PAGE = 20
 MAX_PDF_PAGES = 1000
@@ -63,7 +53,7 @@ def read_source(name: str, data: bytes, *, max_bytes: int | None = None) -> Sour
             f"{label} is {filesizeformat(len(data))}; files may be at most {filesizeformat(limit)}."
         )
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if data.startswith(PROGRAM_MAGIC):
+    if data.startswith(EXECUTABLE_MAGIC):
         raise ReadingRefused(f"{label} is a program, not an agreement's text.")
     if data.startswith(b"%PDF-"):
         return SourceDocument(name, "pdf", _pdf_pages(label, data))
@@ -114,43 +104,11 @@ def _pdf_pages(label: str, data: bytes) -> tuple[tuple[str, ...], ...]:
 
 
 def _check_docx_package(label: str, data: bytes) -> None:
+    """The evidence uploads' rule for a package (core.uploads), worded for an agreement's text."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise ReadingRefused(f"{label} is not a Word document: the package does not open.") from error
-    with archive:
-        members = archive.infolist()  # the central directory only: nothing is unpacked yet
-        if len(members) > settings.EVIDENCE_ZIP_MAX_ENTRIES:
-            raise ReadingRefused(
-                f"{label} holds {len(members)} parts, more than {settings.EVIDENCE_ZIP_MAX_ENTRIES}."
-            )
-        unpacked = sum(m.file_size for m in members)
-        if unpacked > settings.EVIDENCE_ZIP_MAX_UNCOMPRESSED:
-            raise ReadingRefused(
-                f"{label} unpacks to {filesizeformat(unpacked)}, more than "
-                f"{filesizeformat(settings.EVIDENCE_ZIP_MAX_UNCOMPRESSED)} (a zip bomb)."
-            )
-        names = {m.filename for m in members}
-        if "[Content_Types].xml" not in names or "word/document.xml" not in names:
-            raise ReadingRefused(f"{label} is not a Word document: it has no document part.")
-        for member in members:
-            if member.flag_bits & 0x1:
-                raise ReadingRefused(f"{label} is protected by a password; upload a copy without one.")
-            if member.filename.lower().endswith(
-                ("vbaproject.bin", ".exe", ".dll", ".bat", ".cmd", ".js", ".vbs")
-            ):
-                raise ReadingRefused(f"{label} holds a program or macros ({member.filename}).")
-        try:
-            types = archive.read("[Content_Types].xml")
-            for member in members:
-                if member.file_size and not member.is_dir():
-                    with archive.open(member) as part:
-                        if part.read(4).startswith(PROGRAM_MAGIC):
-                            raise ReadingRefused(f"{label} holds a program ({member.filename}).")
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as error:
-            raise ReadingRefused(f"{label} is damaged: a part of the package does not unpack.") from error
-        if DOCX_MAIN_TYPE not in types:
-            raise ReadingRefused(f"{label} is not a Word document (DOCX) or is macro-enabled.")
+        check_ooxml_package("docx", data)
+    except PackageRefused as error:
+        raise ReadingRefused(f"{label} is refused: {error}.") from error
 
 
 def _docx_lines(label: str, data: bytes) -> tuple[str, ...]:
