@@ -31,6 +31,7 @@ from agreements.models import (
     Section,
     Signatory,
 )
+from agreements.obligations import Obligation
 from agreements.permissions import User, manageable_users, visible_agreements
 from contacts.models import PointOfContact
 
@@ -115,6 +116,9 @@ AUDITED: list[AuditedModel] = [
         lambda a: Q(modification_id__in=Modification.objects.filter(agreement__in=a).values("pk")),
     ),
     AuditedModel("clause", "Clause", Section, lambda a: Q(agreement_id__in=a.values("pk"))),
+    AuditedModel(
+        "obligation", "Recurring obligation", Obligation, lambda a: Q(agreement_id__in=a.values("pk"))
+    ),
     AuditedModel("authority", "Authority", Authority, lambda a: Q(agreement_id__in=a.values("pk"))),
     AuditedModel(
         "party", "Party", Party, lambda a: Q(id__in=Party.objects.filter(agreements__in=a).values("pk"))
