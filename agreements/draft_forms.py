@@ -25,7 +25,7 @@ def _choices(values: list[str]) -> list[tuple[str, str]]:
 class VersionedForm(forms.Form):
     """A form that edits an item: `version` is the item's version when the form was opened."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
 
     def expected_version(self) -> int:
         """The version opened at; a form without one is refused as an unknown version (0)."""

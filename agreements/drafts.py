@@ -550,6 +550,7 @@ def _check_obligation(
                 raise _refuse(name, f"{key!r} is not in vocabularies.{name} ({shown})")
     checked.update(rrule=rrule, anchor=anchor, parties=parties, meeting_kinds=meeting_kinds)
     checked["audiences"] = list(values.get("audiences") or [])
+    checked["requires_minutes"] = bool(values.get("requires_minutes"))
     return checked
 
 

@@ -33,6 +33,7 @@ from agreements.models import (
     TerminationNotice,
     TerminationRight,
 )
+from agreements.obligations import Obligation
 from agreements.permissions import User, manageable_users, visible_agreements
 from contacts.models import PointOfContact
 
@@ -126,6 +127,9 @@ AUDITED: list[AuditedModel] = [
         "termination-rule", "Termination rule", TerminationRight, lambda a: Q(agreement_id__in=a.values("pk"))
     ),
     AuditedModel("clause", "Clause", Section, lambda a: Q(agreement_id__in=a.values("pk"))),
+    AuditedModel(
+        "obligation", "Recurring obligation", Obligation, lambda a: Q(agreement_id__in=a.values("pk"))
+    ),
     AuditedModel("authority", "Authority", Authority, lambda a: Q(agreement_id__in=a.values("pk"))),
     AuditedModel(
         "party", "Party", Party, lambda a: Q(id__in=Party.objects.filter(agreements__in=a).values("pk"))

@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import HistoricalRecords
 
 from activities.tests.factories import MeetingFactory, OutreachEventFactory, ProgressUpdateFactory
+from agreements import drafts, lifecycle
 from agreements.permissions import ADMIN, MANAGER, STAFF
 from agreements.tests.factories import PartyFactory, UserFactory
 from audit.selectors import AuditFilters, audit_log, changes_of
@@ -276,3 +277,42 @@ def test_new_user_gets_an_email_to_choose_a_password(client, doc, doc_admin, mai
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["new.analyst@example.gov"]
     assert "/accounts/reset/" in mailoutbox[0].body
+
+
+def test_a_draft_edited_in_the_portal_is_in_the_log_with_the_admin(client, doc, dhs, doc_admin):
+    draft = lifecycle.agreement_draft_create(
+        acting_user=doc_admin,
+        slug="audited-draft",
+        short_name="Audited draft",
+        title="An audited draft",
+        kind="mou",
+        parties=[doc, dhs],
+        purpose="",
+        term_years=2,
+    )
+    client.force_login(doc_admin)
+    response = client.post(
+        reverse("agreements:draft_clause_new", args=[draft.slug]),
+        {"number": "I", "heading": "Purpose", "text": "To test the trail."},
+    )
+    assert response.status_code == 302
+    clause = draft.sections.get()
+    with acting_as(doc_admin):
+        drafts.obligation_create(
+            acting_user=doc_admin,
+            agreement=draft,
+            values={
+                "code": "REPORT-A",
+                "kind": "report",
+                "title": "Annual report",
+                "section": clause,
+                "parties": [doc, dhs],
+                "cadence": "annual",
+                "anchor": "calendar",
+                "window_days": 60,
+            },
+        )
+    assert clause.history.get().history_user == doc_admin
+    page = _log_page(client, model="clause")
+    assert "Purpose" in page and "To test the trail." in page
+    assert "Annual report" in _log_page(client, model="obligation")

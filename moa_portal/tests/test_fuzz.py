@@ -191,6 +191,14 @@ FORMS: list[tuple[str, str, Callable[[MatrixObjects], str]]] = [
     ("password_change", "doc_staff", lambda o: ""),
     ("login", "anonymous", lambda o: ""),
     ("password_reset", "anonymous", lambda o: ""),
+    ("agreements:draft_clause_new", "doc_admin", lambda o: ""),
+    ("agreements:draft_clause_edit", "doc_admin", lambda o: ""),
+    ("agreements:draft_clause_delete", "doc_admin", lambda o: ""),
+    ("agreements:draft_commitment_new", "doc_admin", lambda o: ""),
+    ("agreements:draft_commitment_edit", "doc_admin", lambda o: ""),
+    ("agreements:draft_obligation_new", "doc_admin", lambda o: ""),
+    ("agreements:draft_obligation_edit", "doc_admin", lambda o: ""),
+    ("agreements:draft_signatory_edit", "doc_admin", lambda o: ""),
 ]
 # Posted without a form page of their own (buttons on other pages).
 BUTTONS = [
@@ -210,6 +218,7 @@ BUTTONS = [
     ("agreements:termination_mutual", "doc_admin", {"mutual-terminate_on": "", "mutual-text": ""}),
     ("agreements:termination_non_renewal", "doc_admin", {"nonrenewal-given_on": ""}),
     ("agreements:termination_renewal", "doc_admin", {}),
+    ("agreements:draft_clause_move", "doc_admin", {"direction": "x"}),
 ]
 
 
