@@ -5,7 +5,7 @@ nothing else: each kind is read from the records of the user's visible agreement
 (documents.Kind.of_agreements), then matched.
 
 Counting and ranking every match of a common word over half a million progress updates would
-cost most of a second, so each kind counts its matches up to `COUNT_CAP` ("more than 1,000")
+cost most of a second, so each kind counts its matches up to `COUNT_CAP` ("more than 200")
 and ranks those first `COUNT_CAP` matches by weight and frequency (SearchRank); a broader
 search than that is refined, not paged through.
 """
@@ -34,7 +34,7 @@ MAX_QUERY_LENGTH = 200
 GROUP_SIZE = 5
 PAGE_SIZE = 20
 #: Matches counted and ranked per kind at most (see the module's docstring).
-COUNT_CAP = 1000
+COUNT_CAP = 200
 #: How long a snippet is without full-text search (SQLite), in characters.
 PLAIN_SNIPPET_CHARS = 240
 
@@ -142,7 +142,9 @@ class _Matcher:
         matching = self.matching(kind, records)
         if not full_text_search():
             return matching.order_by("-pk")
-        first = matching.values("pk")[:COUNT_CAP]
+        # Unordered: a model's default order (updates newest first) would walk that index and
+        # work out every row's document, where the GIN index finds the matches directly.
+        first = matching.order_by().values("pk")[:COUNT_CAP]
         return (
             records.filter(pk__in=first)
             .annotate(
@@ -164,7 +166,7 @@ class _Matcher:
 
     def count(self, kind: Kind, records: QuerySet) -> int:
         """How many match, counted to one past COUNT_CAP (enough to say "more than")."""
-        return self.matching(kind, records).values("pk")[: COUNT_CAP + 1].count()
+        return self.matching(kind, records).order_by().values("pk")[: COUNT_CAP + 1].count()
 
     def hit(self, kind: Kind, record: Any) -> Hit:
         agreement = agreement_of(record)
