@@ -21,7 +21,7 @@ from agreements.models import (
 from agreements.permissions import ADMIN, MANAGER, STAFF, visibility_of
 from agreements.selectors import modification_state
 from agreements.tests.factories import PartyFactory, UserFactory
-from core.time import today
+from core.time import long_date, today
 
 NEW_FILE = Path(__file__).parent / "data" / "new-two-party-mou.yaml"
 
@@ -340,7 +340,7 @@ def test_the_last_execution_applies_the_effects(proposal, doc_admin, dhs_admin, 
     assert proposal.applied_at is not None
     assert (
         modification_state(proposal, list(in_force.parties.all())).label
-        == f"in effect since {today():%Y-%m-%d}"
+        == f"in effect since {long_date(today())}"
     )
 
 
