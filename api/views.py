@@ -504,14 +504,15 @@ class ContactViewSet(
         body = s.ContactCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        agreement = visible_agreements(request.user).filter(slug=data.pop("agreement")).first()
+        # The party's admins only, asked first: a refusal says so whatever the agreement.
         party = Party.objects.filter(acronym=data.pop("party")).first()
-        if agreement is None or party is None:
-            raise exceptions.ValidationError(
-                {"agreement": ["No such agreement and party among those you see."]}
-            )
+        if party is None:
+            raise exceptions.ValidationError({"party": ["No party has this acronym."]})
         if not contact_rules.can_manage_party(request.user, party):
             raise exceptions.PermissionDenied("Only an admin of the party adds its points of contact.")
+        agreement = visible_agreements(request.user).filter(slug=data.pop("agreement")).first()
+        if agreement is None:
+            raise exceptions.ValidationError({"agreement": ["No such agreement among those you see."]})
         try:
             contact = contact_services.contact_create(agreement=agreement, party=party, **data)
         except DjangoValidationError as exc:

@@ -12,6 +12,11 @@ Answers: 200, 403, 404, 405, `login` (302 to the sign-in page) or `redirect` (30
 not on the MOA. Its "create" pages answer 200 with no agreement to choose from.
 Every 403 must be the site's 403 page (templates/403.html) with a plain reason and navigation.
 
+The API (`api:` names, under /api/) answers 401 to the anonymous rather than the sign-in
+page, its refusals are JSON (`{"detail": …}`, checked instead of the 403 page), and a write that
+goes through answers 200 or 201 rather than a redirect; the pages of API tokens (`tokens:`)
+are pages like any other, and a new token is shown on a 201 page.
+
 POSTs: every URL that writes has a row in POSTS, sent with valid data by every kind of user
 (the six above plus a DHS manager and a DHS admin, where the party matters): an allowed user's
 POST goes through (`ok`, a 302 elsewhere), so the data is valid, and any other answer (403, 404,
@@ -51,13 +56,25 @@ from activities.tests.factories import (
     ProgressUpdateFactory,
 )
 from agreements import lifecycle
-from agreements.models import Agreement, Commitment, DraftUpload, Modification, Party, PartyMembership
+from agreements.models import (
+    Agreement,
+    Commitment,
+    DraftUpload,
+    Modification,
+    Party,
+    PartyMembership,
+    Section,
+)
 from agreements.permissions import ADMIN, MANAGER, STAFF, party_of
 from agreements.tests.factories import DEFAULT_PASSWORD, UserFactory
+from api.models import AccessToken
+from api.services import access_token_create
 from compliance.models import CalendarFeedToken
 from contacts.models import PointOfContact
+from core.time import today
 from notifications.models import Mute, Notification
 from notifications.selectors import mutable_kinds
+from notifications.tests.factories import NotificationFactory
 
 LOGIN = "302 to login"
 REDIRECT = "302 elsewhere"
@@ -87,6 +104,9 @@ class MatrixObjects:
     feed_token: CalendarFeedToken  # doc_staff's
     draft_upload: DraftUpload  # an agreement file the DOC admin uploaded, not yet confirmed
     modification: Modification  # proposed on the MOA by the DOC admin, awaiting both parties
+    clause: Section  # of the MOA
+    notification: Notification  # doc_staff's, unread
+    access_token: AccessToken  # doc_staff's API token
 
 
 @dataclass(frozen=True)
@@ -165,6 +185,15 @@ def draft_upload(o: MatrixObjects) -> dict[str, Any]:
 
 def modification(o: MatrixObjects) -> dict[str, Any]:
     return {"slug": o.moa.slug, "number": o.modification.number}
+
+
+def pk_of(field: str) -> Callable[[MatrixObjects], dict[str, Any]]:
+    """URL kwargs `{"pk": <the object's pk>}` (the API's detail URLs, a token's revoke)."""
+    return lambda o: {"pk": getattr(o, field).pk}
+
+
+def moa_slug(o: MatrixObjects) -> dict[str, Any]:
+    return {"slug": o.moa.slug}
 
 
 def summary_csv(o: MatrixObjects) -> dict[str, Any]:
@@ -250,6 +279,30 @@ EXPECTED: dict[str, Row] = {
     "agreements:modification_edit": row(modification,  "login 403 403 403 200 404"),
     "agreements:modification_execute": row(modification, "login 405 405 405 405 405"),
     "agreements:modification_withdraw": row(modification, "login 405 405 405 405 405"),
+    "tokens:list":             row(None,                "login 200 200 200 200 200"),
+    "tokens:revoke":           row(pk_of("access_token"), "login 405 405 405 405 405"),
+    "api:docs":                row(None,                "login 200 200 200 200 200"),
+    "api:schema":              row(None,                "401   200 200 200 200 200"),
+    "api:agreement-list":      row(None,                "401   200 200 200 200 200"),
+    "api:agreement-detail":    row(moa_slug,            "401   200 200 200 200 404"),
+    "api:clause-list":         row(None,                "401   200 200 200 200 200"),
+    "api:clause-detail":       row(pk_of("clause"),     "401   200 200 200 200 404"),
+    "api:commitment-list":     row(None,                "401   200 200 200 200 200"),
+    "api:commitment-detail":   row(pk_of("doc_item"),   "401   200 200 200 200 404"),
+    "api:commitment-assignment": row(pk_of("doc_item"), "401   405 405 405 405 405"),
+    "api:progress-update-list": row(None,               "401   200 200 200 200 200"),
+    "api:progress-update-detail": row(pk_of("doc_update"), "401 200 200 200 200 404"),
+    "api:milestone-list":      row(None,                "401   200 200 200 200 200"),
+    "api:milestone-detail":    row(pk_of("doc_milestone"), "401 200 200 200 200 404"),
+    "api:meeting-list":        row(None,                "401   200 200 200 200 200"),
+    "api:meeting-detail":      row(pk_of("meeting"),    "401   200 200 200 200 404"),
+    "api:outreach-event-list": row(None,                "401   200 200 200 200 200"),
+    "api:outreach-event-detail": row(pk_of("event"),    "401   200 200 200 200 404"),
+    "api:contact-list":        row(None,                "401   200 200 200 200 200"),
+    "api:contact-detail":      row(pk_of("doc_contact"), "401  200 200 200 200 404"),
+    "api:notification-list":   row(None,                "401   200 200 200 200 200"),
+    "api:notification-detail": row(pk_of("notification"), "401 200 404 404 404 404"),
+    "api:notification-mark-read": row(None,             "401   405 405 405 405 405"),
 }
 
 # What a POST (with no fields) answers, for the URLs that write. A refused form shows again
@@ -356,6 +409,11 @@ def objects(moa, doc, dhs, doc_staff, dhs_staff, doc_admin) -> MatrixObjects:
             text="The parties retire it.",
             effects={"retire_commitments": [doc_item.code]},
         ),
+        clause=moa.sections.order_by("position").first(),
+        notification=NotificationFactory(user=doc_staff, agreement=moa, read_at=None),
+        access_token=access_token_create(
+            acting_user=doc_staff, name="Matrix", scope="read", expires_on=today()
+        ).token,
     )
 
 
@@ -396,8 +454,11 @@ def test_url_answers_each_kind_of_user_as_expected(name, client, objects, doc_ma
 
 def _refusal_page_problems(response) -> list[str]:
     """What is wrong with a 403 answer, if anything: it must be the site's 403 page (the layout
-    with the signed-in user's navigation and a way back) saying why, in plain words."""
+    with the signed-in user's navigation and a way back) saying why, in plain words; the API's
+    is JSON saying why."""
     problems = []
+    if response.get("Content-Type", "").startswith("application/json"):
+        return [] if response.json().get("detail") else ["no reason given in the API's refusal"]
     if "403.html" not in [t.name for t in response.templates]:
         problems.append("not the site's 403 page")
     html = response.content.decode()
@@ -592,6 +653,29 @@ def mute_data(o, user):
     return {"muted": [mutable_kinds()[0][0]]}
 
 
+def api_update_data(o, user):
+    return {
+        "commitment": str(o.doc_item.pk),
+        "as_of": DAY,
+        "status": "on_track",
+        "percent_complete": "40",
+        "narrative": "Posted through the API by the permission matrix.",
+    }
+
+
+def api_contact_data(o, user):
+    return {
+        "agreement": o.moa.slug,
+        "party": "DOC",
+        "role_title": "Matrix API Liaison",
+        "active_from": o.doc_contact.active_from.isoformat(),
+    }
+
+
+def token_data(o, user):
+    return {"name": "Matrix token", "scope": "read", "expires_on": today().isoformat()}
+
+
 def password_change_data(o, user):
     new = "matrix-horse-battery-staple-2"
     return {"old_password": DEFAULT_PASSWORD, "new_password1": new, "new_password2": new}
@@ -628,6 +712,11 @@ POSTS: dict[str, PostRow] = {
     "notifications:preferences": post(None, mute_data, "login ok ok ok ok ok ok ok"),
     "password_change": post(None, password_change_data, "login ok ok ok ok ok ok ok"),
     "logout": post(None, None, "login login login login login login login login"),
+    "tokens:list": post(None, token_data, "login 201 201 201 201 201 201 201"),
+    "tokens:revoke": post(pk_of("access_token"), None, "login ok 404 404 404 404 404 404"),
+    "api:progress-update-list": post(None, api_update_data, "401 201 403 201 201 404 403 403"),
+    "api:contact-list": post(None, api_contact_data, "401 403 403 403 201 403 403 403"),
+    "api:notification-mark-read": post(None, None, "401 200 200 200 200 200 200 200"),
 }
 # fmt: on
 # Open to anyone by design (signing in, asking for a reset link); their abuse limits are tested
@@ -654,6 +743,7 @@ WRITTEN = (
     Notification,
     Mute,
     AccessAttempt,
+    AccessToken,
 )
 
 
@@ -700,7 +790,10 @@ def test_post_answers_each_kind_of_user_and_a_refused_post_changes_nothing(name,
         got[who] = _answer(response)
         if got[who] != row.answers[who]:
             wrong[who] = f"expected {row.answers[who]}, got {got[who]}"
-        if got[who] != REDIRECT or name in SIGN_OUT:
+        # A page's write answers with a redirect (or, making a token, the 201 page showing it);
+        # the API's with 200 or 201.
+        went_through = got[who] in (REDIRECT, 201) or (name.startswith("api:") and got[who] == 200)
+        if not went_through or name in SIGN_OUT:
             changed = _changes(before, _snapshot())
             assert not changed, f"POST {url} as {who} was not saved ({got[who]}) yet changed {changed}"
         if got[who] == 403:
