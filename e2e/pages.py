@@ -50,6 +50,7 @@ PAGES = [
     PortalPage("report", lambda moa: reverse("compliance:report") + f"?agreement={moa.slug}", "doc_manager"),
     PortalPage("notifications", lambda moa: reverse("notifications:list")),
     PortalPage("calendar", lambda moa: reverse("compliance:calendar")),
+    PortalPage("api-tokens", lambda moa: reverse("tokens:list")),
     PortalPage("contact-list", lambda moa: reverse("contacts:list") + f"?agreement={moa.slug}", "doc_admin"),
     PortalPage(
         "contact-form", lambda moa: reverse("contacts:create") + f"?agreement={moa.slug}", "doc_admin"
