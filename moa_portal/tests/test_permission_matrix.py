@@ -672,6 +672,10 @@ def api_contact_data(o, user):
     }
 
 
+def api_milestone_data(o, user):
+    return {"commitment": str(o.doc_item.pk), "title": "Matrix API milestone", "due_on": "2018-03-31"}
+
+
 def token_data(o, user):
     return {"name": "Matrix token", "scope": "read", "expires_on": today().isoformat()}
 
@@ -715,6 +719,7 @@ POSTS: dict[str, PostRow] = {
     "tokens:list": post(None, token_data, "login 201 201 201 201 201 201 201"),
     "tokens:revoke": post(pk_of("access_token"), None, "login ok 404 404 404 404 404 404"),
     "api:progress-update-list": post(None, api_update_data, "401 201 403 201 201 404 403 403"),
+    "api:milestone-list": post(None, api_milestone_data, "401 201 403 201 201 404 403 403"),
     "api:contact-list": post(None, api_contact_data, "401 403 403 403 201 403 403 403"),
     "api:notification-mark-read": post(None, None, "401 200 200 200 200 200 200 200"),
 }
