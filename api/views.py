@@ -33,7 +33,7 @@ from rest_framework.serializers import Serializer
 from activities import permissions as activity_rules
 from activities import selectors as activity_selectors
 from activities import services as activity_services
-from activities.filters import CommitmentFilter, EventFilter, MeetingFilter, UpdateFilter
+from activities.filters import EventFilter, MeetingFilter, UpdateFilter
 from activities.forms import users_of
 from activities.models import Meeting, Milestone, OutreachEvent, ProgressUpdate
 from agreements.models import Agreement, Commitment, Party, Section
@@ -47,7 +47,7 @@ from notifications import services as notification_services
 from notifications.models import Notification
 
 from . import serializers as s
-from .filters import ClauseFilter, ContactFilter, MilestoneFilter, NotificationFilter
+from .filters import ClauseFilter, CommitmentApiFilter, ContactFilter, MilestoneFilter, NotificationFilter
 from .paging import NewestFirstCursor, OldestFirstCursor
 
 if TYPE_CHECKING:
@@ -201,7 +201,7 @@ class CommitmentViewSet(ReadViewSet):
 
     pagination_class = OldestFirstCursor
     serializer_class = s.CommitmentSerializer
-    filterset_class = CommitmentFilter
+    filterset_class = CommitmentApiFilter
 
     def get_queryset(self):
         # The page's selector; the API shows more of each commitment than the list's columns.
