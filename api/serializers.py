@@ -282,6 +282,18 @@ class MilestoneSerializer(serializers.ModelSerializer):
         ]
 
 
+class MilestoneCreateSerializer(serializers.Serializer):
+    commitment = serializers.IntegerField(min_value=1, max_value=2**62)
+    title = serializers.CharField(max_length=200)
+    due_on = _day_field()
+    owner_user = serializers.IntegerField(
+        min_value=1, max_value=2**62, required=False, allow_null=True, help_text="A user of a party to it."
+    )
+    owner_contact = serializers.IntegerField(
+        min_value=1, max_value=2**62, required=False, allow_null=True, help_text="An active point of contact."
+    )
+
+
 class FollowUpSerializer(serializers.ModelSerializer):
     owner_name = serializers.CharField(read_only=True)
 

@@ -33,7 +33,8 @@ from rest_framework.serializers import Serializer
 from activities import permissions as activity_rules
 from activities import selectors as activity_selectors
 from activities import services as activity_services
-from activities.filters import CommitmentFilter, EventFilter, MeetingFilter, UpdateFilter
+from activities.filters import EventFilter, MeetingFilter, UpdateFilter
+from activities.forms import users_of
 from activities.models import Meeting, Milestone, OutreachEvent, ProgressUpdate
 from agreements.models import Agreement, Commitment, Party, Section
 from agreements.obligations import Obligation
@@ -46,7 +47,7 @@ from notifications import services as notification_services
 from notifications.models import Notification
 
 from . import serializers as s
-from .filters import ClauseFilter, ContactFilter, MilestoneFilter, NotificationFilter
+from .filters import ClauseFilter, CommitmentApiFilter, ContactFilter, MilestoneFilter, NotificationFilter
 from .paging import NewestFirstCursor, OldestFirstCursor
 
 if TYPE_CHECKING:
@@ -200,7 +201,7 @@ class CommitmentViewSet(ReadViewSet):
 
     pagination_class = OldestFirstCursor
     serializer_class = s.CommitmentSerializer
-    filterset_class = CommitmentFilter
+    filterset_class = CommitmentApiFilter
 
     def get_queryset(self):
         # The page's selector; the API shows more of each commitment than the list's columns.
@@ -404,12 +405,17 @@ class ProgressUpdateViewSet(
 @extend_schema_view(
     list=extend_schema(responses=responses(s.MilestoneSerializer(many=True))),
     retrieve=extend_schema(responses=responses(s.MilestoneSerializer)),
+    create=extend_schema(
+        request=s.MilestoneCreateSerializer, responses=responses(s.MilestoneSerializer, ok_status=201)
+    ),
 )
-class MilestoneViewSet(ReadViewSet):
-    """Milestones of the commitments you see (`?commitment=<id>`, `?agreement=<slug>`)."""
+class MilestoneViewSet(PortalViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Milestones of the commitments you see (`?commitment=<id>`, `?agreement=<slug>`); those who
+    report on a commitment plan its milestones, owned by a user of a party to the agreement or
+    one of its active points of contact (as the milestone form offers)."""
 
     queryset = Milestone.objects.none()  # the model, for the schema; get_queryset decides
-
+    pagination_class = NewestFirstCursor
     serializer_class = s.MilestoneSerializer
     filterset_class = MilestoneFilter
 
@@ -417,6 +423,44 @@ class MilestoneViewSet(ReadViewSet):
         return Milestone.objects.filter(
             commitment__agreement__in=visible_agreements(self.request.user)
         ).select_related("owner_user", "owner_contact")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = s.MilestoneCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        commitment = get_object_or_404(
+            activity_selectors.commitments_visible_to(request.user).defer(None), pk=data["commitment"]
+        )
+        if not activity_rules.can_manage_milestones(request.user, commitment):
+            raise exceptions.PermissionDenied(activity_rules.refusal_reason(request.user, commitment))
+        agreement = commitment.agreement
+        owner_user = owner_contact = None
+        if data.get("owner_user"):
+            owner_user = users_of(agreement).filter(pk=data["owner_user"]).first()
+            if owner_user is None:
+                raise exceptions.ValidationError(
+                    {"owner_user": ["Not an active user of a party to the agreement."]}
+                )
+        if data.get("owner_contact"):
+            owner_contact = (
+                PointOfContact.objects.active().filter(agreement=agreement, pk=data["owner_contact"]).first()
+            )
+            if owner_contact is None:
+                raise exceptions.ValidationError(
+                    {"owner_contact": ["Not an active point of contact of the agreement."]}
+                )
+        try:
+            milestone = activity_services.milestone_create(
+                commitment=commitment,
+                acting_user=signed_in(request),
+                title=data["title"],
+                due_on=data["due_on"],
+                owner_user=owner_user,
+                owner_contact=owner_contact,
+            )
+        except DjangoValidationError as exc:
+            raise refused(exc) from exc
+        return Response(self.get_serializer(self.get_queryset().get(pk=milestone.pk)).data, status=201)
 
 
 @extend_schema_view(
@@ -504,14 +548,15 @@ class ContactViewSet(
         body = s.ContactCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        agreement = visible_agreements(request.user).filter(slug=data.pop("agreement")).first()
+        # The party's admins only, asked first: a refusal says so whatever the agreement.
         party = Party.objects.filter(acronym=data.pop("party")).first()
-        if agreement is None or party is None:
-            raise exceptions.ValidationError(
-                {"agreement": ["No such agreement and party among those you see."]}
-            )
+        if party is None:
+            raise exceptions.ValidationError({"party": ["No party has this acronym."]})
         if not contact_rules.can_manage_party(request.user, party):
             raise exceptions.PermissionDenied("Only an admin of the party adds its points of contact.")
+        agreement = visible_agreements(request.user).filter(slug=data.pop("agreement")).first()
+        if agreement is None:
+            raise exceptions.ValidationError({"agreement": ["No such agreement among those you see."]})
         try:
             contact = contact_services.contact_create(agreement=agreement, party=party, **data)
         except DjangoValidationError as exc:

@@ -51,6 +51,7 @@ PAGES = [
     PortalPage("notifications", lambda moa: reverse("notifications:list")),
     PortalPage("search", lambda moa: reverse("search:search") + "?q=de+minimis"),
     PortalPage("calendar", lambda moa: reverse("compliance:calendar")),
+    PortalPage("api-tokens", lambda moa: reverse("tokens:list")),
     PortalPage("contact-list", lambda moa: reverse("contacts:list") + f"?agreement={moa.slug}", "doc_admin"),
     PortalPage(
         "contact-form", lambda moa: reverse("contacts:create") + f"?agreement={moa.slug}", "doc_admin"

@@ -38,7 +38,7 @@ from notifications.models import Notification
 
 from .conftest import make_token
 
-EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "8"))
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 # Every table an API write can change.
 WRITTEN = (

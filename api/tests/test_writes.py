@@ -190,6 +190,7 @@ def test_notifications_are_your_own_and_marked_read_by_you(doc_staff, dhs_staff)
         ("post", "/api/v1/contacts/"),
         ("patch", "/api/v1/contacts/{contact}/"),
         ("post", "/api/v1/notifications/mark-read/"),
+        ("post", "/api/v1/milestones/"),
     ],
 )
 def test_every_write_of_a_read_only_token_is_a_403(method, path, doc_admin, doc_item, doc, moa):
@@ -203,3 +204,21 @@ def test_every_write_of_a_read_only_token_is_a_403(method, path, doc_admin, doc_
     response = getattr(api, method)(url, {"narrative": "x"}, format="json", HTTP_IF_MATCH='"1"')
     assert response.status_code == 403
     assert (ProgressUpdate.objects.count(), PointOfContact.objects.count()) == before
+
+
+def test_staff_of_the_lead_party_plan_milestones_and_others_are_refused(doc_staff, dhs_staff, doc_item):
+    from activities.models import Milestone
+
+    data = {
+        "commitment": doc_item.pk,
+        "title": "Draft plan",
+        "due_on": "2018-06-30",
+        "owner_user": doc_staff.pk,
+    }
+    assert (
+        client_with(make_token(dhs_staff)).post("/api/v1/milestones/", data, format="json").status_code == 403
+    )
+    assert not Milestone.objects.exists()
+    response = client_with(make_token(doc_staff)).post("/api/v1/milestones/", data, format="json")
+    assert response.status_code == 201, response.json()
+    assert Milestone.objects.get().owner_user == doc_staff

@@ -12,6 +12,11 @@ Answers: 200, 403, 404, 405, `login` (302 to the sign-in page) or `redirect` (30
 not on the MOA. Its "create" pages answer 200 with no agreement to choose from.
 Every 403 must be the site's 403 page (templates/403.html) with a plain reason and navigation.
 
+The API (`api:` names, under /api/) answers 401 to the anonymous rather than the sign-in
+page, its refusals are JSON (`{"detail": …}`, checked instead of the 403 page), and a write that
+goes through answers 200 or 201 rather than a redirect; the pages of API tokens (`tokens:`)
+are pages like any other, and a new token is shown on a 201 page.
+
 POSTs: every URL that writes has a row in POSTS, sent with valid data by every kind of user
 (the six above plus a DHS manager and a DHS admin, where the party matters): an allowed user's
 POST goes through (`ok`, a 302 elsewhere), so the data is valid, and any other answer (403, 404,
@@ -75,11 +80,14 @@ from agreements.obligations import Obligation
 from agreements.permissions import ADMIN, MANAGER, STAFF, party_of
 from agreements.services import import_agreement, termination_notice_give
 from agreements.tests.factories import DEFAULT_PASSWORD, UserFactory
+from api.models import AccessToken
+from api.services import access_token_create
 from compliance.models import CalendarFeedToken
 from contacts.models import PointOfContact
 from core.time import today
 from notifications.models import Mute, Notification
 from notifications.selectors import mutable_kinds
+from notifications.tests.factories import NotificationFactory
 from people import mfa
 from people.services import user_version
 
@@ -120,6 +128,9 @@ class MatrixObjects:
     draft_obligation: Obligation  # of the draft, citing the second clause
     draft_signatory: Signatory  # DOC's, named, not yet signed
     text_reading: TextReading  # the MOA's text the DOC admin uploaded for review
+    clause: Section  # of the MOA
+    notification: Notification  # doc_staff's, unread
+    access_token: AccessToken  # doc_staff's API token
 
 
 @dataclass(frozen=True)
@@ -234,6 +245,15 @@ def draft_obligation(o: MatrixObjects) -> dict[str, Any]:
 
 def draft_signatory(o: MatrixObjects) -> dict[str, Any]:
     return {"slug": o.draft.slug, "pk": o.draft_signatory.pk}
+
+
+def pk_of(field: str) -> Callable[[MatrixObjects], dict[str, Any]]:
+    """URL kwargs `{"pk": <the object's pk>}` (the API's detail URLs, a token's revoke)."""
+    return lambda o: {"pk": getattr(o, field).pk}
+
+
+def moa_slug(o: MatrixObjects) -> dict[str, Any]:
+    return {"slug": o.moa.slug}
 
 
 def summary_csv(o: MatrixObjects) -> dict[str, Any]:
@@ -359,6 +379,30 @@ EXPECTED: dict[str, Row] = {
     "agreements:draft_obligation_edit": row(draft_obligation, "login 404 404 404 200 404"),
     "agreements:draft_obligation_delete": row(draft_obligation, "login 404 404 404 200 404"),
     "agreements:draft_signatory_edit": row(draft_signatory, "login 404 404 404 200 404"),
+    "tokens:list":             row(None,                "login 200 200 200 200 200"),
+    "tokens:revoke":           row(pk_of("access_token"), "login 405 405 405 405 405"),
+    "api:docs":                row(None,                "login 200 200 200 200 200"),
+    "api:schema":              row(None,                "401   200 200 200 200 200"),
+    "api:agreement-list":      row(None,                "401   200 200 200 200 200"),
+    "api:agreement-detail":    row(moa_slug,            "401   200 200 200 200 404"),
+    "api:clause-list":         row(None,                "401   200 200 200 200 200"),
+    "api:clause-detail":       row(pk_of("clause"),     "401   200 200 200 200 404"),
+    "api:commitment-list":     row(None,                "401   200 200 200 200 200"),
+    "api:commitment-detail":   row(pk_of("doc_item"),   "401   200 200 200 200 404"),
+    "api:commitment-assignment": row(pk_of("doc_item"), "401   405 405 405 405 405"),
+    "api:progress-update-list": row(None,               "401   200 200 200 200 200"),
+    "api:progress-update-detail": row(pk_of("doc_update"), "401 200 200 200 200 404"),
+    "api:milestone-list":      row(None,                "401   200 200 200 200 200"),
+    "api:milestone-detail":    row(pk_of("doc_milestone"), "401 200 200 200 200 404"),
+    "api:meeting-list":        row(None,                "401   200 200 200 200 200"),
+    "api:meeting-detail":      row(pk_of("meeting"),    "401   200 200 200 200 404"),
+    "api:outreach-event-list": row(None,                "401   200 200 200 200 200"),
+    "api:outreach-event-detail": row(pk_of("event"),    "401   200 200 200 200 404"),
+    "api:contact-list":        row(None,                "401   200 200 200 200 200"),
+    "api:contact-detail":      row(pk_of("doc_contact"), "401  200 200 200 200 404"),
+    "api:notification-list":   row(None,                "401   200 200 200 200 200"),
+    "api:notification-detail": row(pk_of("notification"), "401 200 404 404 404 404"),
+    "api:notification-mark-read": row(None,             "401   405 405 405 405 405"),
 }
 
 # What a POST (with no fields) answers, for the URLs that write. A refused form shows again
@@ -515,6 +559,11 @@ def objects(moa, doc, dhs, doc_staff, dhs_staff, doc_admin, tmp_path) -> MatrixO
                 Path(__file__).resolve().parents[2] / "agreements/data/sources/doc-dhs-ecommerce-moa-2017.txt"
             ).read_bytes(),
         ),
+        clause=moa.sections.order_by("position").first(),
+        notification=NotificationFactory(user=doc_staff, agreement=moa, read_at=None),
+        access_token=access_token_create(
+            acting_user=doc_staff, name="Matrix", scope="read", expires_on=today()
+        ).token,
     )
 
 
@@ -592,8 +641,11 @@ def test_url_answers_each_kind_of_user_as_expected(name, client, objects, doc_ma
 
 def _refusal_page_problems(response) -> list[str]:
     """What is wrong with a 403 answer, if anything: it must be the site's 403 page (the layout
-    with the signed-in user's navigation and a way back) saying why, in plain words."""
+    with the signed-in user's navigation and a way back) saying why, in plain words; the API's
+    is JSON saying why."""
     problems = []
+    if response.get("Content-Type", "").startswith("application/json"):
+        return [] if response.json().get("detail") else ["no reason given in the API's refusal"]
     if "403.html" not in [t.name for t in response.templates]:
         problems.append("not the site's 403 page")
     html = response.content.decode()
@@ -878,6 +930,33 @@ def non_renewal_data(o, user):
     return {"nonrenewal-given_on": today().isoformat()}
 
 
+def api_update_data(o, user):
+    return {
+        "commitment": str(o.doc_item.pk),
+        "as_of": DAY,
+        "status": "on_track",
+        "percent_complete": "40",
+        "narrative": "Posted through the API by the permission matrix.",
+    }
+
+
+def api_contact_data(o, user):
+    return {
+        "agreement": o.moa.slug,
+        "party": "DOC",
+        "role_title": "Matrix API Liaison",
+        "active_from": o.doc_contact.active_from.isoformat(),
+    }
+
+
+def api_milestone_data(o, user):
+    return {"commitment": str(o.doc_item.pk), "title": "Matrix API milestone", "due_on": "2018-03-31"}
+
+
+def token_data(o, user):
+    return {"name": "Matrix token", "scope": "read", "expires_on": today().isoformat()}
+
+
 def password_change_data(o, user):
     new = "matrix-horse-battery-staple-2"
     return {"old_password": DEFAULT_PASSWORD, "new_password1": new, "new_password2": new}
@@ -978,6 +1057,12 @@ POSTS: dict[str, PostRow] = {
     "accounts:mfa_app": post(None, mfa_app_data, "login ok ok ok ok ok ok ok"),
     "accounts:mfa_recovery_renew": post(None, mfa_code_data, "login ok ok ok ok ok ok ok"),
     "accounts:mfa_remove": post(None, mfa_code_data, "login ok ok ok ok ok ok ok"),
+    "tokens:list": post(None, token_data, "login 201 201 201 201 201 201 201"),
+    "tokens:revoke": post(pk_of("access_token"), None, "login ok 404 404 404 404 404 404"),
+    "api:progress-update-list": post(None, api_update_data, "401 201 403 201 201 404 403 403"),
+    "api:milestone-list": post(None, api_milestone_data, "401 201 403 201 201 404 403 403"),
+    "api:contact-list": post(None, api_contact_data, "401 403 403 403 201 403 403 403"),
+    "api:notification-mark-read": post(None, None, "401 200 200 200 200 200 200 200"),
 }
 # fmt: on
 # Open to anyone by design (signing in, asking for a reset link); their abuse limits are tested
@@ -1017,6 +1102,7 @@ WRITTEN = (
     TOTPDevice,
     StaticDevice,
     StaticToken,
+    AccessToken,
 )
 
 
@@ -1063,7 +1149,10 @@ def test_post_answers_each_kind_of_user_and_a_refused_post_changes_nothing(name,
         got[who] = _answer(response)
         if got[who] != row.answers[who]:
             wrong[who] = f"expected {row.answers[who]}, got {got[who]}"
-        if got[who] != REDIRECT or name in SIGN_OUT:
+        # A page's write answers with a redirect (or, making a token, the 201 page showing it);
+        # the API's with 200 or 201.
+        went_through = got[who] in (REDIRECT, 201) or (name.startswith("api:") and got[who] == 200)
+        if not went_through or name in SIGN_OUT:
             changed = _changes(before, _snapshot())
             assert not changed, f"POST {url} as {who} was not saved ({got[who]}) yet changed {changed}"
         if got[who] == 403:
