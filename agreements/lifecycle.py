@@ -367,11 +367,20 @@ def signature_record(
         raise _refuse("name", "Only an admin of a party to this agreement can record its signature.")
     if signed_on > today():
         raise _refuse("signed_on", f"The signature date {long_date(signed_on)} is in the future.")
-    if agreement.signatories.filter(party=party).exists():
+    existing = agreement.signatories.filter(party=party).first()
+    if existing is not None and existing.signed_on is not None:
         raise _refuse("name", f"{party.acronym}'s signature is already recorded.")
-    signatory = Signatory.objects.create(
-        agreement=agreement, party=party, name=name, title=title, signed_on=signed_on
-    )
+    if existing is None:
+        signatory = Signatory.objects.create(
+            agreement=agreement, party=party, name=name, title=title, signed_on=signed_on
+        )
+    else:
+        # A signatory named by the agreement file (or the draft's page) without a date: the
+        # signature dates it, under the name and title of the person who signed.
+        existing.name, existing.title, existing.signed_on = name, title, signed_on
+        existing.version += 1
+        existing.save()
+        signatory = existing
     enter_into_force_if_signed(agreement)
     return signatory
 

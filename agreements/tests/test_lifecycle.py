@@ -298,6 +298,18 @@ def test_a_party_signing_twice_is_refused(draft, doc_admin):
     assert draft.signatories.count() == 1
 
 
+def test_a_signatory_named_without_a_date_is_dated_by_the_signature_not_refused(draft, doc_admin, dhs_admin):
+    Signatory.objects.create(
+        agreement=draft, party=draft.parties.get(acronym="DOC"), name="To be named", title=""
+    )
+    signatory = sign(doc_admin, draft, days_ago=3)
+    assert draft.signatories.filter(party=signatory.party).count() == 1
+    assert (signatory.name, signatory.signed_on) == (doc_admin.username, today() - datetime.timedelta(days=3))
+    sign(dhs_admin, draft, days_ago=2)
+    draft.refresh_from_db()
+    assert draft.executed_on == today() - datetime.timedelta(days=2)
+
+
 def test_a_signature_dated_in_the_future_is_refused(draft, doc_admin):
     with pytest.raises(ValidationError) as exc:
         sign(doc_admin, draft, days_ago=-1)
