@@ -29,7 +29,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core.time import today
+from core.time import long_date, today
 
 from . import lifecycle, permissions
 from .models import Agreement, Modification, Party, TerminationNotice
@@ -144,7 +144,7 @@ def mutual_termination_propose(
     return lifecycle.modification_propose(
         acting_user=acting_user,
         agreement=agreement,
-        title=f"Termination by mutual agreement on {terminate_on:%-d %B %Y}",
+        title=f"Termination by mutual agreement on {long_date(terminate_on)}",
         text=text,
         effects={"terminate_on": terminate_on},
     )
@@ -201,8 +201,8 @@ def renewal_propose(*, acting_user: User, agreement: Agreement) -> Modification:
     return lifecycle.modification_propose(
         acting_user=acting_user,
         agreement=agreement,
-        title=f"Renewal to {end:%-d %B %Y}",
-        text=f"The Parties renew the agreement{clause}, for {_length_words(length)}, until {end:%-d %B %Y}.",
+        title=f"Renewal to {long_date(end)}",
+        text=f"The Parties renew the agreement{clause}, for {_length_words(length)}, until {long_date(end)}.",
         effects={"term_ends_on": end},
     )
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from core.http import AuthenticatedRequest
+from core.time import long_date
 
 from . import drafting, drafts, lifecycle, permissions, selectors, termination
 from .forms import (
@@ -441,7 +442,7 @@ def termination_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             messages.success(
                 request,
                 f"{notice.party.acronym}'s notice of termination is recorded: it takes effect on "
-                f"{notice.effective_on:%-d %B %Y}. The other parties' admins are told.",
+                f"{long_date(notice.effective_on)}. The other parties' admins are told.",
             )
             return redirect("agreements:termination", slug=agreement.slug)
     return _termination_render(request, agreement, notice_form=form)

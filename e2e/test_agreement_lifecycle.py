@@ -146,7 +146,7 @@ def test_admins_upload_sign_modify_and_terminate_a_new_agreement(
     page.get_by_role("button", name="Give notice of termination").click()
     effective = today() + datetime.timedelta(days=30)
     expect(page.locator('[data-countdown="termination"]')).to_have_text(
-        f"Terminates on {effective:%-d %B %Y}: 30 days left."
+        f"Terminates on {effective:%B %-d, %Y}: 30 days left."
     )
     expect(page.locator('[data-termination-notice="DHS"]')).to_contain_text("Standing")
     axe(page)

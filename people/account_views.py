@@ -89,7 +89,7 @@ def mfa_verify_view(request: HttpRequest) -> HttpResponse:
                         f"You signed in with a recovery code; {mfa.recovery_codes_left(user)} are left. "
                         "Renew them from Sign-in security if you are running low.",
                     )
-                return HttpResponseRedirect(data["next"] or reverse("home"))
+                return HttpResponseRedirect(data["next"] or reverse("landing"))
             people_signin.sign_in_failed_from(request)
             account_event.send(
                 sender=mfa_verify_view,
@@ -223,7 +223,7 @@ def sso_start_view(request: HttpRequest, provider: str) -> HttpResponse:
     if notice.notice_required(request):
         return redirect(f"{reverse('accounts:notice')}?{urlencode({'next': request.get_full_path()})}")
     try:
-        next_url = safe_next(request, default=reverse("home"))
+        next_url = safe_next(request, default=reverse("landing"))
         return HttpResponseRedirect(sso.start(request, p, next_url=next_url))
     except sso.SignOnRefused as refusal:
         sso.refused(request, p, refusal)
@@ -248,4 +248,4 @@ def sso_callback_view(request: HttpRequest, provider: str) -> HttpResponse:
         "amr": signed_on.amr,
         "acr": signed_on.acr,
     }
-    return HttpResponseRedirect(signed_on.next_url or reverse("home"))
+    return HttpResponseRedirect(signed_on.next_url or reverse("landing"))

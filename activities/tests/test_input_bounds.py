@@ -117,12 +117,12 @@ def test_follow_up_due_before_its_meeting_is_shown_beside_its_row_and_in_the_sum
     )
     assert response.status_code == 200
     row = response.context["formset"].forms[1]
-    assert row.errors["due_on"] == ["The action is due before its meeting (2017-12-05)."]
+    assert row.errors["due_on"] == ["The action is due before its meeting (December 5, 2017)."]
     assert not response.context["form"].errors
     page = response.content.decode()
     assert (
         '<a href="#id_follow_ups-1-due_on">Action 2, Due on: The action is due before its meeting '
-        "(2017-12-05).</a>" in page
+        "(December 5, 2017).</a>" in page
     )
     # Beside the field: crispy's feedback for the row's date input.
     assert 'id="error_1_id_follow_ups-1-due_on"' in page
@@ -147,7 +147,7 @@ def test_follow_up_completed_before_an_edited_meeting_moved_later_is_shown_besid
     response = client.post(reverse("activities:meeting_edit", args=[meeting.pk]), data)
     assert response.status_code == 200
     assert response.context["formset"].forms[0].errors["completed_on"] == [
-        "The action was completed before its meeting (2018-02-01)."
+        "The action was completed before its meeting (February 1, 2018)."
     ]
     assert not FollowUpAction.objects.exists()
 

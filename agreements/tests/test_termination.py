@@ -295,7 +295,7 @@ def test_giving_notice_on_the_page_shows_the_countdown(client, in_force, dhs_adm
     )
     html = response.content.decode()
     effective = today() + datetime.timedelta(days=30)
-    assert f"Terminates on {effective:%-d %B %Y}</strong>: 30 days left." in html
+    assert f"Terminates on {effective:%B %-d, %Y}</strong>: 30 days left." in html
     assert "Withdraw DHS's notice of termination" in html
 
 

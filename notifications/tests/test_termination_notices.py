@@ -50,7 +50,7 @@ def test_a_termination_notice_tells_the_other_partys_admins_only(
     assert [n.user for n in sent] == [doc_admin]
     effective = today() + datetime.timedelta(days=30)
     assert mailoutbox[0].subject == (
-        f"{agreement.short_name}: DHS gave notice of termination, effective {effective:%-d %B %Y}"
+        f"{agreement.short_name}: DHS gave notice of termination, effective {effective:%B %-d, %Y}"
     )
     assert "/agreements/pact/termination/" in mailoutbox[0].body
 

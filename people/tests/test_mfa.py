@@ -88,7 +88,7 @@ def test_password_sign_in_of_an_account_with_an_app_asks_for_a_code_before_signi
     response = password_step(client, doc_staff, "/agreements/")
     assert response["Location"] == reverse("accounts:mfa_verify")
     assert "_auth_user_id" not in client.session
-    assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
+    assert client.get(reverse("my_work"))["Location"].startswith(reverse("login"))
 
 
 def test_right_code_signs_in_and_goes_to_next(doc_staff):
@@ -136,7 +136,7 @@ def test_a_recovery_code_signs_in_once(doc_staff):
     code = StaticToken.objects.filter(device__user=doc_staff).first().token
     client = Client()
     password_step(client, doc_staff)
-    assert client.post(reverse("accounts:mfa_verify"), {"code": code})["Location"] == reverse("home")
+    assert client.post(reverse("accounts:mfa_verify"), {"code": code})["Location"] == reverse("landing")
     assert mfa.recovery_codes_left(doc_staff) == mfa.RECOVERY_CODE_COUNT - 1
     again = Client()
     password_step(again, doc_staff)

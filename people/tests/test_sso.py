@@ -91,7 +91,7 @@ def test_sign_on_signs_in_the_account_with_that_verified_email_and_goes_on(agenc
     response = sign_on(client, "dana", next_url="/agreements/")
     assert response.status_code == 302 and response["Location"] == "/agreements/"
     assert client.session["_auth_user_id"] == str(dana.pk)
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("my_work")).status_code == 200
 
 
 def test_sign_on_records_the_providers_amr_and_acr(agency_idp, dana):

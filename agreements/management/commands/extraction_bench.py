@@ -93,7 +93,9 @@ class Command(BaseCommand):
         from agreements.permissions import ADMIN, role_groups
 
         with transaction.atomic():
-            party, _ = Party.objects.get_or_create(acronym="BENCH", defaults={"name": "Bench party", "key": "extraction-bench"})
+            party, _ = Party.objects.get_or_create(
+                acronym="BENCH", defaults={"name": "Bench party", "key": "extraction-bench"}
+            )
             user = get_user_model().objects.create_user(username="extraction-bench-admin")
             PartyMembership.objects.create(user=user, party=party)
             user.groups.set(role_groups([ADMIN]))
