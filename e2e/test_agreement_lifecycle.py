@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 from agreements.models import Agreement
 from agreements.permissions import ADMIN
 from agreements.tests.factories import UserFactory
-from core.time import today
+from core.time import long_date, today
 
 NEW_FILE = Path(__file__).resolve().parents[1] / "agreements" / "tests" / "data" / "new-two-party-mou.yaml"
 
@@ -86,7 +86,7 @@ def test_admins_upload_sign_modify_and_terminate_a_new_agreement(
     page.get_by_label("Target date", exact=True).fill(target.isoformat())
     page.get_by_role("button", name="Save owner and target date").click()
     expect(page.locator("[data-owner]")).to_have_text(doc_staff.get_full_name() or doc_staff.username)
-    expect(page.locator("[data-target-date]")).to_have_text(target.isoformat())
+    expect(page.locator("[data-target-date]")).to_have_text(long_date(target))
 
     # DOC's admin proposes a modification that extends the term and adds an item, and executes it.
     page.context.clear_cookies()
@@ -120,7 +120,7 @@ def test_admins_upload_sign_modify_and_terminate_a_new_agreement(
     page.get_by_role("link", name="1. Two more years and a joint report").click()
     axe(page)
     page.get_by_role("button", name="Execute for DHS").click()
-    expect(page.locator("[data-modification-state]")).to_have_text(f"In effect since {today():%Y-%m-%d}")
+    expect(page.locator("[data-modification-state]")).to_have_text(f"In effect since {long_date(today())}")
     page.goto(portal + agreement.get_absolute_url())
     expect(page.locator("#item-ii2")).to_contain_text("Publish a joint report")
     agreement.refresh_from_db()

@@ -87,5 +87,5 @@ def test_user_signs_in_through_the_agencys_openid_provider_and_lands_on_my_work(
     page.get_by_role("button", name="Sign in to the identity provider").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("My work")
-    assert page.url == portal + "/"
+    assert page.url == portal + reverse("my_work")  # staff land on My work
     expect(page.get_by_role("button", name="Casey Lin · DOC")).to_be_visible()
