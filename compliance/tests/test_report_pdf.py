@@ -49,6 +49,12 @@ def test_pdf_report_names_the_agreement_and_numbers_every_page(client, manager, 
         assert f"Page {number} of {len(pages)}" in text
 
 
+def test_pdf_report_shows_no_template_syntax(client, manager, busy_quarter):
+    client.force_login(manager)
+    text = "".join(pdf_pages(client.get(reverse("compliance:report"), {**QUERY, "format": "pdf"})))
+    assert "{#" not in text and "{%" not in text and "{{" not in text
+
+
 def test_pdf_report_has_the_content_of_the_printable_page(client, manager, busy_quarter):
     client.force_login(manager)
     page = client.get(reverse("compliance:report"), QUERY).content.decode()
