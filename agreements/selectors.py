@@ -276,8 +276,7 @@ def draft_page(agreement: Agreement, party: Party | None) -> dict:
         ),
         "signatories": [(s, party is not None and s.party_id == party.pk) for s in signatories],
         "party": party,
-        "can_sign": party is not None
-        and not any(s.party_id == party.pk and s.signed_on for s in signatories),
+        "can_sign": party is not None and party in unsigned_parties(agreement),
         "contacts": list(
             agreement.points_of_contact.select_related("party").order_by("party__acronym", "position")
         ),
