@@ -13,9 +13,14 @@ from e2e.pages import PAGES, PortalPage
 AFTER_LAYOUT = (
     "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(MEASURE))))"
 )
-# The outermost elements that stick out past the right edge of the window: where to look.
+# The outermost elements that stick out past the right edge of the window: where to look. An
+# element inside a box that scrolls or clips sideways (a table in .table-responsive) widens nothing
+# and is left out, so the list names what actually widens the page.
 STICKING_OUT = """() => [...document.querySelectorAll('body *')].filter(el => {
   const edge = window.innerWidth + 1;
+  for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+    if (getComputedStyle(up).overflowX !== 'visible') return false;
+  }
   return el.getBoundingClientRect().right > edge && el.parentElement.getBoundingClientRect().right <= edge;
 }).slice(0, 5)
   .map(el => `<${el.tagName.toLowerCase()} class="${el.className}"> ${el.innerText.slice(0, 40)}`)"""
