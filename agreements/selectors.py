@@ -194,6 +194,19 @@ class Countdown:
         return COUNTDOWN_WORDS[self.target]
 
 
+def non_renewal_withdrawal_deadline(agreement: Agreement) -> datetime.date | None:
+    """The last day the standing notice of non-renewal may be withdrawn: the last day the term rules
+    give for such a notice before the end it stops (withdrawn by then, the renewal still happens
+    as if no notice had been given). None when no notice stands or the term is no longer in force.
+    """
+    if agreement.non_renewal_notice_on is None:
+        return None
+    term = agreement.term_on(today())
+    if not term.is_in_force or term.expires_on is None or term.set_by is not None:
+        return None
+    return agreement.term_rules().notice_deadline_for(term.expires_on)
+
+
 def termination_page(agreement: Agreement, party: Party | None) -> dict:
     """The termination page: the rules, the notices given, the countdown, and what `party` may do.
 
@@ -210,6 +223,7 @@ def termination_page(agreement: Agreement, party: Party | None) -> dict:
     own_right = next((r for r in rights if party is not None and r.party_id == party.pk), None)
     states = modification_states(agreement)
     ended = term.status in (AgreementStatus.TERMINATED, AgreementStatus.EXPIRED)
+    withdrawal_deadline = non_renewal_withdrawal_deadline(agreement)
     return {
         "term": term,
         "countdown": countdown,
@@ -227,6 +241,13 @@ def termination_page(agreement: Agreement, party: Party | None) -> dict:
         "can_propose_mutual": bool(party and not ended and term.status != AgreementStatus.DRAFT),
         "can_give_non_renewal": bool(
             party and term.notice_deadline and agreement.non_renewal_notice_on is None and term.is_in_force
+        ),
+        "non_renewal_withdrawal_deadline": withdrawal_deadline,
+        "can_withdraw_non_renewal": bool(
+            party
+            and agreement.non_renewal_notice_by_id == party.pk
+            and withdrawal_deadline
+            and on <= withdrawal_deadline
         ),
         "renews_by_agreement": agreement.renews and not agreement.renewal_automatic,
         "can_propose_renewal": bool(

@@ -13,7 +13,9 @@ a `ValidationError` naming the form field at fault, one transaction each.
   effect is `terminate_on`, executed by every party like any other (agreements/lifecycle.py);
   it takes effect on the last execution.
 - **Notice of non-renewal** (`non_renewal_notice_give`) for a term that renews by itself, by
-  the last day the term rules allow; **renewal by agreement** (`renewal_propose`) for one that
+  the last day the term rules allow; withdrawable by the party that gave it until that same last
+  day (`non_renewal_notice_withdraw_for`), after which the end is settled and only a modification
+  renews the term; **renewal by agreement** (`renewal_propose`) for one that
   renews only when the parties agree: a modification moving the end by the renewal length.
 
 The other parties' admins are told through the `termination_notice_given` signal
@@ -33,6 +35,7 @@ from core.time import long_date, today
 
 from . import lifecycle, permissions
 from .models import Agreement, Modification, Party, TerminationNotice
+from .selectors import non_renewal_withdrawal_deadline
 from .services import TerminationRefused, termination_notice_give, termination_notice_withdraw
 from .signals import termination_notice_given
 
@@ -46,6 +49,7 @@ class What:
     TERMINATION = "termination"
     WITHDRAWN = "termination_withdrawn"
     NON_RENEWAL = "non_renewal"
+    NON_RENEWAL_WITHDRAWN = "non_renewal_withdrawn"
 
 
 def _refuse(field_name: str, message: str) -> ValidationError:
@@ -177,6 +181,43 @@ def non_renewal_notice_give(*, acting_user: User, agreement: Agreement, given_on
     agreement.save()
     _tell_the_others(
         agreement, party, what=What.NON_RENEWAL, occasion=f"non-renewal notice {given_on}", day=given_on
+    )
+    return agreement
+
+
+@transaction.atomic
+def non_renewal_notice_withdraw_for(*, acting_user: User, agreement: Agreement) -> Agreement:
+    """The party that gave the notice of non-renewal withdraws it, by the last day to give one.
+
+    After that day the end of the term is settled: renewing then takes a modification every party
+    executes (`renewal_propose` does not apply to a term that renews by itself).
+    """
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    party = _party(acting_user, agreement, "__all__", "withdraw a notice of non-renewal")
+    given_on = agreement.non_renewal_notice_on
+    if given_on is None:
+        raise _refuse("__all__", "No notice of non-renewal stands; there is nothing to withdraw.")
+    if agreement.non_renewal_notice_by_id != party.pk:
+        by = agreement.non_renewal_notice_by.acronym if agreement.non_renewal_notice_by else "another party"
+        raise _refuse("__all__", f"The notice was given by {by}; only its admins can withdraw it.")
+    deadline = non_renewal_withdrawal_deadline(agreement)
+    if deadline is None:
+        raise _refuse("__all__", "The agreement is no longer in force; the notice has taken effect.")
+    if today() > deadline:
+        raise _refuse(
+            "__all__",
+            f"The last day to withdraw it was {long_date(deadline)}: the term's end is settled. "
+            "Renewing now takes a modification every party executes.",
+        )
+    agreement.non_renewal_notice_on = None
+    agreement.non_renewal_notice_by = None
+    agreement.save()
+    _tell_the_others(
+        agreement,
+        party,
+        what=What.NON_RENEWAL_WITHDRAWN,
+        occasion=f"non-renewal notice {given_on} withdrawn on {today()}",
+        day=today(),
     )
     return agreement
 

@@ -33,6 +33,11 @@ urlpatterns = [
     path(
         "<slug:slug>/termination/non-renewal/", views.termination_non_renewal, name="termination_non_renewal"
     ),
+    path(
+        "<slug:slug>/termination/non-renewal/withdraw/",
+        views.termination_non_renewal_withdraw,
+        name="termination_non_renewal_withdraw",
+    ),
     path("<slug:slug>/termination/renewal/", views.termination_renewal, name="termination_renewal"),
     # Editing a draft (agreements/draft_views.py).
     path("<slug:slug>/draft/", draft_views.draft_edit, name="draft"),

@@ -505,6 +505,23 @@ def termination_non_renewal(request: AuthenticatedRequest, slug: str) -> HttpRes
 
 
 @require_POST
+def termination_non_renewal_withdraw(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """The party that gave the notice of non-renewal withdraws it, by the last day to give one."""
+    agreement = _agreement_acted_on(request, slug)
+    try:
+        termination.non_renewal_notice_withdraw_for(acting_user=request.user, agreement=agreement)
+    except ValidationError as exc:
+        messages.error(request, f"Not withdrawn: {_refusal_text(exc)}")
+    else:
+        messages.success(
+            request,
+            "The notice of non-renewal is withdrawn: the term renews as the agreement states. "
+            "The other parties' admins are told.",
+        )
+    return redirect("agreements:termination", slug=agreement.slug)
+
+
+@require_POST
 def termination_renewal(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """Propose renewing a term that renews only when the parties agree (a modification)."""
     agreement = _agreement_acted_on(request, slug)

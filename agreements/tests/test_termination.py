@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -15,6 +17,7 @@ from agreements.permissions import ADMIN
 from agreements.tests.factories import PartyFactory, UserFactory
 from core.time import today
 
+NY = zoneinfo.ZoneInfo("America/New_York")
 NEW_FILE = Path(__file__).parent / "data" / "new-two-party-mou.yaml"
 
 
@@ -246,6 +249,45 @@ def test_a_non_renewal_notice_on_a_term_that_does_not_renew_is_refused(in_force,
         termination.non_renewal_notice_give(acting_user=dhs_admin, agreement=in_force, given_on=today())
 
 
+def test_withdrawing_a_non_renewal_notice_lets_the_term_renew_again(renewing, dhs_admin):
+    renewing_end = renewing.expires_on
+    termination.non_renewal_notice_give(acting_user=dhs_admin, agreement=renewing, given_on=today())
+    termination.non_renewal_notice_withdraw_for(acting_user=dhs_admin, agreement=renewing)
+    renewing.refresh_from_db()
+    assert (renewing.non_renewal_notice_on, renewing.non_renewal_notice_by, renewing.expires_on) == (
+        None,
+        None,
+        renewing_end,
+    )
+    assert renewing.history.first().non_renewal_notice_on is None
+    assert renewing.history.all()[1].non_renewal_notice_on == today()
+
+
+def test_only_the_party_that_gave_the_non_renewal_notice_may_withdraw_it(renewing, dhs_admin, doc_admin):
+    termination.non_renewal_notice_give(acting_user=dhs_admin, agreement=renewing, given_on=today())
+    with pytest.raises(ValidationError, match="given by DHS; only its admins can withdraw it"):
+        termination.non_renewal_notice_withdraw_for(acting_user=doc_admin, agreement=renewing)
+    renewing.refresh_from_db()
+    assert renewing.non_renewal_notice_by.acronym == "DHS"
+
+
+def test_a_non_renewal_notice_cannot_be_withdrawn_after_the_last_day_to_give_one(renewing, dhs_admin):
+    termination.non_renewal_notice_give(acting_user=dhs_admin, agreement=renewing, given_on=today())
+    renewing.refresh_from_db()
+    deadline = renewing.expires_on - datetime.timedelta(days=60)
+    day_after = datetime.datetime.combine(deadline + datetime.timedelta(days=1), datetime.time(12), tzinfo=NY)
+    refused = f"last day to withdraw it was {deadline:%B %-d, %Y}"
+    with time_machine.travel(day_after, tick=False), pytest.raises(ValidationError, match=refused):
+        termination.non_renewal_notice_withdraw_for(acting_user=dhs_admin, agreement=renewing)
+    renewing.refresh_from_db()
+    assert renewing.non_renewal_notice_on == today()
+
+
+def test_withdrawing_a_non_renewal_notice_when_none_stands_is_refused(renewing, dhs_admin):
+    with pytest.raises(ValidationError, match="No notice of non-renewal stands"):
+        termination.non_renewal_notice_withdraw_for(acting_user=dhs_admin, agreement=renewing)
+
+
 def test_a_renewal_by_agreement_is_a_modification_moving_the_end_by_the_renewal(
     in_force, doc_admin, dhs_admin
 ):
@@ -311,6 +353,27 @@ def test_a_short_notice_on_the_page_is_refused_on_its_field(client, in_force, dh
         ]
     }
     assert not TerminationNotice.objects.exists()
+
+
+def test_the_page_offers_withdrawing_a_non_renewal_notice_only_to_the_party_that_gave_it(
+    client, renewing, dhs_admin, doc_admin
+):
+    termination.non_renewal_notice_give(acting_user=dhs_admin, agreement=renewing, given_on=today())
+    client.force_login(doc_admin)
+    assert "notice of non-renewal</button>" not in client.get(page_url(renewing)).content.decode()
+    client.force_login(dhs_admin)
+    assert "Withdraw DHS's notice of non-renewal</button>" in client.get(page_url(renewing)).content.decode()
+
+
+def test_withdrawing_a_non_renewal_notice_on_the_page_says_so(client, renewing, dhs_admin):
+    termination.non_renewal_notice_give(acting_user=dhs_admin, agreement=renewing, given_on=today())
+    client.force_login(dhs_admin)
+    response = client.post(
+        reverse("agreements:termination_non_renewal_withdraw", kwargs={"slug": renewing.slug}), follow=True
+    )
+    assert "The notice of non-renewal is withdrawn" in response.content.decode()
+    renewing.refresh_from_db()
+    assert renewing.non_renewal_notice_on is None
 
 
 def test_proposing_mutual_termination_on_the_page_opens_the_modification(client, in_force, doc_admin):

@@ -217,6 +217,7 @@ BUTTONS = [
     ("agreements:termination_withdraw", "doc_admin", {}),
     ("agreements:termination_mutual", "doc_admin", {"mutual-terminate_on": "", "mutual-text": ""}),
     ("agreements:termination_non_renewal", "doc_admin", {"nonrenewal-given_on": ""}),
+    ("agreements:termination_non_renewal_withdraw", "doc_admin", {}),
     ("agreements:termination_renewal", "doc_admin", {}),
     ("agreements:draft_clause_move", "doc_admin", {"direction": "x"}),
 ]

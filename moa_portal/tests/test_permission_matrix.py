@@ -122,6 +122,7 @@ class MatrixObjects:
     # In force (the MOA has expired), either party may terminate on 30 days' notice:
     mou: Agreement  # renews by itself once unless a party gives 60 days' notice; no notice given
     mou_noticed: Agreement  # renews only by agreement; DOC's notice of termination stands
+    mou_non_renewed: Agreement  # renews by itself; DOC's notice of non-renewal stands
     draft: Agreement  # a DOC–DHS draft the DOC admin started (visible to the two parties' admins only)
     draft_clause: Section  # the draft's first clause (empty), with a second one after it
     draft_item: Commitment  # of the draft, citing the second clause
@@ -213,6 +214,10 @@ def mou(o: MatrixObjects) -> dict[str, Any]:
 
 def mou_noticed(o: MatrixObjects) -> dict[str, Any]:
     return {"slug": o.mou_noticed.slug}
+
+
+def mou_non_renewed(o: MatrixObjects) -> dict[str, Any]:
+    return {"slug": o.mou_non_renewed.slug}
 
 
 def text_reading(o: MatrixObjects) -> dict[str, Any]:
@@ -365,6 +370,7 @@ EXPECTED: dict[str, Row] = {
     "agreements:termination_withdraw": row(mou_noticed, "login 405 405 405 405 405"),
     "agreements:termination_mutual": row(mou,           "login 405 405 405 405 405"),
     "agreements:termination_non_renewal": row(mou,      "login 405 405 405 405 405"),
+    "agreements:termination_non_renewal_withdraw": row(mou_non_renewed, "login 405 405 405 405 405"),
     "agreements:termination_renewal": row(mou_noticed,  "login 405 405 405 405 405"),
     # A draft is seen by the admins of its parties only: everyone else does not find it (404).
     "agreements:draft":        row(draft,               "login 404 404 404 200 404"),
@@ -543,6 +549,9 @@ def objects(moa, doc, dhs, doc_staff, dhs_staff, doc_admin, tmp_path) -> MatrixO
         mou_noticed=_noticed(
             _in_force_mou(new_mou, tmp_path, "matrix-mou-noticed", renews_by_itself=False), doc
         ),
+        mou_non_renewed=_non_renewed(
+            _in_force_mou(new_mou, tmp_path, "matrix-mou-non-renewed", renews_by_itself=True), doc
+        ),
         draft=new_draft,
         draft_clause=clauses[0],
         draft_item=draft_item,
@@ -575,6 +584,12 @@ def _in_force_mou(source: Path, folder: Path, slug: str, *, renews_by_itself: bo
     agreement.executed_on = today() - datetime.timedelta(days=10)
     agreement.renews, agreement.renewal_automatic = True, renews_by_itself
     agreement.renewal_years, agreement.renewal_periods, agreement.renewal_notice_days = 1, 1, 60
+    agreement.save()
+    return agreement
+
+
+def _non_renewed(agreement: Agreement, party: Party) -> Agreement:
+    agreement.non_renewal_notice_on, agreement.non_renewal_notice_by = today(), party
     agreement.save()
     return agreement
 
@@ -1025,6 +1040,9 @@ POSTS: dict[str, PostRow] = {
     "agreements:termination_mutual": post(mou, mutual_termination_data, "login 403 403 403 ok 404 403 ok"),
     # DOC's admin gives notice first: DHS's is then refused on the form (one already given).
     "agreements:termination_non_renewal": post(mou, non_renewal_data, "login 403 403 403 ok 404 403 200"),
+    "agreements:termination_non_renewal_withdraw": post(
+        mou_non_renewed, None, "login 403 403 403 ok 404 403 ok"
+    ),
     "agreements:termination_renewal": post(mou_noticed, None, "login 403 403 403 ok 404 403 ok"),
     # A draft: its parties' admins (DOC's and DHS's) edit it; no one else finds it. A removed
     # item is not found by the next admin.

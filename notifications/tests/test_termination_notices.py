@@ -80,3 +80,19 @@ def test_a_non_renewal_notice_tells_the_other_partys_admins(
     assert list(
         Notification.objects.filter(kind=Kind.TERMINATION_NOTICE).values_list("subject", flat=True)
     ) == [f"{agreement.short_name}: DHS gave notice of non-renewal"]
+
+
+def test_withdrawing_a_non_renewal_notice_tells_the_other_partys_admins(
+    agreement, doc_admin, dhs_admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        termination.non_renewal_notice_give(acting_user=dhs_admin, agreement=agreement, given_on=today())
+        termination.non_renewal_notice_withdraw_for(acting_user=dhs_admin, agreement=agreement)
+    assert list(
+        Notification.objects.filter(kind=Kind.TERMINATION_NOTICE, user=doc_admin)
+        .order_by("pk")
+        .values_list("subject", flat=True)
+    ) == [
+        f"{agreement.short_name}: DHS gave notice of non-renewal",
+        f"{agreement.short_name}: DHS withdrew its notice of non-renewal",
+    ]
