@@ -25,7 +25,7 @@ from core.time import long_date, today
 from .evidence import CheckedFile, check_upload
 from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 from .permissions import owner_choices
-from .signals import meeting_invitation_due
+from .signals import meeting_invitation_due, update_logged
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -211,6 +211,7 @@ def progress_update_create(
     update.save()
     _evidence_store(checked=checked, acting_user=acting_user, progress_update=update)
     commitment_status_refresh(commitment=commitment)
+    transaction.on_commit(lambda: update_logged.send(sender=ProgressUpdate, update=update))
     return update
 
 
