@@ -77,6 +77,8 @@ def address_problem(address: str) -> str | None:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
+    if ip.is_unspecified:
+        return "a reserved address"
     if ip.is_loopback:
         return None if _allow_loopback() else "a loopback address"
     if ip.is_link_local:
