@@ -33,7 +33,9 @@ class WebhookForm(forms.Form):
     reserved address) here, beside the field, and again by the service and at every delivery.
     """
 
-    party = forms.ModelChoiceField(queryset=None, required=True, empty_label=None, label="Party")
+    party: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, required=True, empty_label=None, label="Party"
+    )
     name = forms.CharField(max_length=100, help_text="What receives it, e.g. “DOC ERP” or “Teams channel”.")
     url = forms.CharField(
         label="URL",

@@ -192,6 +192,8 @@ def term_notice_notices(due: Iterable[DueNotice]) -> list[Notice]:
     items = []
     for d in due:
         agreement = d.agreement
+        if agreement is None:  # the countdown is always about an agreement
+            continue
         target_on = d.context["expires_on"]
         target = d.context["target"]
         link = d.link or agreement.get_absolute_url()

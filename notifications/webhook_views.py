@@ -10,24 +10,25 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from agreements.models import Party
+from core.http import AuthenticatedRequest
 
 from . import permissions, selectors, services
 from .forms import WebhookForm
 from .models import Notification, WebhookSubscription
 
 
-def _require_admin(request: HttpRequest) -> None:
+def _require_admin(request: AuthenticatedRequest) -> None:
     if not permissions.can_keep_webhooks(request.user):
         raise PermissionDenied("Webhooks are kept by the admins of a party.")
 
 
-def _subscription(request: HttpRequest, pk: int) -> WebhookSubscription:
+def _subscription(request: AuthenticatedRequest, pk: int) -> WebhookSubscription:
     _require_admin(request)
     return get_object_or_404(selectors.webhook_subscriptions_for(request.user), pk=pk)
 
@@ -38,7 +39,7 @@ def _add_errors(form: WebhookForm, exc: ValidationError) -> None:
 
 
 def _secret_page(
-    request: HttpRequest, subscription: WebhookSubscription, secret: str, *, new: bool
+    request: AuthenticatedRequest, subscription: WebhookSubscription, secret: str, *, new: bool
 ) -> HttpResponse:
     response = render(
         request,
@@ -50,13 +51,13 @@ def _secret_page(
     return response
 
 
-def webhook_list(request: HttpRequest) -> HttpResponse:
+def webhook_list(request: AuthenticatedRequest) -> HttpResponse:
     _require_admin(request)
     subscriptions = list(selectors.webhook_subscriptions_for(request.user))
     return render(request, "notifications/webhooks/list.html", {"subscriptions": subscriptions})
 
 
-def webhook_create(request: HttpRequest) -> HttpResponse:
+def webhook_create(request: AuthenticatedRequest) -> HttpResponse:
     _require_admin(request)
     parties: QuerySet[Party] = permissions.webhook_parties(request.user)
     if not parties.exists():
@@ -81,7 +82,7 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/webhooks/form.html", {"form": form, "subscription": None})
 
 
-def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     subscription = _subscription(request, pk)
     initial = {
         "name": subscription.name,
@@ -121,7 +122,7 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def webhook_pause(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_pause(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Pause an active subscription, or resume a paused one (`active` in the form: 1 or 0)."""
     subscription = _subscription(request, pk)
     active = request.POST.get("active") == "1"
@@ -131,13 +132,13 @@ def webhook_pause(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def webhook_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_rotate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     subscription = _subscription(request, pk)
     secret = services.webhook_secret_rotate(acting_user=request.user, subscription=subscription)
     return _secret_page(request, subscription, secret, new=False)
 
 
-def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     subscription = _subscription(request, pk)
     if request.method == "POST":
         services.webhook_delete(acting_user=request.user, subscription=subscription)
@@ -147,7 +148,7 @@ def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def webhook_test(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_test(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Send a test event now and say how the receiver answered."""
     subscription = _subscription(request, pk)
     delivery = services.webhook_test_send(acting_user=request.user, subscription=subscription)

@@ -86,8 +86,8 @@ from compliance.models import CalendarFeedToken
 from contacts.models import PointOfContact
 from core.time import today
 from notifications.models import Mute, Notification, WebhookSubscription
-from notifications.services import webhook_create
 from notifications.selectors import mutable_kinds
+from notifications.services import webhook_create
 from notifications.tests.factories import NotificationFactory
 from people import mfa
 from people.services import user_version
@@ -975,7 +975,12 @@ def token_data(o, user):
 
 
 def webhook_data(o, user):
-    return {"name": "Matrix receiver", "url": "http://127.0.0.1:9/new", "events": ["notice.due"], "format": "slack"}
+    url = "http://127.0.0.1:9/new"
+    return {"name": "Matrix receiver", "url": url, "events": ["notice.due"], "format": "slack"}
+
+
+def pause_data(o, user):
+    return {"active": "0"}
 
 
 def webhook_edit_data(o, user):
@@ -1088,7 +1093,7 @@ POSTS: dict[str, PostRow] = {
     # DOC's webhook: DOC's admin keeps it; DHS's admin adds DHS's own, and does not find DOC's.
     "webhooks:create": post(None, webhook_data, "login 403 403 403 201 403 403 201"),
     "webhooks:edit": post(pk_of("webhook"), webhook_edit_data, "login 403 403 403 ok 403 403 404"),
-    "webhooks:pause": post(pk_of("webhook"), lambda o, u: {"active": "0"}, "login 403 403 403 ok 403 403 404"),
+    "webhooks:pause": post(pk_of("webhook"), pause_data, "login 403 403 403 ok 403 403 404"),
     "webhooks:rotate": post(pk_of("webhook"), None, "login 403 403 403 201 403 403 404"),
     "webhooks:test": post(pk_of("webhook"), None, "login 403 403 403 ok 403 403 404"),
     "webhooks:delete": post(pk_of("webhook"), None, "login 403 403 403 ok 403 403 404"),
