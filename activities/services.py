@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth import get_user_model
@@ -211,8 +212,13 @@ def progress_update_create(
     update.save()
     _evidence_store(checked=checked, acting_user=acting_user, progress_update=update)
     commitment_status_refresh(commitment=commitment)
-    transaction.on_commit(lambda: update_logged.send(sender=ProgressUpdate, update=update))
+    transaction.on_commit(partial(update_logged_announce, update))
     return update
+
+
+def update_logged_announce(update: ProgressUpdate) -> None:
+    """Announce a recorded update (after the commit) to the apps above: webhooks are told."""
+    update_logged.send(sender=ProgressUpdate, update=update)
 
 
 @transaction.atomic

@@ -107,7 +107,7 @@ def notices_not_sent() -> QuerySet[Notification]:
         Notification.objects.filter(
             Q(status=Notification.Status.FAILED) | Q(status=Notification.Status.PENDING, attempts__gt=0)
         )
-        .select_related("agreement")
+        .select_related("agreement", "webhook__party")
         .order_by("-created_at", "-pk")
     )
 
