@@ -407,6 +407,9 @@ EXPECTED: dict[str, Row] = {
     "api:meeting-detail":      row(pk_of("meeting"),    "401   200 200 200 200 404"),
     "api:outreach-event-list": row(None,                "401   200 200 200 200 200"),
     "api:outreach-event-detail": row(pk_of("event"),    "401   200 200 200 200 404"),
+    # Admins see their party's webhooks; others have none (an empty list; a subscription: 404).
+    "api:webhook-subscription-list": row(None,          "401   200 200 200 200 200"),
+    "api:webhook-subscription-detail": row(pk_of("webhook"), "401 404 404 404 200 404"),
     "api:contact-list":        row(None,                "401   200 200 200 200 200"),
     "api:contact-detail":      row(pk_of("doc_contact"), "401  200 200 200 200 404"),
     "api:notification-list":   row(None,                "401   200 200 200 200 200"),
