@@ -272,6 +272,23 @@ def digest_week(on: datetime.date) -> str:
     return f"week {year}-W{week:02d}"
 
 
+def milestones_newly_overdue(on: datetime.date | None = None) -> list[Milestone]:
+    """Milestones of agreements in force that became overdue within NOTICE_CATCH_UP_DAYS of `on`.
+
+    Each is announced once (to webhooks); the window keeps a first run from announcing every
+    milestone that has been late for years, and lets a run missed for a few days catch up.
+    """
+    on = on or today()
+    since = on - datetime.timedelta(days=settings.NOTICE_CATCH_UP_DAYS + 1)
+    return list(
+        Milestone.objects.overdue(on)
+        .filter(due_on__gte=since, commitment__agreement__in=_in_force(on))
+        .select_related("commitment__agreement")
+        .prefetch_related("commitment__agreement__parties")
+        .order_by("due_on", "pk")
+    )
+
+
 def stale_work_due(on: datetime.date | None = None) -> StaleWork:
     """Owned items with no update in the stale window, and overdue milestones.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth import get_user_model
@@ -25,7 +26,7 @@ from core.time import long_date, today
 from .evidence import CheckedFile, check_upload
 from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 from .permissions import owner_choices
-from .signals import meeting_invitation_due
+from .signals import meeting_invitation_due, update_logged
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -211,7 +212,13 @@ def progress_update_create(
     update.save()
     _evidence_store(checked=checked, acting_user=acting_user, progress_update=update)
     commitment_status_refresh(commitment=commitment)
+    transaction.on_commit(partial(update_logged_announce, update))
     return update
+
+
+def update_logged_announce(update: ProgressUpdate) -> None:
+    """Announce a recorded update (after the commit) to the apps above: webhooks are told."""
+    update_logged.send(sender=ProgressUpdate, update=update)
 
 
 @transaction.atomic

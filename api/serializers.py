@@ -19,7 +19,7 @@ from agreements.obligations import Obligation
 from contacts.models import PointOfContact
 from core.bounds import EARLIEST_DAY
 from core.time import today
-from notifications.models import Notification
+from notifications.models import Notification, WebhookSubscription
 
 LATEST_DAY = "2200-12-31"
 
@@ -441,6 +441,29 @@ class NotificationSerializer(serializers.ModelSerializer):
             "link",
             "created_at",
             "read_at",
+        ]
+
+
+class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+    """A party's webhook subscription as its admins see it; never its secret."""
+
+    party: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        read_only=True, slug_field="acronym"
+    )
+    events = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = WebhookSubscription
+        fields = [
+            "id",
+            "party",
+            "name",
+            "url",
+            "events",
+            "format",
+            "active",
+            "created_at",
+            "secret_rotated_at",
         ]
 
 

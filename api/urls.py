@@ -19,6 +19,7 @@ router.register("meetings", views.MeetingViewSet, basename="meeting")
 router.register("outreach-events", views.OutreachEventViewSet, basename="outreach-event")
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("webhooks", views.WebhookSubscriptionViewSet, basename="webhook-subscription")
 
 urlpatterns = [
     path("v1/schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),

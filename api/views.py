@@ -44,7 +44,7 @@ from contacts import services as contact_services
 from contacts.models import PointOfContact
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
-from notifications.models import Notification
+from notifications.models import Notification, WebhookSubscription
 
 from . import serializers as s
 from .filters import ClauseFilter, CommitmentApiFilter, ContactFilter, MilestoneFilter, NotificationFilter
@@ -617,3 +617,19 @@ class NotificationViewSet(ReadViewSet):
             acting_user=signed_in(request), ids=body.validated_data.get("ids")
         )
         return Response({"marked_read": count})
+
+
+# --- webhooks ------------------------------------------------------------------------------------
+
+
+class WebhookSubscriptionViewSet(ReadViewSet):
+    """Your party's webhook subscriptions, read only (admins; others have none to see). They are
+    kept on the Webhooks pages, where the secret is shown once; the API never shows it."""
+
+    queryset = WebhookSubscription.objects.none()  # the model, for the schema; get_queryset decides
+
+    serializer_class = s.WebhookSubscriptionSerializer
+    filterset_takes_agreements = False
+
+    def get_queryset(self):
+        return notification_selectors.webhook_subscriptions_for(signed_in(self.request))

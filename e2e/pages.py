@@ -62,6 +62,8 @@ PAGES = [
         "modification-form", lambda moa: reverse("agreements:modification_new", args=[moa.slug]), "doc_admin"
     ),
     PortalPage("termination", lambda moa: reverse("agreements:termination", args=[moa.slug]), "doc_admin"),
+    PortalPage("webhooks", lambda moa: reverse("webhooks:list"), "doc_admin"),
+    PortalPage("webhook-form", lambda moa: reverse("webhooks:create"), "doc_admin"),
     PortalPage("sign-in-security", lambda moa: reverse("accounts:mfa")),
     PortalPage("authenticator-app", lambda moa: reverse("accounts:mfa_app")),
 ]

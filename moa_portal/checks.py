@@ -89,6 +89,14 @@ def configuration_problems() -> list[Error]:
                 id="moa_portal.E006",
             )
         )
+    if getattr(settings, "WEBHOOK_ALLOW_LOOPBACK", False):
+        problems.append(
+            Error(
+                "WEBHOOK_ALLOW_LOOPBACK is on: webhook URLs could reach this machine over plain http.",
+                hint="Unset WEBHOOK_ALLOW_LOOPBACK (it is for development and tests).",
+                id="moa_portal.E007",
+            )
+        )
     return problems
 
 

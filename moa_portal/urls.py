@@ -68,6 +68,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("accounts/tokens/", include("api.token_urls")),
     path("operations/", include("notifications.operations_urls")),
+    path("webhooks/", include("notifications.webhook_urls")),
     path("healthz", healthz, name="healthz"),
     path("healthz/detail", healthz_detail, name="healthz_detail"),
     path("metrics", metrics, name="metrics"),

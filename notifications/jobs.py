@@ -34,6 +34,7 @@ from .services import (
     recipients_from,
     users_by_email,
 )
+from .webhook_events import term_notice_notices
 
 
 def claim_due(kind: str, due: Iterable[DueNotice]) -> list[Notification]:
@@ -65,8 +66,9 @@ def notices_of(kind: str, due: Iterable[DueNotice]) -> list[Notice]:
 
 
 def term_notices_claim(*, on: datetime.date | None = None) -> list[Notification]:
-    """Claim the due term notices, to the parties' managers and admins."""
-    return claim_due(Kind.TERM_NOTICE, countdown.term_notices_to_send(on))
+    """Claim the due term notices, to the parties' managers and admins and their webhooks."""
+    due = countdown.term_notices_to_send(on)
+    return notices_claim(notices=notices_of(Kind.TERM_NOTICE, due) + term_notice_notices(due))
 
 
 def term_notices_send(*, on: datetime.date | None = None) -> list[Notification]:

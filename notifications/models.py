@@ -20,8 +20,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
-from agreements.models import Agreement
+from agreements.models import Agreement, Party
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -36,10 +37,72 @@ class Kind(models.TextChoices):
     MODIFICATION_AWAITING = "modification_awaiting", "A proposed modification awaits your party"
     TERMINATION_NOTICE = "termination_notice", "Another party gave notice of termination or non-renewal"
     MEETING_INVITATION = "meeting_invitation", "Meeting invitation (calendar)"
+    UPDATE_LOGGED = "update_logged", "A progress update was logged (webhooks)"
+    MILESTONE_OVERDUE = "milestone_overdue", "A milestone is overdue (webhooks)"
+    WEBHOOK_TEST = "webhook_test", "Test event (webhooks)"
 
 
 #: Kinds a user may not mute: the agreement's term running out concerns every manager.
 UNMUTABLE_KINDS = frozenset({Kind.TERM_NOTICE})
+
+#: Kinds only webhooks receive (no user gets them, so none can mute them).
+WEBHOOK_ONLY_KINDS = frozenset({Kind.UPDATE_LOGGED, Kind.MILESTONE_OVERDUE, Kind.WEBHOOK_TEST})
+
+
+class WebhookEvent(models.TextChoices):
+    """The events a party's systems can subscribe to; the value is the payload's `type`."""
+
+    UPDATE_LOGGED = "update.logged", "Progress update logged"
+    MILESTONE_OVERDUE = "milestone.overdue", "Milestone overdue"
+    MODIFICATION_AWAITING = "modification.awaiting", "Modification awaiting a party"
+    NOTICE_DUE = "notice.due", "Notice due (term countdown, notice of termination or non-renewal)"
+
+
+#: The event each kind of notice is, for webhooks (the kinds that are no event are absent).
+EVENT_OF_KIND: dict[str, str] = {
+    Kind.UPDATE_LOGGED: WebhookEvent.UPDATE_LOGGED,
+    Kind.MILESTONE_OVERDUE: WebhookEvent.MILESTONE_OVERDUE,
+    Kind.MODIFICATION_AWAITING: WebhookEvent.MODIFICATION_AWAITING,
+    Kind.TERM_NOTICE: WebhookEvent.NOTICE_DUE,
+    Kind.TERMINATION_NOTICE: WebhookEvent.NOTICE_DUE,
+    Kind.WEBHOOK_TEST: "webhook.test",
+}
+
+
+class WebhookSubscription(models.Model):
+    """A party's system that is told of events on the party's agreements by an HTTP POST.
+
+    Its deliveries are notices (`Notification.webhook`): claimed once per event and
+    subscription, taken, retried and failed exactly as e-mail notices are. The secret signs
+    every delivery (Standard Webhooks); it is shown once and kept off the history.
+    """
+
+    class Format(models.TextChoices):
+        STANDARD = "standard", "Standard Webhooks JSON"
+        TEAMS = "teams", "Microsoft Teams incoming webhook"
+        SLACK = "slack", "Slack incoming webhook"
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="webhook_subscriptions")
+    name = models.CharField(max_length=100, help_text="What receives it, e.g. “DOC ERP” or “Teams channel”.")
+    url = models.CharField("URL", max_length=2000)
+    events = models.JSONField(default=list, help_text="The WebhookEvent values subscribed to.")
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.STANDARD)
+    secret = models.CharField(max_length=100, help_text="whsec_ and the base64 key; shown once.")
+    active = models.BooleanField(default=True, help_text="Paused subscriptions receive nothing.")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    secret_rotated_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords(excluded_fields=["secret"])
+
+    class Meta:
+        ordering = ["party", "name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.party} webhook “{self.name}”"
+
+    def get_events_display(self) -> list[str]:
+        labels = dict(WebhookEvent.choices)
+        return [labels[e] for e in self.events if e in labels]
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -93,6 +156,14 @@ class Notification(models.Model):
         related_name="notifications",
     )
     email = models.EmailField(blank=True)
+    webhook = models.ForeignKey(
+        WebhookSubscription,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        help_text="A webhook delivery: body_text is the JSON posted to the subscription's URL.",
+    )
     subject = models.CharField(max_length=250)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
@@ -156,7 +227,8 @@ class Notification(models.Model):
                 name="notification_once_per_occasion_no_agreement",
             ),
             models.CheckConstraint(
-                condition=Q(user__isnull=False) | ~Q(email=""), name="notification_has_recipient"
+                condition=Q(user__isnull=False) | ~Q(email="") | Q(webhook__isnull=False),
+                name="notification_has_recipient",
             ),
         ]
         indexes = [

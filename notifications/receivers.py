@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities.invitations import Invitee, meeting_invitation
-from activities.models import Meeting
-from activities.signals import meeting_invitation_due
+from activities.models import Meeting, ProgressUpdate
+from activities.signals import meeting_invitation_due, update_logged
 from agreements.permissions import ADMIN, party_users_with_role
 from agreements.signals import modification_awaiting, termination_notice_given
 
-from .models import Kind
+from . import webhook_events
+from .models import Kind, WebhookEvent
 from .services import Recipient, notices_claim, notices_for, notices_send, recipients_from
 
 
@@ -31,7 +32,8 @@ def modification_awaiting_notices(sender: Any, *, modification, parties, reason:
         context={"modification": modification, "reason": reason},
         link=modification.get_absolute_url(),
     )
-    notices_send(claimed=notices_claim(notices=notices))
+    notices += webhook_events.modification_awaiting_notices(modification, parties)
+    webhook_events.send_claimed(notices_claim(notices=notices))
 
 
 @receiver(termination_notice_given)
@@ -48,7 +50,21 @@ def termination_notice_notices(
         context={"party": party, "what": what, "day": day},
         link=reverse("agreements:termination", kwargs={"slug": agreement.slug}),
     )
-    notices_send(claimed=notices_claim(notices=notices))
+    notices += webhook_events.termination_notice_notices(
+        agreement=agreement, party=party, what=what, occasion=occasion, day=day
+    )
+    webhook_events.send_claimed(notices_claim(notices=notices))
+
+
+@receiver(update_logged)
+def update_logged_deliveries(sender: Any, *, update: ProgressUpdate, **kwargs: Any) -> None:
+    """Tell the webhooks of the agreement's parties that an update was logged, once per update."""
+    if not webhook_events.subscribed(WebhookEvent.UPDATE_LOGGED):
+        return
+    update = ProgressUpdate.objects.select_related("commitment__agreement", "reporting_party").get(
+        pk=update.pk
+    )
+    webhook_events.send_claimed(notices_claim(notices=webhook_events.update_logged_notices(update)))
 
 
 def _invitees(recipients: list[Recipient]) -> list[Invitee]:

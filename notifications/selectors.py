@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from .models import UNMUTABLE_KINDS, JobRun, Kind, Mute, Notification
+from .models import UNMUTABLE_KINDS, WEBHOOK_ONLY_KINDS, JobRun, Kind, Mute, Notification, WebhookSubscription
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -26,7 +26,11 @@ def muted_kinds(user: User) -> set[str]:
 
 
 def mutable_kinds() -> list[tuple[str, str]]:
-    return [(value, label) for value, label in Kind.choices if value not in UNMUTABLE_KINDS]
+    return [
+        (value, label)
+        for value, label in Kind.choices
+        if value not in UNMUTABLE_KINDS and value not in WEBHOOK_ONLY_KINDS
+    ]
 
 
 # --- operations: the jobs' runs and the notices that did not go --------------------------
@@ -103,7 +107,7 @@ def notices_not_sent() -> QuerySet[Notification]:
         Notification.objects.filter(
             Q(status=Notification.Status.FAILED) | Q(status=Notification.Status.PENDING, attempts__gt=0)
         )
-        .select_related("agreement")
+        .select_related("agreement", "webhook__party")
         .order_by("-created_at", "-pk")
     )
 
@@ -120,3 +124,17 @@ def notice_counts(now: datetime.datetime | None = None) -> dict[str, int]:
         "pending": by_status.get(Notification.Status.PENDING, 0),
         "overdue": Notification.objects.overdue(now).count(),
     }
+
+
+# --- webhooks ------------------------------------------------------------------------------------
+
+
+def webhook_subscriptions_for(user: User) -> QuerySet[WebhookSubscription]:
+    """The subscriptions of the parties the user keeps (permissions.webhook_parties)."""
+    from .permissions import webhook_parties
+
+    return WebhookSubscription.objects.filter(party__in=webhook_parties(user)).select_related("party")
+
+
+def webhook_recent_deliveries(subscription: WebhookSubscription, limit: int = 10) -> QuerySet[Notification]:
+    return Notification.objects.filter(webhook=subscription).select_related("agreement")[:limit]

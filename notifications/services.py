@@ -40,8 +40,16 @@ if TYPE_CHECKING:
 
     from contacts.models import PointOfContact
 
-from . import runs
-from .models import UNMUTABLE_KINDS, Kind, Mute, Notification, Resend
+from . import runs, webhooks
+from .models import (
+    UNMUTABLE_KINDS,
+    WEBHOOK_ONLY_KINDS,
+    Kind,
+    Mute,
+    Notification,
+    Resend,
+    WebhookSubscription,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,15 +59,19 @@ CLAIM_BATCH_SIZE = 500
 
 @dataclass(frozen=True)
 class Recipient:
-    """Who a notice goes to: a portal user (in the portal, and by e-mail if they have one) or an address."""
+    """Who a notice goes to: a portal user (in the portal, and by e-mail if they have one), an
+    address, or a party's webhook subscription (a delivery by HTTP POST)."""
 
     user: User | None
     email: str
     name: str = ""
+    webhook: WebhookSubscription | None = None
 
     @property
     def key(self) -> str:
         """The log's recipient column: one notice per address, so a person listed twice gets one."""
+        if self.webhook is not None:
+            return f"webhook:{self.webhook.pk}"
         if self.email:
             return self.email.strip().lower()
         if self.user is None:
@@ -171,8 +183,20 @@ class _Words:
     def __init__(self) -> None:
         self.templates: dict[str, tuple[Any, Any, Any]] = {}
         self.portal_url = settings.PORTAL_URL.rstrip("/")
+        self.now = timezone.now().isoformat()
 
     def __call__(self, notice: Notice) -> dict[str, str]:
+        if notice.recipient.webhook is not None:
+            # A webhook delivery: the JSON to post, decided once like an e-mail's words.
+            event = notice.context["event"]
+            return {
+                "subject": event["title"][:250],
+                "body_text": webhooks.payload(
+                    format=notice.recipient.webhook.format, event=event, timestamp=self.now
+                ),
+                "summary": event["summary"],
+                "body_html": "",
+            }
         kind = notice.kind
         if kind not in self.templates:
             base = f"notifications/email/{kind}"
@@ -259,6 +283,7 @@ def notices_claim(*, notices: Iterable[Notice]) -> list[Notification]:
             recipient=n.recipient.key,
             user=n.recipient.user,
             email=n.recipient.email,
+            webhook=n.recipient.webhook,
             link=n.link,
             calendar=n.calendar,
             status=(
@@ -367,13 +392,17 @@ class _Delivery:
         self.server_down: str = ""
         table = connection.ops.quote_name(Notification._meta.db_table)
         returning = (
-            " RETURNING email, subject, body_text, body_html, calendar, attempts, created_at, retry_until"
+            " RETURNING email, subject, body_text, body_html, calendar, attempts, created_at, retry_until,"
+            " webhook_id"
         )
         take = (
             f"UPDATE {table} SET attempts = attempts + 1, lease_until = %s, lease_owner = %s"  # noqa: S608
             " WHERE id = %s AND status = %s AND (lease_until IS NULL OR lease_until < %s)"
         )
-        self.take_sql = take + " AND (next_attempt_at IS NULL OR next_attempt_at <= %s)" + returning
+        due = " AND (next_attempt_at IS NULL OR next_attempt_at <= %s)"
+        self.take_sql = take + due + returning
+        # While the mail server is not there, webhook deliveries still go (they do not need it).
+        self.take_webhook_sql = take + due + " AND webhook_id IS NOT NULL" + returning
         # A notice paused only because the server was not there: taken early once it answers again.
         self.take_early_sql = take + " AND waiting_on_server" + returning
         self.sent_sql = (
@@ -385,6 +414,7 @@ class _Delivery:
             " lease_until = NULL, lease_owner = '', waiting_on_server = %s WHERE id = %s"
         )
         self.sent = 0
+        self.mailed = 0  # e-mails among the sent: proof that the mail server answers
         self.failed = 0
 
     def __enter__(self) -> _Delivery:
@@ -412,20 +442,30 @@ class _Delivery:
         with transaction.atomic():  # commits here (or joins the caller's, e.g. a test's)
             if early:
                 return self._execute(self.take_early_sql, params)
-            return self._execute(self.take_sql, [*params, adapt(now)])
+            sql = self.take_webhook_sql if self.server_down else self.take_sql
+            return self._execute(sql, [*params, adapt(now)])
 
     def deliver(self, notification_id: int, *, early: bool = False) -> bool:
         """Send one claimed notice and mark it sent; False if it is not (or no longer) to send, or failed.
 
         `early`: a notice paused because the server was down, taken before its pause ends.
         """
-        if self.server_down:
+        if self.server_down and early:
             return False
         row = self._take(notification_id, early=early)
         if row is None:
             return False
-        email, subject, body_text, body_html, calendar, attempts, created_at, retry_until = row
-        if email:
+        email, subject, body_text, body_html, calendar, attempts, created_at, retry_until, webhook_id = row
+        if webhook_id is not None:
+            try:
+                _webhook_post(notification_id=notification_id, webhook_id=webhook_id, body=body_text)
+            except Exception as exc:  # refused URL, no answer, non-2xx: keep the row for a retry
+                retry_until = retry_until or created_at + retry_window()
+                self._failed(
+                    notification_id, f"webhook {webhook_id}", exc, attempts, retry_until, server_down=False
+                )
+                return False
+        elif email:
             message = EmailMultiAlternatives(
                 subject=subject, body=body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[email]
             )
@@ -442,6 +482,7 @@ class _Delivery:
                 if server_down:
                     self.server_down = f"{type(exc).__name__}: {exc}"
                 return False
+            self.mailed += 1
         # A user without an address is reached by the notice being in the portal.
         adapt = connection.ops.adapt_datetimefield_value
         self._execute(self.sent_sql, [Notification.Status.SENT.value, adapt(timezone.now()), notification_id])
@@ -480,6 +521,36 @@ class _Delivery:
         )
         self.failed += 1
         runs.count(failed=1)
+
+
+class WebhookRefused(Exception):
+    """The receiver answered, but not with 2xx (or the subscription is paused): not delivered."""
+
+
+def _webhook_post(*, notification_id: int, webhook_id: int, body: str) -> None:
+    """POST a delivery to its subscription's URL, signed with the subscription's secret now.
+
+    The webhook-id is the notice's, the same on every attempt (receivers drop a repeat by it);
+    the timestamp is the attempt's, so a receiver can refuse old replays.
+    """
+    subscription = WebhookSubscription.objects.filter(pk=webhook_id).values("url", "secret", "active").first()
+    if subscription is None or not subscription["active"]:
+        raise WebhookRefused("The subscription is paused; it is tried again until its retry window closes.")
+    msg_id = f"msg_moa_{notification_id}"
+    timestamp = int(timezone.now().timestamp())
+    answer = webhooks.post(
+        url=subscription["url"],
+        body=body,
+        headers={
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": webhooks.signature(
+                secret=subscription["secret"], msg_id=msg_id, timestamp=timestamp, body=body
+            ),
+        },
+    )
+    if not answer.delivered:
+        raise WebhookRefused(f"HTTP {answer.status}: {answer.text}".strip())
 
 
 def _deliver_all(ids: Iterable[int]) -> list[int]:
@@ -537,7 +608,7 @@ def notices_deliver_pending() -> int:
         for pk in due:
             if delivery.deliver(pk):
                 sent.append(pk)
-        if delivery.sent and not delivery.server_down:
+        if delivery.mailed and not delivery.server_down:
             for pk in waiting.exclude(pk__in=sent).order_by("pk").values_list("pk", flat=True):
                 if delivery.deliver(pk, early=True):
                     sent.append(pk)
@@ -603,7 +674,7 @@ def notifications_mark_read(*, acting_user: User, ids: Iterable[int] | None = No
 @transaction.atomic
 def mutes_set(*, acting_user: User, kinds: Iterable[str]) -> None:
     """Set exactly which kinds the user mutes; the term notices cannot be muted."""
-    wanted = {k for k in kinds if k in Kind.values and k not in UNMUTABLE_KINDS}
+    wanted = {k for k in kinds if k in Kind.values and k not in UNMUTABLE_KINDS | WEBHOOK_ONLY_KINDS}
     Mute.objects.filter(user=acting_user).exclude(kind__in=wanted).delete()
     for kind in wanted:
         Mute.objects.get_or_create(user=acting_user, kind=kind)
@@ -623,3 +694,136 @@ def enqueue_on_commit(task, *args: Any, **kwargs: Any) -> None:
             logger.exception("Could not queue %s; the broker is unreachable.", getattr(task, "name", task))
 
     transaction.on_commit(publish)
+
+
+# --- webhook subscriptions: a party's admins keep them (permissions.py decides who) ----------
+
+
+class WebhookEditConflict(Exception):
+    """Someone saved the subscription after this form was opened; nothing was written."""
+
+    def __init__(self, subscription: WebhookSubscription) -> None:
+        self.subscription = subscription
+        later = subscription.history.order_by("-history_date").select_related("history_user").first()
+        who = later.history_user if later is not None else None
+        self.changed_by = (who.get_full_name() or who.username) if who else "someone"
+        super().__init__(
+            f"{subscription} was changed by {self.changed_by} after you opened it, so nothing was saved. "
+            "Open it again to see the changes, then make yours."
+        )
+
+
+def _webhook_values(*, name: str, url: str, events: Iterable[str], format: str) -> dict[str, Any]:
+    """The subscription's fields checked in full (the URL against the SSRF rules, now)."""
+    from django.core.exceptions import ValidationError
+
+    from .models import WebhookEvent
+
+    errors: dict[str, str] = {}
+    events = list(dict.fromkeys(events))
+    if not name.strip():
+        errors["name"] = "Name what receives it."
+    problem = webhooks.url_problem(url)
+    if problem:
+        errors["url"] = problem
+    if not events or any(e not in WebhookEvent.values for e in events):
+        errors["events"] = "Choose at least one event."
+    if format not in WebhookSubscription.Format.values:
+        errors["format"] = "Choose a format."
+    if errors:
+        raise ValidationError(errors)
+    return {"name": name.strip(), "url": url.strip(), "events": events, "format": format}
+
+
+@transaction.atomic
+def webhook_create(
+    *, acting_user: User, party: Any, name: str, url: str, events: Iterable[str], format: str
+) -> tuple[WebhookSubscription, str]:
+    """A new subscription and its secret (returned once: the page shows it, nothing else will)."""
+    values = _webhook_values(name=name, url=url, events=events, format=format)
+    subscription = WebhookSubscription(party=party, secret=webhooks.secret_new(), **values)
+    subscription._history_user = acting_user  # type: ignore[attr-defined]  # read by simple-history
+    subscription.save()
+    return subscription, subscription.secret
+
+
+@transaction.atomic
+def webhook_edit(
+    *,
+    acting_user: User,
+    subscription: WebhookSubscription,
+    expected_version: Any,
+    name: str,
+    url: str,
+    events: Iterable[str],
+    format: str,
+) -> WebhookSubscription:
+    """Change what a subscription receives and where, if nobody saved it since the form opened."""
+    values = _webhook_values(name=name, url=url, events=events, format=format)
+    current = _webhook_claim(subscription, expected_version)
+    for field_name, value in values.items():
+        setattr(current, field_name, value)
+    current._history_user = acting_user  # type: ignore[attr-defined]
+    current.save()
+    return current
+
+
+def _webhook_claim(subscription: WebhookSubscription, expected_version: Any) -> WebhookSubscription:
+    """Raise the version if it is still the one the form was opened at (the row locked); else refuse."""
+    from django.db.models import F
+
+    claimed = 0
+    if isinstance(expected_version, int) and not isinstance(expected_version, bool):
+        claimed = WebhookSubscription.objects.filter(pk=subscription.pk, version=expected_version).update(
+            version=F("version") + 1
+        )
+    current = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    if claimed != 1:
+        raise WebhookEditConflict(current)
+    return current
+
+
+@transaction.atomic
+def webhook_set_active(
+    *, acting_user: User, subscription: WebhookSubscription, active: bool
+) -> WebhookSubscription:
+    """Pause (nothing is delivered; deliveries already claimed wait) or resume a subscription."""
+    current = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    if current.active != active:
+        current.active = active
+        current.version += 1
+        current._history_user = acting_user  # type: ignore[attr-defined]
+        current.save()
+    return current
+
+
+@transaction.atomic
+def webhook_secret_rotate(*, acting_user: User, subscription: WebhookSubscription) -> str:
+    """A new secret, at once: every delivery from now on (retries too) is signed with it."""
+    current = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    current.secret = webhooks.secret_new()
+    current.secret_rotated_at = timezone.now()
+    current.version += 1
+    current._history_user = acting_user  # type: ignore[attr-defined]
+    current.save()
+    return current.secret
+
+
+@transaction.atomic
+def webhook_delete(*, acting_user: User, subscription: WebhookSubscription) -> None:
+    """Delete a subscription and its deliveries not yet made (the history keeps what it was)."""
+    subscription._history_user = acting_user  # type: ignore[attr-defined]
+    subscription.delete()
+
+
+def webhook_test_send(*, acting_user: User, subscription: WebhookSubscription) -> Notification:
+    """Claim a test event for the subscription and try it now; the row says how it went.
+
+    Like every delivery it is retried if the receiver fails, and shown on the operations page.
+    """
+    from .webhook_events import webhook_test_notice
+
+    occasion = f"test {timezone.now().isoformat()} by {acting_user.pk} {uuid.uuid4().hex[:8]}"
+    claimed = notices_claim(notices=[webhook_test_notice(subscription, occasion=occasion)])
+    notices_send(claimed=claimed)
+    return Notification.objects.get(pk=claimed[0].pk)

@@ -11,7 +11,7 @@ import datetime
 
 from celery import shared_task
 
-from . import jobs
+from . import jobs, webhook_events
 from .runs import job_runs_prune
 from .services import notices_deliver_pending
 
@@ -50,6 +50,12 @@ def send_minutes_nudges(on: str | None = None) -> int:
 def send_stale_digests(on: str | None = None) -> int:
     """Each owner's weekly digest of stale items and overdue milestones."""
     return len(jobs.stale_digests_send(on=_day(on)))
+
+
+@shared_task(acks_late=True)
+def send_milestone_overdue_events(on: str | None = None) -> int:
+    """Each milestone that fell overdue, to the webhooks subscribed: how many deliveries went."""
+    return len(webhook_events.milestones_overdue_send(on=_day(on)))
 
 
 @shared_task(acks_late=True)

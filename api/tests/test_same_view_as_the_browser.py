@@ -119,3 +119,26 @@ def test_admins_see_drafts_of_their_party_as_on_the_page(doc, dhs):
     assert client_with(make_token(admin)).get("/api/v1/agreements/doc-draft/").status_code == 200
     assert client_with(make_token(staff)).get("/api/v1/agreements/doc-draft/").status_code == 404
     assert ProgressUpdate.objects.count() == 0
+
+
+def test_an_admin_lists_their_partys_webhooks_without_their_secrets(doc, dhs):
+    from notifications.services import webhook_create
+
+    doc_admin = UserFactory(username="adm", party=doc, roles=[ADMIN])
+    dhs_admin = UserFactory(username="dhs-adm", party=dhs, roles=[ADMIN])
+    staff = UserFactory(username="stf", party=doc, roles=[STAFF])
+    hook, secret = webhook_create(
+        acting_user=doc_admin,
+        party=doc,
+        name="DOC ERP",
+        url="http://127.0.0.1:9/erp",
+        events=["update.logged"],
+        format="standard",
+    )
+    listed = client_with(make_token(doc_admin)).get("/api/v1/webhooks/")
+    assert [(w["name"], w["party"], w["events"]) for w in listed.json()["results"]] == [
+        ("DOC ERP", "DOC", ["update.logged"])
+    ]
+    assert secret not in listed.content.decode()
+    assert client_with(make_token(dhs_admin)).get("/api/v1/webhooks/").json()["results"] == []
+    assert client_with(make_token(staff)).get(f"/api/v1/webhooks/{hook.pk}/").status_code == 404

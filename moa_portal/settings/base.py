@@ -390,6 +390,13 @@ NOTIFICATION_OVERDUE_MINUTES = env.int("NOTIFICATION_OVERDUE_MINUTES", default=6
 NOTICE_CATCH_UP_DAYS = env.int("NOTICE_CATCH_UP_DAYS", default=7)
 # A job is late (health: warn) once the run its schedule owed is this many minutes overdue.
 JOB_LATE_GRACE_MINUTES = env.int("JOB_LATE_GRACE_MINUTES", default=15)
+# Webhooks (notifications/webhooks.py): every wait of a delivery (connect, send, answer) is cut
+# at WEBHOOK_TIMEOUT_SECONDS, and at most WEBHOOK_RESPONSE_MAX_BYTES of an answer is read.
+# WEBHOOK_ALLOW_LOOPBACK lets a subscription use http:// and a loopback address (a receiver on
+# this machine, in development and tests); production refuses it (moa_portal.E007).
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_RESPONSE_MAX_BYTES = env.int("WEBHOOK_RESPONSE_MAX_BYTES", default=64 * 1024)
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
 # Job runs (notifications.JobRun) are kept this many days.
 JOB_RUN_KEEP_DAYS = env.int("JOB_RUN_KEEP_DAYS", default=60)
 # The worker writes its heartbeat to the cache this often (seconds).

@@ -39,3 +39,6 @@ API_THROTTLE_RATES = {"user": "1000000/minute", "anon": "1000000/minute"}
 # Admins signed in through the form by other apps' tests are not stopped at "add an authenticator
 # app"; the tests of multi-factor sign-in turn the requirement on (people/tests/test_mfa.py).
 PORTAL_MFA_REQUIRED_FOR_ADMINS = False
+
+# Webhooks may go to a receiver on this machine over http (the tests start one on loopback).
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=True)

@@ -199,6 +199,8 @@ FORMS: list[tuple[str, str, Callable[[MatrixObjects], str]]] = [
     ("agreements:draft_obligation_new", "doc_admin", lambda o: ""),
     ("agreements:draft_obligation_edit", "doc_admin", lambda o: ""),
     ("agreements:draft_signatory_edit", "doc_admin", lambda o: ""),
+    ("webhooks:create", "doc_admin", lambda o: ""),
+    ("webhooks:edit", "doc_admin", lambda o: ""),
 ]
 # Posted without a form page of their own (buttons on other pages).
 BUTTONS = [
@@ -220,6 +222,8 @@ BUTTONS = [
     ("agreements:termination_non_renewal_withdraw", "doc_admin", {}),
     ("agreements:termination_renewal", "doc_admin", {}),
     ("agreements:draft_clause_move", "doc_admin", {"direction": "x"}),
+    ("webhooks:pause", "doc_admin", {"active": ""}),
+    ("webhooks:rotate", "doc_admin", {}),
 ]
 
 

@@ -85,8 +85,9 @@ from api.services import access_token_create
 from compliance.models import CalendarFeedToken
 from contacts.models import PointOfContact
 from core.time import today
-from notifications.models import Mute, Notification
+from notifications.models import Mute, Notification, WebhookSubscription
 from notifications.selectors import mutable_kinds
+from notifications.services import webhook_create
 from notifications.tests.factories import NotificationFactory
 from people import mfa
 from people.services import user_version
@@ -132,6 +133,7 @@ class MatrixObjects:
     clause: Section  # of the MOA
     notification: Notification  # doc_staff's, unread
     access_token: AccessToken  # doc_staff's API token
+    webhook: WebhookSubscription  # DOC's, to a loopback port where nothing listens
 
 
 @dataclass(frozen=True)
@@ -386,6 +388,13 @@ EXPECTED: dict[str, Row] = {
     "agreements:draft_obligation_delete": row(draft_obligation, "login 404 404 404 200 404"),
     "agreements:draft_signatory_edit": row(draft_signatory, "login 404 404 404 200 404"),
     "tokens:list":             row(None,                "login 200 200 200 200 200"),
+    "webhooks:list":           row(None,                "login 403 403 403 200 403"),
+    "webhooks:create":         row(None,                "login 403 403 403 200 403"),
+    "webhooks:edit":           row(pk_of("webhook"),    "login 403 403 403 200 403"),
+    "webhooks:delete":         row(pk_of("webhook"),    "login 403 403 403 200 403"),
+    "webhooks:pause":          row(pk_of("webhook"),    "login 405 405 405 405 405"),
+    "webhooks:rotate":         row(pk_of("webhook"),    "login 405 405 405 405 405"),
+    "webhooks:test":           row(pk_of("webhook"),    "login 405 405 405 405 405"),
     "tokens:revoke":           row(pk_of("access_token"), "login 405 405 405 405 405"),
     "api:docs":                row(None,                "login 200 200 200 200 200"),
     "api:schema":              row(None,                "401   200 200 200 200 200"),
@@ -404,6 +413,9 @@ EXPECTED: dict[str, Row] = {
     "api:meeting-detail":      row(pk_of("meeting"),    "401   200 200 200 200 404"),
     "api:outreach-event-list": row(None,                "401   200 200 200 200 200"),
     "api:outreach-event-detail": row(pk_of("event"),    "401   200 200 200 200 404"),
+    # Admins see their party's webhooks; others have none (an empty list; a subscription: 404).
+    "api:webhook-subscription-list": row(None,          "401   200 200 200 200 200"),
+    "api:webhook-subscription-detail": row(pk_of("webhook"), "401 404 404 404 200 404"),
     "api:contact-list":        row(None,                "401   200 200 200 200 200"),
     "api:contact-detail":      row(pk_of("doc_contact"), "401  200 200 200 200 404"),
     "api:notification-list":   row(None,                "401   200 200 200 200 200"),
@@ -573,6 +585,14 @@ def objects(moa, doc, dhs, doc_staff, dhs_staff, doc_admin, tmp_path) -> MatrixO
         access_token=access_token_create(
             acting_user=doc_staff, name="Matrix", scope="read", expires_on=today()
         ).token,
+        webhook=webhook_create(
+            acting_user=doc_admin,
+            party=doc,
+            name="Matrix hook",
+            url="http://127.0.0.1:9/matrix",
+            events=["update.logged"],
+            format="standard",
+        )[0],
     )
 
 
@@ -972,6 +992,20 @@ def token_data(o, user):
     return {"name": "Matrix token", "scope": "read", "expires_on": today().isoformat()}
 
 
+def webhook_data(o, user):
+    url = "http://127.0.0.1:9/new"
+    return {"name": "Matrix receiver", "url": url, "events": ["notice.due"], "format": "slack"}
+
+
+def pause_data(o, user):
+    return {"active": "0"}
+
+
+def webhook_edit_data(o, user):
+    current = WebhookSubscription.objects.get(pk=o.webhook.pk)
+    return {**webhook_data(o, user), "version": str(current.version)}
+
+
 def password_change_data(o, user):
     new = "matrix-horse-battery-staple-2"
     return {"old_password": DEFAULT_PASSWORD, "new_password1": new, "new_password2": new}
@@ -1077,6 +1111,13 @@ POSTS: dict[str, PostRow] = {
     "accounts:mfa_remove": post(None, mfa_code_data, "login ok ok ok ok ok ok ok"),
     "tokens:list": post(None, token_data, "login 201 201 201 201 201 201 201"),
     "tokens:revoke": post(pk_of("access_token"), None, "login ok 404 404 404 404 404 404"),
+    # DOC's webhook: DOC's admin keeps it; DHS's admin adds DHS's own, and does not find DOC's.
+    "webhooks:create": post(None, webhook_data, "login 403 403 403 201 403 403 201"),
+    "webhooks:edit": post(pk_of("webhook"), webhook_edit_data, "login 403 403 403 ok 403 403 404"),
+    "webhooks:pause": post(pk_of("webhook"), pause_data, "login 403 403 403 ok 403 403 404"),
+    "webhooks:rotate": post(pk_of("webhook"), None, "login 403 403 403 201 403 403 404"),
+    "webhooks:test": post(pk_of("webhook"), None, "login 403 403 403 ok 403 403 404"),
+    "webhooks:delete": post(pk_of("webhook"), None, "login 403 403 403 ok 403 403 404"),
     "api:progress-update-list": post(None, api_update_data, "401 201 403 201 201 404 403 403"),
     "api:milestone-list": post(None, api_milestone_data, "401 201 403 201 201 404 403 403"),
     "api:contact-list": post(None, api_contact_data, "401 403 403 403 201 403 403 403"),
@@ -1121,6 +1162,7 @@ WRITTEN = (
     StaticDevice,
     StaticToken,
     AccessToken,
+    WebhookSubscription,
 )
 
 

@@ -84,6 +84,7 @@ def test_a_celery_worker_refuses_to_start_with_the_console_backend():
         ("PORTAL_URL", "http://moa.example.gov", "moa_portal.E004"),
         ("PORTAL_URL", "https://localhost:8443", "moa_portal.E003"),
         ("DEFAULT_FROM_EMAIL", "moa-portal@localhost", "moa_portal.E005"),
+        ("WEBHOOK_ALLOW_LOOPBACK", "true", "moa_portal.E007"),
     ],
 )
 def test_each_broken_setting_is_refused_alone(setting, value, check_id):

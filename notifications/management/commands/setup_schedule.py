@@ -22,6 +22,7 @@ SCHEDULE = {
     ),
     "Meeting minutes missing": ("notifications.tasks.send_minutes_nudges", "15", "7"),
     "Weekly stale digest": ("notifications.tasks.send_stale_digests", "20", "7"),
+    "Milestones overdue (webhooks)": ("notifications.tasks.send_milestone_overdue_events", "25", "7"),
     # The sweep: retries after a pause, and what a killed worker had claimed, within a minute.
     "Deliver pending notices": ("notifications.tasks.deliver_pending_notices", "*", "*"),
 }
