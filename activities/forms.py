@@ -15,8 +15,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils.functional import cached_property
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import cached_property
 
 from agreements.agreement_file.document import ObligationKind
 from agreements.models import Agreement, Commitment, CommitmentStatus, Obligation, Party, VocabularyEntry
@@ -498,10 +498,10 @@ class MeetingForm(ConfirmDuplicateMixin, PortalForm):
             initial.setdefault("attendee_users", list(instance.attendee_users.all()))
             initial.setdefault("items", list(instance.items.all()))
         super().__init__(*args, **kwargs)
-        cast(
-            forms.ModelChoiceField, self.fields["attendee_contacts"]
-        ).queryset = PointOfContact.objects.filter(agreement=agreement).select_related("party").order_by(
-            "party__acronym", "person_name", "position", "pk"
+        cast(forms.ModelChoiceField, self.fields["attendee_contacts"]).queryset = (
+            PointOfContact.objects.filter(agreement=agreement)
+            .select_related("party")
+            .order_by("party__acronym", "person_name", "position", "pk")
         )
         cast(forms.ModelChoiceField, self.fields["attendee_users"]).queryset = users_of(agreement)
         cast(forms.ModelChoiceField, self.fields["items"]).queryset = agreement.commitments.order_by(

@@ -524,7 +524,9 @@ def meeting_update(
 
 
 @transaction.atomic
-def meeting_agenda_from_draft(*, meeting: Meeting, acting_user: User, expected_version: int | None) -> Meeting:
+def meeting_agenda_from_draft(
+    *, meeting: Meeting, acting_user: User, expected_version: int | None
+) -> Meeting:
     """Put the generated agenda draft (selectors.agenda_draft, as `acting_user` sees it) into an
     upcoming meeting's agenda, as an edit of the meeting: versioned, on its history, and sent
     again to the attendees as a changed invitation. An agenda already written is kept, the draft

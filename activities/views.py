@@ -574,7 +574,7 @@ def meeting_agenda_use(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.error(request, f"The agenda was not changed: {error}")
     else:
         messages.success(
-            request, "The agenda draft is now the meeting's agenda; the earlier agenda is kept in its history."
+            request, "The agenda draft is now the meeting's agenda; the earlier one is kept in its history."
         )
     return redirect(meeting.get_absolute_url() + "#agenda-heading")
 
