@@ -520,7 +520,8 @@ class FollowUpAction(OwnedAction, models.Model):
                 errors["due_on"] = f"The action is due before its meeting ({long_date(meeting_day)})."
             elif self.due_on > plausible_latest(meeting.agreement if meeting else None):
                 errors["due_on"] = "The due date is implausibly far ahead; check the year."
-        if self.commitment_id and meeting and self.commitment.agreement_id != meeting.agreement_id:
+        commitment = self.commitment if self.commitment_id else None
+        if commitment is not None and meeting and commitment.agreement_id != meeting.agreement_id:
             errors["commitment"] = "Choose a commitment of this meeting's agreement."
         if self.completed_on and meeting_day and self.completed_on < meeting_day and not errors:
             errors["completed_on"] = (

@@ -669,7 +669,7 @@ def agenda_text(draft: AgendaDraft) -> str:
     )
     lines += ["", "Open follow-ups from earlier meetings"]
     for f in draft.open_follow_ups:
-        about = f" [{f.commitment.code}]" if f.commitment_id else ""
+        about = f" [{f.commitment.code}]" if f.commitment is not None else ""
         lines.append(
             f"- {' '.join(f.description.split())}{about} — {f.owner_name or 'no owner'}, due "
             f"{long_date(f.due_on)} (from “{f.meeting.title}”, {long_date(f.meeting.starts_at)})"
