@@ -455,7 +455,6 @@ class MeetingForm(ConfirmDuplicateMixin, PortalForm):
         queryset=PointOfContact.objects.none(),
         required=False,
         label="Points of contact",
-        help_text="By name and office, then party and role.",
         widget=forms.CheckboxSelectMultiple,
     )
     attendee_users = UserMultipleChoiceField(
@@ -566,7 +565,6 @@ class FollowUpForm(forms.Form):
         required=False,
         label="Commitment",
         empty_label="None",
-        help_text="Optional. The action then shows on that commitment's timeline.",
         error_messages={"invalid_choice": "Choose a commitment of this meeting's agreement."},
     )
 
