@@ -464,10 +464,20 @@ class Meeting(models.Model):
 
 
 class FollowUpAction(OwnedAction, models.Model):
-    """An action a meeting decided on, with its owner and due date."""
+    """An action a meeting decided on, with its owner and due date, and the commitment it moves
+    forward if any (it then shows on that commitment's timeline, and open ones roll onto the next
+    meeting's agenda draft: activities.selectors.agenda_draft)."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="follow_ups")
     description = models.TextField()
+    commitment = models.ForeignKey(
+        Commitment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        help_text="The commitment this action moves forward; it shows on that commitment's timeline.",
+    )
     owner_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -510,6 +520,9 @@ class FollowUpAction(OwnedAction, models.Model):
                 errors["due_on"] = f"The action is due before its meeting ({long_date(meeting_day)})."
             elif self.due_on > plausible_latest(meeting.agreement if meeting else None):
                 errors["due_on"] = "The due date is implausibly far ahead; check the year."
+        commitment = self.commitment if self.commitment_id else None
+        if commitment is not None and meeting and commitment.agreement_id != meeting.agreement_id:
+            errors["commitment"] = "Choose a commitment of this meeting's agreement."
         if self.completed_on and meeting_day and self.completed_on < meeting_day and not errors:
             errors["completed_on"] = (
                 f"The action was completed before its meeting ({long_date(meeting_day)})."

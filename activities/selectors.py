@@ -15,11 +15,11 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from agreements.models import Agreement, Commitment, CommitmentQuerySet, CommitmentStatus
+from agreements.models import Agreement, Commitment, CommitmentQuerySet, CommitmentStatus, Obligation
 from agreements.permissions import User, party_of, viewer_scope, visible_agreements
 from core import cache
 from core.links import list_url
-from core.time import today
+from core.time import long_date, today
 
 from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 from .quarters import local_date
@@ -269,9 +269,10 @@ def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """One dated thing that happened on an item: an update, a meeting, an event, a milestone."""
+    """One dated thing that happened on an item: an update, a meeting, an event, a milestone, a
+    follow-up action linked to it (on the day of the meeting that decided it)."""
 
-    kind: str  # "update" | "meeting" | "event" | "milestone"
+    kind: str  # "update" | "meeting" | "event" | "milestone" | "follow_up"
     on: datetime.date
     at: datetime.datetime
     record: Any
@@ -334,7 +335,8 @@ def commitment_timeline(
     size: int = TIMELINE_PAGE_SIZE,
     completed_milestones: list[Milestone] | None = None,
 ) -> TimelinePage:
-    """Updates, meetings, outreach events and completed milestones, newest first, a page at a time.
+    """Updates, meetings, outreach events, completed milestones and the follow-up actions linked
+    to the item (dated by the meeting that decided them), newest first, a page at a time.
 
     Ordered by the day each happened, then by when it was entered: two updates with the same
     as-of day show the later entry first, matching the item's current status. Each kind is read
@@ -357,12 +359,21 @@ def commitment_timeline(
             "-held_on", "-created_at", "-pk"
         )[:reach]
     )
+    follow_ups = list(
+        commitment.follow_ups.select_related("meeting", "owner_user", "owner_contact").order_by(
+            "-meeting__starts_at", "-pk"
+        )[:reach]
+    )
     if completed_milestones is None:
         completed_milestones = list(commitment.milestones.filter(completed_on__isnull=False))
     entries = (
         [TimelineEntry("update", u.as_of, u.created_at, u) for u in updates]
         + [TimelineEntry("meeting", local_date(m.starts_at), m.starts_at, m) for m in meetings]
         + [TimelineEntry("event", e.held_on, e.created_at, e) for e in events]
+        + [
+            TimelineEntry("follow_up", local_date(f.meeting.starts_at), f.meeting.starts_at, f)
+            for f in follow_ups
+        ]
         + [
             TimelineEntry("milestone", ms.completed_on, ms.created_at, ms)
             for ms in completed_milestones
@@ -438,7 +449,10 @@ def meeting_page(meeting: Meeting) -> Meeting:
             "attendee_users__membership__party",
             "items",
             Prefetch(
-                "follow_ups", queryset=FollowUpAction.objects.select_related("owner_user", "owner_contact")
+                "follow_ups",
+                queryset=FollowUpAction.objects.select_related(
+                    "owner_user", "owner_contact", "commitment__agreement"
+                ),
             ),
             "evidence",
         )
@@ -465,3 +479,202 @@ def meeting_duplicates(
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return list(qs[:5])
+
+
+# --- the agenda draft of an upcoming meeting ------------------------------------------------------
+
+#: Each list of the agenda draft shows at most this many rows, with how many more there are: a
+#: meeting of a department-wide agreement would otherwise list hundreds of updates.
+AGENDA_LIMIT = 25
+#: The statuses that put a commitment at risk: reaching one since the last meeting is a new risk.
+RISK_STATUSES = (CommitmentStatus.AT_RISK, CommitmentStatus.BLOCKED)
+
+
+@dataclass(frozen=True)
+class NewRisk:
+    """A commitment at risk (or blocked) now that was not at the last meeting."""
+
+    commitment: Commitment
+    status_before: str  # the status's label as of the last meeting ("Not started" without an update)
+    update: ProgressUpdate | None  # the latest update, the one that says so
+
+
+@dataclass(frozen=True)
+class AgendaDraft:
+    """What changed since the last held meeting of the same obligation (of the agreement, when no
+    meeting obligation counts this meeting's kind), for an upcoming meeting's agenda.
+
+    Each list is cut at AGENDA_LIMIT rows; its `*_count` says how many there are in all.
+    """
+
+    meeting: Meeting
+    previous: Meeting | None
+    since: datetime.datetime | None
+    updates: list[ProgressUpdate]
+    updates_count: int
+    new_risks: list[NewRisk]
+    overdue_milestones: list[Milestone]
+    overdue_milestones_count: int
+    open_follow_ups: list[FollowUpAction]
+    open_follow_ups_count: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.updates or self.new_risks or self.overdue_milestones or self.open_follow_ups)
+
+    @property
+    def text(self) -> str:
+        """The draft as plain text, as it goes into the meeting's agenda (agenda_text)."""
+        return agenda_text(self)
+
+
+def series_kinds(meeting: Meeting) -> list[str] | None:
+    """The meeting kinds of the meeting's obligation: those the agreement's meeting obligations
+    that count this meeting's kind count. None: any kind (no such obligation, or one counting
+    every kind), so "the last meeting" is the agreement's last meeting of any kind."""
+    obligations = Obligation.objects.meetings().filter(agreement_id=meeting.agreement_id)
+    counting = [o for o in obligations if not o.meeting_kinds or meeting.kind in o.meeting_kinds]
+    if not counting or any(not o.meeting_kinds for o in counting):
+        return None
+    return sorted({kind for o in counting for kind in o.meeting_kinds})
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    """The last meeting held before this one of the same obligation: begun by now, not cancelled."""
+    before = min(meeting.starts_at, timezone.now())
+    held = Meeting.objects.filter(agreement_id=meeting.agreement_id, is_cancelled=False, starts_at__lt=before)
+    kinds = series_kinds(meeting)
+    if kinds is not None:
+        held = held.filter(kind__in=kinds)
+    return held.exclude(pk=meeting.pk).order_by("-starts_at", "-pk").first()
+
+
+def agenda_draft(meeting: Meeting, viewer: User) -> AgendaDraft | None:
+    """The generated agenda draft of an upcoming meeting, or None: for a meeting held, begun or
+    cancelled (its agenda is history), or one of an agreement the viewer does not see.
+
+    Since the last held meeting of the same obligation (previous_meeting): the progress updates
+    entered since it; the commitments newly at risk or blocked (their status then against now);
+    the milestones overdue now; and the follow-up actions of earlier meetings still open, which
+    so roll onto each next meeting until they are done. Only the meeting's own agreement is read.
+    """
+    if meeting.is_cancelled or not meeting.is_upcoming:
+        return None
+    if not visible_agreements(viewer).filter(pk=meeting.agreement_id).exists():
+        return None
+    previous = previous_meeting(meeting)
+    since = previous.starts_at if previous else None
+    commitments = Commitment.objects.filter(agreement_id=meeting.agreement_id)
+
+    updates = ProgressUpdate.objects.filter(commitment__in=commitments)
+    if since is not None:
+        updates = updates.filter(created_at__gt=since)
+    updates = updates.select_related("commitment", "reporting_party").order_by(
+        "commitment__position", "-as_of", "-created_at", "-pk"
+    )
+
+    at_risk = commitments.filter(status__in=RISK_STATUSES).order_by("position")
+    if since is not None:
+        at_risk = at_risk.filter(updates__created_at__gt=since).distinct()
+    before = _status_before(at_risk, since)
+    latest = {
+        u.commitment_id: u
+        for u in ProgressUpdate.objects.filter(commitment__in=at_risk.values("pk"))
+        .latest_first("commitment_id")
+        .distinct("commitment_id")
+    }
+    labels = dict(CommitmentStatus.choices)
+    new_risks = [
+        NewRisk(c, labels[before.get(c.pk, CommitmentStatus.NOT_STARTED)], latest.get(c.pk))
+        for c in at_risk[:AGENDA_LIMIT]
+        if before.get(c.pk, CommitmentStatus.NOT_STARTED) != c.status
+    ]
+
+    overdue = (
+        Milestone.objects.filter(commitment__in=commitments)
+        .overdue()
+        .select_related("commitment", "owner_user", "owner_contact")
+        .order_by("due_on", "pk")
+    )
+    follow_ups = (
+        FollowUpAction.objects.filter(
+            meeting__agreement_id=meeting.agreement_id,
+            meeting__starts_at__lt=meeting.starts_at,
+            completed_on__isnull=True,
+        )
+        .exclude(meeting=meeting)
+        .select_related("meeting", "commitment", "owner_user", "owner_contact")
+        .order_by("due_on", "pk")
+    )
+    return AgendaDraft(
+        meeting=meeting,
+        previous=previous,
+        since=since,
+        updates=list(updates[:AGENDA_LIMIT]),
+        updates_count=updates.count(),
+        new_risks=new_risks,
+        overdue_milestones=list(overdue[:AGENDA_LIMIT]),
+        overdue_milestones_count=overdue.count(),
+        open_follow_ups=list(follow_ups[:AGENDA_LIMIT]),
+        open_follow_ups_count=follow_ups.count(),
+    )
+
+
+def _status_before(commitments: QuerySet[Commitment], since: datetime.datetime | None) -> dict[int, str]:
+    """Each commitment's status as of `since`: its latest update entered by then (none: not started)."""
+    if since is None:
+        return {}
+    rows = (
+        ProgressUpdate.objects.filter(commitment__in=commitments.values("pk"), created_at__lte=since)
+        .latest_first("commitment_id")
+        .distinct("commitment_id")
+        .values_list("commitment_id", "status")
+    )
+    return dict(rows)
+
+
+def _more(shown: int, total: int) -> list[str]:
+    return [f"- … and {total - shown} more"] if total > shown else []
+
+
+def agenda_text(draft: AgendaDraft) -> str:
+    """The agenda draft in plain words, one line per entry, under the draft's four headings."""
+    if draft.previous is not None:
+        since = f"since the last meeting, “{draft.previous.title}” ({long_date(draft.previous.starts_at)})"
+    else:
+        since = "since the agreement began (no earlier meeting is recorded)"
+    lines = [f"Changes {since}", ""]
+    lines.append("Progress updates since the last meeting")
+    for u in draft.updates:
+        narrative = " ".join(u.narrative.split())
+        narrative = narrative if len(narrative) <= 160 else narrative[:159] + "…"
+        lines.append(
+            f"- {u.commitment.code} {u.commitment.title}: {u.get_status_display()}, "
+            f"{u.percent_complete} % as of {long_date(u.as_of)} — {narrative}"
+        )
+    lines += _more(len(draft.updates), draft.updates_count) or ([] if draft.updates else ["- None."])
+    lines += ["", "New risks"]
+    for r in draft.new_risks:
+        lines.append(
+            f"- {r.commitment.code} {r.commitment.title}: now {r.commitment.get_status_display()} "
+            f"(was {r.status_before})"
+        )
+    lines += [] if draft.new_risks else ["- None."]
+    lines += ["", "Milestones now overdue"]
+    for m in draft.overdue_milestones:
+        owner = f", {m.owner_name}" if m.owner_name else ""
+        lines.append(f"- {m.commitment.code} {m.title}: due {long_date(m.due_on)}{owner}")
+    lines += _more(len(draft.overdue_milestones), draft.overdue_milestones_count) or (
+        [] if draft.overdue_milestones else ["- None."]
+    )
+    lines += ["", "Open follow-ups from earlier meetings"]
+    for f in draft.open_follow_ups:
+        about = f" [{f.commitment.code}]" if f.commitment is not None else ""
+        lines.append(
+            f"- {' '.join(f.description.split())}{about} — {f.owner_name or 'no owner'}, due "
+            f"{long_date(f.due_on)} (from “{f.meeting.title}”, {long_date(f.meeting.starts_at)})"
+        )
+    lines += _more(len(draft.open_follow_ups), draft.open_follow_ups_count) or (
+        [] if draft.open_follow_ups else ["- None."]
+    )
+    return "\n".join(lines)

@@ -26,6 +26,7 @@ from core.time import long_date, today
 from .evidence import CheckedFile, check_upload
 from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 from .permissions import owner_choices
+from .selectors import agenda_draft
 from .signals import meeting_invitation_due, update_logged
 
 if TYPE_CHECKING:
@@ -391,6 +392,7 @@ def _follow_ups_replace(*, meeting: Meeting, follow_ups: Sequence[dict]) -> None
         if action is None:
             action = FollowUpAction(meeting=meeting)
         action.description = data["description"]
+        action.commitment = data.get("commitment")
         action.owner_user = data.get("owner_user")
         action.owner_contact = data.get("owner_contact")
         action.due_on = data["due_on"]
@@ -526,6 +528,30 @@ def meeting_update(
             removed_contacts=sorted(contacts_before - contacts_after, key=lambda c: c.pk),
         )
     return meeting
+
+
+@transaction.atomic
+def meeting_agenda_from_draft(
+    *, meeting: Meeting, acting_user: User, expected_version: int | None
+) -> Meeting:
+    """Put the generated agenda draft (selectors.agenda_draft, as `acting_user` sees it) into an
+    upcoming meeting's agenda, as an edit of the meeting: versioned, on its history, and sent
+    again to the attendees as a changed invitation. An agenda already written is kept, the draft
+    added below it; a draft already in the agenda is not added twice."""
+    draft = agenda_draft(meeting, acting_user)
+    if draft is None:
+        raise ValidationError(
+            {"agenda": "Only an upcoming meeting, not cancelled, has an agenda draft to use."},
+            code="not_upcoming",
+        )
+    text = draft.text
+    current = (meeting.agenda or "").strip()
+    if text in current:
+        raise ValidationError({"agenda": "The agenda already holds this draft."}, code="unchanged")
+    agenda = f"{current}\n\n{text}" if current else text
+    return meeting_update(
+        meeting=meeting, acting_user=acting_user, expected_version=expected_version, agenda=agenda
+    )
 
 
 # --- outreach events ----------------------------------------------------------------------------

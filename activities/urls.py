@@ -35,6 +35,7 @@ urlpatterns = [
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/evidence/", views.meeting_evidence, name="meeting_evidence"),
+    path("meetings/<int:pk>/agenda/use-draft/", views.meeting_agenda_use, name="meeting_agenda_use"),
     path("follow-ups/<int:pk>/complete/", views.follow_up_complete, name="follow_up_complete"),
     path("events/", views.event_list, name="event_list"),
     path("events/new/", views.event_create, name="event_create"),

@@ -27,6 +27,7 @@ from .forms import (
     EvidenceWithdrawForm,
     FollowUpFormSet,
     MeetingForm,
+    MeetingVersionForm,
     MilestoneCancelForm,
     MilestoneCompleteForm,
     MilestoneForm,
@@ -530,6 +531,7 @@ def _meeting(request: HttpRequest, pk: int) -> Meeting:
 
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_page(_meeting(request, pk))
+    can_edit = permissions.can_edit_meeting(request.user, meeting)
     for action in meeting.follow_ups.all():
         # For the page: whether this user may close this action here.
         action.can_close = (  # type: ignore[attr-defined]
@@ -541,12 +543,40 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "meeting": meeting,
             "agreement": meeting.agreement,
-            "can_edit": permissions.can_edit_meeting(request.user, meeting),
+            "can_edit": can_edit,
             "sees_withdrawn": permissions.can_download_withdrawn(request.user),
             "evidence_form": EvidenceForm(),
             "complete_form": MilestoneCompleteForm(),
+            # For an upcoming meeting: what changed since the last one, to be its agenda.
+            "agenda_draft": selectors.agenda_draft(meeting, request.user),
         },
     )
+
+
+@require_POST
+def meeting_agenda_use(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Put the meeting's generated agenda draft into its agenda (services.meeting_agenda_from_draft)."""
+    meeting = _meeting(request, pk)
+    if not permissions.can_edit_meeting(request.user, meeting):
+        raise PermissionDenied(
+            "Only staff of the party that organised this meeting can change its agenda, "
+            "unless it discussed an item the parties lead jointly.",
+        )
+    form = MeetingVersionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("The page was out of date; nothing was saved. Open the meeting again.")
+        services.meeting_agenda_from_draft(
+            meeting=meeting, acting_user=request.user, expected_version=form.cleaned_data["version"]
+        )
+    except ValidationError as e:
+        for error in e.messages:
+            messages.error(request, f"The agenda was not changed: {error}")
+    else:
+        messages.success(
+            request, "The agenda draft is now the meeting's agenda; the earlier one is kept in its history."
+        )
+    return redirect(meeting.get_absolute_url() + "#agenda-heading")
 
 
 def meeting_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:

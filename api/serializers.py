@@ -299,7 +299,16 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FollowUpAction
-        fields = ["id", "description", "owner_user", "owner_contact", "owner_name", "due_on", "completed_on"]
+        fields = [
+            "id",
+            "description",
+            "commitment",
+            "owner_user",
+            "owner_contact",
+            "owner_name",
+            "due_on",
+            "completed_on",
+        ]
 
 
 class MeetingSerializer(serializers.ModelSerializer):

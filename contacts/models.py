@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -98,3 +100,41 @@ class PointOfContact(models.Model):
     @property
     def is_active(self) -> bool:
         return self.is_active_on()
+
+
+def contact_label(contact: PointOfContact) -> str:
+    """A contact as a choice shows them, by name and office first: "Name, Office — Party: Title".
+
+    Without a name (an agreement's file lists contacts by role only) the office and role still
+    say who is meant; `distinct_labels` adds more where two contacts would read the same.
+    """
+    who = ", ".join(part for part in (contact.person_name.strip(), contact.office.strip()) if part)
+    role = f"{contact.party}: {contact.role_title}"
+    return f"{who} — {role}" if who else role
+
+
+def distinct_labels(contacts: Iterable[PointOfContact]) -> dict[int, str]:
+    """Each contact's label (contact_label), never two the same: where labels collide, the
+    e-mail, phone or service dates are added, and as a last resort the record number."""
+    contacts = list(contacts)
+    labels = {c.pk: contact_label(c) for c in contacts}
+    on = today()
+    for extra in (
+        lambda c: c.email,
+        lambda c: c.phone,
+        lambda c: (
+            f"stopped serving {long_date(c.active_to)}"
+            if c.active_to and c.active_to <= on
+            else f"serving since {long_date(c.active_from)}"
+        ),
+        lambda c: f"contact no. {c.pk}",
+    ):
+        seen = Counter(labels.values())
+        clashing = [c for c in contacts if seen[labels[c.pk]] > 1]
+        if not clashing:
+            break
+        for c in clashing:
+            more = extra(c)
+            if more:
+                labels[c.pk] = f"{labels[c.pk]} ({more})"
+    return labels

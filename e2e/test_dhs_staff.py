@@ -58,6 +58,7 @@ def test_dhs_staff_record_a_quarterly_meeting_with_minutes_and_a_follow_up(page:
     page.get_by_label("Date and time").fill("2018-06-14T10:00")
     page.get_by_label("Minutes").fill(MINUTES)
     page.get_by_role("checkbox", name="Sam Ortiz (DHS)").check()
+    page.get_by_text("Choose the commitments discussed").click()  # folded until opened
     page.get_by_role("checkbox", name=re.compile(r"^VI\.5 ")).check()
     first_action = page.get_by_role("group", name="Action 1")
     first_action.get_by_label("Action").fill(ACTION)

@@ -40,6 +40,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -114,6 +115,7 @@ class MatrixObjects:
     doc_update: ProgressUpdate  # by doc_staff, on doc_item, within its 24-hour edit window
     doc_milestone: Milestone
     meeting: Meeting
+    upcoming_meeting: Meeting  # DOC's, two weeks ahead, with no agenda yet (it has an agenda draft)
     follow_up: FollowUpAction  # of `meeting`, owned by doc_staff, open
     event: OutreachEvent
     evidence: Evidence  # attached to doc_update
@@ -192,6 +194,10 @@ def doc_milestone(o: MatrixObjects) -> dict[str, Any]:
 
 def meeting(o: MatrixObjects) -> dict[str, Any]:
     return {"pk": o.meeting.pk}
+
+
+def upcoming_meeting(o: MatrixObjects) -> dict[str, Any]:
+    return {"pk": o.upcoming_meeting.pk}
 
 
 def follow_up(o: MatrixObjects) -> dict[str, Any]:
@@ -332,6 +338,7 @@ EXPECTED: dict[str, Row] = {
     "activities:meeting_detail": row(meeting,           "login 200 200 200 200 404"),
     "activities:meeting_edit": row(meeting,             "login 200 403 200 200 404"),
     "activities:meeting_evidence": row(meeting,         "login 405 405 405 405 405"),
+    "activities:meeting_agenda_use": row(upcoming_meeting, "login 405 405 405 405 405"),
     "activities:follow_up_complete": row(follow_up,     "login 405 405 405 405 405"),
     "activities:event_list":   row(None,                "login 200 200 200 200 200"),
     "activities:event_create": row(None,                "login 200 200 200 200 200"),
@@ -537,6 +544,14 @@ def objects(moa, doc, dhs, doc_staff, dhs_staff, doc_admin, tmp_path) -> MatrixO
         doc_update=doc_update,
         doc_milestone=MilestoneFactory(commitment=doc_item, owner_user=doc_staff, due_on=moa.executed_on),
         meeting=meeting,
+        upcoming_meeting=MeetingFactory(
+            agreement=moa,
+            organiser=doc_staff,
+            title="Matrix upcoming call",
+            starts_at=timezone.now() + datetime.timedelta(days=14),
+            agenda="",
+            minutes="",
+        ),
         follow_up=FollowUpAction.objects.create(
             meeting=meeting, description="Matrix follow-up", owner_user=doc_staff, due_on=moa.executed_on
         ),
@@ -790,6 +805,10 @@ def meeting_data(o, user):
         "follow_ups-MIN_NUM_FORMS": "0",
         "follow_ups-MAX_NUM_FORMS": "1000",
     }
+
+
+def agenda_use_data(o, user):
+    return {"version": str(Meeting.objects.get(pk=o.upcoming_meeting.pk).version)}
 
 
 def event_data(o, user):
@@ -1056,6 +1075,9 @@ POSTS: dict[str, PostRow] = {
     "activities:meeting_create": post(None, meeting_data, "login ok ok ok ok 404 ok ok", for_moa),
     "activities:meeting_edit": post(meeting, meeting_data, "login ok 403 ok ok 404 403 403"),
     "activities:meeting_evidence": post(meeting, evidence_data, "login ok 403 ok ok 404 403 403"),
+    "activities:meeting_agenda_use": post(
+        upcoming_meeting, agenda_use_data, "login ok 403 ok ok 404 403 403"
+    ),
     "activities:follow_up_complete": post(follow_up, follow_up_close_data, "login ok ok ok ok 404 ok ok"),
     "activities:event_create": post(None, event_data, "login ok ok ok ok 404 ok ok", for_moa),
     "activities:event_edit": post(event, event_data, "login ok 403 ok ok 404 403 403"),
