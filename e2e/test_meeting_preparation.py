@@ -68,6 +68,7 @@ def test_staff_prepare_an_upcoming_meeting_from_what_changed_since_the_last(
     expect(draft.locator("[data-agenda-section=follow-ups]")).to_contain_text(
         "Send DHS the exporters' guide outline"
     )
+    screenshot(page, "meeting-agenda-draft")
     draft.get_by_role("button", name="Use this draft as the agenda").click()
     agenda = page.get_by_role("region", name="Agenda", exact=True)
     expect(agenda).to_contain_text("Open follow-ups from earlier meetings")
@@ -80,8 +81,7 @@ def test_staff_prepare_an_upcoming_meeting_from_what_changed_since_the_last(
     edit_heights = _height(page)
     screenshot(page, "meeting-form-edit")
     open_page(page, reverse("activities:meeting_create") + f"?agreement={moa.slug}")
-    new_heights = _height(page)
-    screenshot(page, "meeting-form")
+    new_heights = _height(page)  # its picture is test_pages' "meeting-form"
     print(f"meeting form heights: new {new_heights}, edit {edit_heights}")
 
     page.go_back()

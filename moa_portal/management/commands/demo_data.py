@@ -207,6 +207,8 @@ class Command(BaseCommand):
                     "owner_user": organiser,
                     "owner_contact": None,
                     "due_on": follow_up_due,
+                    # Linked, so it shows on that commitment's timeline too.
+                    "commitment": commitments[0] if commitments else None,
                 },
             ],
         )
