@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_objects
 
+from core.sorting import Column, ordering
 from core.time import long_date, today
 
 from .countdown import Target, countdown_target
@@ -23,10 +24,22 @@ from .models import (
     TextReading,
 )
 
+#: The agreements list's sortable columns (core/sorting.py); without `sort` it is newest executed first.
+SORT_COLUMNS = {
+    "agreement": Column("Agreement", ("short_name",)),
+    "executed": Column("Executed", ("executed_on",), first_descending=True, nullable=True),
+    "expires": Column("Expires", ("expires_on",), nullable=True),
+}
+SORT_DEFAULT = "-executed"
 
-def agreement_list_for(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
-    """The agreements as the lists page them: newest executed first; pk keeps pages stable."""
-    return agreements.prefetch_related("parties").order_by("-executed_on", "short_name", "pk")
+
+def agreement_list_for(agreements: QuerySet[Agreement], *, sort: str | None = None) -> QuerySet[Agreement]:
+    """The agreements as the lists page them: newest executed first, or by `sort` (a key of
+    SORT_COLUMNS, `-` first for descending); pk keeps pages stable."""
+    agreements = agreements.prefetch_related("parties")
+    if sort and sort.lstrip("-") in SORT_COLUMNS:
+        return agreements.order_by(*ordering(SORT_COLUMNS[sort.lstrip("-")], descending=sort.startswith("-")))
+    return agreements.order_by("-executed_on", "short_name", "pk")
 
 
 def parties_to(agreements: QuerySet[Agreement]) -> QuerySet[Party]:

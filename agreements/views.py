@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core import sorting
 from core.http import AuthenticatedRequest
 from core.time import long_date
 
@@ -36,12 +37,14 @@ AGREEMENTS_PER_PAGE = 25
 
 def agreement_list(request: HttpRequest) -> HttpResponse:
     # Paged: a department-wide portal carries hundreds of agreements (docs/performance.md).
-    agreements = selectors.agreement_list_for(permissions.visible_agreements(request.user))
+    sort = sorting.read(request.GET.get(sorting.PARAM), selectors.SORT_COLUMNS)
+    agreements = selectors.agreement_list_for(permissions.visible_agreements(request.user), sort=sort)
     page = Paginator(agreements, AGREEMENTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "agreements": page,
         "page_obj": page,
         "can_start": permissions.can_start_agreement(request.user),
+        "sort": sorting.links(selectors.SORT_COLUMNS, sort or selectors.SORT_DEFAULT, request.GET),
     }
     return render(request, "agreements/agreement_list.html", context)
 

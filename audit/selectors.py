@@ -36,6 +36,7 @@ from agreements.models import (
 from agreements.obligations import Obligation
 from agreements.permissions import User, manageable_users, visible_agreements
 from contacts.models import PointOfContact
+from core.sorting import Column
 
 from .models import AccountEvent
 
@@ -289,6 +290,19 @@ class AuditFilters:
     agreement: Agreement | None = None
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+    #: `when` (oldest first) or `-when` (newest first, the trail's own order).
+    sort: str | None = None
+
+
+#: The trail's sortable column (core/sorting.py). Only the time: the trail merges the rows of
+#: every audited model's table, each read in this order up to the page, so a column can be
+#: sorted only if PostgreSQL and Python order it alike under any collation (a time, not a name).
+SORT_COLUMNS = {"when": Column("When", ("history_date",), first_descending=True)}
+SORT_DEFAULT = "-when"
+
+
+def _oldest_first(filters: AuditFilters) -> bool:
+    return filters.sort == "when"
 
 
 def _filtered(audited: AuditedModel, reader: User, filters: AuditFilters) -> models.QuerySet:
@@ -300,13 +314,17 @@ def _filtered(audited: AuditedModel, reader: User, filters: AuditFilters) -> mod
         rows = rows.filter(history_date__date__gte=filters.date_from)
     if filters.date_to:
         rows = rows.filter(history_date__date__lte=filters.date_to)
-    return rows.select_related("history_user").order_by("-history_date", "-history_id")
+    rows = rows.select_related("history_user")
+    if _oldest_first(filters):
+        return rows.order_by("history_date", "history_id")
+    return rows.order_by("-history_date", "-history_id")
 
 
 def audit_log(
     *, reader: User, filters: AuditFilters, page: int = 1, per_page: int = 50
 ) -> tuple[list[AuditEntry], bool]:
-    """The newest audit entries across every audited model, and whether there are more.
+    """The newest audit entries (or the oldest: `filters.sort`) across every audited model, and
+    whether there are more.
 
     Each model's table is read once, for at most page × per_page rows, and the rows are
     merged by time; then each shown entry reads its previous version (and the names of
@@ -317,7 +335,7 @@ def audit_log(
     rows: list[tuple[AuditedModel, HistoricalRecord]] = []
     for audited in chosen:
         rows.extend((audited, r) for r in _filtered(audited, reader, filters)[:wanted])
-    rows.sort(key=lambda pair: (pair[1].history_date, pair[1].history_id), reverse=True)
+    rows.sort(key=lambda pair: (pair[1].history_date, pair[1].history_id), reverse=not _oldest_first(filters))
     window = rows[(page - 1) * per_page : page * per_page]
     return [_entry(audited, record) for audited, record in window], len(rows) > page * per_page
 

@@ -12,11 +12,20 @@ from django.views.decorators.http import require_safe
 
 from agreements.permissions import visible_agreements
 from contacts.permissions import visible_contacts
+from core import sorting
 from core.bounds import page_number
 
 from .forms import AuditFilterForm
 from .permissions import can_read_audit
-from .selectors import AUDITED_BY_KEY, AuditFilters, audit_log, history_of, object_history
+from .selectors import (
+    AUDITED_BY_KEY,
+    SORT_COLUMNS,
+    SORT_DEFAULT,
+    AuditFilters,
+    audit_log,
+    history_of,
+    object_history,
+)
 
 
 def _require_reader(request: HttpRequest) -> None:
@@ -28,7 +37,8 @@ def _require_reader(request: HttpRequest) -> None:
 def log(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
     form = AuditFilterForm(request.GET or None, agreements=visible_agreements(request.user))
-    filters = AuditFilters()
+    sort = sorting.read(request.GET.get(sorting.PARAM), SORT_COLUMNS)
+    filters = AuditFilters(sort=sort)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         filters = AuditFilters(
@@ -37,6 +47,7 @@ def log(request: HttpRequest) -> HttpResponse:
             agreement=data["agreement"],
             date_from=data["date_from"],
             date_to=data["date_to"],
+            sort=sort,
         )
     page = page_number(request.GET.get("page"))
     entries, has_next = audit_log(reader=request.user, filters=filters, page=page)
@@ -50,6 +61,8 @@ def log(request: HttpRequest) -> HttpResponse:
         "previous_page": page - 1,
         "next_page": page + 1,
         "query": query.urlencode(),
+        "sort": sorting.links(SORT_COLUMNS, sort or SORT_DEFAULT, request.GET),
+        "sort_value": sort or "",
     }
     return render(request, "audit/log.html", context)
 

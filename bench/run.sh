@@ -34,6 +34,11 @@ export CONN_MAX_AGE=60
 # Redis as in production: the broker, and the cache that keeps rendered dashboards.
 export REDIS_URL=${BENCH_REDIS:-redis://127.0.0.1:6379/9}
 export LOG_LEVEL=WARNING
+# Production refuses a configuration that cannot deliver mail (moa_portal/checks.py): the bench
+# names a mail server (the pages it loads send none) and a public address for links.
+export EMAIL_URL=${EMAIL_URL:-smtp://127.0.0.1:2525}
+export PORTAL_URL=${PORTAL_URL:-https://moa.example.gov}
+export DEFAULT_FROM_EMAIL=${DEFAULT_FROM_EMAIL:-MOA Portal <moa-portal@example.gov>}
 
 echo "== machine"
 echo "nproc $(nproc); memory $(free -m | awk '/^Mem:/ {print $2 " MiB"}'); CPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"

@@ -1,4 +1,5 @@
-"""The compliance dashboard keeps one thing of its own: each user's private calendar feed token."""
+"""What the compliance app keeps of its own: each user's private calendar feed token, and who
+receives which agreement's quarterly report by e-mail."""
 
 from __future__ import annotations
 
@@ -39,3 +40,31 @@ class CalendarFeedToken(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("compliance:calendar_feed", kwargs={"token": self.token})
+
+
+class ReportSubscription(models.Model):
+    """A manager's request to receive an agreement's quarterly report as PDF by e-mail.
+
+    The report goes out after each calendar quarter's end (the report's own quarters,
+    `activities.quarters.Quarter`), once per subscription and quarter: the notification log's
+    claim keeps it to once (moa_portal/tasks.py runs the job). Unsubscribing deletes the row;
+    the audit history keeps both.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_subscriptions"
+    )
+    agreement = models.ForeignKey(
+        "agreements.Agreement", on_delete=models.CASCADE, related_name="report_subscriptions"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agreement"], name="report_subscription_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} receives the quarterly report of {self.agreement}"

@@ -1,4 +1,4 @@
-"""Who sees the compliance dashboard, its exports and the calendar feed."""
+"""Who sees the compliance dashboard, its exports and the calendar feed, and who receives the report."""
 
 from __future__ import annotations
 
@@ -23,3 +23,13 @@ def dashboard_agreements(user: User) -> QuerySet[Agreement]:
 def can_have_calendar_feed(user: User) -> bool:
     """Any portal user may subscribe to the calendar of the agreements they can see."""
     return has_role(user, STAFF)
+
+
+def can_subscribe_report(user: User, agreement: Agreement) -> bool:
+    """A manager or admin of one of the agreement's parties (a superuser: any agreement they see)
+    may receive its quarterly report by e-mail: whoever may open the report itself.
+
+    Asked again when each report is due, so someone who left the party or lost the role stops
+    receiving it without anyone unsubscribing them.
+    """
+    return can_view_dashboard(user) and dashboard_agreements(user).filter(pk=agreement.pk).exists()

@@ -15,19 +15,20 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from activities.quarters import Quarter
-from agreements.permissions import viewer_scope
+from agreements.models import Agreement
+from agreements.permissions import viewer_scope, visible_agreements
 from core import cache
 from core.http import AuthenticatedRequest
 from core.time import today
 
-from . import exports, links, pdf, permissions, selectors, services
+from . import exports, links, pdf, permissions, reports, selectors, services
 from .calendar import calendar_for
 from .forms import DashboardFilterForm
 from .models import CalendarFeedToken
@@ -183,21 +184,11 @@ def report(request: HttpRequest) -> HttpResponse:
         return refused
     if filters is None:
         raise Http404("No agreement to report on.")
-    board = selectors.dashboard(filters)
-    quarter = Quarter.containing(filters.as_of)
-    query = filters.query(as_of=filters.as_of.isoformat())
-    context = {
-        "form": form,
-        **board.context(),
-        "quarter": quarter,
-        "quarter_updates": selectors.updates_between(filters, quarter.starts_on, filters.as_of),
-        "quarter_meetings": selectors.meetings_between(filters, quarter.starts_on, filters.as_of),
-        "quarter_events": selectors.events_between(filters, quarter.starts_on, filters.as_of),
-        "generated_on": today(),
-        "dashboard_query": links.querystring(**query),
-        "pdf_query": links.querystring(**query, format="pdf"),
-    }
+    context = {"form": form, **reports.report_context(filters)}
     if fmt == "html":
+        agreement = filters.agreement
+        context["can_subscribe"] = permissions.can_subscribe_report(request.user, agreement)
+        context["subscription"] = reports.report_subscription_of(request.user, agreement)
         return render(request, "compliance/report.html", context)
     body = pdf.html_to_pdf(render_to_string("compliance/report_pdf.html", context, request=request))
     response = HttpResponse(body, content_type="application/pdf")
@@ -205,6 +196,53 @@ def report(request: HttpRequest) -> HttpResponse:
         f'attachment; filename="{exports.export_filename("report", filters, "pdf")}"'
     )
     return response
+
+
+# --- the quarterly report by e-mail ----------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_subscription(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """Whether the user receives the agreement's quarterly report by e-mail; POST to change it.
+
+    An agreement the user cannot see is a 404 (its existence does not leak); one they see but
+    may not receive the report of (staff) is a 403. Unsubscribing is always allowed.
+    """
+    # Someone who lost the right to the report still finds their own subscription, to end it.
+    subscribed = Agreement.objects.filter(report_subscriptions__user=request.user)
+    agreement = get_object_or_404((visible_agreements(request.user) | subscribed).distinct(), slug=slug)
+    subscription = reports.report_subscription_of(request.user, agreement)
+    allowed = permissions.can_subscribe_report(request.user, agreement)
+    if not allowed and subscription is None:
+        raise PermissionDenied("Only managers of the agreement's parties receive its quarterly report.")
+    context = {
+        "agreement": agreement,
+        "subscription": subscription,
+        "can_subscribe": allowed,
+        "report_query": links.querystring(agreement=agreement.slug),
+    }
+    if request.method != "POST":
+        return render(request, "compliance/report_subscription.html", context)
+    choice = request.POST.get("subscribe")
+    if choice == "1":
+        try:
+            services.report_subscribe(acting_user=request.user, agreement=agreement)
+        except services.SubscriptionRefused as exc:
+            raise PermissionDenied(str(exc)) from exc
+        messages.success(
+            request,
+            f"You will receive the quarterly report of {agreement.short_name} as a PDF by e-mail "
+            "after each quarter's end.",
+        )
+    elif choice == "0":
+        if services.report_unsubscribe(acting_user=request.user, agreement=agreement):
+            messages.success(
+                request, f"You no longer receive the quarterly report of {agreement.short_name}."
+            )
+    else:
+        context["error"] = "Choose to subscribe or to unsubscribe."
+        return render(request, "compliance/report_subscription.html", context, status=400)
+    return redirect(reverse("compliance:report_subscription", kwargs={"slug": agreement.slug}))
 
 
 # --- the calendar feed ---------------------------------------------------------------------

@@ -8,9 +8,18 @@ share, so neither imports the other's code for it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file a notice's e-mail carries (the quarterly report's PDF)."""
+
+    filename: str
+    content: bytes
+    mimetype: str
 
 
 @dataclass(frozen=True)
@@ -25,3 +34,7 @@ class DueNotice:
     contacts: Sequence[Any] = ()
     context: dict[str, Any] = field(default_factory=dict)
     link: str = ""
+    #: Draws the file the e-mail carries. Called only when the notice is claimed, so a run
+    #: that finds the notice already claimed (a re-run, a concurrent run) draws nothing; the
+    #: deciding app passes it in (the report's PDF is compliance's), notifications stores it.
+    attachment: Callable[[], Attachment] | None = None

@@ -34,3 +34,28 @@ def test_staff_sort_the_commitments_by_status_with_the_keyboard(page: Page, logi
     table.get_by_role("link", name="Status (sort descending)").focus()
     page.keyboard.press("Enter")
     expect(status_header).to_have_attribute("aria-sort", "descending")
+
+
+def test_an_admin_sorts_the_agreements_and_the_users_with_the_keyboard(
+    page: Page, login, doc_admin, doc_staff, moa, portal, screenshot
+):
+    login(page, doc_admin)
+    page.goto(portal + reverse("agreements:list"))
+    table = page.get_by_role("table", name="Agreements your party is a party to")
+    expect(table.get_by_role("columnheader", name="Executed")).to_have_attribute("aria-sort", "descending")
+    table.get_by_role("link", name="Agreement (sort ascending)").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{portal}{reverse('agreements:list')}?sort=agreement")
+    expect(table.get_by_role("columnheader", name="Agreement")).to_have_attribute("aria-sort", "ascending")
+
+    page.goto(portal + reverse("people:list"))
+    users = page.get_by_role("table", name="Users you manage")
+    users.get_by_role("link", name="Username (sort ascending)").focus()
+    page.keyboard.press("Enter")
+    expect(users.get_by_role("columnheader", name="Username")).to_have_attribute("aria-sort", "ascending")
+    users.get_by_role("link", name="Username (sort descending)").focus()
+    page.keyboard.press("Enter")
+    expect(users.get_by_role("columnheader", name="Username")).to_have_attribute("aria-sort", "descending")
+    names = users.locator("tbody tr th").all_inner_texts()
+    assert names == sorted(names, reverse=True)
+    screenshot(page, "users-sorted")

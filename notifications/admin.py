@@ -17,7 +17,9 @@ class NotificationAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "status"]
     search_fields = ["recipient", "occasion", "subject"]
-    readonly_fields = [f.name for f in Notification._meta.fields]
+    # The attachment's bytes (a report's PDF) are not shown; its name and type are.
+    exclude = ["attachment"]
+    readonly_fields = [f.name for f in Notification._meta.fields if f.name != "attachment"]
 
     def has_add_permission(self, request) -> bool:
         return False

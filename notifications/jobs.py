@@ -58,6 +58,7 @@ def notices_of(kind: str, due: Iterable[DueNotice]) -> list[Notice]:
             recipients=recipients_from(users=d.users, contacts=d.contacts, by_email=by_email),
             context=d.context,
             link=d.link,
+            attachment=d.attachment,
         )
     return notices
 

@@ -40,6 +40,7 @@ class Kind(models.TextChoices):
     UPDATE_LOGGED = "update_logged", "A progress update was logged (webhooks)"
     MILESTONE_OVERDUE = "milestone_overdue", "A milestone is overdue (webhooks)"
     WEBHOOK_TEST = "webhook_test", "Test event (webhooks)"
+    QUARTERLY_REPORT = "quarterly_report", "Quarterly report (PDF) you subscribed to"
 
 
 #: Kinds a user may not mute: the agreement's term running out concerns every manager.
@@ -176,6 +177,15 @@ class Notification(models.Model):
         help_text=(
             "An iCalendar invitation (METHOD:REQUEST or CANCEL), sent with the e-mail as invitation.ics."
         ),
+    )
+    attachment_name = models.CharField(
+        max_length=200, blank=True, help_text="The file name of the e-mail's attachment (the report's PDF)."
+    )
+    attachment_type = models.CharField(max_length=100, blank=True)
+    attachment = models.BinaryField(
+        blank=True,
+        default=b"",
+        help_text="The attachment as drawn at the claim: a retry or a resend sends the same file.",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

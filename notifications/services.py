@@ -18,7 +18,7 @@ import os
 import smtplib
 import socket
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.mime.text import MIMEText
 from typing import TYPE_CHECKING, Any
@@ -34,6 +34,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from agreements.models import Agreement
+from core.notices import Attachment
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -142,6 +143,8 @@ class Notice:
     context: dict[str, Any] = field(default_factory=dict)
     link: str = ""
     calendar: str = ""
+    #: Draws the e-mail's attachment; called only if this notice is claimed (core.notices.DueNotice).
+    attachment: Callable[[], Attachment] | None = None
 
     @property
     def key(self) -> tuple[int | None, str, str, str]:
@@ -158,8 +161,9 @@ def notices_for(
     context: dict[str, Any],
     link: str = "",
     calendar: str = "",
+    attachment: Callable[[], Attachment] | None = None,
 ) -> list[Notice]:
-    """The same notice to each recipient (with the same calendar invitation, if any)."""
+    """The same notice to each recipient (with the same calendar invitation or attachment, if any)."""
     return [
         Notice(
             agreement=agreement,
@@ -169,6 +173,7 @@ def notices_for(
             context=context,
             link=link,
             calendar=calendar,
+            attachment=attachment,
         )
         for r in recipients
     ]
@@ -273,6 +278,16 @@ def notices_claim(*, notices: Iterable[Notice]) -> list[Notification]:
         return []
     muting = _muting(todo)
     words = _Words()
+    drawn: dict[int, Attachment] = {}  # one drawing per attachment, however many recipients
+
+    def attachment_of(n: Notice) -> dict[str, Any]:
+        if n.attachment is None:
+            return {}
+        if id(n.attachment) not in drawn:
+            drawn[id(n.attachment)] = n.attachment()
+        a = drawn[id(n.attachment)]
+        return {"attachment_name": a.filename, "attachment_type": a.mimetype, "attachment": a.content}
+
     batch = uuid.uuid4()
     retry_until = timezone.now() + retry_window()
     rows = [
@@ -294,6 +309,7 @@ def notices_claim(*, notices: Iterable[Notice]) -> list[Notification]:
             claim_batch=batch,
             retry_until=retry_until,
             **words(n),
+            **attachment_of(n),
         )
         for n in sorted(todo, key=lambda n: (n.key[0] or 0, *n.key[1:]))
     ]
@@ -393,7 +409,7 @@ class _Delivery:
         table = connection.ops.quote_name(Notification._meta.db_table)
         returning = (
             " RETURNING email, subject, body_text, body_html, calendar, attempts, created_at, retry_until,"
-            " webhook_id"
+            " webhook_id, attachment_name, attachment_type, attachment"
         )
         take = (
             f"UPDATE {table} SET attempts = attempts + 1, lease_until = %s, lease_owner = %s"  # noqa: S608
@@ -455,7 +471,8 @@ class _Delivery:
         row = self._take(notification_id, early=early)
         if row is None:
             return False
-        email, subject, body_text, body_html, calendar, attempts, created_at, retry_until, webhook_id = row
+        email, subject, body_text, body_html, calendar, attempts, created_at, retry_until, *rest = row
+        webhook_id, attachment_name, attachment_type, attachment = rest
         if webhook_id is not None:
             try:
                 _webhook_post(notification_id=notification_id, webhook_id=webhook_id, body=body_text)
@@ -473,6 +490,8 @@ class _Delivery:
                 message.attach_alternative(body_html, "text/html")
             if calendar:
                 message.attach(calendar_part(calendar))
+            if attachment_name:
+                message.attach(attachment_name, bytes(attachment), attachment_type)
             try:
                 self.outbox.send(message)
             except Exception as exc:  # any transport failure: keep the row for a retry

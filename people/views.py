@@ -19,8 +19,10 @@ from django.views.decorators.http import require_http_methods
 
 from agreements import permissions
 from agreements.permissions import ROLES, is_admin, manageable_parties, manageable_users
+from core import sorting
 from core.http import AuthenticatedRequest
 
+from . import selectors
 from .forms import UserCreateForm, UserEditForm
 from .services import (
     APPROVE,
@@ -71,18 +73,15 @@ def _send_invitation(request: HttpRequest, user) -> None:
 
 def user_list(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
-    users = (
-        manageable_users(request.user)
-        .select_related("membership__party")
-        .prefetch_related("groups")
-        .order_by("-is_active", "username")
-    )
+    sort = sorting.read(request.GET.get(sorting.PARAM), selectors.SORT_COLUMNS)
+    users = selectors.user_list_for(manageable_users(request.user), sort=sort)
     locked = locked_usernames(usernames=(u.username for u in users))
     editable = set(permissions.editable_users(request.user).values_list("pk", flat=True))
     for u in users:
         u.is_locked_out = u.username in locked
         u.is_editable = u.pk in editable
-    return render(request, "people/user_list.html", {"users": users})
+    context = {"users": users, "sort": sorting.links(selectors.SORT_COLUMNS, sort, request.GET)}
+    return render(request, "people/user_list.html", context)
 
 
 def user_create_view(request: HttpRequest) -> HttpResponse:

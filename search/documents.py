@@ -5,9 +5,12 @@ meetings, outreach events, evidence files) and the points of contact: three apps
 lives in its own app one layer above them (beside compliance and audit in `.importlinter`),
 so none of them learns about search and each keeps its own visibility rule.
 
-Each kind's `vector` is the same expression the GIN index of migration 0001 is built on, so
-PostgreSQL answers a query from the index rather than reading every row; `search.tests.
-test_indexes` checks that each query still uses its index, so the two cannot drift apart.
+Each kind's `vector` is stored, computed by PostgreSQL, in the `search_document` column of its
+table (a generated column, migration 0002, kept up to date on every write whatever makes it),
+and that column has the kind's GIN index: the search matches and ranks on the stored column
+(`document`) rather than computing the text's vector again for every candidate row.
+`search.tests.test_indexes` checks that each query uses its index and that the stored column
+equals `vector` after every kind of write, so the two cannot drift apart.
 Weights: A for what names the record (a code, a title, a person), B for its body, C for
 where it was or what comes next. On SQLite (the development default) there is no full-text
 search: `fields` are matched with `icontains` instead (search.selectors).
@@ -19,9 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db.models import F, Func, Model, Q, QuerySet, Value
-from django.db.models.expressions import Combinable
+from django.db.models.expressions import Col, Combinable
 from django.urls import reverse
 
 from activities.models import Evidence, Meeting, OutreachEvent, ProgressUpdate
@@ -51,6 +54,23 @@ def file_name_words(field: str) -> Func:
     return Func(F(field), Value(r"[._\-]+"), Value(" "), Value("g"), function="regexp_replace")
 
 
+#: The generated column holding each kind's weighted document (migration 0002).
+DOCUMENT_COLUMN = "search_document"
+
+
+def stored_document(model: type[Model]) -> Col:
+    """The model's `search_document` column as a query expression.
+
+    No model declares the column (search sits above the apps owning these tables, and
+    PostgreSQL alone writes it), so it is named here as a column of the model's table; as a
+    `Col` it follows the table when Django renames it inside a subquery.
+    """
+    field = SearchVectorField()
+    field.set_attributes_from_name(DOCUMENT_COLUMN)
+    field.model = model
+    return Col(model._meta.db_table, field)
+
+
 @dataclass(frozen=True)
 class Kind:
     """One kind of record the search finds, in the order the results page shows the groups."""
@@ -58,7 +78,7 @@ class Kind:
     key: str
     label: str
     model: type[Model]
-    #: The weighted document (PostgreSQL), the same expression as the kind's GIN index.
+    #: The weighted document (PostgreSQL): the expression migration 0002 stores in the column.
     vector: Callable[[], Combinable]
     #: The text a snippet is cut from (PostgreSQL: ts_headline over it).
     snippet: Callable[[], Any]
@@ -69,8 +89,12 @@ class Kind:
     #: The record's name on the results page, and where it opens.
     title: Callable[[Any], str]
     url: Callable[[Any], str]
-    #: The index built on `vector` (migration 0001).
+    #: The GIN index of the stored document (migration 0002).
     index: str
+
+    def document(self) -> Col:
+        """The stored weighted document, what the search matches and ranks on."""
+        return stored_document(self.model)
 
 
 def _concat(*fields: str) -> Func:

@@ -129,7 +129,7 @@ class _Matcher:
 
     def matching(self, kind: Kind, records: QuerySet) -> QuerySet:
         if full_text_search():
-            return records.annotate(search_document=kind.vector()).filter(search_document=self.query)
+            return records.annotate(document=kind.document()).filter(document=self.query)
         if not self.words:
             return records.none()
         wanted = Q()
@@ -148,7 +148,7 @@ class _Matcher:
         return (
             records.filter(pk__in=first)
             .annotate(
-                rank=SearchRank(kind.vector(), self.query),
+                rank=SearchRank(kind.document(), self.query),
                 headline=SearchHeadline(
                     kind.snippet(),
                     self.query,

@@ -23,6 +23,9 @@ SCHEDULE = {
     "Meeting minutes missing": ("notifications.tasks.send_minutes_nudges", "15", "7"),
     "Weekly stale digest": ("notifications.tasks.send_stale_digests", "20", "7"),
     "Milestones overdue (webhooks)": ("notifications.tasks.send_milestone_overdue_events", "25", "7"),
+    # Daily, though a report is due once a quarter: the day after the quarter's end, or the next
+    # run after a missed one. The task lives in moa_portal (it reads compliance and notifications).
+    "Quarterly reports by e-mail": ("moa_portal.tasks.send_quarterly_reports", "25", "7"),
     # The sweep: retries after a pause, and what a killed worker had claimed, within a minute.
     "Deliver pending notices": ("notifications.tasks.deliver_pending_notices", "*", "*"),
 }
