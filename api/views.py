@@ -622,6 +622,10 @@ class NotificationViewSet(ReadViewSet):
 # --- webhooks ------------------------------------------------------------------------------------
 
 
+@extend_schema_view(
+    list=extend_schema(responses=responses(s.WebhookSubscriptionSerializer(many=True))),
+    retrieve=extend_schema(responses=responses(s.WebhookSubscriptionSerializer)),
+)
 class WebhookSubscriptionViewSet(ReadViewSet):
     """Your party's webhook subscriptions, read only (admins; others have none to see). They are
     kept on the Webhooks pages, where the secret is shown once; the API never shows it."""
