@@ -42,7 +42,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.html import escape
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from activities.models import (
@@ -89,6 +88,7 @@ from notifications.models import Mute, Notification
 from notifications.selectors import mutable_kinds
 from notifications.tests.factories import NotificationFactory
 from people import mfa
+from people.models import RecoveryCode, RecoveryCodeDevice
 from people.services import user_version
 
 LOGIN = "302 to login"
@@ -1100,8 +1100,8 @@ WRITTEN = (
     ReadingProposal,
     DraftUpload,
     TOTPDevice,
-    StaticDevice,
-    StaticToken,
+    RecoveryCodeDevice,
+    RecoveryCode,
     AccessToken,
 )
 
