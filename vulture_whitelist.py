@@ -26,3 +26,7 @@ _.app_configs
 # api/schema.py `AccessTokenScheme.get_security_definition(self, auto_schema)`: drf-spectacular
 # calls every authentication extension with the view's schema; the token scheme does not depend on it.
 _.auto_schema
+
+# people/saml_views.py `AnswerView.authenticate_user(self, request, session_info, *mapping_and_assertion)`:
+# djangosaml2 passes its attribute mapping and assertion details; the portal matches by e-mail.
+_.mapping_and_assertion

@@ -375,6 +375,99 @@ class OutreachEventSerializer(serializers.ModelSerializer):
         ]
 
 
+_VERSION_HELP = "The version you read (or send it as If-Match); a stale one is refused with 409."
+
+
+def _ids(help_text: str) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**62),
+        required=False,
+        max_length=500,
+        help_text=help_text,
+    )
+
+
+class FollowUpWriteSerializer(serializers.Serializer):
+    """A follow-up action of a meeting: with `id`, that action changed; without, a new one."""
+
+    id = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**62)
+    description = serializers.CharField(max_length=20000)
+    owner_user = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**62)
+    owner_contact = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**62)
+    due_on = _day_field()
+    completed_on = _day_field(required=False, allow_null=True)
+
+
+class MeetingFieldsSerializer(serializers.Serializer):
+    """A meeting's fields as the meeting form has them; the agreement's rules (its kinds of
+    meeting, who may attend, minutes where asked) are the form's, checked after this."""
+
+    kind = serializers.CharField(max_length=40, required=False, help_text="One of the agreement's kinds.")
+    title = serializers.CharField(max_length=200)
+    starts_at = serializers.DateTimeField(help_text="With an offset; without one, the portal's time zone.")
+    format = serializers.ChoiceField(choices=Meeting.Format.choices, required=False)
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    agenda = serializers.CharField(max_length=100000, required=False, allow_blank=True)
+    minutes = serializers.CharField(max_length=100000, required=False, allow_blank=True)
+    decisions = serializers.CharField(max_length=100000, required=False, allow_blank=True)
+    attendee_contacts = _ids("Points of contact of the agreement who attend.")
+    attendee_users = _ids("Users of a party to the agreement who attend.")
+    commitments = _ids("The commitments discussed (the meeting shows on their timelines).")
+    follow_ups = FollowUpWriteSerializer(many=True, required=False, max_length=200)  # type: ignore[call-arg]
+    confirm_duplicate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="True to record a meeting of the same kind on a day that already has one.",
+    )
+
+
+class MeetingCreateSerializer(MeetingFieldsSerializer):
+    agreement = serializers.CharField(max_length=80, help_text="The agreement's slug.")
+
+
+class MeetingEditSerializer(MeetingFieldsSerializer):
+    """Only the fields sent change; the rest stay as they are."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    starts_at = serializers.DateTimeField(required=False)
+    is_cancelled = serializers.BooleanField(required=False)
+    version = serializers.IntegerField(min_value=1, max_value=2**31, required=False, help_text=_VERSION_HELP)
+
+
+class OutreachEventFieldsSerializer(serializers.Serializer):
+    """An outreach event's fields as the event form has them; where it was held and whom it
+    reached are the agreement's own vocabularies, checked by the form after this."""
+
+    title = serializers.CharField(max_length=200)
+    held_on = _day_field()
+    city = serializers.CharField(max_length=120)
+    country = serializers.CharField(max_length=120)
+    place = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    audiences = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=100
+    )
+    attendance = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**31)
+    outcomes = serializers.CharField(max_length=100000, required=False, allow_blank=True)
+    commitments = _ids("The commitments the event served (default on creation: those its obligations name).")
+
+
+class OutreachEventCreateSerializer(OutreachEventFieldsSerializer):
+    agreement = serializers.CharField(max_length=80, help_text="The agreement's slug.")
+    organising_party = serializers.CharField(
+        max_length=20, required=False, help_text="The organising party's acronym (default: your own)."
+    )
+
+
+class OutreachEventEditSerializer(OutreachEventFieldsSerializer):
+    """Only the fields sent change; the rest stay as they are."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    held_on = _day_field(required=False)
+    city = serializers.CharField(max_length=120, required=False)
+    country = serializers.CharField(max_length=120, required=False)
+    version = serializers.IntegerField(min_value=1, max_value=2**31, required=False, help_text=_VERSION_HELP)
+
+
 # --- points of contact ---------------------------------------------------------------------------
 
 

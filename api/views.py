@@ -34,7 +34,7 @@ from activities import permissions as activity_rules
 from activities import selectors as activity_selectors
 from activities import services as activity_services
 from activities.filters import EventFilter, MeetingFilter, UpdateFilter
-from activities.forms import users_of
+from activities.forms import FollowUpFormSet, MeetingForm, OutreachEventForm, users_of
 from activities.models import Meeting, Milestone, OutreachEvent, ProgressUpdate
 from agreements.models import Agreement, Commitment, Party, Section
 from agreements.obligations import Obligation
@@ -463,46 +463,304 @@ class MilestoneViewSet(PortalViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
         return Response(self.get_serializer(self.get_queryset().get(pk=milestone.pk)).data, status=201)
 
 
+def _form_data(form: Any) -> dict[str, Any]:
+    """What a page's form would be sent if nothing were changed: its initial values, with
+    records as their ids (a write through the API then overlays only the fields it sends)."""
+    data: dict[str, Any] = {}
+    for name, field in form.fields.items():
+        if name == "evidence":
+            continue
+        value = form.get_initial_for_field(field, name)
+        if isinstance(value, list | tuple | QuerySet):
+            value = [getattr(v, "pk", v) for v in value]
+        else:
+            value = getattr(value, "pk", value)
+        if value is not None:
+            data[name] = value
+    return data
+
+
+def _form_refused(form: Any, *, renamed: dict[str, str], formset: Any = None) -> exceptions.ValidationError:
+    """A page form's errors as the API's 400, under the API's field names."""
+    errors: dict[str, list[str]] = {}
+    for name, messages in form.errors.items():
+        key = "non_field_errors" if name == "__all__" else renamed.get(name, name)
+        errors.setdefault(key, []).extend(messages)
+    if formset is not None:
+        rows = [
+            f"Follow-up {i}: {'' if field == '__all__' else field + ': '}{message}"
+            for i, row in enumerate(formset.errors, start=1)
+            for field, messages in row.items()
+            for message in messages
+        ]
+        rows += list(formset.non_form_errors())
+        if rows:
+            errors["follow_ups"] = rows
+    return exceptions.ValidationError(errors)
+
+
+def _follow_up_data(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The follow-up rows as the meeting page's formset receives them."""
+    prefix = "follow_ups"
+    data: dict[str, Any] = {
+        f"{prefix}-TOTAL_FORMS": len(rows),
+        f"{prefix}-INITIAL_FORMS": 0,
+        f"{prefix}-MIN_NUM_FORMS": 0,
+        f"{prefix}-MAX_NUM_FORMS": 1000,
+    }
+    for i, row in enumerate(rows):
+        for name, value in row.items():
+            if value is not None:
+                data[f"{prefix}-{i}-{name}"] = value
+    return data
+
+
+def _recording_agreement(request: Request, slug: str, rule: Any, refusal: str) -> Agreement:
+    """The agreement a new meeting or event is for: one the user sees (else 400), on which the
+    page's rule lets them record (else 403)."""
+    agreement = visible_agreements(request.user).filter(slug=slug).first()
+    if agreement is None:
+        raise exceptions.ValidationError({"agreement": ["No such agreement among those you see."]})
+    if not rule(request.user, agreement):
+        raise exceptions.PermissionDenied(refusal)
+    return agreement
+
+
+MEETING_RENAMED = {"items": "commitments"}
+
+
 @extend_schema_view(
     list=extend_schema(responses=responses(s.MeetingSerializer(many=True))),
     retrieve=extend_schema(responses=responses(s.MeetingSerializer)),
+    create=extend_schema(
+        request=s.MeetingCreateSerializer, responses=responses(s.MeetingSerializer, ok_status=201)
+    ),
+    partial_update=extend_schema(
+        request=s.MeetingEditSerializer,
+        responses=responses(s.MeetingSerializer, 409, 428),
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False)],
+    ),
 )
-class MeetingViewSet(ReadViewSet):
-    """Meetings of the agreements you see, filtered as the Meetings page is."""
+class MeetingViewSet(
+    PortalViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Meetings of the agreements you see, filtered as the Meetings page is. Staff of a party to
+    the agreement record them; those of the organising party (any party's, for a meeting on a
+    joint item) change them, with the meeting form's rules and its version check."""
 
     queryset = Meeting.objects.none()  # the model, for the schema; get_queryset decides
 
+    pagination_class = NewestFirstCursor
     serializer_class = s.MeetingSerializer
     filterset_class = MeetingFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         return activity_selectors.meetings_visible_to(self.request.user).prefetch_related(
             "items", "follow_ups__owner_user", "follow_ups__owner_contact"
         )
 
+    def _answer(self, meeting: Meeting, **kwargs: Any) -> Response:
+        meeting = self.get_queryset().get(pk=meeting.pk)
+        return Response(self.get_serializer(meeting).data, headers={"ETag": etag(meeting.version)}, **kwargs)
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         meeting = self.get_object()
         return Response(self.get_serializer(meeting).data, headers={"ETag": etag(meeting.version)})
+
+    def _forms(self, data: dict[str, Any], *, agreement: Agreement, instance: Meeting | None) -> tuple:
+        """The meeting page's form and follow-up rows, given what the page would show overlaid
+        with what was sent: the same checks as the page (kinds, attendees, minutes, duplicates)."""
+        sent = dict(data)
+        rows = sent.pop("follow_ups", [])
+        if "commitments" in sent:
+            sent["items"] = sent.pop("commitments")
+        form_data = {**_form_data(MeetingForm(agreement=agreement, instance=instance)), **sent}
+        form = MeetingForm(form_data, agreement=agreement, instance=instance)
+        formset = FollowUpFormSet(
+            _follow_up_data(rows), agreement=agreement, meeting_form=form, prefix="follow_ups"
+        )
+        if not (form.is_valid() & formset.is_valid()):
+            raise _form_refused(form, renamed=MEETING_RENAMED, formset=formset)
+        cleaned = {k: v for k, v in form.cleaned_data.items() if k not in ("confirm_duplicate", "evidence")}
+        return cleaned, formset.follow_ups()
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = s.MeetingCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        agreement = _recording_agreement(
+            request,
+            data.pop("agreement"),
+            activity_rules.can_record_meeting,
+            "Only staff of the agreement's parties can record its meetings.",
+        )
+        cleaned, follow_ups = self._forms(data, agreement=agreement, instance=None)
+        try:
+            meeting = activity_services.meeting_create(
+                agreement=agreement,
+                acting_user=signed_in(request),
+                attendee_contacts=cleaned.pop("attendee_contacts"),
+                attendee_users=cleaned.pop("attendee_users"),
+                items=cleaned.pop("items"),
+                follow_ups=follow_ups,
+                **cleaned,
+            )
+        except DjangoValidationError as exc:
+            raise refused(exc) from exc
+        return self._answer(meeting, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        meeting = self.get_object()
+        if not activity_rules.can_edit_meeting(request.user, meeting):
+            raise exceptions.PermissionDenied(
+                "Only staff of the party that organised this meeting can change it, "
+                "unless it discussed an item the parties lead jointly."
+            )
+        body = s.MeetingEditSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        data["version"] = expected_version(request, data)
+        cleaned, follow_ups = self._forms(data, agreement=meeting.agreement, instance=meeting)
+        try:
+            meeting = activity_services.meeting_update(
+                meeting=meeting,
+                acting_user=signed_in(request),
+                expected_version=cleaned.pop("version"),
+                attendee_contacts=cleaned.pop("attendee_contacts"),
+                attendee_users=cleaned.pop("attendee_users"),
+                items=cleaned.pop("items"),
+                follow_ups=follow_ups,
+                **cleaned,
+            )
+        except activity_services.EditConflict as exc:
+            raise Conflict(exc.messages[0]) from exc
+        except DjangoValidationError as exc:
+            raise refused(exc) from exc
+        return self._answer(meeting)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        raise exceptions.MethodNotAllowed(request.method or "PUT")
 
 
 @extend_schema_view(
     list=extend_schema(responses=responses(s.OutreachEventSerializer(many=True))),
     retrieve=extend_schema(responses=responses(s.OutreachEventSerializer)),
+    create=extend_schema(
+        request=s.OutreachEventCreateSerializer,
+        responses=responses(s.OutreachEventSerializer, ok_status=201),
+    ),
+    partial_update=extend_schema(
+        request=s.OutreachEventEditSerializer,
+        responses=responses(s.OutreachEventSerializer, 409, 428),
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False)],
+    ),
 )
-class OutreachEventViewSet(ReadViewSet):
-    """Outreach events of the agreements you see, filtered as the Outreach page is."""
+class OutreachEventViewSet(
+    PortalViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Outreach events of the agreements you see, filtered as the Outreach page is. Staff record
+    the events their own party organises and change them (any party's staff, for an event that
+    served a joint item), with the event form's rules and its version check."""
 
     queryset = OutreachEvent.objects.none()  # the model, for the schema; get_queryset decides
 
+    pagination_class = NewestFirstCursor
     serializer_class = s.OutreachEventSerializer
     filterset_class = EventFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         return activity_selectors.events_visible_to(self.request.user).prefetch_related("items")
 
+    def _answer(self, event: OutreachEvent, **kwargs: Any) -> Response:
+        event = self.get_queryset().get(pk=event.pk)
+        return Response(self.get_serializer(event).data, headers={"ETag": etag(event.version)}, **kwargs)
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         event = self.get_object()
         return Response(self.get_serializer(event).data, headers={"ETag": etag(event.version)})
+
+    def _form(self, data: dict[str, Any], *, agreement: Agreement, instance: OutreachEvent | None) -> Any:
+        """The event page's form, given what the page would show overlaid with what was sent."""
+        user = signed_in(self.request)
+        sent = dict(data)
+        if "commitments" in sent:
+            sent["items"] = sent.pop("commitments")
+        if "organising_party" in sent:
+            party = agreement.parties.filter(acronym=sent["organising_party"]).first()
+            if party is None:
+                raise exceptions.ValidationError(
+                    {"organising_party": ["No party to the agreement has this acronym."]}
+                )
+            sent["organising_party"] = party.pk
+        shown = OutreachEventForm(agreement=agreement, user=user, instance=instance)
+        form_data = {**_form_data(shown), **sent}
+        form = OutreachEventForm(form_data, agreement=agreement, user=user, instance=instance)
+        if not form.is_valid():
+            raise _form_refused(form, renamed=MEETING_RENAMED)
+        return form
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = s.OutreachEventCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        agreement = _recording_agreement(
+            request,
+            data.pop("agreement"),
+            activity_rules.can_record_outreach,
+            "Only staff of the agreement's parties can record its outreach events.",
+        )
+        form = self._form(data, agreement=agreement, instance=None)
+        try:
+            event = activity_services.outreach_event_create(
+                agreement=agreement,
+                acting_user=signed_in(request),
+                items=form.cleaned_data["items"],
+                **form.event_fields(),
+            )
+        except DjangoValidationError as exc:
+            raise refused(exc) from exc
+        return self._answer(event, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        event = self.get_object()
+        if not activity_rules.can_edit_event(request.user, event):
+            raise exceptions.PermissionDenied(
+                "Only staff of the party that organised this event can change it, "
+                "unless it served an item the parties lead jointly."
+            )
+        body = s.OutreachEventEditSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        data["version"] = expected_version(request, data)
+        form = self._form(data, agreement=event.agreement, instance=event)
+        try:
+            event = activity_services.outreach_event_update(
+                event=event,
+                acting_user=signed_in(request),
+                expected_version=form.cleaned_data["version"],
+                items=form.cleaned_data["items"],
+                **form.event_fields(),
+            )
+        except activity_services.EditConflict as exc:
+            raise Conflict(exc.messages[0]) from exc
+        except DjangoValidationError as exc:
+            raise refused(exc) from exc
+        return self._answer(event)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        raise exceptions.MethodNotAllowed(request.method or "PUT")
 
 
 # --- points of contact ---------------------------------------------------------------------------

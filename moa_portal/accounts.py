@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 
-from people import mfa, notice, sso
+from people import mfa, notice, saml, sso
 
 from .forms import SignInForm
 
@@ -35,6 +35,7 @@ class SignInView(auth_views.LoginView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["sso_providers"] = sso.providers()
+        context["saml_providers"] = saml.providers()
         context["force_sso"] = settings.PORTAL_FORCE_SSO
         return context
 

@@ -1,14 +1,17 @@
 """A production configuration that would send nothing, or send it wrong, is refused.
 
-The same rules run as a system check (ids moa_portal.E001–E006: `manage.py check --deploy`,
-`migrate` and every management command report them) and at the start of every production
-process: gunicorn (moa_portal/wsgi.py), the Celery worker and beat (moa_portal/celery.py)
-raise ImproperlyConfigured instead of starting. Each message names the setting to fix. The
-rules apply when PORTAL_PRODUCTION is true (settings/production.py) or with `check --deploy`.
+The same rules run as a system check (ids moa_portal.E001–E006, and E010 for SAML sign-on:
+`manage.py check --deploy`, `migrate` and every management command report them) and at the
+start of every production process: gunicorn (moa_portal/wsgi.py), the Celery worker and beat
+(moa_portal/celery.py) raise ImproperlyConfigured instead of starting. Each message names the
+setting to fix. The rules apply when PORTAL_PRODUCTION is true (settings/production.py) or with
+`check --deploy`.
 """
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -95,6 +98,46 @@ def configuration_problems() -> list[Error]:
                 "WEBHOOK_ALLOW_LOOPBACK is on: webhook URLs could reach this machine over plain http.",
                 hint="Unset WEBHOOK_ALLOW_LOOPBACK (it is for development and tests).",
                 id="moa_portal.E007",
+            )
+        )
+    problems.extend(saml_problems())
+    return problems
+
+
+def saml_problems() -> list[Error]:
+    """SAML sign-on that could not work: answers sent to a plain-http address, a provider whose
+    signing certificate the portal cannot read (no metadata, or metadata fetched over http,
+    which anyone on the path could replace), or no xmlsec1 to check signatures with."""
+    if not settings.SAML_PROVIDERS:
+        return []
+    problems = []
+    if not settings.SAML_SP_BASE_URL.startswith("https://"):
+        problems.append(
+            Error(
+                f"SAML_SP_BASE_URL is {settings.SAML_SP_BASE_URL or 'not set'}: identity providers"
+                " must send their answers to the portal's https:// address.",
+                hint="Set SAML_SP_BASE_URL to the portal's public address, e.g. https://moa.example.gov.",
+                id="moa_portal.E010",
+            )
+        )
+    for slug, conf in settings.SAML_PROVIDERS.items():
+        name = "SAML_" + slug.upper().replace("-", "_")
+        url, path = conf.get("metadata_url", ""), conf.get("metadata_file", "")
+        if not (path and Path(path).is_file()) and not url.startswith("https://"):
+            problems.append(
+                Error(
+                    f"{name}: no readable metadata ({name}_METADATA_FILE) and no https://"
+                    f" {name}_METADATA_URL: the provider's signing certificate is unknown.",
+                    hint=f"Set {name}_METADATA_FILE to the provider's metadata file.",
+                    id="moa_portal.E010",
+                )
+            )
+    if shutil.which("xmlsec1") is None:
+        problems.append(
+            Error(
+                "xmlsec1 is not installed: SAML signatures cannot be checked.",
+                hint="Install Debian's xmlsec1 package.",
+                id="moa_portal.E010",
             )
         )
     return problems

@@ -1,8 +1,10 @@
 """The sign-in pages around the password form: notice, second factor, single sign-on."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
 
-from . import account_views
+from . import account_views, saml_views
 
 app_name = "accounts"
 
@@ -16,4 +18,13 @@ urlpatterns = [
     path("security/app/remove/", account_views.mfa_remove_view, name="mfa_remove"),
     path("sso/<slug:provider>/start/", account_views.sso_start_view, name="sso_start"),
     path("sso/<slug:provider>/callback/", account_views.sso_callback_view, name="sso_callback"),
+    path(
+        "saml/<slug:provider>/start/",
+        login_not_required(saml_views.StartView.as_view()),
+        name="saml_start",
+    ),
+    # The provider's answer is a cross-site POST: it carries no CSRF token; its signature and the
+    # request it answers (kept in djangosaml2's own session) stand in for it.
+    path("saml/acs/", login_not_required(csrf_exempt(saml_views.AnswerView.as_view())), name="saml_acs"),
+    path("saml/metadata/", login_not_required(saml_views.MetadataView.as_view()), name="saml_metadata"),
 ]

@@ -167,7 +167,7 @@ def mfa_app_view(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def mfa_recovery_codes_view(request: AuthenticatedRequest) -> HttpResponse:
     """The new recovery codes, shown once: the page that made them put them in the session, and
-    this page takes them out. (django-otp keeps them in its own table, unhashed.)"""
+    this page takes them out. Only their hashes are kept (people.models)."""
     codes = request.session.pop(RECOVERY_CODES_SHOWN_KEY, None)
     if not codes:
         return redirect("accounts:mfa")

@@ -27,15 +27,19 @@ from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from agreements import permissions
 from agreements.signals import account_event
 
+from .models import CODE_LENGTH, RecoveryCode, RecoveryCodeDevice, hash_code, new_code, normalise
+
 APP_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
 RECOVERY_CODE_COUNT = 10
+#: The lengths a recovery code may have: today's, and the 8 of django-otp's codes made before
+#: the codes were hashed (people migration 0002 kept them working).
+RECOVERY_CODE_LENGTHS = (CODE_LENGTH, 8)
 #: The session key of a sign-in that gave the right password and still owes a code.
 PENDING_KEY = "moa_mfa_pending"
 #: The session key set when an Admin without a second factor signed in by password.
@@ -109,10 +113,12 @@ def _offered_key(*, user: Any, signed: str) -> str | None:
 
 
 def _new_recovery_codes(user: Any) -> list[str]:
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    """A new set of codes (the old set, used or not, goes); only their hashes are kept, the codes
+    are returned to be shown once."""
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    device = RecoveryCodeDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
+    codes = [new_code() for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create([RecoveryCode(device=device, code_hash=hash_code(c)) for c in codes])
     return codes
 
 
@@ -159,7 +165,7 @@ def recovery_codes_renew(*, acting_user: Any, request: HttpRequest | None = None
 def second_factor_remove(*, acting_user: Any, request: HttpRequest | None = None) -> None:
     """Remove the app and the recovery codes: a password alone signs in again (if allowed)."""
     TOTPDevice.objects.filter(user=acting_user).delete()
-    StaticDevice.objects.filter(user=acting_user).delete()
+    RecoveryCodeDevice.objects.filter(user=acting_user).delete()
     account_event.send(sender=second_factor_remove, kind="mfa_removed", user=acting_user, request=request)
 
 
@@ -173,21 +179,27 @@ def code_matches(*, user: Any, code: str, request: HttpRequest | None = None) ->
     app = confirmed_app(user)
     if app is not None and code.isdigit() and app.verify_token(code):
         return "authenticator app"
-    recovery = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    # Only something shaped like a recovery code is compared with the hashes (each comparison
+    # costs a PBKDF2 round; a mistyped app code is not one, and does not slow the codes down).
+    if len(normalise(code)) not in RECOVERY_CODE_LENGTHS:
+        return None
+    recovery = RecoveryCodeDevice.objects.filter(user=user, confirmed=True).first()
     if recovery is not None and recovery.verify_token(code):
         account_event.send(
             sender=code_matches,
             kind="recovery_code_used",
             user=user,
             request=request,
-            detail=f"{recovery.token_set.count()} left",
+            detail=f"{recovery.codes_left()} left",
         )
         return "recovery code"
     return None
 
 
 def recovery_codes_left(user: Any) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return RecoveryCode.objects.filter(
+        device__user=user, device__confirmed=True, used_at__isnull=True
+    ).count()
 
 
 # --- the pending sign-in: password given, code owed ------------------------------------------

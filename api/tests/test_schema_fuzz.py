@@ -30,7 +30,7 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import settings
 from schemathesis import checks as st_checks
 
-from activities.models import Meeting, Milestone, OutreachEvent, ProgressUpdate
+from activities.models import FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 from agreements.models import Agreement, Commitment, Section
 from api.models import AccessToken
 from contacts.models import PointOfContact
@@ -48,7 +48,12 @@ WRITTEN = (
     Notification,
     Milestone,
     Meeting,
+    Meeting.attendee_users.through,
+    Meeting.attendee_contacts.through,
+    Meeting.items.through,
+    FollowUpAction,
     OutreachEvent,
+    OutreachEvent.items.through,
     Agreement,
     Section,
 )
@@ -85,14 +90,21 @@ def wsgi_app():
 
 @pytest.fixture
 def fuzz_world(moa, doc, doc_staff, outsider):
-    """The MOA with a progress update, a milestone, a meeting and a notification to aim at."""
-    from activities.tests.factories import MeetingFactory, MilestoneFactory, ProgressUpdateFactory
+    """The MOA with a progress update, a milestone, a meeting, an outreach event and a
+    notification to aim at."""
+    from activities.tests.factories import (
+        MeetingFactory,
+        MilestoneFactory,
+        OutreachEventFactory,
+        ProgressUpdateFactory,
+    )
     from notifications.tests.factories import NotificationFactory
 
     item = moa.commitments.filter(lead_parties=doc).first()
     ProgressUpdateFactory(commitment=item, reporting_party=doc, author=doc_staff, as_of=moa.executed_on)
     MilestoneFactory(commitment=item, owner_user=doc_staff, due_on=moa.executed_on)
     MeetingFactory(agreement=moa, organiser=doc_staff)
+    OutreachEventFactory(agreement=moa, organising_party=doc, created_by=doc_staff)
     NotificationFactory(user=doc_staff, agreement=moa)
     return {
         "staff": make_token(doc_staff, AccessToken.Scope.READ_WRITE),

@@ -2,8 +2,8 @@
 
 import pytest
 
-from activities.models import ProgressUpdate
-from activities.tests.factories import ProgressUpdateFactory
+from activities.models import Meeting, OutreachEvent, ProgressUpdate
+from activities.tests.factories import MeetingFactory, OutreachEventFactory, ProgressUpdateFactory
 from agreements.models import Commitment
 from api.models import AccessToken
 from contacts.models import PointOfContact
@@ -191,6 +191,10 @@ def test_notifications_are_your_own_and_marked_read_by_you(doc_staff, dhs_staff)
         ("patch", "/api/v1/contacts/{contact}/"),
         ("post", "/api/v1/notifications/mark-read/"),
         ("post", "/api/v1/milestones/"),
+        ("post", "/api/v1/meetings/"),
+        ("patch", "/api/v1/meetings/{meeting}/"),
+        ("post", "/api/v1/outreach-events/"),
+        ("patch", "/api/v1/outreach-events/{event}/"),
     ],
 )
 def test_every_write_of_a_read_only_token_is_a_403(method, path, doc_admin, doc_item, doc, moa):
@@ -198,12 +202,21 @@ def test_every_write_of_a_read_only_token_is_a_403(method, path, doc_admin, doc_
         commitment=doc_item, reporting_party=doc, author=doc_admin, as_of=moa.executed_on
     )
     contact = moa.points_of_contact.filter(party=doc).first()
+    meeting = MeetingFactory(agreement=moa, organiser=doc_admin)
+    event = OutreachEventFactory(agreement=moa, organising_party=doc, created_by=doc_admin)
     api = client_with(make_token(doc_admin, AccessToken.Scope.READ))
-    url = path.format(update=update.pk, item=doc_item.pk, contact=contact.pk)
-    before = (ProgressUpdate.objects.count(), PointOfContact.objects.count())
+    url = path.format(
+        update=update.pk, item=doc_item.pk, contact=contact.pk, meeting=meeting.pk, event=event.pk
+    )
+
+    def counts():
+        return [m.objects.count() for m in (ProgressUpdate, PointOfContact, Meeting, OutreachEvent)]
+
+    before = counts()
     response = getattr(api, method)(url, {"narrative": "x"}, format="json", HTTP_IF_MATCH='"1"')
     assert response.status_code == 403
-    assert (ProgressUpdate.objects.count(), PointOfContact.objects.count()) == before
+    assert counts() == before
+    assert Meeting.objects.get().version == OutreachEvent.objects.get().version == 1
 
 
 def test_staff_of_the_lead_party_plan_milestones_and_others_are_refused(doc_staff, dhs_staff, doc_item):

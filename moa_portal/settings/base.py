@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "moa_portal.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -194,6 +195,34 @@ for _slug in env.list("OIDC_PROVIDERS", default=[]):
         "scopes": env(_prefix + "SCOPES", default="openid email"),
         "acr_values": env(_prefix + "ACR_VALUES", default=""),
     }
+# Single sign-on by SAML 2.0 (people/saml.py, on djangosaml2 and pysaml2; needs xmlsec1):
+# SAML_PROVIDERS names the agency identity providers, each configured by SAML_<NAME>_*:
+# ENTITY_ID (the IdP's entity id), METADATA_URL or METADATA_FILE (its metadata, with its signing
+# certificate), LABEL (the button's words), EMAIL_ATTRIBUTE (the attribute holding the e-mail;
+# default: mail, email, or the name id in e-mail format). The portal as a service provider:
+# SAML_SP_BASE_URL (https://…, where IdPs send their answers), SAML_SP_ENTITY_ID (default: its
+# metadata address), SAML_SP_KEY_FILE and SAML_SP_CERT_FILE (optional: sign the requests).
+SAML_PROVIDERS: dict[str, dict[str, str]] = {}
+for _slug in env.list("SAML_PROVIDERS", default=[]):
+    _prefix = "SAML_" + _slug.upper().replace("-", "_") + "_"
+    SAML_PROVIDERS[_slug] = {
+        "name": env(_prefix + "LABEL", default=_slug),
+        "entity_id": env(_prefix + "ENTITY_ID"),
+        "metadata_url": env(_prefix + "METADATA_URL", default=""),
+        "metadata_file": env(_prefix + "METADATA_FILE", default=""),
+        "email_attribute": env(_prefix + "EMAIL_ATTRIBUTE", default=""),
+    }
+SAML_SP_BASE_URL = env("SAML_SP_BASE_URL", default="")
+SAML_SP_ENTITY_ID = env("SAML_SP_ENTITY_ID", default="")
+SAML_SP_KEY_FILE = env("SAML_SP_KEY_FILE", default="")
+SAML_SP_CERT_FILE = env("SAML_SP_CERT_FILE", default="")
+# djangosaml2: its own short session cookie carries the outstanding requests across the IdP's
+# cross-site POST (the portal's session cookie is SameSite=Lax); requests go by redirect (no
+# page with a script); its CSP decorator is not used (the views only redirect).
+SAML_SESSION_COOKIE_NAME = "moa_saml"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_CSP_HANDLER = ""
+SAML_IGNORE_AUTHENTICATED_USERS_ON_LOGIN = True
 # Force SSO: a password signs in only the break-glass accounts (technical admins, by username),
 # for when the identity providers are down.
 PORTAL_FORCE_SSO = env.bool("PORTAL_FORCE_SSO", default=False)

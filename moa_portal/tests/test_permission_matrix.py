@@ -43,7 +43,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from activities.models import (
@@ -91,6 +90,7 @@ from notifications.selectors import mutable_kinds
 from notifications.services import webhook_create
 from notifications.tests.factories import NotificationFactory
 from people import mfa
+from people.models import RecoveryCode, RecoveryCodeDevice
 from people.services import user_version
 
 LOGIN = "302 to login"
@@ -307,6 +307,10 @@ EXPECTED: dict[str, Row] = {
     # No identity provider is configured in the matrix: every provider name is unknown.
     "accounts:sso_start":      row(no_provider,         "404   404 404 404 404 404"),
     "accounts:sso_callback":   row(no_provider,         "404   404 404 404 404 404"),
+    "accounts:saml_start":     row(no_provider,         "404   404 404 404 404 404"),
+    # The SAML answer is a POST from the provider (a GET is not one); no metadata without SAML.
+    "accounts:saml_acs":       row(None,                "405   405 405 405 405 405"),
+    "accounts:saml_metadata":  row(None,                "404   404 404 404 404 404"),
     "agreements:list":         row(None,                "login 200 200 200 200 200"),
     "agreements:detail":       row(moa,                 "login 200 200 200 200 404"),
     "activities:commitment":   row(doc_item,            "login 200 200 200 200 404"),
@@ -994,6 +998,29 @@ def api_update_data(o, user):
     }
 
 
+def api_meeting_data(o, user):
+    return {
+        "agreement": o.moa.slug,
+        "kind": "quarterly",
+        "title": "Recorded through the API by the permission matrix",
+        "starts_at": f"{DAY}T10:00:00-04:00",
+        "format": "call",
+        "confirm_duplicate": "true",
+    }
+
+
+def api_event_data(o, user):
+    return {
+        "agreement": o.moa.slug,
+        "title": "Recorded through the API by the permission matrix",
+        "held_on": DAY,
+        "city": "Chicago",
+        "country": "United States",
+        "place": "us",
+        "audiences": "platforms",
+    }
+
+
 def api_contact_data(o, user):
     return {
         "agreement": o.moa.slug,
@@ -1143,6 +1170,10 @@ POSTS: dict[str, PostRow] = {
     "api:progress-update-list": post(None, api_update_data, "401 201 403 201 201 404 403 403"),
     "api:milestone-list": post(None, api_milestone_data, "401 201 403 201 201 404 403 403"),
     "api:contact-list": post(None, api_contact_data, "401 403 403 403 201 403 403 403"),
+    # Staff of either party record the MOA's meetings and their own party's events; the outsider
+    # does not see the MOA (400: no such agreement among those they see).
+    "api:meeting-list": post(None, api_meeting_data, "401 201 201 201 201 400 201 201"),
+    "api:outreach-event-list": post(None, api_event_data, "401 201 201 201 201 400 201 201"),
     "api:notification-mark-read": post(None, None, "401 200 200 200 200 200 200 200"),
 }
 # fmt: on
@@ -1181,8 +1212,8 @@ WRITTEN = (
     ReadingProposal,
     DraftUpload,
     TOTPDevice,
-    StaticDevice,
-    StaticToken,
+    RecoveryCodeDevice,
+    RecoveryCode,
     AccessToken,
     WebhookSubscription,
 )

@@ -96,3 +96,30 @@ def test_a_good_production_configuration_passes_check_deploy():
     result = run(["manage.py", "check", "--deploy"], **GOOD)
     assert result.returncode == 0, result.stderr
     assert "moa_portal." not in result.stderr
+
+
+def test_saml_providers_without_an_https_answer_address_or_trusted_metadata_are_refused():
+    env = {
+        **GOOD,
+        "SAML_PROVIDERS": "agency",
+        "SAML_AGENCY_ENTITY_ID": "https://idp.example.gov/saml",
+        "SAML_AGENCY_METADATA_URL": "http://idp.example.gov/metadata",
+    }
+    result = run(["manage.py", "check", "--deploy"], **env)
+    assert result.returncode != 0
+    assert "moa_portal.E010" in result.stderr
+    assert "SAML_SP_BASE_URL" in result.stderr and "SAML_AGENCY_METADATA_FILE" in result.stderr
+
+
+def test_a_saml_provider_with_its_metadata_file_and_an_https_portal_passes(tmp_path):
+    metadata = tmp_path / "agency-idp.xml"
+    metadata.write_text("<EntityDescriptor/>")
+    env = {
+        **GOOD,
+        "SAML_PROVIDERS": "agency",
+        "SAML_AGENCY_ENTITY_ID": "https://idp.example.gov/saml",
+        "SAML_AGENCY_METADATA_FILE": str(metadata),
+        "SAML_SP_BASE_URL": "https://moa.example.gov",
+    }
+    result = run(["manage.py", "check", "--deploy"], **env)
+    assert "moa_portal.E010" not in result.stderr

@@ -10,11 +10,11 @@ from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agreements.tests.factories import DEFAULT_PASSWORD
 from people import mfa
+from people.models import RecoveryCode, RecoveryCodeDevice
 
 # The audit trail is an app above people (.importlinter): read its table by name.
 AccountEvent = apps.get_model("audit", "AccountEvent")
@@ -35,6 +35,13 @@ def add_app(client: Client) -> str:
     response = client.post(reverse("accounts:mfa_app"), {"secret": signed, "code": code_for(key_hex)})
     assert response["Location"] == reverse("accounts:mfa_recovery_codes")
     return key_hex
+
+
+def shown_codes(client: Client) -> list[str]:
+    """The recovery codes the page shows (once) after they were made."""
+    page = client.get(reverse("accounts:mfa_recovery_codes")).content.decode()
+    shown = re.search(r'<ul[^>]*id="recovery-codes">(.*?)</ul>', page, re.S).group(1)
+    return re.findall(r"<li>([^<]+)</li>", shown)
 
 
 def signed_in_client(user) -> Client:
@@ -132,8 +139,9 @@ def test_five_wrong_codes_send_the_user_back_to_the_password(doc_staff):
 
 
 def test_a_recovery_code_signs_in_once(doc_staff):
-    add_app(signed_in_client(doc_staff))
-    code = StaticToken.objects.filter(device__user=doc_staff).first().token
+    enrolling = signed_in_client(doc_staff)
+    add_app(enrolling)
+    code = shown_codes(enrolling)[3]
     client = Client()
     password_step(client, doc_staff)
     assert client.post(reverse("accounts:mfa_verify"), {"code": code})["Location"] == reverse("landing")
@@ -198,11 +206,68 @@ def test_removing_the_app_with_a_code_from_it_removes_it_and_the_recovery_codes(
 def test_renewing_recovery_codes_replaces_the_old_ones(doc_staff):
     client = signed_in_client(doc_staff)
     key_hex = add_app(client)
-    old = set(StaticToken.objects.filter(device__user=doc_staff).values_list("token", flat=True))
+    old = shown_codes(client)
     response = client.post(reverse("accounts:mfa_recovery_renew"), {"code": code_for(key_hex, steps_ahead=1)})
     assert response["Location"] == reverse("accounts:mfa_recovery_codes")
-    new = set(StaticToken.objects.filter(device__user=doc_staff).values_list("token", flat=True))
-    assert len(new) == mfa.RECOVERY_CODE_COUNT and not old & new
+    new = shown_codes(client)
+    assert len(new) == mfa.RECOVERY_CODE_COUNT and not set(old) & set(new)
+    assert mfa.recovery_codes_left(doc_staff) == mfa.RECOVERY_CODE_COUNT
+
+
+def test_renewed_recovery_codes_stop_the_old_ones(doc_staff):
+    client = signed_in_client(doc_staff)
+    key_hex = add_app(client)
+    old = shown_codes(client)
+    client.post(reverse("accounts:mfa_recovery_renew"), {"code": code_for(key_hex, steps_ahead=1)})
+    signing_in = Client()
+    password_step(signing_in, doc_staff)
+    assert signing_in.post(reverse("accounts:mfa_verify"), {"code": old[0]}).status_code == 200
+    assert "_auth_user_id" not in signing_in.session
+
+
+def test_recovery_codes_are_stored_only_as_salted_hashes(doc_staff):
+    client = signed_in_client(doc_staff)
+    add_app(client)
+    codes = shown_codes(client)
+    hashes = list(RecoveryCode.objects.filter(device__user=doc_staff).values_list("code_hash", flat=True))
+    assert len(hashes) == len(codes) == mfa.RECOVERY_CODE_COUNT
+    stored = " ".join(hashes)
+    assert all(c not in stored and c.replace("-", "") not in stored for c in codes)
+    assert all(h.startswith("pbkdf2_sha256$") for h in hashes)
+    assert len({h.split("$")[2] for h in hashes}) == len(hashes)  # a salt of its own each
+
+
+def test_a_recovery_code_is_accepted_as_typed_in_capitals_and_without_hyphens(doc_staff):
+    enrolling = signed_in_client(doc_staff)
+    add_app(enrolling)
+    code = shown_codes(enrolling)[0]
+    client = Client()
+    password_step(client, doc_staff)
+    typed = code.replace("-", " ").upper()
+    assert client.post(reverse("accounts:mfa_verify"), {"code": typed})["Location"] == reverse("landing")
+
+
+def test_a_used_recovery_code_is_kept_as_used_not_deleted(doc_staff):
+    enrolling = signed_in_client(doc_staff)
+    add_app(enrolling)
+    code = shown_codes(enrolling)[0]
+    device = RecoveryCodeDevice.objects.get(user=doc_staff)
+    assert device.verify_token(code)
+    assert not device.verify_token(code)
+    assert RecoveryCode.objects.filter(device=device, used_at__isnull=False).count() == 1
+    assert RecoveryCode.objects.filter(device=device).count() == mfa.RECOVERY_CODE_COUNT
+
+
+def test_wrong_recovery_codes_slow_the_next_try_down(doc_staff):
+    enrolling = signed_in_client(doc_staff)
+    add_app(enrolling)
+    code = shown_codes(enrolling)[0]
+    device = RecoveryCodeDevice.objects.get(user=doc_staff)
+    assert not device.verify_token("aaaa-aaaa-aaaa")
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+    assert not device.verify_token(code)  # refused during the delay, and not used up
+    assert mfa.recovery_codes_left(doc_staff) == mfa.RECOVERY_CODE_COUNT
 
 
 @pytest.mark.parametrize("code", ["", " ", "1" * 33, "１２３４５６", "\x00"])
