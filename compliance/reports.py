@@ -12,6 +12,7 @@ only layer that may import both).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -92,12 +93,15 @@ def quarterly_reports_due(on: datetime.date | None = None) -> list[DueNotice]:
         .order_by("agreement_id", "user_id")
     )
     due: list[DueNotice] = []
+    # One drawing per agreement however many subscribe to it (the claim calls each function once).
+    drawings: dict[int, Callable[[], Attachment]] = {}
     for subscription in subscriptions:
         if local_date(subscription.created_at) > quarter.ends_on:
             continue
         if not can_subscribe_report(subscription.user, subscription.agreement):
             continue
         filters = Filters(agreement=subscription.agreement, as_of=quarter.ends_on)
+        drawing = drawings.setdefault(subscription.agreement_id, partial(report_pdf_attachment, filters))
         due.append(
             DueNotice(
                 agreement=subscription.agreement,
@@ -106,7 +110,7 @@ def quarterly_reports_due(on: datetime.date | None = None) -> list[DueNotice]:
                 context={"quarter": quarter, "as_of": quarter.ends_on},
                 link=reverse("compliance:report")
                 + links.querystring(**filters.query(as_of=quarter.ends_on.isoformat())),
-                attachment=partial(report_pdf_attachment, filters),
+                attachment=drawing,
             )
         )
     return due

@@ -196,3 +196,14 @@ def test_two_simultaneous_runs_send_the_report_once(smtp, moa, manager):
     assert errors == []
     assert sorted(sent) == [0, 1]
     assert len(messages_to(smtp, "manager@example.gov")) == 1
+
+
+@pytest.mark.django_db
+def test_every_subscriber_of_an_agreement_receives_its_own_copy(smtp, moa, manager, dhs):
+    other = UserFactory(username="dhs.report.manager", party=dhs, roles=[MANAGER], email="dhs@example.gov")
+    subscribe(manager, moa)
+    subscribe(other, moa)
+    assert len(quarterly_reports_send(on=AFTER_Q1)) == 2
+    for address in ("manager@example.gov", "dhs@example.gov"):
+        [message] = messages_to(smtp, address)
+        assert moa.short_name in pdf_of(message)[1].pages[0].extract_text()
