@@ -19,7 +19,7 @@ class CountingHandler:
     def __init__(self) -> None:
         self.accepted = 0
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802  (aiosmtpd's hook name)
+    async def handle_DATA(self, _server, _session, _envelope) -> str:  # noqa: N802  (aiosmtpd's hook name)
         self.accepted += 1
         return "250 Message accepted"
 

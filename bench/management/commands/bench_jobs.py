@@ -119,14 +119,16 @@ class Command(BaseCommand):
             self.stdout.write("No jobs registered in bench_jobs.JOBS yet.")
             return
         before = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
-        self.sink = subprocess.Popen(  # noqa: S603  (this interpreter, a module of ours)
+        sink = subprocess.Popen(  # noqa: S603  (this interpreter, a module of ours)
             [sys.executable, "-m", "bench.smtp_sink"],
             cwd=settings.BASE_DIR,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )
-        port = int(self.sink.stdout.readline())
+        assert sink.stdin is not None and sink.stdout is not None  # noqa: S101  (both are pipes)
+        self.to_sink, self.from_sink = sink.stdin, sink.stdout
+        port = int(self.from_sink.readline())
         self.stdout.write(f"  (notices go to the loopback SMTP server on 127.0.0.1:{port})")
         self.stdout.write(
             f"  {'job':<28} {'first run':>9} {'queries':>7} {'notices':>7} {'cpu':>6}"
@@ -149,14 +151,14 @@ class Command(BaseCommand):
         finally:
             deleted, _ = Notification.objects.filter(pk__gt=before).delete()
             self.stdout.write(f"  (deleted the {deleted} notification rows this run created)")
-            self.sink.stdin.close()
-            self.sink.wait(timeout=30)
+            self.to_sink.close()
+            sink.wait(timeout=30)
 
     def _received(self) -> int:
         """How many messages the SMTP server has accepted so far."""
-        self.sink.stdin.write("count\n")
-        self.sink.stdin.flush()
-        return int(self.sink.stdout.readline())
+        self.to_sink.write("count\n")
+        self.to_sink.flush()
+        return int(self.from_sink.readline())
 
     def _run(self, path: str, kwargs: dict, claim_path: str | None = None) -> _Run:
         received = self._received()
@@ -177,7 +179,9 @@ class Command(BaseCommand):
             )
         timed.received = self._received() - received
         if timed.received != timed.sent:
-            raise CommandError(f"{path}: sent {timed.sent} notices, the SMTP server received {timed.received}")
+            raise CommandError(
+                f"{path}: sent {timed.sent} notices, the SMTP server received {timed.received}"
+            )
         return timed
 
     def _report(self, name: str, first: _Run, again: _Run) -> None:
