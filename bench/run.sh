@@ -7,7 +7,10 @@
 # Settings (environment): PY (python of the virtualenv), BENCH_DB (moa_bench), BENCH_PG
 # (postgres://moa:moa@127.0.0.1:5432), BENCH_PORT (8199), BENCH_SCALE (1), BENCH_DURATION
 # (20 seconds per page), BENCH_CONNECTIONS (4), BENCH_ONLY (page names, space separated),
-# BENCH_SKIP_JOBS (set: skip the job timings), BENCH_REDIS (redis://127.0.0.1:6379/9).
+# BENCH_SKIP_JOBS (set: skip the job timings), BENCH_REDIS (redis://127.0.0.1:6379/9),
+# BENCH_NODES (1; 2 = two gunicorns on BENCH_PORT+1 and +2 behind nginx on BENCH_PORT, the
+# reference site of deploy/nginx rendered by moa_portal/deploy_site.py, one database and Redis),
+# BENCH_WORKERS (gunicorn workers per node: 2 for one node, 1 each for two).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,11 +37,13 @@ export CONN_MAX_AGE=60
 # Redis as in production: the broker, and the cache that keeps rendered dashboards.
 export REDIS_URL=${BENCH_REDIS:-redis://127.0.0.1:6379/9}
 export LOG_LEVEL=WARNING
-# Production refuses a configuration that cannot deliver mail (moa_portal/checks.py): the bench
-# names a mail server (the pages it loads send none) and a public address for links.
-export EMAIL_URL=${EMAIL_URL:-smtp://127.0.0.1:2525}
+# What production refuses to start without (moa_portal/checks.py). No page under load sends
+# mail; bench_jobs sends its notices to a loopback SMTP server of its own.
+export EMAIL_URL=${EMAIL_URL:-smtp://127.0.0.1:25}
 export PORTAL_URL=${PORTAL_URL:-https://moa.example.gov}
-export DEFAULT_FROM_EMAIL=${DEFAULT_FROM_EMAIL:-MOA Portal <moa-portal@example.gov>}
+export DEFAULT_FROM_EMAIL="${DEFAULT_FROM_EMAIL:-MOA Portal <moa-portal@example.gov>}"
+NODES=${BENCH_NODES:-1}
+WORKERS=${BENCH_WORKERS:-$(( NODES > 1 ? 1 : 2 ))}
 
 echo "== machine"
 echo "nproc $(nproc); memory $(free -m | awk '/^Mem:/ {print $2 " MiB"}'); CPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
@@ -66,16 +71,43 @@ PY
 COOKIE=$("$PY" manage.py bench_session)
 PARTY=$("$PY" manage.py shell -v0 -c "from agreements.models import Party; print(Party.objects.get(acronym='DOC').pk)")
 
-echo "== gunicorn on 127.0.0.1:$PORT"
-"$BIN/gunicorn" moa_portal.wsgi:application --workers 2 --bind "127.0.0.1:$PORT" \
-  --error-logfile "$RUN_DIR/gunicorn.log" &
-GUNICORN_PID=$!
-trap 'kill "$GUNICORN_PID" 2>/dev/null; wait "$GUNICORN_PID" 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do
-  "$PY" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/accounts/login/', timeout=2)" \
-    2>/dev/null && break
-  sleep 1
-done
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null || true' EXIT
+wait_for() {
+  for _ in $(seq 1 60); do
+    "$PY" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$1/accounts/login/', timeout=2)" \
+      2>/dev/null && return 0
+    sleep 1
+  done
+  echo "nothing answers on 127.0.0.1:$1" >&2
+  return 1
+}
+if [ "$NODES" = 1 ]; then
+  echo "== gunicorn on 127.0.0.1:$PORT ($WORKERS workers)"
+  "$BIN/gunicorn" moa_portal.wsgi:application --workers "$WORKERS" --bind "127.0.0.1:$PORT" \
+    --error-logfile "$RUN_DIR/gunicorn.log" &
+  PIDS+=($!)
+else
+  UPSTREAMS=()
+  for n in $(seq 1 "$NODES"); do
+    NODE_PORT=$((PORT + n))
+    echo "== web node $n: gunicorn on 127.0.0.1:$NODE_PORT ($WORKERS workers)"
+    "$BIN/gunicorn" moa_portal.wsgi:application --workers "$WORKERS" --bind "127.0.0.1:$NODE_PORT" \
+      --error-logfile "$RUN_DIR/gunicorn-$n.log" &
+    PIDS+=($!)
+    UPSTREAMS+=(--upstream "$NODE_PORT")
+  done
+  STATIC_DIR=$("$PY" -c "from django.conf import settings; import django; django.setup(); print(settings.STATIC_ROOT)")
+  MEDIA_DIR=$("$PY" -c "from django.conf import settings; import django; django.setup(); print(settings.MEDIA_ROOT)")
+  mkdir -p "$MEDIA_DIR"
+  CONF=$("$PY" -m moa_portal.deploy_site --folder "$RUN_DIR/nginx" --port "$PORT" "${UPSTREAMS[@]}" \
+    --static-root "$STATIC_DIR" --evidence-root "$MEDIA_DIR")
+  echo "== nginx on 127.0.0.1:$PORT (deploy/nginx/moa-portal.conf, upstream: $NODES nodes)"
+  /usr/sbin/nginx -p "$(dirname "$CONF")" -c "$CONF" -e "$(dirname "$CONF")/error.log" &
+  PIDS+=($!)
+  for n in $(seq 1 "$NODES"); do wait_for $((PORT + n)); done
+fi
+wait_for "$PORT"
 
 # Issue 8's Celery job timings: bench_jobs times each job in its JOBS table (empty until merged).
 if [ -z "${BENCH_SKIP_JOBS:-}" ] && "$PY" manage.py help bench_jobs >/dev/null 2>&1; then

@@ -17,6 +17,7 @@ import logging
 import os
 import smtplib
 import socket
+import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -400,11 +401,19 @@ class _Delivery:
     The statements are plain SQL written once per run: compiling them with the ORM for every
     notice was most of the delivery's own CPU time. The take reads what
     `NotificationQuerySet.deliverable()` selects.
+
+    One commit per notice, not two: the mark of a sent notice goes into the transaction that
+    takes the next one (or, for the last, is committed when the run ends or a failure is
+    recorded). A commit waits for the disk, and two of them per notice were most of a run's time
+    at scale (issue 19). What may go twice is unchanged: a worker killed after a send and before
+    that commit leaves that one notice taken and unmarked, exactly as before.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, owner: str | None = None, counting: bool = True) -> None:
         self.outbox = _Outbox()
-        self.owner = lease_owner()[:200]
+        self.owner = (owner or lease_owner())[:200]
+        #: Count into the job run in progress (a thread of a parallel run leaves it to its caller).
+        self.counting = counting
         self.server_down: str = ""
         table = connection.ops.quote_name(Notification._meta.db_table)
         returning = (
@@ -432,12 +441,26 @@ class _Delivery:
         self.sent = 0
         self.mailed = 0  # e-mails among the sent: proof that the mail server answers
         self.failed = 0
+        #: A notice sent and not yet marked: (id, when it was sent); marked with the next take.
+        self.unmarked: tuple[int, datetime.datetime] | None = None
 
     def __enter__(self) -> _Delivery:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self.outbox.close()
+        try:
+            self.outbox.close()
+        finally:
+            with transaction.atomic():
+                self._mark_sent()
+
+    def _mark_sent(self) -> None:
+        """Mark the notice sent last, if it is not yet (call inside the transaction to commit it in)."""
+        if self.unmarked is not None:
+            notification_id, sent_at = self.unmarked
+            adapt = connection.ops.adapt_datetimefield_value
+            self._execute(self.sent_sql, [Notification.Status.SENT.value, adapt(sent_at), notification_id])
+            self.unmarked = None
 
     def _execute(self, sql: str, params: list) -> tuple | None:
         with connection.cursor() as cursor:
@@ -456,6 +479,7 @@ class _Delivery:
             adapt(now),
         ]
         with transaction.atomic():  # commits here (or joins the caller's, e.g. a test's)
+            self._mark_sent()  # the previous notice's mark, in the same commit
             if early:
                 return self._execute(self.take_early_sql, params)
             sql = self.take_webhook_sql if self.server_down else self.take_sql
@@ -503,10 +527,10 @@ class _Delivery:
                 return False
             self.mailed += 1
         # A user without an address is reached by the notice being in the portal.
-        adapt = connection.ops.adapt_datetimefield_value
-        self._execute(self.sent_sql, [Notification.Status.SENT.value, adapt(timezone.now()), notification_id])
+        self.unmarked = (notification_id, timezone.now())
         self.sent += 1
-        runs.count(sent=1)
+        if self.counting:
+            runs.count(sent=1)
         return True
 
     def _failed(
@@ -528,18 +552,21 @@ class _Delivery:
             logger.warning("Notice %s to %s failed (attempt %s): %s", notification_id, email, attempts, exc)
             status, next_attempt = Notification.Status.PENDING, now + retry_pause(attempts)
         adapt = connection.ops.adapt_datetimefield_value
-        self._execute(
-            self.failed_sql,
-            [
-                status.value,
-                error,
-                adapt(next_attempt) if next_attempt else None,
-                server_down,
-                notification_id,
-            ],
-        )
+        with transaction.atomic():
+            self._mark_sent()
+            self._execute(
+                self.failed_sql,
+                [
+                    status.value,
+                    error,
+                    adapt(next_attempt) if next_attempt else None,
+                    server_down,
+                    notification_id,
+                ],
+            )
         self.failed += 1
-        runs.count(failed=1)
+        if self.counting:
+            runs.count(failed=1)
 
 
 class WebhookRefused(Exception):
@@ -573,7 +600,16 @@ def _webhook_post(*, notification_id: int, webhook_id: int, body: str) -> None:
 
 
 def _deliver_all(ids: Iterable[int]) -> list[int]:
-    """Send these notices in one run; the ids of those sent."""
+    """Send these notices in one run; the ids of those sent.
+
+    A large run (NOTIFICATION_PARALLEL_FROM) is split over NOTIFICATION_DELIVERY_THREADS
+    connections, unless it runs inside a transaction (a test's, or a caller's), which other
+    threads' connections could not see.
+    """
+    ids = list(ids)
+    threads = min(settings.NOTIFICATION_DELIVERY_THREADS, len(ids))
+    if threads > 1 and len(ids) >= settings.NOTIFICATION_PARALLEL_FROM and not connection.in_atomic_block:
+        return _deliver_in_parallel(ids, threads)
     sent = []
     with _Delivery() as delivery:
         for pk in ids:
@@ -582,6 +618,51 @@ def _deliver_all(ids: Iterable[int]) -> list[int]:
         if delivery.server_down:
             logger.warning("The mail server is not answering (%s); the rest waits.", delivery.server_down)
     return sent
+
+
+def _deliver_in_parallel(ids: list[int], threads: int) -> list[int]:
+    """Send these notices over `threads` runs at once; the ids of those sent.
+
+    Why: one run spends most of its time waiting, on the mail server's replies and on the
+    database's commits, so a large job's notices (tens of thousands at a department's scale)
+    would take minutes one at a time. Each thread is an ordinary run (take, send, mark) with its
+    own mail and database connections, so exactly-once holds as between two workers: the take
+    decides. The leases carry the caller's owner (a restarted worker frees them), and the counts
+    go into the caller's job run once all threads are done.
+    """
+    owner = lease_owner()
+    results: list[_Delivery | None] = [None] * threads
+    sent: list[list[int]] = [[] for _ in range(threads)]
+    errors: list[BaseException] = []
+
+    def run(n: int) -> None:
+        try:
+            with _Delivery(owner=owner, counting=False) as delivery:
+                results[n] = delivery
+                for pk in ids[n::threads]:
+                    if delivery.deliver(pk):
+                        sent[n].append(pk)
+                if delivery.server_down:
+                    logger.warning(
+                        "The mail server is not answering (%s); the rest waits.", delivery.server_down
+                    )
+        except BaseException as exc:  # re-raised by the caller, after every thread is done
+            errors.append(exc)
+        finally:
+            connection.close()  # this thread's own
+
+    pool = [threading.Thread(target=run, args=(n,), name=f"moa-delivery-{n}") for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    runs.count(
+        sent=sum(r.sent for r in results if r is not None),
+        failed=sum(r.failed for r in results if r is not None),
+    )
+    if errors:
+        raise errors[0]
+    return sorted(pk for part in sent for pk in part)
 
 
 def notice_deliver(*, notification_id: int) -> bool:

@@ -412,6 +412,11 @@ NOTIFICATION_RETRY_MAX_SECONDS = env.int("NOTIFICATION_RETRY_MAX_SECONDS", defau
 # A notice taken for a send and not marked within this long is presumed lost with its worker and
 # sent again by the sweep (a restarted worker frees its own at once). Must exceed EMAIL_TIMEOUT.
 NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=300)
+# A run of at least NOTIFICATION_PARALLEL_FROM notices is sent over this many SMTP connections at
+# once, each in a thread with its own database connection (1 = one at a time): a send mostly
+# waits on the mail server and the database, so several overlap those waits (issue 19).
+NOTIFICATION_DELIVERY_THREADS = env.int("NOTIFICATION_DELIVERY_THREADS", default=4)
+NOTIFICATION_PARALLEL_FROM = env.int("NOTIFICATION_PARALLEL_FROM", default=200)
 # A notice still pending this long after its claim counts as overdue (health, metrics).
 NOTIFICATION_OVERDUE_MINUTES = env.int("NOTIFICATION_OVERDUE_MINUTES", default=60)
 # Daily jobs also decide what fell due up to this many days ago and was never sent (a worker

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import math
 import os
 import re
 import shutil
@@ -31,12 +30,11 @@ from activities.models import Evidence
 from activities.tests.factories import ProgressUpdateFactory
 from agreements.permissions import STAFF
 from agreements.tests.factories import AgreementFactory, CommitmentFactory, PartyFactory, UserFactory
+from moa_portal.deploy_site import MIB, SITE, client_max_body_size, render_site, write_nginx_folder
 from notifications.tests.test_worker import database_url
 
 ROOT = Path(settings.BASE_DIR)
-SITE = ROOT / "deploy" / "nginx" / "moa-portal.conf"
 UNITS = sorted((ROOT / "deploy" / "systemd").glob("*.service"))
-MIB = 1024 * 1024
 EVIDENCE_MAX_BYTES = 1 * MIB  # small, so the test's too-large request is small too
 REQUEST_MAX_BYTES = 2 * MIB  # a form's files together; nginx refuses a larger body
 
@@ -54,26 +52,6 @@ def wait_for_port(port: int, what: str, seconds: float = 30) -> None:
             return
         assert time.monotonic() < deadline, f"{what} did not listen on {port} within {seconds} s"
         time.sleep(0.1)
-
-
-def client_max_body_size(request_max_bytes: int) -> str:
-    """The portal's whole-request limit in MiB, rounded up: nginx refuses what the portal would."""
-    return f"{math.ceil(request_max_bytes / MIB)}m"
-
-
-def render_site(
-    text: str, *, port: int, upstream: int, static_root: Path, evidence_root: Path, max_bytes: int
-) -> str:
-    """The reference site for loopback: no port-80 redirect, no TLS; ports and folders substituted."""
-    text = re.sub(r"server \{\n    listen 80;.*?\n\}\n", "", text, flags=re.S)
-    text = text.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port};")
-    text = "\n".join(line for line in text.splitlines() if "ssl" not in line and "[::]:443" not in line)
-    text = text.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream};")
-    text = text.replace("/srv/moa-portal/static/", f"{static_root}/")
-    text = text.replace("/srv/moa-portal/evidence/", f"{evidence_root}/")
-    return text.replace(
-        "client_max_body_size 60m;", f"client_max_body_size {client_max_body_size(max_bytes)};"
-    )
 
 
 @dataclass
@@ -143,37 +121,15 @@ def stack(django_db_setup, tmp_path_factory):
     site = render_site(
         SITE.read_text(),
         port=nginx_port,
-        upstream=gunicorn_port,
+        upstreams=[gunicorn_port],
         static_root=static_root,
         evidence_root=evidence_root,
         max_bytes=REQUEST_MAX_BYTES,
     )
-    (tmp / "site.conf").write_text(site)
-    for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (tmp / folder).mkdir()
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    (tmp / "nginx.conf").write_text(
-        f"""{user}daemon off;
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log info;
-events {{ worker_connections 64; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log {tmp}/access.log;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    include {tmp}/site.conf;
-}}
-"""
-    )
+    conf = write_nginx_folder(tmp, site)
     nginx_bin = shutil.which("nginx") or "/usr/sbin/nginx"
     nginx = subprocess.Popen(
-        [nginx_bin, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e", str(tmp / "error.log")],
+        [nginx_bin, "-p", str(tmp), "-c", str(conf), "-e", str(tmp / "error.log")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
