@@ -189,7 +189,8 @@ def text_part(agreement: Agreement, top: Section, page_number: str | int | None)
 
     A fixed number of queries (count, page, items) whatever the length of the part or text.
     """
-    under = agreement.sections.filter(pk__in=RawSQL(_SUBTREE, [top.pk]))  # noqa: S611 - fixed SQL, key bound.order_by("position", "pk")
+    subtree = RawSQL(_SUBTREE, [top.pk])  # noqa: S611 - fixed SQL, the key bound as a parameter
+    under = agreement.sections.filter(pk__in=subtree).order_by("position", "pk")
     page = Paginator(under, settings.AGREEMENT_TEXT_PAGE_CLAUSES).get_page(page_number)
     clauses = list(page.object_list)
     items = (
@@ -220,7 +221,7 @@ def clause_place(agreement: Agreement, clause: Section) -> tuple[Section, int] |
         row = cursor.fetchone()
     top = agreement.sections.get(pk=row[0]) if row else clause
     before = (
-        agreement.sections.filter(pk__in=RawSQL(_SUBTREE, [top.pk]))  # noqa: S611 - fixed SQL, key bound
+        agreement.sections.filter(pk__in=RawSQL(_SUBTREE, [top.pk]))  # noqa: S611 - fixed SQL
         .filter(Q(position__lt=clause.position) | Q(position=clause.position, pk__lt=clause.pk))
         .count()
     )
