@@ -9,6 +9,7 @@ number is meant and refuses one where a clause number or code is meant, showing 
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -120,10 +121,21 @@ _MARK = "\ufdd0"
 
 
 def _load(path: str | Path, text: str) -> Any:
+    if text.lstrip().startswith("{"):
+        # JSON is YAML too, and json reads it ten times faster; numbers keep their text as in
+        # YAML. Anything json refuses (a comment, a duplicate-free YAML extension) goes to YAML.
+        try:
+            return json.loads(text, parse_int=_json_number(int), parse_float=_json_number(float))
+        except ValueError:
+            pass
     try:
         return yaml.load(text, Loader=_TextKeepingLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise AgreementFileError(path, "(file)", f"is not valid YAML: {exc}") from None
+
+
+def _json_number(kind: Callable[[str], int | float]) -> Callable[[str], Number]:
+    return lambda text: Number(kind(text), text)
 
 
 def _field_holding(value: Any, where: str, bad: Callable[[str], bool]) -> str | None:

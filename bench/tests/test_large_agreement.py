@@ -10,6 +10,9 @@ and each part on pages of its own, seen only by who may see the agreement.
 from __future__ import annotations
 
 import copy
+import dataclasses
+import json
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -66,8 +69,30 @@ def test_the_generate_large_agreement_command_writes_a_readable_file(tmp_path):
     from django.core.management import call_command
 
     out = tmp_path / "large.yaml"
-    call_command("generate_large_agreement", "--clauses", "500", "--out", str(out), stdout=None)
+    call_command("generate_large_agreement", "--clauses", "500", "--out", str(out), stdout=StringIO())
     assert len(read_agreement(out).sections) == 500
+
+
+def test_the_file_as_json_reads_as_the_same_agreement_as_the_yaml(tmp_path):
+    from django.core.management import call_command
+
+    for name in ("large.yaml", "large.json"):
+        call_command(
+            "generate_large_agreement", "--clauses", "300", "--out", str(tmp_path / name), stdout=StringIO()
+        )
+    from_json, from_yaml = read_agreement(tmp_path / "large.json"), read_agreement(tmp_path / "large.yaml")
+    assert dataclasses.replace(from_json, path=from_yaml.path) == from_yaml
+
+
+def test_a_json_file_refuses_a_clause_number_written_as_a_number(tmp_path):
+    path = tmp_path / "a.json"
+    path.write_text(
+        json.dumps(large_agreement(300), default=str).replace('"number": "A1"', '"number": 9.10', 1)
+    )
+    with pytest.raises(
+        AgreementFileError, match=r"sections\[0\]\.number: 9\.10 is read by YAML as the number 9\.1"
+    ):
+        read_agreement(path)
 
 
 # --- the import ----------------------------------------------------------------------------------
