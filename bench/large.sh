@@ -68,11 +68,11 @@ for n in $CLAUSES; do
 import json, sys
 for r in json.load(open(sys.argv[1])):
     if r["clauses"] == int(sys.argv[2]):
-        print(" ".join(p["path"] for p in r["pages"]))
+        print(" ".join(p["path"] for p in r["pages"] if p["status"] == 200))
 PY
 ); do
     printf '%6s clauses %s: ' "$n" "$path"
-    BENCH_COOKIE="$COOKIE" wrk -t1 -c2 -d"${BENCH_DURATION:-10}s" -s bench/report.lua \
+    BENCH_COOKIE="$COOKIE" wrk -t1 -c2 -d"${BENCH_DURATION:-10}s" --timeout 30s -s bench/report.lua \
       "http://127.0.0.1:$PORT$path" | tail -1
   done
 done
