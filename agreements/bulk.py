@@ -61,7 +61,7 @@ def history_with_m2m(model: type[ModelT], objs: list[ModelT], *, new: set[int]) 
         m2m_history = tracked.get(field)
         if m2m_history is None:
             continue
-        through = field.remote_field.through
+        through: Any = field.remote_field.through  # the link table's model
         own = field.m2m_field_name()
         other = field.m2m_reverse_field_name()
         # simple-history copies every field of the link row, its own key included.
