@@ -40,6 +40,11 @@ def parties_to(agreements: QuerySet[Agreement]) -> QuerySet[Party]:
     )
 
 
+#: Items shown in each list of the agreement page (objectives, joint activities, each party's
+#: goals and action items); a longer list ends with a link to the item list of the rest.
+ITEMS_SHOWN = 50
+
+
 def agreement_page(agreement: Agreement) -> dict:
     """Everything the agreement page shows, fetched in a fixed number of queries."""
     # The term reads the parties and executed modifications the page lists anyway.
@@ -80,13 +85,23 @@ def agreement_page(agreement: Agreement) -> dict:
     for c in by_kind[Commitment.Kind.ACTION_ITEM]:
         for p in [] if c.is_joint else c.leads:
             items_by_party[p.pk].append(c)
+    objectives, joint = by_kind[Commitment.Kind.OBJECTIVE], by_kind[Commitment.Kind.JOINT_ACTIVITY]
     return {
         "parties": parties,
         "authorities": list(agreement.authorities.select_related("party", "section")),
-        "objectives": by_kind[Commitment.Kind.OBJECTIVE],
-        "joint_activities": by_kind[Commitment.Kind.JOINT_ACTIVITY],
+        # Each list shows its first ITEMS_SHOWN items; the rest are on the item list (its link).
+        "objectives": objectives[:ITEMS_SHOWN],
+        "objectives_more": len(objectives[ITEMS_SHOWN:]),
+        "joint_activities": joint[:ITEMS_SHOWN],
+        "joint_activities_more": len(joint[ITEMS_SHOWN:]),
         "annex_by_party": [
-            {"party": p, "goals": goals_by_party.get(p.pk, []), "items": items_by_party.get(p.pk, [])}
+            {
+                "party": p,
+                "goals": goals_by_party.get(p.pk, [])[:ITEMS_SHOWN],
+                "goals_more": len(goals_by_party.get(p.pk, [])[ITEMS_SHOWN:]),
+                "items": items_by_party.get(p.pk, [])[:ITEMS_SHOWN],
+                "items_more": len(items_by_party.get(p.pk, [])[ITEMS_SHOWN:]),
+            }
             for p in parties
         ],
         "signatories": list(agreement.signatories.select_related("party")),

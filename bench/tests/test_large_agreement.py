@@ -25,6 +25,7 @@ from agreements.agreement_file import AgreementFileError, read_agreement
 from agreements.models import Agreement, Commitment, Section
 from agreements.obligations import Obligation
 from agreements.permissions import ADMIN, MANAGER, STAFF
+from agreements.selectors import ITEMS_SHOWN
 from agreements.services import import_agreement
 from agreements.tests.factories import PartyFactory, UserFactory
 from bench.large_agreement import large_agreement
@@ -349,3 +350,12 @@ def test_a_part_and_a_clause_link_refuse_a_post(client, tmp_path):
 def test_a_part_asks_an_anonymous_visitor_to_sign_in(client, tmp_path):
     agreement = _import(400, tmp_path)
     assert all(client.get(url).status_code == 302 for url in _part_and_clause_urls(agreement))
+
+
+def test_a_long_item_list_shows_its_first_items_and_links_to_the_rest(client, tmp_path):
+    agreement = _import(8000, tmp_path)  # 400 items: 100 objectives, 50 goals per party
+    client.force_login(_viewer(agreement))
+    page = client.get(agreement.get_absolute_url()).content.decode()
+    assert page.count('id="item-') == 6 * ITEMS_SHOWN  # objectives, joint, two parties' goals and items
+    assert f"?agreement={agreement.slug}&amp;kind=objective" in page
+    assert f"{100 - ITEMS_SHOWN} more on the item list" in page
