@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run setup test screenshots lint format services check-migrations clean
-.PHONY: bench extraction-bench
+.PHONY: bench bench-large extraction-bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ clean:
 ## The benchmark at scale (gunicorn + wrk on loopback, database moa_bench); see docs/performance.md.
 bench: $(VENV)/.installed services
 	PY=$(PY) bash bench/run.sh
+
+## Large agreements (issue 19): import 2,000 and 20,000 clauses, time their page (docs/performance.md).
+bench-large: $(VENV)/.installed services
+	PY=$(PY) bash bench/large.sh
 
 ## Read the DOC–DHS MOA's text and the test agreements and print precision/recall against their hand-made files.
 extraction-bench: $(VENV)/.installed

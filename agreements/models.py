@@ -386,7 +386,10 @@ class Section(models.Model):
         return f"{self.number} {self.heading}".strip()
 
     def get_absolute_url(self) -> str:
-        return f"{self.agreement.get_absolute_url()}#{self.anchor}"
+        # Through a redirect: in a long text the clause is on the page of its part, which the
+        # link's page cannot know without queries (agreements.views.clause). No reverse() per
+        # clause: pages link many of them (see Agreement.get_absolute_url).
+        return f"{self.agreement.get_absolute_url()}clauses/{self.pk}/"
 
     @property
     def anchor(self) -> str:

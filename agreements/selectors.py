@@ -6,7 +6,11 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_objects
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.db.models.expressions import RawSQL
 
 from core.sorting import Column, ordering
 from core.time import long_date, today
@@ -49,6 +53,11 @@ def parties_to(agreements: QuerySet[Agreement]) -> QuerySet[Party]:
     )
 
 
+#: Items shown in each list of the agreement page (objectives, joint activities, each party's
+#: goals and action items); a longer list ends with a link to the item list of the rest.
+ITEMS_SHOWN = 50
+
+
 def agreement_page(agreement: Agreement) -> dict:
     """Everything the agreement page shows, fetched in a fixed number of queries."""
     # The term reads the parties and executed modifications the page lists anyway.
@@ -67,7 +76,11 @@ def agreement_page(agreement: Agreement) -> dict:
         c.agreement = c.source_section.agreement = agreement
         by_kind[c.kind].append(c)
         by_section[c.source_section_id].append(c)
-    sections = list(agreement.sections.order_by("position"))
+    # A long text is shown as its table of contents, each part on a page of its own
+    # (`text_part`): the page stays small, and its queries as few, whatever the clauses.
+    clause_count = agreement.sections.count()
+    whole_text = clause_count <= settings.AGREEMENT_TEXT_PAGE_CLAUSES
+    sections = list(agreement.sections.order_by("position")) if whole_text else []
     for s in sections:
         s.agreement = agreement
         s.created_items = by_section.get(s.pk, [])  # type: ignore[attr-defined]  # for the page only
@@ -85,13 +98,23 @@ def agreement_page(agreement: Agreement) -> dict:
     for c in by_kind[Commitment.Kind.ACTION_ITEM]:
         for p in [] if c.is_joint else c.leads:
             items_by_party[p.pk].append(c)
+    objectives, joint = by_kind[Commitment.Kind.OBJECTIVE], by_kind[Commitment.Kind.JOINT_ACTIVITY]
     return {
         "parties": parties,
         "authorities": list(agreement.authorities.select_related("party", "section")),
-        "objectives": by_kind[Commitment.Kind.OBJECTIVE],
-        "joint_activities": by_kind[Commitment.Kind.JOINT_ACTIVITY],
+        # Each list shows its first ITEMS_SHOWN items; the rest are on the item list (its link).
+        "objectives": objectives[:ITEMS_SHOWN],
+        "objectives_more": len(objectives[ITEMS_SHOWN:]),
+        "joint_activities": joint[:ITEMS_SHOWN],
+        "joint_activities_more": len(joint[ITEMS_SHOWN:]),
         "annex_by_party": [
-            {"party": p, "goals": goals_by_party.get(p.pk, []), "items": items_by_party.get(p.pk, [])}
+            {
+                "party": p,
+                "goals": goals_by_party.get(p.pk, [])[:ITEMS_SHOWN],
+                "goals_more": len(goals_by_party.get(p.pk, [])[ITEMS_SHOWN:]),
+                "items": items_by_party.get(p.pk, [])[:ITEMS_SHOWN],
+                "items_more": len(items_by_party.get(p.pk, [])[ITEMS_SHOWN:]),
+            }
             for p in parties
         ],
         "signatories": list(agreement.signatories.select_related("party")),
@@ -111,7 +134,126 @@ def agreement_page(agreement: Agreement) -> dict:
         "unsigned_parties": unsigned_parties(agreement),
         "term": agreement.term_on(today()),
         "sections": sections,
+        "clause_count": clause_count,
+        "contents": [] if whole_text else text_contents(agreement),
     }
+
+
+# --- the agreement's text: whole, or in parts ---------------------------------------------------
+
+#: The clauses under each top-level clause (itself included), by its key: one recursive query.
+_PART_SIZES = """
+WITH RECURSIVE tree(id, part) AS (
+    SELECT id, id FROM agreements_section WHERE agreement_id = %s AND parent_id IS NULL
+    UNION ALL
+    SELECT s.id, tree.part FROM agreements_section s JOIN tree ON s.parent_id = tree.id
+)
+SELECT part, count(*) FROM tree GROUP BY part
+"""
+
+#: The keys of a clause and of every clause under it, at any depth.
+_SUBTREE = """
+WITH RECURSIVE tree(id) AS (
+    SELECT id FROM agreements_section WHERE id = %s
+    UNION ALL
+    SELECT s.id FROM agreements_section s JOIN tree ON s.parent_id = tree.id
+)
+SELECT id FROM tree
+"""
+
+#: The top-level clause above a clause (itself if it has no parent).
+_PART_OF = """
+WITH RECURSIVE up(id, parent_id) AS (
+    SELECT id, parent_id FROM agreements_section WHERE id = %s
+    UNION ALL
+    SELECT s.id, s.parent_id FROM agreements_section s JOIN up ON s.id = up.parent_id
+)
+SELECT id FROM up WHERE parent_id IS NULL
+"""
+
+
+@dataclass(frozen=True)
+class ContentsEntry:
+    """A top-level clause of a long text, and how many clauses its part holds (itself included)."""
+
+    section: Section
+    clauses: int
+
+
+def text_contents(agreement: Agreement) -> list[ContentsEntry]:
+    """The table of contents of a long text: its top-level clauses in order, with their sizes.
+
+    Two queries whatever the length of the text.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_PART_SIZES, [agreement.pk])
+        sizes = dict(cursor.fetchall())
+    tops = list(
+        agreement.sections.filter(parent__isnull=True).only(
+            "pk", "agreement_id", "number", "heading", "position"
+        )
+    )
+    for top in tops:
+        top.agreement = agreement
+    return [ContentsEntry(section=top, clauses=sizes.get(top.pk, 1)) for top in tops]
+
+
+def is_whole_text(agreement: Agreement) -> bool:
+    """Whether the agreement page shows the whole text (short enough), not a table of contents."""
+    return agreement.sections.count() <= settings.AGREEMENT_TEXT_PAGE_CLAUSES
+
+
+@dataclass(frozen=True)
+class TextPart:
+    """One page of a part of a long text: a top-level clause and the clauses under it, in order."""
+
+    top: Section
+    page: Page
+    clauses: list[Section]
+
+
+def text_part(agreement: Agreement, top: Section, page_number: str | int | None) -> TextPart:
+    """A page of the part of the text under `top`, with the items each clause creates.
+
+    A fixed number of queries (count, page, items) whatever the length of the part or text.
+    """
+    subtree = RawSQL(_SUBTREE, [top.pk])  # noqa: S611 - fixed SQL, the key bound as a parameter
+    under = agreement.sections.filter(pk__in=subtree).order_by("position", "pk")
+    page = Paginator(under, settings.AGREEMENT_TEXT_PAGE_CLAUSES).get_page(page_number)
+    clauses = list(page.object_list)
+    items = (
+        agreement.commitments.filter(source_section__in=clauses)
+        .select_related("source_section")
+        .order_by("position")
+    )
+    by_section: dict[int, list[Commitment]] = defaultdict(list)
+    for c in items:
+        c.agreement = c.source_section.agreement = agreement
+        by_section[c.source_section_id].append(c)
+    for s in clauses:
+        s.agreement = agreement
+        s.created_items = by_section.get(s.pk, [])  # type: ignore[attr-defined]  # for the page only
+    top.agreement = agreement
+    return TextPart(top=top, page=page, clauses=clauses)
+
+
+def clause_place(agreement: Agreement, clause: Section) -> tuple[Section, int] | None:
+    """Where a clause is shown in a long text: its top-level clause and the page of that part.
+
+    None when the agreement page shows the whole text.
+    """
+    if is_whole_text(agreement):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_PART_OF, [clause.pk])
+        row = cursor.fetchone()
+    top = agreement.sections.get(pk=row[0]) if row else clause
+    before = (
+        agreement.sections.filter(pk__in=RawSQL(_SUBTREE, [top.pk]))  # noqa: S611 - fixed SQL
+        .filter(Q(position__lt=clause.position) | Q(position=clause.position, pk__lt=clause.pk))
+        .count()
+    )
+    return top, before // settings.AGREEMENT_TEXT_PAGE_CLAUSES + 1
 
 
 # --- the agreement's life: signatures and modifications ------------------------------------------

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import models, transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from core.cache import data_changed
 
 from .agreement_file import AgreementDocument, KnownParty, match_parties
 from .agreement_file.document import Duration
+from .bulk import BATCH, differences, history_with_m2m, reserve_ids
 from .models import (
     Agreement,
     Authority,
@@ -68,6 +72,118 @@ def _sync(
         obj.save()
         result.updated[label] += 1
     return obj
+
+
+def _sync_sections(doc: AgreementDocument, agreement: Agreement, result: ImportResult) -> dict[str, Section]:
+    """The file's clauses, created or updated in bulk; a clause the file no longer has stays.
+
+    One query reads the agreement's clauses, one reserves the new ones' keys, and each batch
+    of rows is one INSERT (or UPDATE) and one INSERT of their history: no query per clause.
+    Parents come before their children in the file (checked by the reader).
+    """
+    existing = {s.number: s for s in Section.objects.filter(agreement=agreement)}
+    missing = [s for s in doc.sections if s.number not in existing]
+    ids = dict(zip((s.number for s in missing), reserve_ids(Section, len(missing)), strict=True))
+    id_of = {number: s.pk for number, s in existing.items()} | ids
+    sections: dict[str, Section] = {}
+    new: list[Section] = []
+    changed: list[Section] = []
+    fields: set[str] = set()
+    for s in doc.sections:
+        values = {
+            "heading": s.heading,
+            "text": s.text,
+            "position": s.position,
+            "parent_id": id_of[s.parent] if s.parent else None,
+        }
+        section = existing.get(s.number)
+        if section is None:
+            section = Section(pk=ids[s.number], agreement=agreement, number=s.number, **values)
+            new.append(section)
+        elif diff := differences(section, values):
+            for name in diff:
+                setattr(section, name, values[name])
+            changed.append(section)
+            fields.update(diff)
+        section.agreement = agreement
+        sections[s.number] = section
+    if new:
+        bulk_create_with_history(new, Section, batch_size=BATCH)
+        result.created["clauses"] += len(new)
+    if changed:
+        bulk_update_with_history(changed, Section, sorted(fields), batch_size=BATCH)
+        result.updated["clauses"] += len(changed)
+    return sections
+
+
+def _sync_commitments(
+    doc: AgreementDocument,
+    agreement: Agreement,
+    parties: dict[str, Party],
+    sections: dict[str, Section],
+    result: ImportResult,
+) -> None:
+    """The file's tracked items and their lead parties, created or updated in bulk.
+
+    As for clauses, a fixed number of queries whatever the number of items. An item whose lead
+    parties change gets one more history row ("~") carrying its new leads, as a save and a
+    `lead_parties.set` would give it.
+    """
+    existing = {c.code: c for c in Commitment.objects.filter(agreement=agreement)}
+    missing = [c for c in doc.commitments if c.code not in existing]
+    ids = dict(zip((c.code for c in missing), reserve_ids(Commitment, len(missing)), strict=True))
+    id_of = {code: c.pk for code, c in existing.items()} | ids
+    Through = Commitment.lead_parties.through
+    leads_had: dict[int, set[int]] = defaultdict(set)
+    for commitment_id, party_id in Through.objects.filter(commitment__agreement=agreement).values_list(
+        "commitment_id", "party_id"
+    ):
+        leads_had[commitment_id].add(party_id)
+    new: list[Commitment] = []
+    changed: list[Commitment] = []
+    fields: set[str] = set()
+    leads_wanted: dict[int, set[int]] = {}
+    for c in doc.commitments:
+        values: dict[str, Any] = {
+            "kind": c.kind.value,
+            "title": c.title,
+            "description": c.description,
+            "source_section_id": sections[c.section].pk,
+            "position": c.position,
+            # Strategic goals come before action items in the file, so the goal exists.
+            "goal_id": id_of[c.goal] if c.goal else None,
+            # A target date set in the portal is kept unless the file names one.
+            **({"target_date": c.target_date} if c.target_date else {}),
+        }
+        item = existing.get(c.code)
+        if item is None:
+            item = Commitment(pk=ids[c.code], agreement=agreement, code=c.code, **values)
+            new.append(item)
+        elif diff := differences(item, values):
+            for name in diff:
+                setattr(item, name, values[name])
+            changed.append(item)
+            fields.update(diff)
+        leads_wanted[item.pk] = {parties[key].pk for key in c.leads}
+    # Items first (their history waits for their leads), then the links, then the history.
+    if new:
+        Commitment.objects.bulk_create(new, batch_size=BATCH)
+        result.created["commitments"] += len(new)
+    if changed:
+        Commitment.objects.bulk_update(changed, sorted(fields), batch_size=BATCH)
+        result.updated["commitments"] += len(changed)
+    relinked = [pk for pk, leads in leads_wanted.items() if leads_had.get(pk, set()) != leads]
+    if relinked:
+        Through.objects.filter(commitment_id__in=relinked).delete()
+        Through.objects.bulk_create(
+            [Through(commitment_id=pk, party_id=p) for pk in relinked for p in sorted(leads_wanted[pk])],
+            batch_size=BATCH,
+        )
+        result.updated["lead parties"] += sum(1 for pk in relinked if leads_had.get(pk))
+    # New items get their "+" row, and updated or relinked ones a "~" row, each with its leads.
+    by_pk = {item.pk: item for item in existing.values()}
+    touched = [*new, *changed, *(by_pk[pk] for pk in relinked if pk in by_pk and by_pk[pk] not in changed)]
+    history_with_m2m(Commitment, touched, new={item.pk for item in new})
 
 
 def _known_parties() -> list[KnownParty]:
@@ -180,20 +296,7 @@ def import_agreement(*, doc: AgreementDocument) -> ImportResult:
 
     _sync_termination_rights(doc, agreement, parties, result)
 
-    sections: dict[str, Section] = {}
-    for s in doc.sections:
-        sections[s.number] = _sync(
-            result,
-            "clauses",
-            Section,
-            {"agreement": agreement, "number": s.number},
-            {
-                "heading": s.heading,
-                "text": s.text,
-                "position": s.position,
-                "parent": sections[s.parent] if s.parent else None,
-            },
-        )
+    sections = _sync_sections(doc, agreement, result)
 
     for au in doc.authorities:
         _sync(
@@ -209,32 +312,7 @@ def import_agreement(*, doc: AgreementDocument) -> ImportResult:
             },
         )
 
-    commitments: dict[str, Commitment] = {}
-    for c in doc.commitments:
-        item = _sync(
-            result,
-            "commitments",
-            Commitment,
-            {"agreement": agreement, "code": c.code},
-            {
-                "kind": c.kind.value,
-                "title": c.title,
-                "description": c.description,
-                "source_section": sections[c.section],
-                "position": c.position,
-                # Strategic goals come before action items in the file, so the goal exists.
-                "goal": commitments[c.goal] if c.goal else None,
-                # A target date set in the portal is kept unless the file names one.
-                **({"target_date": c.target_date} if c.target_date else {}),
-            },
-        )
-        leads = {parties[key] for key in c.leads}
-        if set(item.lead_parties.all()) != leads:
-            had_leads = item.lead_parties.exists()
-            item.lead_parties.set(leads)
-            if had_leads:
-                result.updated["lead parties"] += 1
-        commitments[c.code] = item
+    _sync_commitments(doc, agreement, parties, sections, result)
 
     for signatory in doc.signatories:
         _sync(
@@ -293,6 +371,9 @@ def import_agreement(*, doc: AgreementDocument) -> ImportResult:
             )
     import_obligations(doc, agreement, result.created, result.updated)
     agreement.refresh_expiry()
+    if result.changed:
+        # Clauses and items are written in bulk, which sends no post_save: say it once.
+        data_changed()
     return result
 
 

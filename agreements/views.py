@@ -60,6 +60,28 @@ def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "agreements/agreement_detail.html", context)
 
 
+@require_GET
+def text_part(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """One part of a long agreement text: a top-level clause and the clauses under it, paged."""
+    agreement = get_object_or_404(permissions.visible_agreements(request.user), slug=slug)
+    top = get_object_or_404(agreement.sections, pk=pk, parent__isnull=True)
+    part = selectors.text_part(agreement, top, request.GET.get("page"))
+    return render(request, "agreements/text_part.html", {"agreement": agreement, "part": part})
+
+
+@require_GET
+def clause(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Where a clause is shown: the agreement page, or the page of its part of a long text."""
+    agreement = get_object_or_404(permissions.visible_agreements(request.user), slug=slug)
+    section = get_object_or_404(agreement.sections, pk=pk)
+    place = selectors.clause_place(agreement, section)
+    if place is None:
+        return redirect(f"{agreement.get_absolute_url()}#{section.anchor}")
+    top, page = place
+    url = reverse("agreements:text_part", kwargs={"slug": agreement.slug, "pk": top.pk})
+    return redirect(f"{url}{f'?page={page}' if page > 1 else ''}#{section.anchor}")
+
+
 # --- the agreement's life: a new agreement, signatures, modifications -----------------------------
 
 

@@ -149,7 +149,7 @@ KINDS: tuple[Kind, ...] = (
             "agreement"
         ),
         title=lambda s: f"{s.number} {s.heading}".strip(),
-        url=lambda s: f"{s.agreement.get_absolute_url()}#{s.anchor}",
+        url=lambda s: s.get_absolute_url(),  # the clause wherever it is shown: inline, or a part's page
         index="search_section_idx",
     ),
     Kind(

@@ -9,6 +9,7 @@ number is meant and refuses one where a clause number or code is meant, showing 
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -67,7 +68,12 @@ class Number:
         return hash(self.value)
 
 
-class _TextKeepingLoader(yaml.SafeLoader):
+#: libyaml's parser when PyYAML was built with it (the wheels are): a 20,000-clause file reads
+#: in about a second instead of ten. The constructors (ours below) are the same Python code.
+_SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _TextKeepingLoader(_SafeLoader):
     """A SafeLoader whose numbers remember how they were written."""
 
 
@@ -115,10 +121,21 @@ _MARK = "\ufdd0"
 
 
 def _load(path: str | Path, text: str) -> Any:
+    if text.lstrip().startswith("{"):
+        # JSON is YAML too, and json reads it ten times faster; numbers keep their text as in
+        # YAML. Anything json refuses (a comment, a duplicate-free YAML extension) goes to YAML.
+        try:
+            return json.loads(text, parse_int=_json_number(int), parse_float=_json_number(float))
+        except ValueError:
+            pass
     try:
         return yaml.load(text, Loader=_TextKeepingLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise AgreementFileError(path, "(file)", f"is not valid YAML: {exc}") from None
+
+
+def _json_number(kind: Callable[[str], int | float]) -> Callable[[str], Number]:
+    return lambda text: Number(kind(text), text)
 
 
 def _field_holding(value: Any, where: str, bad: Callable[[str], bool]) -> str | None:

@@ -312,6 +312,9 @@ STORAGES = {
 # Uploaded evidence lives outside static/ and is never served directly.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "evidence")
 MEDIA_URL = None
+# An agreement text of at most this many clauses is shown whole on the agreement's page; a
+# longer one as a table of contents, each top-level clause's part on pages of this many clauses.
+AGREEMENT_TEXT_PAGE_CLAUSES = env.int("AGREEMENT_TEXT_PAGE_CLAUSES", default=300)
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 # Behind nginx: the evidence download answers with X-Accel-Redirect to this internal location
 # (deploy/nginx/moa-portal.conf, `location /_evidence/`) after the permission check, and nginx

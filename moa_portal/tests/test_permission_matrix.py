@@ -160,6 +160,15 @@ def moa(o: MatrixObjects) -> dict[str, Any]:
     return {"slug": o.moa.slug}
 
 
+def moa_part(o: MatrixObjects) -> dict[str, Any]:
+    """A top-level clause of the MOA: its part of the text (a page of its own in a long text)."""
+    return {"slug": o.moa.slug, "pk": o.moa.sections.get(number="VI").pk}
+
+
+def moa_clause(o: MatrixObjects) -> dict[str, Any]:
+    return {"slug": o.moa.slug, "pk": o.moa.sections.get(number="VI.1").pk}
+
+
 def doc_item(o: MatrixObjects) -> dict[str, Any]:
     return {"slug": o.moa.slug, "code": o.doc_item.code}
 
@@ -313,6 +322,9 @@ EXPECTED: dict[str, Row] = {
     "accounts:saml_metadata":  row(None,                "404   404 404 404 404 404"),
     "agreements:list":         row(None,                "login 200 200 200 200 200"),
     "agreements:detail":       row(moa,                 "login 200 200 200 200 404"),
+    "agreements:text_part":    row(moa_part,            "login 200 200 200 200 404"),
+    # Where a clause is shown: the agreement page (or, in a long text, the page of its part).
+    "agreements:clause":       row(moa_clause,          "login redirect redirect redirect redirect 404"),
     "activities:commitment":   row(doc_item,            "login 200 200 200 200 404"),
     "contacts:list":           row(None,                "login 200 200 200 200 200"),
     "contacts:create":         row(None,                "login 403 403 403 200 403"),
