@@ -44,11 +44,13 @@ class WebhookForm(forms.Form):
         widget=forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     events = forms.MultipleChoiceField(
-        choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple, label="Events"
+        choices=WebhookEvent.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        label="Events",
     )
     format = forms.ChoiceField(
         choices=WebhookSubscription.Format.choices,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         initial=WebhookSubscription.Format.STANDARD,
         help_text=(
             "Standard Webhooks JSON is signed for your own systems; Teams and Slack formats post a "
