@@ -45,7 +45,14 @@ class StartView(saml_views.LoginView):
         query.update({"idp": p.entity_id, "next": safe_next(request, default=reverse("landing"))})
         request.GET = query  # type: ignore[assignment]  # what the parent view reads
         saml.started(request.saml_session, p)  # type: ignore[attr-defined]  # djangosaml2's session
-        return super().get(request, *args, **kwargs)
+        try:
+            return super().get(request, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - the provider's metadata missing or unreadable
+            saml.logger.warning("SAML sign-on through %s could not start: %r", p.slug, exc)
+            raise PermissionDenied(
+                f"Signing in with {p.name} is not possible right now: the portal cannot read the "
+                "identity provider's details. Try again later, or sign in another way."
+            ) from exc
 
 
 class AnswerView(saml_views.AssertionConsumerServiceView):
@@ -82,7 +89,12 @@ class AnswerView(saml_views.AssertionConsumerServiceView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if "SAMLResponse" not in request.POST:
             return self.handle_acs_failure(request, exception=None)
-        return super().post(request)
+        try:
+            return super().post(request)
+        except PermissionDenied:
+            raise
+        except Exception as exc:  # noqa: BLE001 - e.g. the providers' metadata unreadable
+            return self.handle_acs_failure(request, exception=exc)
 
     def build_relay_state(self) -> str:
         """Only a path on this site (djangosaml2 would also follow a URL name)."""
@@ -98,4 +110,13 @@ class MetadataView(saml_views.MetadataView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not settings.SAML_PROVIDERS:
             raise Http404("SAML sign-on is not configured.")
-        return super().get(request, *args, **kwargs)
+        try:
+            return super().get(request, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - a provider's metadata unreadable
+            saml.logger.warning("SAML metadata could not be built: %r", exc)
+            return HttpResponse(
+                "The portal's SAML metadata cannot be built right now: an identity provider's "
+                "metadata could not be read.",
+                status=503,
+                content_type="text/plain",
+            )

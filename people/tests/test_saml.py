@@ -223,3 +223,18 @@ def test_the_sign_in_page_offers_each_saml_provider(agency):
     page = Client().get(reverse("login")).content.decode()
     assert "Sign in with Agency IdP" in page and "Sign in with Other IdP" in page
     assert reverse("accounts:saml_start", args=["agency"]) in page
+
+
+def test_a_provider_whose_metadata_cannot_be_read_is_refused_plainly_not_a_500(settings, db, caplog):
+    settings.SAML_SP_BASE_URL = "http://testserver"
+    settings.SAML_PROVIDERS = {
+        "down": {
+            "name": "Down IdP",
+            "entity_id": "http://127.0.0.1:9/idp",
+            "metadata_url": "http://127.0.0.1:9/md",
+        }
+    }
+    response = Client().get(reverse("accounts:saml_start", args=["down"]))
+    assert response.status_code == 403
+    assert "Signing in with Down IdP is not possible right now" in response.content.decode()
+    assert Client().get(reverse("accounts:saml_metadata")).status_code == 503
