@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
@@ -34,7 +35,7 @@ from agreements.models import (
     TerminationRight,
 )
 from agreements.obligations import Obligation
-from agreements.permissions import User, manageable_users, visible_agreements
+from agreements.permissions import User, manageable_parties, manageable_users, visible_agreements
 from contacts.models import PointOfContact
 from core.sorting import Column
 
@@ -138,6 +139,14 @@ AUDITED: list[AuditedModel] = [
     AuditedModel("user", "User", get_user_model(), _no_agreement),
     AuditedModel("membership", "Party membership", PartyMembership, _no_agreement),
     AuditedModel("account-event", "Sign-in and lockout", AccountEvent, _no_agreement),
+    # notifications is a sibling layer that audit may not import: its model is named by label, as
+    # a ForeignKey names another app's model. A party's subscriptions belong to no agreement.
+    AuditedModel(
+        "webhook",
+        "Webhook subscription",
+        apps.get_model("notifications", "WebhookSubscription"),
+        _no_agreement,
+    ),
 ]
 AUDITED_BY_KEY: dict[str, AuditedModel] = {a.key: a for a in AUDITED}
 AUDITED_BY_MODEL: dict[type[models.Model], AuditedModel] = {a.model: a for a in AUDITED}
@@ -187,6 +196,10 @@ def _scope(audited: AuditedModel, user: User, agreements: models.QuerySet | None
             return Q()  # a technical admin also sees attempts on usernames nobody has
         users = manageable_users(user).values("pk")
         return Q(id__in=users) if audited.key == "user" else Q(user_id__in=users)
+    if audited.key == "webhook":  # a party's, kept by its admins (notifications.permissions)
+        if agreements is not None:
+            return Q(pk__in=[])
+        return Q(party_id__in=manageable_parties(user).values("pk"))
     visible = visible_agreements(user)
     if agreements is not None:
         visible = visible.filter(pk__in=agreements.values("pk"))
@@ -241,6 +254,8 @@ def changes_of(record: HistoricalRecord) -> list[FieldChange]:
         created = []
         for model_field in record.instance_type._meta.fields:
             if model_field.name in HIDDEN_FIELDS or model_field.primary_key:
+                continue
+            if not hasattr(record, model_field.attname):  # kept off the history (a webhook's secret)
                 continue
             value = getattr(record, model_field.attname)
             if value not in (None, ""):

@@ -316,3 +316,22 @@ def test_a_draft_edited_in_the_portal_is_in_the_log_with_the_admin(client, doc, 
     page = _log_page(client, model="clause")
     assert "Purpose" in page and "To test the trail." in page
     assert "Annual report" in _log_page(client, model="obligation")
+
+
+def test_a_webhook_subscription_change_is_in_the_log_of_its_partys_admins_only(client, doc, doc_admin):
+    from notifications.models import WebhookSubscription
+
+    dhs_admin = UserFactory(username="dhs.admin.audit", party=PartyFactory(acronym="DHX"), roles=[ADMIN])
+    with acting_as(doc_admin):
+        subscription = WebhookSubscription.objects.create(
+            party=doc,
+            name="DOC dashboard",
+            url="https://hooks.example.gov/moa",
+            events=["update.logged"],
+            secret="whsec_c2VjcmV0LW5vdC1pbi10aGUtbG9n",
+        )
+    client.force_login(doc_admin)
+    page = _log_page(client, model="webhook")
+    assert "DOC dashboard" in page and subscription.secret not in page
+    entries, _ = audit_log(reader=dhs_admin, filters=AuditFilters(model="webhook"))
+    assert entries == []
