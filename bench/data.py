@@ -62,6 +62,8 @@ HOME_PARTY = "DOC"
 SLOT_TEMPLATE = ["DOC", "DHS", "DHS", "DOC"]
 # The user the load generator signs in as: a DOC manager, so it sees all 200 agreements.
 BENCH_USERNAME = "bench.manager"
+# A DOC admin at every scale: drafts and text readings are an admin's (bench_fixtures).
+BENCH_ADMIN = "bench.admin"
 BATCH = 5000
 
 OTHER_AGENCIES = [
@@ -274,9 +276,12 @@ class _Generator:
         # An unusable password leaves no shared, published one on any generated admin.
         password = make_password(None)
         others = [p for a, p in self.parties.items() if a != HOME_PARTY]
-        specs: list[tuple[str, Party, str]] = [(BENCH_USERNAME, self.parties[HOME_PARTY], MANAGER)]
+        specs: list[tuple[str, Party, str]] = [
+            (BENCH_USERNAME, self.parties[HOME_PARTY], MANAGER),
+            (BENCH_ADMIN, self.parties[HOME_PARTY], ADMIN),
+        ]
         turn = 0
-        for i in range(1, self.plan.users):
+        for i in range(2, self.plan.users):
             # A third of the users work for DOC, the rest for the other agencies in turn.
             if i % 3 == 0:
                 party = self.parties[HOME_PARTY]
