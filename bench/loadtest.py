@@ -173,7 +173,7 @@ def combine(rounds: list[dict], path: str) -> dict:
 
     total = {k: sum(r[k] for r in rounds) for k in ("requests", "duration_us", "unexpected_status")}
     total |= {k: sum(r[k] for r in rounds) for k in ("socket_errors", "timeouts")}
-    total |= {k: median(k) for k in ("p50_us", "p95_us", "p99_us")}
+    total |= {k: median(k) for k in ("p50_us", "p95_us", "p99_us", "load1")}
     total["rps"] = total["requests"] / (total["duration_us"] / 1e6)
     total["path"] = path
     return total
@@ -237,11 +237,16 @@ def main() -> None:
     rounds: list[list[dict]] = [[] for _ in pages]
     for n in range(args.rounds):
         for i, (page, (path, body), (cookie, auth)) in enumerate(zip(pages, prepared, asked, strict=True)):
+            load_before = os.getloadavg()[0]
             r = run_wrk(args.base, page, path, body, seconds, args, cookie, auth, csrf)
+            # The machine is shared: the 1-minute load average beside every round's figures.
+            r["load1"] = (load_before + os.getloadavg()[0]) / 2
             rounds[i].append(r)
             rps = r["requests"] / (r["duration_us"] / 1e6)
             print(
-                f"  round {n + 1} {page.name}: {rps:.1f} req/s, p95 {r['p95_us'] / 1000:.1f} ms", flush=True
+                f"  round {n + 1} {page.name}: {rps:.1f} req/s, p95 {r['p95_us'] / 1000:.1f} ms, "
+                f"load {r['load1']:.1f}",
+                flush=True,
             )
     results = []
     for page, (path, _), page_rounds in zip(pages, prepared, rounds, strict=True):
@@ -252,7 +257,7 @@ def main() -> None:
     print()
     print(
         f"{'page':<30} {'req/s':>7} {'× floor':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
-        f" {'errors':>6}  target"
+        f" {'errors':>6} {'load':>5}  target"
     )
     for r in results:
         errors = r["unexpected_status"] + r["socket_errors"] + r["timeouts"]
@@ -262,7 +267,7 @@ def main() -> None:
             target = f"p95 < {r['target_p95_ms']:.0f} ms: {met}"
         print(
             f"{r['name']:<30} {r['rps']:7.1f} {r['rps'] / floor:8.2f} {r['p50_us'] / 1000:7.1f} "
-            f"{r['p95_us'] / 1000:7.1f} {r['p99_us'] / 1000:7.1f} {errors:6d}  {target}"
+            f"{r['p95_us'] / 1000:7.1f} {r['p99_us'] / 1000:7.1f} {errors:6d} {r['load1']:5.1f}  {target}"
         )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
