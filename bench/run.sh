@@ -116,14 +116,17 @@ awk '$3 != "" { if (!($2 in first)) first[$2] = $3; last[$2] = $3; if ($3 > max[
 # every run starts from the same dataset (the updates CSV and the timeline would grow).
 echo "== removing the progress updates the load posted"
 "$PY" manage.py shell -v0 <<'PY'
+from django.db import transaction
+
 from activities.models import ProgressUpdate
 from activities.services import commitment_status_refresh
 from agreements.models import Commitment
 
-posted = ProgressUpdate.objects.filter(narrative="Bench load")
-items = list(Commitment.objects.filter(updates__narrative="Bench load").distinct())
-removed, _ = posted.delete()
-for item in items:
-    commitment_status_refresh(commitment=item)
+with transaction.atomic():  # the refresh locks the item (select_for_update)
+    posted = ProgressUpdate.objects.filter(narrative="Bench load")
+    items = list(Commitment.objects.filter(updates__narrative="Bench load").distinct())
+    removed, _ = posted.delete()
+    for item in items:
+        commitment_status_refresh(commitment=item)
 print(f"removed {removed} rows")
 PY
