@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -682,7 +683,7 @@ class _Generator:
             ) r
             JOIN bench_party_users pu ON pu.party_id = r.party_id
         """  # noqa: S608  (table names from model meta, values as parameters)
-        params = {
+        params: dict[str, Any] = {
             "narratives": NARRATIVES,
             "next_steps": NEXT_STEPS,
             "per_item": per_item,
@@ -845,7 +846,7 @@ class _Generator:
                 FROM {contact} WHERE agreement_id IN (SELECT id FROM bench_agreement)
             ) c ON c.agreement_id = made.agreement_id AND c.n <= 3
         """  # noqa: S608  (table names from model meta, values as parameters)
-        params = {
+        params: dict[str, Any] = {
             "labels": [self.kind_labels[k] for k in kinds],
             "kinds": kinds,
             "formats": list(Meeting.Format.values),
