@@ -424,7 +424,14 @@ class DraftClause:
 def draft_page(agreement: Agreement, party: Party | None) -> dict:
     """What the draft's editing page shows: clauses in document order with their nesting depth,
     commitments, obligations, signatories (those of the admin's party editable), contacts."""
+    # Each commitment's "Joint" reads its agreement's parties (the same instance): once, not per row.
+    prefetch_related_objects([agreement], "parties")
     sections = list(agreement.sections.order_by("position", "pk"))
+    by_pk = {s.pk: s for s in sections}
+    for s in sections:
+        # "(within 2.1)" names the parent, which is on the page already: not a query per clause.
+        if s.parent_id in by_pk:
+            Section.parent.field.set_cached_value(s, by_pk[s.parent_id])
     depth: dict[int, int] = {}
     siblings: dict[int | None, list[int]] = defaultdict(list)
     for s in sections:

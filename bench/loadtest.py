@@ -1,8 +1,12 @@
 """Load the running portal page by page with wrk and print throughput, latency and the floor ratio.
 
 Run by bench/run.sh (`make bench`); see docs/performance.md. Adding a page is one line in
-PAGES: (name, method, path, body, expected status, p95 target in ms). Paths and bodies may
-use {agreement}, {item}, {post_item}, {party} (the reporting party's pk) and {today}.
+PAGES: (name, method, path, body, expected status, p95 target in ms, who asks). Paths and
+bodies may use {agreement}, {item}, {post_item}, {party} (the reporting party's pk), {today},
+{draft} (the draft agreement's slug) and {reading} (the text reading's pk); see
+bench/management/commands/bench_fixtures.py. Who asks: "manager" (the bench user's session),
+"admin" (a DOC admin's session: drafts and text readings are an admin's) or "token" (the bench
+user's read-only API token, as `Authorization: Bearer …`, no cookie).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ class Page:
     expect: int = 200
     target_p95_ms: float | None = None
     vary_as_of: bool = False  # a random as_of day per request: the dashboard computed, not kept
+    who: str = "manager"
 
 
 PAGES = [
@@ -55,18 +60,26 @@ PAGES = [
         target_p95_ms=100,
     ),
     Page("item list (all)", "GET", "/commitments/", target_p95_ms=100),
+    Page("landing (302 to the dashboard)", "GET", "/", expect=302, target_p95_ms=100),
     Page("My work", "GET", "/my-work/", target_p95_ms=100),
     Page("updates list", "GET", "/updates/", target_p95_ms=100),
     Page("meeting list", "GET", "/meetings/", target_p95_ms=100),
     Page("outreach list", "GET", "/events/", target_p95_ms=100),
     Page("contacts list", "GET", "/contacts/", target_p95_ms=100),
-    # A phrase of the MOA's annex that every copy of it carries: clauses, commitments and updates.
-    Page("search", "GET", "/search/?q=de+minimis+threshold", target_p95_ms=150),
-    # Words of most progress narratives: over a thousand matches of each kind, counted and ranked to the cap.
+    # One word, and a quoted phrase of the MOA's annex that every copy of it carries.
+    Page("search (a word)", "GET", "/search/?q=minimis", target_p95_ms=150),
+    Page("search (a phrase)", "GET", "/search/?q=%22de+minimis+threshold%22", target_p95_ms=150),
+    # Words of most progress narratives: thousands of matches of each kind, counted and ranked to the cap.
     Page("search (common words)", "GET", "/search/?q=partner+agency", target_p95_ms=150),
     # The same words as a quoted phrase: a phrase query (<->) must check every match's word
     # positions, which the GIN index does not hold, so each match's document is read.
     Page("search (quoted phrase)", "GET", "/search/?q=%22partner+agency%22", target_p95_ms=150),
+    Page("API agreements", "GET", "/api/v1/agreements/", target_p95_ms=100, who="token"),
+    Page("API commitments", "GET", "/api/v1/commitments/", target_p95_ms=100, who="token"),
+    Page("API progress updates", "GET", "/api/v1/progress-updates/", target_p95_ms=100, who="token"),
+    Page("termination page", "GET", "/agreements/{agreement}/termination/", target_p95_ms=100),
+    Page("draft page", "GET", "/agreements/{draft}/draft/", target_p95_ms=100, who="admin"),
+    Page("text review page", "GET", "/agreements/new/read/{reading}/", target_p95_ms=100, who="admin"),
     Page(
         "progress post",
         "POST",
@@ -78,6 +91,7 @@ PAGES = [
     ),
     Page("CSV export (summary)", "GET", "/dashboard/export/summary.csv?agreement={agreement}"),
     Page("CSV export (updates)", "GET", "/dashboard/export/updates.csv?agreement={agreement}"),
+    Page("PDF report", "GET", "/dashboard/report/?agreement={agreement}&format=pdf"),
 ]
 
 
@@ -97,13 +111,26 @@ def check(url: str, page: Page, headers: dict[str, str], body: bytes | None) -> 
         return exc.code
 
 
-def prepare(base: str, page: Page, values: dict[str, str], cookie: str, csrf: str) -> tuple[str, str]:
+def credentials(page: Page, cookies: dict[str, str], token: str) -> tuple[str, str]:
+    """The Cookie and Authorization header values the page is asked with."""
+    if page.who == "token":
+        if not token:
+            sys.exit(f"{page.name}: no --token given.")
+        return "", f"Bearer {token}"
+    if not cookies.get(page.who):
+        sys.exit(f"{page.name}: no --{page.who}-cookie given.")
+    return cookies[page.who], ""
+
+
+def prepare(
+    base: str, page: Page, values: dict[str, str], cookie: str, auth: str, csrf: str
+) -> tuple[str, str]:
     """The page's path and body, after one checked request."""
     path = page.path.format(**values)
     body = page.body.format(**values) if page.body else ""
     if page.method == "POST":
         body = f"{body}&csrfmiddlewaretoken={csrf}"
-    headers = {"Cookie": cookie, "X-CSRFToken": csrf}
+    headers = {"Cookie": cookie, "X-CSRFToken": csrf} if cookie else {"Authorization": auth}
     if body:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     status = check(base + path, page, headers, body.encode() if page.method == "POST" else None)
@@ -112,12 +139,15 @@ def prepare(base: str, page: Page, values: dict[str, str], cookie: str, csrf: st
     return path, body
 
 
-def run_wrk(base: str, page: Page, path: str, body: str, seconds: int, args, cookie: str, csrf: str) -> dict:
+def run_wrk(
+    base: str, page: Page, path: str, body: str, seconds: int, args, cookie: str, auth: str, csrf: str
+) -> dict:
     env = {
         **os.environ,
         "BENCH_METHOD": page.method,
         "BENCH_BODY": body,
         "BENCH_COOKIE": cookie,
+        "BENCH_AUTHORIZATION": auth,
         "BENCH_CSRF": csrf,
         "BENCH_EXPECT": str(page.expect),
         "BENCH_VARY_AS_OF": "1" if page.vary_as_of else "",
@@ -146,7 +176,7 @@ def combine(rounds: list[dict], path: str) -> dict:
 
     total = {k: sum(r[k] for r in rounds) for k in ("requests", "duration_us", "unexpected_status")}
     total |= {k: sum(r[k] for r in rounds) for k in ("socket_errors", "timeouts")}
-    total |= {k: median(k) for k in ("p50_us", "p95_us", "p99_us")}
+    total |= {k: median(k) for k in ("p50_us", "p95_us", "p99_us", "load1")}
     total["rps"] = total["requests"] / (total["duration_us"] / 1e6)
     total["path"] = path
     return total
@@ -155,7 +185,11 @@ def combine(rounds: list[dict], path: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--base", default="http://127.0.0.1:8199")
-    parser.add_argument("--cookie", required=True, help="sessionid=… of a signed-in user")
+    parser.add_argument("--cookie", required=True, help="sessionid=… of the signed-in bench user")
+    parser.add_argument("--admin-cookie", default="", help="sessionid=… of a signed-in DOC admin")
+    parser.add_argument("--token", default="", help="the bench user's API token (read only)")
+    parser.add_argument("--draft", default="draft-bench", help="slug of an admin's draft agreement")
+    parser.add_argument("--reading", default="0", help="pk of an admin's text reading")
     parser.add_argument("--agreement", default="bench-003", help="slug of the agreement to load")
     parser.add_argument("--item", default="IV.2.a", help="code of the tracked item to load")
     parser.add_argument(
@@ -183,13 +217,17 @@ def main() -> None:
     args = parser.parse_args()
 
     csrf = secrets.token_hex(16)  # 32 characters: Django accepts the unmasked secret as the token
-    cookie = f"{args.cookie}; csrftoken={csrf}"
+    cookies = {"manager": f"{args.cookie}; csrftoken={csrf}"}
+    if args.admin_cookie:
+        cookies["admin"] = f"{args.admin_cookie}; csrftoken={csrf}"
     values = {
         "agreement": args.agreement,
         "item": args.item,
         "party": args.party,
         "post_item": args.post_item,
         "today": datetime.datetime.now().astimezone().date().isoformat(),
+        "draft": args.draft,
+        "reading": args.reading,
     }
     pages = [
         p
@@ -202,15 +240,24 @@ def main() -> None:
         f"pages in turn, against {args.base}",
         flush=True,
     )
-    prepared = [prepare(args.base, page, values, cookie, csrf) for page in pages]
+    asked = [credentials(page, cookies, args.token) for page in pages]
+    prepared = [
+        prepare(args.base, page, values, cookie, auth, csrf)
+        for page, (cookie, auth) in zip(pages, asked, strict=True)
+    ]
     rounds: list[list[dict]] = [[] for _ in pages]
     for n in range(args.rounds):
-        for i, (page, (path, body)) in enumerate(zip(pages, prepared, strict=True)):
-            r = run_wrk(args.base, page, path, body, seconds, args, cookie, csrf)
+        for i, (page, (path, body), (cookie, auth)) in enumerate(zip(pages, prepared, asked, strict=True)):
+            load_before = os.getloadavg()[0]
+            r = run_wrk(args.base, page, path, body, seconds, args, cookie, auth, csrf)
+            # The machine is shared: the 1-minute load average beside every round's figures.
+            r["load1"] = (load_before + os.getloadavg()[0]) / 2
             rounds[i].append(r)
             rps = r["requests"] / (r["duration_us"] / 1e6)
             print(
-                f"  round {n + 1} {page.name}: {rps:.1f} req/s, p95 {r['p95_us'] / 1000:.1f} ms", flush=True
+                f"  round {n + 1} {page.name}: {rps:.1f} req/s, p95 {r['p95_us'] / 1000:.1f} ms, "
+                f"load {r['load1']:.1f}",
+                flush=True,
             )
     results = []
     for page, (path, _), page_rounds in zip(pages, prepared, rounds, strict=True):
@@ -220,8 +267,8 @@ def main() -> None:
     floor = results[0]["rps"]
     print()
     print(
-        f"{'page':<22} {'req/s':>7} {'× floor':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
-        f" {'errors':>6}  target"
+        f"{'page':<30} {'req/s':>7} {'× floor':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
+        f" {'errors':>6} {'load':>5}  target"
     )
     for r in results:
         errors = r["unexpected_status"] + r["socket_errors"] + r["timeouts"]
@@ -230,8 +277,8 @@ def main() -> None:
             met = "met" if r["p95_us"] / 1000 < r["target_p95_ms"] else "MISSED"
             target = f"p95 < {r['target_p95_ms']:.0f} ms: {met}"
         print(
-            f"{r['name']:<22} {r['rps']:7.1f} {r['rps'] / floor:8.2f} {r['p50_us'] / 1000:7.1f} "
-            f"{r['p95_us'] / 1000:7.1f} {r['p99_us'] / 1000:7.1f} {errors:6d}  {target}"
+            f"{r['name']:<30} {r['rps']:7.1f} {r['rps'] / floor:8.2f} {r['p50_us'] / 1000:7.1f} "
+            f"{r['p95_us'] / 1000:7.1f} {r['p99_us'] / 1000:7.1f} {errors:6d} {r['load1']:5.1f}  {target}"
         )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

@@ -1,6 +1,6 @@
 -- wrk script for bench/loadtest.py: one page per run, signed in by a Cookie header, and a
 -- JSON summary (requests, unexpected statuses, p50/p95/p99 in microseconds) on one line.
--- Settings come from the environment: BENCH_METHOD, BENCH_BODY, BENCH_COOKIE, BENCH_CSRF,
+-- Settings come from the environment: BENCH_METHOD, BENCH_BODY, BENCH_COOKIE, BENCH_AUTHORIZATION, BENCH_CSRF,
 -- BENCH_EXPECT (the status every response must have; anything else counts as an error).
 wrk.method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY") or ""
@@ -8,7 +8,11 @@ if body ~= "" then
   wrk.body = body
   wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 end
-wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE") or ""
+local cookie = os.getenv("BENCH_COOKIE") or ""
+if cookie ~= "" then wrk.headers["Cookie"] = cookie end
+-- BENCH_AUTHORIZATION: the API pages' "Bearer …" token, sent instead of a session cookie.
+local authorization = os.getenv("BENCH_AUTHORIZATION") or ""
+if authorization ~= "" then wrk.headers["Authorization"] = authorization end
 local csrf = os.getenv("BENCH_CSRF") or ""
 if csrf ~= "" then wrk.headers["X-CSRFToken"] = csrf end
 local expect = tonumber(os.getenv("BENCH_EXPECT") or "200")

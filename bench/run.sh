@@ -19,7 +19,7 @@ BIN=$(dirname "$PY")
 BENCH_DB=${BENCH_DB:-moa_bench}
 BENCH_PG=${BENCH_PG:-postgres://moa:moa@127.0.0.1:5432}
 PORT=${BENCH_PORT:-8199}
-RUN_DIR=var/bench
+RUN_DIR=var/bench/$BENCH_DB  # results of each database (scale) kept apart
 mkdir -p "$RUN_DIR"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -31,7 +31,7 @@ fi
 export DJANGO_SETTINGS_MODULE=moa_portal.settings.bench
 export DATABASE_URL="$BENCH_PG/$BENCH_DB"
 export SECRET_KEY=${SECRET_KEY:-bench-$("$PY" -c 'import secrets; print(secrets.token_hex(32))')}
-export ALLOWED_HOSTS=127.0.0.1,localhost
+export ALLOWED_HOSTS=127.0.0.1,localhost,testserver
 export SECURE_SSL_REDIRECT=false
 export CONN_MAX_AGE=60
 # Redis as in production: the broker, and the cache that keeps rendered dashboards.
@@ -69,9 +69,18 @@ PY
 "$PY" manage.py generate_bench_data --scale "${BENCH_SCALE:-1}"
 "$PY" manage.py collectstatic --no-input -v0
 COOKIE=$("$PY" manage.py bench_session)
+# The API token, the DOC admin, the draft and the text reading the load asks for.
+FIXTURES=$("$PY" manage.py bench_fixtures)
+fixture() { printf '%s\n' "$FIXTURES" | sed -n "s/^$1=//p"; }
+ADMIN_COOKIE=$("$PY" manage.py bench_session --username "$(fixture admin)")
 PARTY=$("$PY" manage.py shell -v0 -c "from agreements.models import Party; print(Party.objects.get(acronym='DOC').pk)")
 
+echo "== queries per page (in-process, test client; the same at every scale)"
+"$PY" manage.py bench_queries --draft "$(fixture draft)" --reading "$(fixture reading)" \
+  --admin "$(fixture admin)" --token "$(fixture token)" --json "$RUN_DIR/queries.json"
+
 PIDS=()
+GUNICORNS=()  # the gunicorn masters (one per web node): their workers' memory is sampled
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null || true' EXIT
 wait_for() {
   for _ in $(seq 1 60); do
@@ -87,6 +96,7 @@ if [ "$NODES" = 1 ]; then
   "$BIN/gunicorn" moa_portal.wsgi:application --workers "$WORKERS" --bind "127.0.0.1:$PORT" \
     --error-logfile "$RUN_DIR/gunicorn.log" &
   PIDS+=($!)
+  GUNICORNS+=($!)
 else
   UPSTREAMS=()
   for n in $(seq 1 "$NODES"); do
@@ -95,6 +105,7 @@ else
     "$BIN/gunicorn" moa_portal.wsgi:application --workers "$WORKERS" --bind "127.0.0.1:$NODE_PORT" \
       --error-logfile "$RUN_DIR/gunicorn-$n.log" &
     PIDS+=($!)
+    GUNICORNS+=($!)
     UPSTREAMS+=(--upstream "$NODE_PORT")
   done
   STATIC_DIR=$("$PY" -c "from django.conf import settings; import django; django.setup(); print(settings.STATIC_ROOT)")
@@ -109,6 +120,14 @@ else
 fi
 wait_for "$PORT"
 
+# The workers' memory over the run: every worker's RSS every 5 s, into var/bench/rss.log.
+( while kill -0 "${GUNICORNS[0]}" 2>/dev/null; do
+    for w in $(for g in "${GUNICORNS[@]}"; do pgrep -P "$g"; done); do
+      echo "$(date +%s) $w $(awk '/^VmRSS/ {print $2}' "/proc/$w/status" 2>/dev/null)"
+    done
+    sleep 5
+  done ) > "$RUN_DIR/rss.log" &
+
 # Issue 8's Celery job timings: bench_jobs times each job in its JOBS table (empty until merged).
 if [ -z "${BENCH_SKIP_JOBS:-}" ] && "$PY" manage.py help bench_jobs >/dev/null 2>&1; then
   echo "== jobs"
@@ -118,22 +137,30 @@ fi
 echo "== load"
 # shellcheck disable=SC2086
 "$PY" bench/loadtest.py --base "http://127.0.0.1:$PORT" --cookie "$COOKIE" --party "$PARTY" \
+  --admin-cookie "$ADMIN_COOKIE" --token "$(fixture token)" --draft "$(fixture draft)" --reading "$(fixture reading)" \
   --duration "${BENCH_DURATION:-20}" --rounds "${BENCH_ROUNDS:-4}" --connections "${BENCH_CONNECTIONS:-4}" \
   --json "$RUN_DIR/results.json" ${BENCH_ONLY:+--only $BENCH_ONLY}
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== gunicorn workers' memory (RSS, MiB: first sample, last sample, largest)"
+awk '$3 != "" { if (!($2 in first)) first[$2] = $3; last[$2] = $3; if ($3 > max[$2]) max[$2] = $3 }
+     END { for (w in first) printf "worker %s: %.1f -> %.1f (max %.1f)\n", w, first[w]/1024, last[w]/1024, max[w]/1024 }' \
+  "$RUN_DIR/rss.log"
 
 # The progress post adds thousands of updates to one item per run; take them out again, so
 # every run starts from the same dataset (the updates CSV and the timeline would grow).
 echo "== removing the progress updates the load posted"
 "$PY" manage.py shell -v0 <<'PY'
+from django.db import transaction
+
 from activities.models import ProgressUpdate
 from activities.services import commitment_status_refresh
 from agreements.models import Commitment
 
-posted = ProgressUpdate.objects.filter(narrative="Bench load")
-items = list(Commitment.objects.filter(updates__narrative="Bench load").distinct())
-removed, _ = posted.delete()
-for item in items:
-    commitment_status_refresh(commitment=item)
+with transaction.atomic():  # the refresh locks the item (select_for_update)
+    posted = ProgressUpdate.objects.filter(narrative="Bench load")
+    items = list(Commitment.objects.filter(updates__narrative="Bench load").distinct())
+    removed, _ = posted.delete()
+    for item in items:
+        commitment_status_refresh(commitment=item)
 print(f"removed {removed} rows")
 PY

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 from django.db.models import Count
 
 from activities.models import Meeting, Milestone, ProgressUpdate
@@ -85,3 +86,129 @@ def test_command_refuses_to_run_outside_the_bench_settings(db, settings, capsys)
         call_command("generate_bench_data", "--scale", "0.01")
     assert "Generating" not in capsys.readouterr().out
     assert not Agreement.objects.exists()
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def _generated_then_rolled_back(plan: Plan, read):
+    """What `read` finds right after generating `plan`, with the rows rolled back afterwards."""
+    found = None
+    try:
+        with transaction.atomic():
+            generate_bench_data(plan=plan, log=lambda line: None)
+            found = read()
+            raise _RolledBack
+    except _RolledBack:
+        return found
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "agreements": Agreement.objects.filter(slug__startswith="bench-").count(),
+        "updates": ProgressUpdate.objects.count(),
+        "meetings": Meeting.objects.count(),
+        "milestones": Milestone.objects.count(),
+        "users": get_user_model().objects.filter(username__startswith="bench.").count(),
+    }
+
+
+def _fingerprint() -> dict[str, list]:
+    """The generated rows by what they say, never by primary key (which differs between runs)."""
+    return {
+        "users": list(
+            get_user_model()
+            .objects.filter(username__startswith="bench.")
+            .order_by("username")
+            .values_list("username", "membership__party__acronym", "groups__name")
+        ),
+        "items": list(
+            Commitment.objects.order_by("agreement__slug", "position").values_list(
+                "agreement__slug", "code", "status", "owner__username", "target_date"
+            )
+        ),
+        "updates": list(
+            ProgressUpdate.objects.order_by(
+                "commitment__agreement__slug", "commitment__code", "as_of"
+            ).values_list(
+                "commitment__agreement__slug",
+                "commitment__code",
+                "as_of",
+                "status",
+                "percent_complete",
+                "narrative",
+                "next_steps",
+                "reporting_party__acronym",
+                "author__username",
+                "created_at",
+            )
+        ),
+        "meetings": list(
+            Meeting.objects.order_by("agreement__slug", "starts_at").values_list(
+                "agreement__slug", "kind", "title", "starts_at", "format", "minutes", "organiser__username"
+            )
+        ),
+        "milestones": list(
+            Milestone.objects.order_by(
+                "commitment__agreement__slug", "commitment__code", "due_on"
+            ).values_list(
+                "commitment__agreement__slug", "title", "due_on", "completed_on", "owner_user__username"
+            )
+        ),
+    }
+
+
+def test_plan_at_scale_ten_is_the_issues_size():
+    plan = Plan.at_scale(10)
+    assert (plan.agreements, plan.updates, plan.meetings, plan.milestones, plan.users) == (
+        2_000,
+        5_000_000,
+        80_000,
+        400_000,
+        20_000,
+    )
+
+
+def test_counts_grow_in_proportion_to_the_scale(db):
+    small = _generated_then_rolled_back(Plan.at_scale(0.01), _counts)
+    double = _generated_then_rolled_back(Plan.at_scale(0.02), _counts)
+    assert double == {kind: 2 * n for kind, n in small.items()}
+
+
+def test_the_same_seed_generates_the_same_rows(db):
+    first = _generated_then_rolled_back(PLAN, _fingerprint)
+    second = _generated_then_rolled_back(PLAN, _fingerprint)
+    assert first == second
+    assert len(first["updates"]) == PLAN.updates
+
+
+def test_another_seed_generates_other_rows(db):
+    first = _generated_then_rolled_back(PLAN, _fingerprint)
+    other = _generated_then_rolled_back(Plan.at_scale(0.01, seed=7), _fingerprint)
+    assert first["updates"] != other["updates"]
+
+
+def _indexes_and_foreign_keys() -> set[tuple[str, str]]:
+    tables = [m._meta.db_table for m in (ProgressUpdate, Milestone, Meeting)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)"
+            " UNION SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid::regclass::text = ANY(%s)",
+            [tables, tables],
+        )
+        return set(cursor.fetchall())
+
+
+def test_indexes_and_foreign_keys_dropped_for_the_load_are_all_back(db):
+    before = _indexes_and_foreign_keys()
+    assert _generated_then_rolled_back(PLAN, _indexes_and_foreign_keys) == before
+
+
+def test_updates_of_each_item_move_forward_on_the_weekly_grid(bench):
+    for item in Commitment.objects.all()[:20]:
+        days = list(item.updates.order_by("as_of").values_list("as_of", flat=True))
+        assert days == sorted(days)
+        assert all((day - days[0]).days % 7 == 0 for day in days)
+        assert days[0] > item.agreement.executed_on

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 
 from activities.models import Meeting, ProgressUpdate
+from agreements.models import Commitment
 from contacts.models import PointOfContact
 
 from .. import links
@@ -48,16 +50,39 @@ def recent_signal(updates: list[ProgressUpdate], on: datetime.date, days: int) -
     return Signal(Rag.AMBER, "recent", "quiet", facts)
 
 
+def _latest_update_ids(agreement_id: int, on: datetime.date, party_id: int | None) -> list[int]:
+    """The agreement's latest updates as of the day, read item by item.
+
+    Asked as one query over the agreement's items, PostgreSQL walks the index of all updates
+    newest first until it has met RECENT_ROWS of this agreement's: the whole portfolio's recent
+    updates for an agreement quiet on that day (2.5 s over 5,000,000 updates, 2,000 agreements).
+    Each item's latest few from its own index (`progress_latest_idx`), then the newest of those,
+    costs the same whatever the size of the portfolio (19 ms cold, 49 items).
+    """
+    update, item = ProgressUpdate._meta.db_table, Commitment._meta.db_table
+    by_party = "AND u.reporting_party_id = %(party)s" if party_id is not None else ""
+    sql = f"""
+        SELECT latest.id FROM {item} c CROSS JOIN LATERAL (
+            SELECT u.id, u.as_of, u.created_at FROM {update} u
+            WHERE u.commitment_id = c.id AND u.as_of <= %(on)s {by_party}
+            ORDER BY u.as_of DESC, u.created_at DESC, u.id DESC LIMIT %(n)s
+        ) latest
+        WHERE c.agreement_id = %(agreement)s
+        ORDER BY latest.as_of DESC, latest.created_at DESC, latest.id DESC LIMIT %(n)s
+    """  # noqa: S608  (table names from model meta, values as parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"on": on, "party": party_id, "agreement": agreement_id, "n": RECENT_ROWS})
+        return [row[0] for row in cursor.fetchall()]
+
+
 def recent_panel(filters: Filters) -> RecentPanel:
     """The latest progress updates, meetings and point-of-contact changes up to the day."""
     agreement, on = filters.agreement, filters.as_of
-    reported = ProgressUpdate.objects.filter(commitment__agreement=agreement, as_of__lte=on)
-    if filters.party:
-        reported = reported.filter(reporting_party=filters.party)
+    latest = _latest_update_ids(agreement.pk, on, filters.party.pk if filters.party else None)
     updates = list(
-        reported.select_related("commitment__agreement", "reporting_party", "author").latest_first()[
-            :RECENT_ROWS
-        ]
+        ProgressUpdate.objects.filter(pk__in=latest)
+        .select_related("commitment__agreement", "reporting_party", "author")
+        .latest_first()[:RECENT_ROWS]
     )
     meetings = list(
         Meeting.objects.filter(agreement=agreement, starts_at__lt=end_of_day(on)).order_by(

@@ -311,6 +311,29 @@ def test_recent_activity_shows_updates_meetings_and_contact_changes_up_to_the_da
     assert today_panel.contact_changes[0].url == f"/audit/contacts/{poc.pk}/"
 
 
+def test_recent_activity_is_the_newest_updates_across_items_of_this_agreement_and_party(agreement, abc, xyz):
+    items = [CommitmentFactory(agreement=agreement) for _ in range(3)]
+    other = CommitmentFactory(agreement=AgreementFactory(parties=[abc, xyz]))
+    start = datetime.date(2021, 1, 4)
+    made = []
+    for week in range(12):  # items take turns, so the newest eight mix all three
+        for party in (abc, xyz):
+            made.append(
+                ProgressUpdateFactory(
+                    commitment=items[week % 3],
+                    as_of=start + datetime.timedelta(weeks=week),
+                    reporting_party=party,
+                )
+            )
+    ProgressUpdateFactory(commitment=other, as_of=start + datetime.timedelta(weeks=20), reporting_party=abc)
+    on = start + datetime.timedelta(weeks=10)  # the eleventh and twelfth weeks are after the day
+    shown = made[: 11 * 2]
+    newest = sorted(shown, key=lambda u: (u.as_of, u.created_at, u.pk), reverse=True)
+    assert panels.recent_panel(filters(agreement, on)).updates == newest[:8]
+    by_abc = [u for u in newest if u.reporting_party == abc]
+    assert panels.recent_panel(filters(agreement, on, party=abc)).updates == by_abc[:8]
+
+
 def test_recent_activity_without_updates_is_amber(agreement):
     UserFactory()
     assert panels.recent_panel(filters(agreement, datetime.date(2021, 3, 31))).signal.rag == Rag.AMBER
