@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory
@@ -319,8 +320,7 @@ def test_a_draft_edited_in_the_portal_is_in_the_log_with_the_admin(client, doc, 
 
 
 def test_a_webhook_subscription_change_is_in_the_log_of_its_partys_admins_only(client, doc, doc_admin):
-    from notifications.models import WebhookSubscription
-
+    WebhookSubscription = apps.get_model("notifications", "WebhookSubscription")  # a sibling app's
     dhs_admin = UserFactory(username="dhs.admin.audit", party=PartyFactory(acronym="DHX"), roles=[ADMIN])
     with acting_as(doc_admin):
         subscription = WebhookSubscription.objects.create(
