@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db.models.expressions import RawSQL
 
 from activities.models import Meeting, ProgressUpdate
 from agreements.models import Commitment
@@ -50,29 +50,35 @@ def recent_signal(updates: list[ProgressUpdate], on: datetime.date, days: int) -
     return Signal(Rag.AMBER, "recent", "quiet", facts)
 
 
-def _latest_update_ids(agreement_id: int, on: datetime.date, party_id: int | None) -> list[int]:
-    """The agreement's latest updates as of the day, read item by item.
+def _latest_update_ids(agreement_id: int, on: datetime.date, party_id: int | None) -> RawSQL:
+    """The ids of the agreement's latest updates as of the day, read item by item (a subquery).
 
     Asked as one query over the agreement's items, PostgreSQL walks the index of all updates
     newest first until it has met RECENT_ROWS of this agreement's: the whole portfolio's recent
     updates for an agreement quiet on that day (2.5 s over 5,000,000 updates, 2,000 agreements).
     Each item's latest few from its own index (`progress_latest_idx`), then the newest of those,
-    costs the same whatever the size of the portfolio (19 ms cold, 49 items).
+    costs the same whatever the size of the portfolio (19 ms cold, 49 items). A subquery of the
+    rows' own query, so the panel costs no query more than before.
     """
     update, item = ProgressUpdate._meta.db_table, Commitment._meta.db_table
-    by_party = "AND u.reporting_party_id = %(party)s" if party_id is not None else ""
+    by_party = "AND u.reporting_party_id = %s" if party_id is not None else ""
     sql = f"""
         SELECT latest.id FROM {item} c CROSS JOIN LATERAL (
             SELECT u.id, u.as_of, u.created_at FROM {update} u
-            WHERE u.commitment_id = c.id AND u.as_of <= %(on)s {by_party}
-            ORDER BY u.as_of DESC, u.created_at DESC, u.id DESC LIMIT %(n)s
+            WHERE u.commitment_id = c.id AND u.as_of <= %s {by_party}
+            ORDER BY u.as_of DESC, u.created_at DESC, u.id DESC LIMIT %s
         ) latest
-        WHERE c.agreement_id = %(agreement)s
-        ORDER BY latest.as_of DESC, latest.created_at DESC, latest.id DESC LIMIT %(n)s
+        WHERE c.agreement_id = %s
+        ORDER BY latest.as_of DESC, latest.created_at DESC, latest.id DESC LIMIT %s
     """  # noqa: S608  (table names from model meta, values as parameters)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"on": on, "party": party_id, "agreement": agreement_id, "n": RECENT_ROWS})
-        return [row[0] for row in cursor.fetchall()]
+    params: list[Any] = [
+        on,
+        *([party_id] if party_id is not None else []),
+        RECENT_ROWS,
+        agreement_id,
+        RECENT_ROWS,
+    ]
+    return RawSQL(sql, params)  # noqa: S611  (the SQL above: no value of a user's in its text)
 
 
 def recent_panel(filters: Filters) -> RecentPanel:

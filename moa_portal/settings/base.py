@@ -292,6 +292,9 @@ SPECTACULAR_SETTINGS = {
         "AgreementKindEnum": "agreements.models.Agreement.Kind",
         "CommitmentKindEnum": "agreements.models.Commitment.Kind",
         "NotificationKindEnum": "notifications.models.Kind",
+        # Two models have a field "format": a meeting's (call, in person) and a webhook's payload.
+        "MeetingFormatEnum": "activities.models.Meeting.Format",
+        "WebhookFormatEnum": "notifications.models.WebhookSubscription.Format",
     },
 }
 

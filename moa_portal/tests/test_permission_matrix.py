@@ -82,7 +82,7 @@ from agreements.services import import_agreement, termination_notice_give
 from agreements.tests.factories import DEFAULT_PASSWORD, UserFactory
 from api.models import AccessToken
 from api.services import access_token_create
-from compliance.models import CalendarFeedToken
+from compliance.models import CalendarFeedToken, ReportSubscription
 from contacts.models import PointOfContact
 from core.time import today
 from notifications.models import Mute, Notification, WebhookSubscription
@@ -366,6 +366,7 @@ EXPECTED: dict[str, Row] = {
     "compliance:dashboard":    row(None,                "login 403 403 200 200 403"),
     "compliance:export":       row(summary_csv,         "login 403 403 200 200 403"),
     "compliance:report":       row(None,                "login 403 403 200 200 403"),
+    "compliance:report_subscription": row(moa, "login 403 403 200 200 404"),
     "compliance:calendar":     row(None,                "login 200 200 200 200 200"),
     "compliance:calendar_regenerate": row(None,         "login 405 405 405 405 405"),
     "compliance:calendar_revoke": row(None,             "login 405 405 405 405 405"),
@@ -996,6 +997,10 @@ def mutual_termination_data(o, user):
     return {"mutual-terminate_on": terminate_on.isoformat(), "mutual-text": "The Parties end it (matrix)."}
 
 
+def report_subscription_data(o, user):
+    return {"subscribe": "1"}
+
+
 def non_renewal_data(o, user):
     return {"nonrenewal-given_on": today().isoformat()}
 
@@ -1122,6 +1127,7 @@ POSTS: dict[str, PostRow] = {
     "activities:event_edit": post(event, event_data, "login ok 403 ok ok 404 403 403"),
     "activities:event_evidence": post(event, evidence_data, "login ok 403 ok ok 404 403 403"),
     "activities:evidence_withdraw": post(evidence, withdraw_data, "login ok 403 ok ok 404 403 403"),
+    "compliance:report_subscription": post(moa, report_subscription_data, "login 403 403 ok ok 404 ok ok"),
     "compliance:calendar_regenerate": post(None, None, "login ok ok ok ok ok ok ok"),
     "compliance:calendar_revoke": post(None, None, "login ok ok ok ok ok ok ok"),
     "notifications:mark_all_read": post(None, None, "login ok ok ok ok ok ok ok"),
@@ -1228,6 +1234,7 @@ WRITTEN = (
     RecoveryCode,
     AccessToken,
     WebhookSubscription,
+    ReportSubscription,
 )
 
 
