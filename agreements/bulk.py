@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.db.models import Max
 from simple_history.models import HistoricalRecords
 
 ModelT = TypeVar("ModelT", bound=models.Model)
@@ -30,6 +31,14 @@ def reserve_ids(model: type[models.Model], n: int) -> list[int]:
         return []
     table = model._meta.db_table
     with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            # SQLite, the development default: one writer at a time (the import's transaction
+            # holds the lock), so the keys after the highest ever given are free. The highest
+            # ever given, not the highest in the table: a deleted row's key stays its history's.
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            given = cursor.fetchone()
+            top = max(given[0] if given else 0, model._default_manager.aggregate(top=Max("pk"))["top"] or 0)
+            return list(range(top + 1, top + n + 1))
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
             [table, model._meta.pk.column, n],

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from activities.models import Meeting, ProgressUpdate
@@ -84,11 +85,17 @@ def _latest_update_ids(agreement_id: int, on: datetime.date, party_id: int | Non
 def recent_panel(filters: Filters) -> RecentPanel:
     """The latest progress updates, meetings and point-of-contact changes up to the day."""
     agreement, on = filters.agreement, filters.as_of
-    latest = _latest_update_ids(agreement.pk, on, filters.party.pk if filters.party else None)
+    if connection.vendor == "postgresql":
+        party_id = filters.party.pk if filters.party else None
+        reported = ProgressUpdate.objects.filter(pk__in=_latest_update_ids(agreement.pk, on, party_id))
+    else:  # SQLite, the development default, has no LATERAL: the plain query, fine at its size
+        reported = ProgressUpdate.objects.filter(commitment__agreement=agreement, as_of__lte=on)
+        if filters.party:
+            reported = reported.filter(reporting_party=filters.party)
     updates = list(
-        ProgressUpdate.objects.filter(pk__in=latest)
-        .select_related("commitment__agreement", "reporting_party", "author")
-        .latest_first()[:RECENT_ROWS]
+        reported.select_related("commitment__agreement", "reporting_party", "author").latest_first()[
+            :RECENT_ROWS
+        ]
     )
     meetings = list(
         Meeting.objects.filter(agreement=agreement, starts_at__lt=end_of_day(on)).order_by(
