@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -20,7 +21,19 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.fixture
+def latest_migrations_after():
+    """Leave the database as every later test expects it: every migration applied, and no
+    content type remembered from the states this test migrated through."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    ContentType.objects.clear_cache()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as every committing test here
+@pytest.mark.usefixtures("latest_migrations_after")
 def test_codes_kept_in_clear_still_work_once_hashed_and_the_clear_ones_are_gone():
     user = UserFactory()
     old_apps = migrate(BEFORE)
