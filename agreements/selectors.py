@@ -27,6 +27,7 @@ from .models import (
     Section,
     TextReading,
 )
+from .term import Term
 
 #: The agreements list's sortable columns (core/sorting.py); without `sort` it is newest executed first.
 SORT_COLUMNS = {
@@ -349,14 +350,14 @@ class Countdown:
         return COUNTDOWN_WORDS[self.target]
 
 
-def non_renewal_withdrawal_deadline(agreement: Agreement) -> datetime.date | None:
+def non_renewal_withdrawal_deadline(agreement: Agreement, term: Term | None = None) -> datetime.date | None:
     """The last day the standing notice of non-renewal may be withdrawn: the last day the term rules
     give for such a notice before the end it stops (withdrawn by then, the renewal still happens
     as if no notice had been given). None when no notice stands or the term is no longer in force.
     """
     if agreement.non_renewal_notice_on is None:
         return None
-    term = agreement.term_on(today())
+    term = term or agreement.term_on(today())  # the caller's, when it has today's already
     if not term.is_in_force or term.expires_on is None or term.set_by is not None:
         return None
     return agreement.term_rules().notice_deadline_for(term.expires_on)
@@ -378,7 +379,7 @@ def termination_page(agreement: Agreement, party: Party | None) -> dict:
     own_right = next((r for r in rights if party is not None and r.party_id == party.pk), None)
     states = modification_states(agreement)
     ended = term.status in (AgreementStatus.TERMINATED, AgreementStatus.EXPIRED)
-    withdrawal_deadline = non_renewal_withdrawal_deadline(agreement)
+    withdrawal_deadline = non_renewal_withdrawal_deadline(agreement, term)
     return {
         "term": term,
         "countdown": countdown,

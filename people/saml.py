@@ -31,14 +31,13 @@ from typing import Any
 
 import saml2
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.urls import reverse
 from saml2.config import SPConfig
 
 from agreements.signals import account_event
 
-from .sso import SignOnRefused
+from .sso import SignOnRefused, account_for_email
 
 logger = logging.getLogger("people.saml")
 
@@ -198,14 +197,7 @@ def finish(saml_session: Any, session_info: dict[str, Any]) -> SignedOn:
         raise SignOnRefused(
             f"{p.name} did not tell the portal your e-mail address.", why="no e-mail attribute"
         )
-    matches = list(get_user_model().objects.filter(email__iexact=email, is_active=True)[:2])
-    if len(matches) != 1:
-        raise SignOnRefused(
-            f"No portal account has the e-mail address {email}. Accounts are not created by signing in: "
-            "ask your agency's portal admin to add you.",
-            why=f"e-mail {email} matches {'no' if not matches else 'more than one'} active account",
-            username=email,
-        )
+    account = account_for_email(email)
     context, authorities = "", []
     for class_ref, authorities_of, *_ in session_info.get("authn_info") or []:
         context = str(class_ref or "")
@@ -213,7 +205,7 @@ def finish(saml_session: Any, session_info: dict[str, Any]) -> SignedOn:
         break
     name_id = session_info.get("name_id")
     return SignedOn(
-        user=matches[0],
+        user=account,
         provider=p,
         authn_context=context,
         authn_authorities=authorities,

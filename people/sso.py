@@ -216,6 +216,21 @@ def finish(request: HttpRequest, p: Provider) -> SignedOn:
             why=f"e-mail {email} not verified",
             username=email,
         )
+    account = account_for_email(email)
+    amr = claims.get("amr")
+    return SignedOn(
+        user=account,
+        provider=p,
+        next_url=flow.get("next") or "",
+        amr=[str(a) for a in amr] if isinstance(amr, list) else ([str(amr)] if amr else []),
+        acr=str(claims.get("acr") or ""),
+        subject=str(claims.get("sub")),
+    )
+
+
+def account_for_email(email: str) -> Any:
+    """The one active account with this e-mail address: single sign-on (OpenID Connect or SAML)
+    matches a person to an account an admin made, and never makes one."""
     matches = list(get_user_model().objects.filter(email__iexact=email, is_active=True)[:2])
     if len(matches) != 1:
         raise SignOnRefused(
@@ -224,15 +239,7 @@ def finish(request: HttpRequest, p: Provider) -> SignedOn:
             why=f"e-mail {email} matches {'no' if not matches else 'more than one'} active account",
             username=email,
         )
-    amr = claims.get("amr")
-    return SignedOn(
-        user=matches[0],
-        provider=p,
-        next_url=flow.get("next") or "",
-        amr=[str(a) for a in amr] if isinstance(amr, list) else ([str(amr)] if amr else []),
-        acr=str(claims.get("acr") or ""),
-        subject=str(claims.get("sub")),
-    )
+    return matches[0]
 
 
 def _exchange(
