@@ -16,6 +16,12 @@ OpenID Connect sign-on's (people.sso):
   the audit trail ("Single sign-on refused"); the assertion's authentication context (how the
   provider authenticated the person: PIV/CAC, MFA) is written on the "Signed in" event.
 
+With a key of its own (SAML_SP_KEY_FILE/SAML_SP_CERT_FILE) the portal signs its requests and
+publishes the certificate for encryption too (`encryption_keypairs`): providers that encrypt
+their assertions (Login.gov's SAML does, by default) encrypt them to it, and pysaml2 decrypts
+them before the same checks. An encrypted answer to a portal without a key cannot be read and
+is refused like any other unreadable answer.
+
 The configuration pysaml2 builds (the providers' metadata read, remote metadata fetched) is kept
 for METADATA_SECONDS per process, not built at every request.
 """
@@ -127,6 +133,10 @@ def config_dict(request: HttpRequest | None) -> dict[str, Any]:
     if settings.SAML_SP_KEY_FILE:
         conf["key_file"] = settings.SAML_SP_KEY_FILE
         conf["cert_file"] = settings.SAML_SP_CERT_FILE
+        # The same key decrypts: its certificate is published for encryption as well.
+        conf["encryption_keypairs"] = [
+            {"key_file": settings.SAML_SP_KEY_FILE, "cert_file": settings.SAML_SP_CERT_FILE}
+        ]
     return conf
 
 
@@ -233,6 +243,13 @@ _REFUSALS = (
     (
         ("ResponseLifetimeExceed", "ToEarly", "too old", "Too old"),
         "The identity provider's answer has expired. Please start again from the sign-in page.",
+    ),
+    (
+        # pysaml2's word for an answer whose assertion it could not find, as when it was
+        # encrypted to a key the portal does not hold.
+        ("StatusInvalidAuthnResponseStatement",),
+        "The identity provider's answer could not be read by this portal (it may be encrypted "
+        "to another key), so you were not signed in.",
     ),
     (
         ("StatusError", "Status"),

@@ -201,7 +201,8 @@ for _slug in env.list("OIDC_PROVIDERS", default=[]):
 # certificate), LABEL (the button's words), EMAIL_ATTRIBUTE (the attribute holding the e-mail;
 # default: mail, email, or the name id in e-mail format). The portal as a service provider:
 # SAML_SP_BASE_URL (https://…, where IdPs send their answers), SAML_SP_ENTITY_ID (default: its
-# metadata address), SAML_SP_KEY_FILE and SAML_SP_CERT_FILE (optional: sign the requests).
+# metadata address), SAML_SP_KEY_FILE and SAML_SP_CERT_FILE (optional: sign the requests and decrypt
+# assertions encrypted to the portal).
 SAML_PROVIDERS: dict[str, dict[str, str]] = {}
 for _slug in env.list("SAML_PROVIDERS", default=[]):
     _prefix = "SAML_" + _slug.upper().replace("-", "_") + "_"

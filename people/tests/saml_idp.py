@@ -67,6 +67,8 @@ class Answer:
     tamper_email: str = ""  # sign, then change the e-mail address in the signed XML
     audience: str = ""  # another service's entity id in the audience restriction
     authn_context: str = PIV_CONTEXT
+    encrypt: bool = False  # encrypt the signed assertion to the portal's published certificate
+    encrypt_to: str = ""  # ... or to this certificate (PEM file): someone else's
 
 
 @dataclass
@@ -127,6 +129,17 @@ class LoopbackIdP:
         """Know the portal (its answer address) from the portal's own metadata."""
         self.idp = Server(config=self.config(sp_metadata))
 
+    def encryption_cert(self, answer: Answer) -> str:
+        """The certificate to encrypt to: the one the portal's metadata publishes for encryption
+        (as the IdP would find it), or the answer's `encrypt_to`."""
+        if answer.encrypt_to:
+            return Path(answer.encrypt_to).read_text()
+        assert self.idp is not None
+        sp = next(iter(self.idp.metadata.service_providers()))
+        certs = self.idp.metadata.certs(sp, "spsso", "encryption")
+        assert certs, "the portal's metadata publishes no certificate for encryption"
+        return certs[0][1]
+
     def metadata(self) -> bytes:
         return create_metadata_string(None, config=self.config(), valid=24)
 
@@ -146,6 +159,8 @@ class LoopbackIdP:
             authn={"class_ref": answer.authn_context, "authn_auth": self.entity_id},
             sign_assertion=answer.sign,
             sign_response=False,
+            encrypt_assertion=answer.encrypt,
+            encrypt_cert_assertion=self.encryption_cert(answer) if answer.encrypt else None,
             **{k: args[k] for k in ("in_response_to", "destination", "sp_entity_id", "name_id_policy")},
         )
         xml = str(response)

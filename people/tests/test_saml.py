@@ -21,7 +21,7 @@ from agreements.permissions import ADMIN, STAFF
 from agreements.tests.factories import UserFactory
 from people import saml
 
-from .saml_idp import PIV_CONTEXT, Answer, LoopbackIdP, decoded, posted_form
+from .saml_idp import PIV_CONTEXT, Answer, LoopbackIdP, decoded, posted_form, self_signed
 
 EMAIL = "dana.reyes@agency.example.gov"
 
@@ -55,6 +55,15 @@ def idps(db, tmp_path, settings):
 @pytest.fixture
 def agency(idps):
     return idps[0]
+
+
+@pytest.fixture
+def keyed(agency, settings, tmp_path):
+    """The portal with a key of its own (SAML_SP_KEY_FILE/CERT_FILE); the agency's IdP reads the
+    portal's metadata again, which now publishes that key's certificate."""
+    settings.SAML_SP_KEY_FILE, settings.SAML_SP_CERT_FILE = self_signed(tmp_path, "portal")
+    agency.trust(create_metadata_string(None, config=saml.sp_config(None)))
+    return agency
 
 
 @pytest.fixture
@@ -238,3 +247,33 @@ def test_a_provider_whose_metadata_cannot_be_read_is_refused_plainly_not_a_500(s
     assert response.status_code == 403
     assert "Signing in with Down IdP is not possible right now" in response.content.decode()
     assert Client().get(reverse("accounts:saml_metadata")).status_code == 503
+
+
+def test_the_portals_metadata_publishes_its_certificate_for_encryption_when_it_has_a_key(keyed):
+    metadata = Client().get(reverse("accounts:saml_metadata")).content.decode()
+    assert 'use="encryption"' in metadata and 'use="signing"' in metadata
+
+
+def test_an_assertion_encrypted_to_the_portal_signs_in(keyed, dana):
+    client = Client()
+    keyed.answer = Answer(email=EMAIL, encrypt=True)
+    action, fields = at_provider(start(client, next_url="/my-work/"), keyed)
+    xml = decoded(fields["SAMLResponse"])
+    assert "EncryptedAssertion" in xml and EMAIL not in xml  # the address travels encrypted
+    response = answer(client, action, fields)
+    assert response.status_code == 302 and response["Location"] == "/my-work/"
+    assert client.session["_auth_user_id"] == str(dana.pk)
+
+
+def test_an_assertion_encrypted_to_another_key_is_refused_plainly(keyed, dana, tmp_path, caplog):
+    _, stranger_cert = self_signed(tmp_path, "stranger")
+    client = Client()
+    response = sign_on(client, keyed, encrypt=True, encrypt_to=stranger_cert)
+    _refused(response, client, "could not be read by this portal", caplog)
+
+
+def test_an_encrypted_assertion_to_a_portal_without_a_key_is_refused_plainly(agency, dana, tmp_path, caplog):
+    _, stranger_cert = self_signed(tmp_path, "stranger")
+    client = Client()
+    response = sign_on(client, agency, encrypt=True, encrypt_to=stranger_cert)
+    _refused(response, client, "could not be read by this portal", caplog)
