@@ -259,6 +259,8 @@ class ProgressUpdateEditSerializer(ProgressUpdateFieldsSerializer):
 
 # --- milestones, meetings, outreach ---------------------------------------------------------------
 
+_VERSION_HELP = "The version you read (or send it as If-Match); a stale one is refused with 409."
+
 
 class MilestoneSerializer(serializers.ModelSerializer):
     owner_name = serializers.CharField(read_only=True)
@@ -279,6 +281,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
             "cancelled_on",
             "cancel_reason",
             "created_at",
+            "version",
         ]
 
 
@@ -292,6 +295,35 @@ class MilestoneCreateSerializer(serializers.Serializer):
     owner_contact = serializers.IntegerField(
         min_value=1, max_value=2**62, required=False, allow_null=True, help_text="An active point of contact."
     )
+
+
+class MilestoneEditSerializer(serializers.Serializer):
+    """Only the fields sent change; the rest stay as they are. Naming one owner (a user or a
+    point of contact) replaces the other."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    due_on = _day_field(required=False)
+    owner_user = serializers.IntegerField(
+        min_value=1, max_value=2**62, required=False, allow_null=True, help_text="A user of a party to it."
+    )
+    owner_contact = serializers.IntegerField(
+        min_value=1, max_value=2**62, required=False, allow_null=True, help_text="An active point of contact."
+    )
+    version = serializers.IntegerField(min_value=1, max_value=2**31, required=False, help_text=_VERSION_HELP)
+
+
+class MilestoneCompleteSerializer(serializers.Serializer):
+    completed_on = _day_field(
+        required=False, help_text="The day it was done (default: today); not in the future."
+    )
+    version = serializers.IntegerField(min_value=1, max_value=2**31, required=False, help_text=_VERSION_HELP)
+
+
+class MilestoneCancelSerializer(serializers.Serializer):
+    cancel_reason = serializers.CharField(
+        max_length=2000, help_text="Why it is cancelled; kept on the record."
+    )
+    version = serializers.IntegerField(min_value=1, max_value=2**31, required=False, help_text=_VERSION_HELP)
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
@@ -373,9 +405,6 @@ class OutreachEventSerializer(serializers.ModelSerializer):
             "commitments",
             "version",
         ]
-
-
-_VERSION_HELP = "The version you read (or send it as If-Match); a stale one is refused with 409."
 
 
 def _ids(help_text: str) -> serializers.ListField:
