@@ -47,6 +47,7 @@ from agreements.obligations import Obligation
 from agreements.permissions import party_of, visible_agreements
 from contacts import permissions as contact_rules
 from contacts import services as contact_services
+from contacts.forms import DeactivateForm
 from contacts.models import PointOfContact
 from core.time import today
 from notifications import selectors as notification_selectors
@@ -287,6 +288,8 @@ class CommitmentViewSet(ReadViewSet):
 
 # --- progress updates ----------------------------------------------------------------------------
 
+UPDATE_FIELDS = ("as_of", "status", "percent_complete", "narrative", "next_steps")
+
 
 @extend_schema_view(
     list=extend_schema(responses=responses(s.ProgressUpdateSerializer(many=True))),
@@ -384,16 +387,11 @@ class ProgressUpdateViewSet(
         body.is_valid(raise_exception=True)
         data = body.validated_data
         version = expected_version(request, data)
+        # A field left out stays as it is, as the edit page shows it filled in.
+        values = {name: data.get(name, getattr(update, name)) for name in UPDATE_FIELDS}
         try:
             update = activity_services.progress_update_edit(
-                update=update,
-                acting_user=signed_in(request),
-                expected_version=version,
-                as_of=data["as_of"],
-                status=data["status"],
-                percent_complete=data["percent_complete"],
-                narrative=data["narrative"],
-                next_steps=data["next_steps"],
+                update=update, acting_user=signed_in(request), expected_version=version, **values
             )
         except activity_services.EditConflict as exc:
             raise Conflict(exc.messages[0]) from exc
@@ -984,6 +982,37 @@ class ContactViewSet(
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         raise exceptions.MethodNotAllowed(request.method or "PUT")
+
+    @extend_schema(
+        request=s.ContactDeactivateSerializer,
+        responses=responses(s.ContactSerializer, 409, 428),
+        parameters=[IF_MATCH],
+    )
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request: Request, pk: str | None = None) -> Response:
+        """The contact stops serving on a day (today unless said), as its Deactivate page does;
+        the record and its history stay."""
+        contact = self.get_object()
+        if not contact_rules.can_manage_contact(request.user, contact):
+            raise exceptions.PermissionDenied("Only an admin of the contact's party deactivates it.")
+        body = s.ContactDeactivateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        sent = body.validated_data
+        version = expected_version(request, sent)
+        form = DeactivateForm(
+            {"active_to": sent.get("active_to") or today(), "version": version}, contact=contact
+        )
+        if not form.is_valid():
+            raise _form_refused(form, renamed={})
+        try:
+            contact = contact_services.contact_deactivate(
+                contact=contact, expected_version=version, active_to=form.cleaned_data["active_to"]
+            )
+        except contact_services.ContactEditConflict as exc:
+            raise Conflict(str(exc) + " Nothing was saved; read it again.") from exc
+        except DjangoValidationError as exc:
+            raise refused(exc) from exc
+        return Response(self.get_serializer(contact).data, headers={"ETag": etag(contact.version)})
 
 
 # --- notifications -------------------------------------------------------------------------------

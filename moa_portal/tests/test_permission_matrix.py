@@ -444,6 +444,7 @@ EXPECTED: dict[str, Row] = {
     "api:webhook-subscription-detail": row(pk_of("webhook"), "401 404 404 404 200 404"),
     "api:contact-list":        row(None,                "401   200 200 200 200 200"),
     "api:contact-detail":      row(pk_of("doc_contact"), "401  200 200 200 200 404"),
+    "api:contact-deactivate":  row(pk_of("doc_contact"), "401  405 405 405 405 405"),
     "api:notification-list":   row(None,                "401   200 200 200 200 200"),
     "api:notification-detail": row(pk_of("notification"), "401 200 404 404 404 404"),
     "api:notification-mark-read": row(None,             "401   405 405 405 405 405"),
@@ -1055,6 +1056,11 @@ def api_contact_data(o, user):
     }
 
 
+def api_contact_deactivate_data(o, user):
+    current = PointOfContact.objects.get(pk=o.doc_contact.pk)
+    return {"active_to": current.active_from.isoformat(), "version": str(current.version)}
+
+
 def api_milestone_data(o, user):
     return {"commitment": str(o.doc_item.pk), "title": "Matrix API milestone", "due_on": "2018-03-31"}
 
@@ -1213,6 +1219,9 @@ POSTS: dict[str, PostRow] = {
         pk_of("doc_milestone"), api_milestone_cancel_data, "401 200 403 400 400 404 403 403"
     ),
     "api:contact-list": post(None, api_contact_data, "401 403 403 403 201 403 403 403"),
+    "api:contact-deactivate": post(
+        pk_of("doc_contact"), api_contact_deactivate_data, "401 403 403 403 200 404 403 403"
+    ),
     # Staff of either party record the MOA's meetings and their own party's events; the outsider
     # does not see the MOA (400: no such agreement among those they see).
     "api:meeting-list": post(None, api_meeting_data, "401 201 201 201 201 400 201 201"),
