@@ -5,9 +5,9 @@ Every list starts from the selector its page uses (`agreements.permissions.visib
 `notifications.selectors.notifications_for`), so a record the browser hides is a 404 here
 too; every write asks the page's permission function and calls the page's service.
 
-Conflict-safe edits: records with a version (progress updates, meetings, events, contacts)
-answer with `ETag: "<version>"`; an edit sends it back as `If-Match` (or `version` in the
-body) and a stale or unknown version is refused with 409 by the same check the pages use
+Conflict-safe edits: records with a version (progress updates, milestones, meetings, events,
+contacts) answer with `ETag: "<version>"`; an edit sends it back as `If-Match` (or `version`
+in the body) and a stale or unknown version is refused with 409 by the same check the pages use
 (`activities.services._claim`, `contacts.services._claim`). A commitment's owner and target
 date are conflict-checked on those two values, as the assignment form does: its ETag names
 them, and `If-Match` is required.
