@@ -147,7 +147,13 @@ class PortalForm(forms.Form):
 
 def version_field() -> forms.IntegerField:
     """The version of the record the edit form was opened at (see services._claim)."""
-    return forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+    outdated = "The page you sent this from is out of date; open it again, then make your change."
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        max_value=2**31 - 1,
+        error_messages={"required": outdated, "invalid": outdated},
+    )
 
 
 class ConfirmDuplicateMixin(forms.BaseForm):
@@ -300,6 +306,9 @@ class MilestoneForm(PortalForm):
         )
         if agreement.executed_on:
             self.fields["due_on"].widget.attrs["min"] = agreement.executed_on.strftime(DATE_FORMAT)
+        if instance is not None:
+            self.fields["version"] = version_field()
+            self.initial.setdefault("version", instance.version)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -324,6 +333,7 @@ class MilestoneCancelForm(PortalForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Say why the milestone is cancelled; the reason is kept."},
     )
+    version = version_field()
 
 
 class EvidenceWithdrawForm(PortalForm):
@@ -337,6 +347,7 @@ class EvidenceWithdrawForm(PortalForm):
 
 class MilestoneCompleteForm(PortalForm):
     completed_on = BoundedDateField(label="Completed on", widget=DateInput())
+    version = version_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("completed_on", today())

@@ -245,6 +245,7 @@ class Milestone(OwnedAction, models.Model):
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    version = version_field()
     history = HistoricalRecords()
 
     objects = MilestoneQuerySet.as_manager()

@@ -49,7 +49,7 @@ class EditConflict(ValidationError):
         )
 
 
-_Versioned = TypeVar("_Versioned", ProgressUpdate, Meeting, OutreachEvent)
+_Versioned = TypeVar("_Versioned", ProgressUpdate, Meeting, OutreachEvent, Milestone)
 
 
 def _claim(record: _Versioned, expected_version: int | None) -> _Versioned:
@@ -284,13 +284,38 @@ def milestone_create(
     return milestone
 
 
+def _open_milestone(
+    milestone: Milestone, expected_version: int | None, *, if_completed: str = ""
+) -> Milestone:
+    """The milestone, claimed at the version the page or API client read it (else EditConflict),
+    if it may still change: a cancelled one stays as it was cancelled, and where `if_completed`
+    says why, a completed one is refused too."""
+    current = _claim(milestone, expected_version)
+    if current.is_cancelled:
+        raise ValidationError(
+            f"“{current.title}” was cancelled on {long_date(current.cancelled_on)}; it stays as it was."
+        )
+    if current.completed_on is not None and if_completed:
+        raise ValidationError(
+            f"“{current.title}” was completed on {long_date(current.completed_on)}; {if_completed}"
+        )
+    return current
+
+
 @transaction.atomic
-def milestone_complete(*, milestone: Milestone, completed_on: datetime.date) -> Milestone:
-    """Mark a milestone done on a day (not in the future)."""
-    milestone.completed_on = completed_on
-    milestone.full_clean()
-    milestone.save(update_fields=["completed_on"])
-    return milestone
+def milestone_complete(
+    *, milestone: Milestone, acting_user, completed_on: datetime.date, expected_version: int | None
+) -> Milestone:
+    """Mark an open milestone done on a day (not in the future), if no one changed it since it
+    was read (`expected_version`)."""
+    current = _open_milestone(
+        milestone, expected_version, if_completed="the first completion stays on record."
+    )
+    current.completed_on = completed_on
+    current.full_clean()
+    current._history_user = acting_user  # type: ignore[attr-defined]  # read by simple-history
+    current.save(update_fields=["completed_on"])
+    return current
 
 
 @transaction.atomic
@@ -298,20 +323,18 @@ def milestone_edit(
     *,
     milestone: Milestone,
     acting_user,
+    expected_version: int | None,
     title: str,
     due_on: datetime.date,
     owner_user=None,
     owner_contact: PointOfContact | None = None,
 ) -> Milestone:
-    """Fix a milestone's title, due date or owner; the earlier version stays in its history.
+    """Fix a milestone's title, due date or owner, if no one changed it since it was read
+    (`expected_version`); the earlier version stays in its history.
 
     A cancelled milestone is not edited: it stays as it was when it was cancelled.
     """
-    current = Milestone.objects.select_for_update(of=("self",)).get(pk=milestone.pk)
-    if current.is_cancelled:
-        raise ValidationError(
-            f"“{current.title}” was cancelled on {long_date(current.cancelled_on)}; it stays as it was."
-        )
+    current = _open_milestone(milestone, expected_version)
     current.title = title
     current.due_on = due_on
     current.owner_user = owner_user
@@ -323,22 +346,18 @@ def milestone_edit(
 
 
 @transaction.atomic
-def milestone_cancel(*, milestone: Milestone, acting_user, reason: str) -> Milestone:
-    """Cancel a milestone planned by mistake or no longer wanted, saying why. It stays on the
-    item's record (shown as cancelled, with the reason) and is never due or late again."""
-    current = Milestone.objects.select_for_update(of=("self",)).get(pk=milestone.pk)
+def milestone_cancel(
+    *, milestone: Milestone, acting_user, reason: str, expected_version: int | None
+) -> Milestone:
+    """Cancel a milestone planned by mistake or no longer wanted, saying why, if no one changed
+    it since it was read (`expected_version`). It stays on the item's record (shown as
+    cancelled, with the reason) and is never due or late again."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"cancel_reason": "Say why the milestone is cancelled; the reason is kept."})
-    if current.is_cancelled:
-        raise ValidationError(
-            f"“{current.title}” was already cancelled on {long_date(current.cancelled_on)}."
-        )
-    if current.completed_on is not None:
-        raise ValidationError(
-            f"“{current.title}” was completed on {long_date(current.completed_on)}; "
-            "a completed milestone is not cancelled."
-        )
+    current = _open_milestone(
+        milestone, expected_version, if_completed="a completed milestone is not cancelled."
+    )
     current.cancelled_on = today()
     current.cancel_reason = reason
     current.cancelled_by = acting_user

@@ -396,6 +396,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.milestone_edit(
                 milestone=milestone,
                 acting_user=request.user,
+                expected_version=data["version"],
                 title=data["title"],
                 due_on=data["due_on"],
                 owner_user=data["owner_user"],
@@ -424,12 +425,19 @@ def milestone_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.milestone_cancel(
-                milestone=milestone, acting_user=request.user, reason=form.cleaned_data["cancel_reason"]
+                milestone=milestone,
+                acting_user=request.user,
+                reason=form.cleaned_data["cancel_reason"],
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as e:
             apply_errors(form, e)
     if form.errors:
-        for error in form.errors.get("cancel_reason", []) + form.non_field_errors():
+        for error in [
+            *form.errors.get("cancel_reason", []),
+            *form.errors.get("version", []),
+            *form.non_field_errors(),
+        ]:
             messages.error(request, f"Milestone “{milestone.title}” not cancelled: {error}")
     else:
         messages.success(request, f"Milestone “{milestone.title}” cancelled; it stays on the record.")
@@ -451,11 +459,20 @@ def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
     form = MilestoneCompleteForm(request.POST)
     if form.is_valid():
         try:
-            services.milestone_complete(milestone=milestone, completed_on=form.cleaned_data["completed_on"])
+            services.milestone_complete(
+                milestone=milestone,
+                acting_user=request.user,
+                completed_on=form.cleaned_data["completed_on"],
+                expected_version=form.cleaned_data["version"],
+            )
         except ValidationError as e:
             apply_errors(form, e)
     if form.errors:
-        for error in form.errors.get("completed_on", []) + form.non_field_errors():
+        for error in [
+            *form.errors.get("completed_on", []),
+            *form.errors.get("version", []),
+            *form.non_field_errors(),
+        ]:
             messages.error(request, f"Milestone “{milestone.title}” not completed: {error}")
     else:
         messages.success(request, f"Milestone “{milestone.title}” marked complete.")
@@ -653,7 +670,11 @@ def follow_up_complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             apply_errors(form, e)
     what = f"Follow-up “{action}”"
     if form.errors:
-        for error in form.errors.get("completed_on", []) + form.non_field_errors():
+        for error in [
+            *form.errors.get("completed_on", []),
+            *form.errors.get("version", []),
+            *form.non_field_errors(),
+        ]:
             messages.error(request, f"{what} not closed: {error}")
     else:
         messages.success(request, f"{what} closed.")

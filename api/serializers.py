@@ -249,6 +249,13 @@ class ProgressUpdateCreateSerializer(ProgressUpdateFieldsSerializer):
 
 
 class ProgressUpdateEditSerializer(ProgressUpdateFieldsSerializer):
+    """Only the fields sent change; the rest stay as they are (`next_steps` left out is kept)."""
+
+    as_of = _day_field(required=False)
+    status = serializers.ChoiceField(choices=CommitmentStatus.choices, required=False)
+    percent_complete = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    narrative = serializers.CharField(max_length=20000, required=False)
+    next_steps = serializers.CharField(max_length=20000, required=False, allow_blank=True)
     version = serializers.IntegerField(
         min_value=1,
         max_value=2**31,
@@ -258,6 +265,8 @@ class ProgressUpdateEditSerializer(ProgressUpdateFieldsSerializer):
 
 
 # --- milestones, meetings, outreach ---------------------------------------------------------------
+
+_VERSION_HELP = "The version you read (or send it as If-Match); a stale one is refused with 409."
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -279,6 +288,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
             "cancelled_on",
             "cancel_reason",
             "created_at",
+            "version",
         ]
 
 
@@ -292,6 +302,35 @@ class MilestoneCreateSerializer(serializers.Serializer):
     owner_contact = serializers.IntegerField(
         min_value=1, max_value=2**62, required=False, allow_null=True, help_text="An active point of contact."
     )
+
+
+class MilestoneEditSerializer(serializers.Serializer):
+    """Only the fields sent change; the rest stay as they are. Naming one owner (a user or a
+    point of contact) replaces the other."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    due_on = _day_field(required=False)
+    owner_user = serializers.IntegerField(
+        min_value=1, max_value=2**62, required=False, allow_null=True, help_text="A user of a party to it."
+    )
+    owner_contact = serializers.IntegerField(
+        min_value=1, max_value=2**62, required=False, allow_null=True, help_text="An active point of contact."
+    )
+    version = serializers.IntegerField(min_value=1, max_value=2**31, required=False, help_text=_VERSION_HELP)
+
+
+class MilestoneCompleteSerializer(serializers.Serializer):
+    completed_on = _day_field(
+        required=False, help_text="The day it was done (default: today); not in the future."
+    )
+    version = serializers.IntegerField(min_value=1, max_value=2**31, required=False, help_text=_VERSION_HELP)
+
+
+class MilestoneCancelSerializer(serializers.Serializer):
+    cancel_reason = serializers.CharField(
+        max_length=2000, help_text="Why it is cancelled; kept on the record."
+    )
+    version = serializers.IntegerField(min_value=1, max_value=2**31, required=False, help_text=_VERSION_HELP)
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
@@ -373,9 +412,6 @@ class OutreachEventSerializer(serializers.ModelSerializer):
             "commitments",
             "version",
         ]
-
-
-_VERSION_HELP = "The version you read (or send it as If-Match); a stale one is refused with 409."
 
 
 def _ids(help_text: str) -> serializers.ListField:
@@ -514,13 +550,24 @@ class ContactCreateSerializer(ContactFieldsSerializer):
     party = serializers.CharField(max_length=20, help_text="The party's acronym.")
 
 
-class ContactEditSerializer(ContactFieldsSerializer):
-    version = serializers.IntegerField(
-        min_value=1,
-        max_value=2**31,
-        required=False,
-        help_text="The version you read (or send it as If-Match); a stale one is refused with 409.",
+class ContactEditSerializer(serializers.Serializer):
+    """Only the fields sent change; the rest stay as they are (a field left out is not blanked)."""
+
+    role_title = serializers.CharField(max_length=200, required=False)
+    office = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    person_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    is_coordinator = serializers.BooleanField(required=False)
+    active_from = _day_field(required=False)
+    version = serializers.IntegerField(min_value=1, max_value=2**31, required=False, help_text=_VERSION_HELP)
+
+
+class ContactDeactivateSerializer(serializers.Serializer):
+    active_to = _day_field(
+        required=False, help_text="The day the contact stopped serving (default: today); not in the future."
     )
+    version = serializers.IntegerField(min_value=1, max_value=2**31, required=False, help_text=_VERSION_HELP)
 
 
 # --- notifications -------------------------------------------------------------------------------

@@ -5,9 +5,9 @@ Every list starts from the selector its page uses (`agreements.permissions.visib
 `notifications.selectors.notifications_for`), so a record the browser hides is a 404 here
 too; every write asks the page's permission function and calls the page's service.
 
-Conflict-safe edits: records with a version (progress updates, meetings, events, contacts)
-answer with `ETag: "<version>"`; an edit sends it back as `If-Match` (or `version` in the
-body) and a stale or unknown version is refused with 409 by the same check the pages use
+Conflict-safe edits: records with a version (progress updates, milestones, meetings, events,
+contacts) answer with `ETag: "<version>"`; an edit sends it back as `If-Match` (or `version`
+in the body) and a stale or unknown version is refused with 409 by the same check the pages use
 (`activities.services._claim`, `contacts.services._claim`). A commitment's owner and target
 date are conflict-checked on those two values, as the assignment form does: its ETag names
 them, and `If-Match` is required.
@@ -34,14 +34,22 @@ from activities import permissions as activity_rules
 from activities import selectors as activity_selectors
 from activities import services as activity_services
 from activities.filters import EventFilter, MeetingFilter, UpdateFilter
-from activities.forms import FollowUpFormSet, MeetingForm, OutreachEventForm, users_of
+from activities.forms import (
+    FollowUpFormSet,
+    MeetingForm,
+    MilestoneForm,
+    OutreachEventForm,
+    users_of,
+)
 from activities.models import Meeting, Milestone, OutreachEvent, ProgressUpdate
 from agreements.models import Agreement, Commitment, Party, Section
 from agreements.obligations import Obligation
 from agreements.permissions import party_of, visible_agreements
 from contacts import permissions as contact_rules
 from contacts import services as contact_services
+from contacts.forms import DeactivateForm
 from contacts.models import PointOfContact
+from core.time import today
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from notifications.models import Notification, WebhookSubscription
@@ -280,6 +288,8 @@ class CommitmentViewSet(ReadViewSet):
 
 # --- progress updates ----------------------------------------------------------------------------
 
+UPDATE_FIELDS = ("as_of", "status", "percent_complete", "narrative", "next_steps")
+
 
 @extend_schema_view(
     list=extend_schema(responses=responses(s.ProgressUpdateSerializer(many=True))),
@@ -377,16 +387,11 @@ class ProgressUpdateViewSet(
         body.is_valid(raise_exception=True)
         data = body.validated_data
         version = expected_version(request, data)
+        # A field left out stays as it is, as the edit page shows it filled in.
+        values = {name: data.get(name, getattr(update, name)) for name in UPDATE_FIELDS}
         try:
             update = activity_services.progress_update_edit(
-                update=update,
-                acting_user=signed_in(request),
-                expected_version=version,
-                as_of=data["as_of"],
-                status=data["status"],
-                percent_complete=data["percent_complete"],
-                narrative=data["narrative"],
-                next_steps=data["next_steps"],
+                update=update, acting_user=signed_in(request), expected_version=version, **values
             )
         except activity_services.EditConflict as exc:
             raise Conflict(exc.messages[0]) from exc
@@ -402,27 +407,70 @@ class ProgressUpdateViewSet(
 # --- milestones, meetings, outreach --------------------------------------------------------------
 
 
+IF_MATCH = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=False, description="The record's ETag as you read it."
+)
+
+
 @extend_schema_view(
     list=extend_schema(responses=responses(s.MilestoneSerializer(many=True))),
     retrieve=extend_schema(responses=responses(s.MilestoneSerializer)),
     create=extend_schema(
         request=s.MilestoneCreateSerializer, responses=responses(s.MilestoneSerializer, ok_status=201)
     ),
+    partial_update=extend_schema(
+        request=s.MilestoneEditSerializer,
+        responses=responses(s.MilestoneSerializer, 409, 428),
+        parameters=[IF_MATCH],
+    ),
 )
-class MilestoneViewSet(PortalViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class MilestoneViewSet(
+    PortalViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Milestones of the commitments you see (`?commitment=<id>`, `?agreement=<slug>`); those who
     report on a commitment plan its milestones, owned by a user of a party to the agreement or
-    one of its active points of contact (as the milestone form offers)."""
+    one of its active points of contact (as the milestone form offers), and edit, complete or
+    cancel them with the milestone pages' rules and version check."""
 
     queryset = Milestone.objects.none()  # the model, for the schema; get_queryset decides
     pagination_class = NewestFirstCursor
     serializer_class = s.MilestoneSerializer
     filterset_class = MilestoneFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         return Milestone.objects.filter(
             commitment__agreement__in=visible_agreements(self.request.user)
         ).select_related("owner_user", "owner_contact")
+
+    def _answer(self, milestone: Milestone, **kwargs: Any) -> Response:
+        milestone = self.get_queryset().get(pk=milestone.pk)
+        return Response(
+            self.get_serializer(milestone).data, headers={"ETag": etag(milestone.version)}, **kwargs
+        )
+
+    def _managed(self) -> Milestone:
+        """The milestone asked for, among those the user sees (else 404), if the milestone
+        pages' rule lets the user change it (else 403)."""
+        milestone = self.get_object()
+        commitment = (
+            Commitment.objects.select_related("agreement")
+            .prefetch_related("lead_parties")
+            .get(pk=milestone.commitment_id)
+        )
+        if not activity_rules.can_manage_milestones(self.request.user, commitment):
+            raise exceptions.PermissionDenied(activity_rules.refusal_reason(self.request.user, commitment))
+        milestone.commitment = commitment
+        return milestone
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        milestone = self.get_object()
+        return Response(self.get_serializer(milestone).data, headers={"ETag": etag(milestone.version)})
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = s.MilestoneCreateSerializer(data=request.data)
@@ -460,7 +508,97 @@ class MilestoneViewSet(PortalViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
             )
         except DjangoValidationError as exc:
             raise refused(exc) from exc
-        return Response(self.get_serializer(self.get_queryset().get(pk=milestone.pk)).data, status=201)
+        return self._answer(milestone, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Fix the title, due date or owner, as the milestone's Edit page does."""
+        milestone = self._managed()
+        body = s.MilestoneEditSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        sent = dict(body.validated_data)
+        version = expected_version(request, sent)
+        sent.pop("version", None)
+        # One owner: naming a user clears the point of contact, and the other way round.
+        for named, other in (("owner_user", "owner_contact"), ("owner_contact", "owner_user")):
+            if sent.get(named) is not None and other not in sent:
+                sent[other] = None
+        user = signed_in(request)
+        shown = MilestoneForm(commitment=milestone.commitment, user=user, instance=milestone)
+        form_data = {**_form_data(shown), **sent}  # the version sent is the service's to check
+        form = MilestoneForm(form_data, commitment=milestone.commitment, user=user, instance=milestone)
+        if not form.is_valid():
+            raise _form_refused(form, renamed={})
+        data = form.cleaned_data
+        try:
+            milestone = activity_services.milestone_edit(
+                milestone=milestone,
+                acting_user=user,
+                expected_version=version,
+                title=data["title"],
+                due_on=data["due_on"],
+                owner_user=data["owner_user"],
+                owner_contact=data["owner_contact"],
+            )
+        except activity_services.EditConflict as exc:
+            raise Conflict(exc.messages[0]) from exc
+        except DjangoValidationError as exc:
+            raise refused(exc) from exc
+        return self._answer(milestone)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        raise exceptions.MethodNotAllowed(request.method or "PUT")
+
+    @extend_schema(
+        request=s.MilestoneCompleteSerializer,
+        responses=responses(s.MilestoneSerializer, 409, 428),
+        parameters=[IF_MATCH],
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str | None = None) -> Response:
+        """Mark an open milestone done on a day (today unless said), as its Mark complete button does."""
+        milestone = self._managed()
+        body = s.MilestoneCompleteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        sent = body.validated_data
+        version = expected_version(request, sent)
+        try:
+            milestone = activity_services.milestone_complete(
+                milestone=milestone,
+                acting_user=signed_in(request),
+                completed_on=sent.get("completed_on") or today(),
+                expected_version=version,
+            )
+        except activity_services.EditConflict as exc:
+            raise Conflict(exc.messages[0]) from exc
+        except DjangoValidationError as exc:
+            raise refused(exc) from exc
+        return self._answer(milestone)
+
+    @extend_schema(
+        request=s.MilestoneCancelSerializer,
+        responses=responses(s.MilestoneSerializer, 409, 428),
+        parameters=[IF_MATCH],
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        """Cancel an open milestone with a reason that is kept, as its Cancel button does."""
+        milestone = self._managed()
+        body = s.MilestoneCancelSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        sent = body.validated_data
+        version = expected_version(request, sent)
+        try:
+            milestone = activity_services.milestone_cancel(
+                milestone=milestone,
+                acting_user=signed_in(request),
+                reason=sent["cancel_reason"],
+                expected_version=version,
+            )
+        except activity_services.EditConflict as exc:
+            raise Conflict(exc.messages[0]) from exc
+        except DjangoValidationError as exc:
+            raise refused(exc) from exc
+        return self._answer(milestone)
 
 
 def _form_data(form: Any) -> dict[str, Any]:
@@ -844,6 +982,37 @@ class ContactViewSet(
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         raise exceptions.MethodNotAllowed(request.method or "PUT")
+
+    @extend_schema(
+        request=s.ContactDeactivateSerializer,
+        responses=responses(s.ContactSerializer, 409, 428),
+        parameters=[IF_MATCH],
+    )
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request: Request, pk: str | None = None) -> Response:
+        """The contact stops serving on a day (today unless said), as its Deactivate page does;
+        the record and its history stay."""
+        contact = self.get_object()
+        if not contact_rules.can_manage_contact(request.user, contact):
+            raise exceptions.PermissionDenied("Only an admin of the contact's party deactivates it.")
+        body = s.ContactDeactivateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        sent = body.validated_data
+        version = expected_version(request, sent)
+        form = DeactivateForm(
+            {"active_to": sent.get("active_to") or today(), "version": version}, contact=contact
+        )
+        if not form.is_valid():
+            raise _form_refused(form, renamed={})
+        try:
+            contact = contact_services.contact_deactivate(
+                contact=contact, expected_version=version, active_to=form.cleaned_data["active_to"]
+            )
+        except contact_services.ContactEditConflict as exc:
+            raise Conflict(str(exc) + " Nothing was saved; read it again.") from exc
+        except DjangoValidationError as exc:
+            raise refused(exc) from exc
+        return Response(self.get_serializer(contact).data, headers={"ETag": etag(contact.version)})
 
 
 # --- notifications -------------------------------------------------------------------------------

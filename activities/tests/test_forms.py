@@ -102,7 +102,7 @@ def test_milestone_form_refuses_an_empty_title(item, staff):
 
 
 def test_milestone_complete_form_valid_and_future_refused():
-    assert MilestoneCompleteForm({"completed_on": today().isoformat()}).is_valid()
+    assert MilestoneCompleteForm({"completed_on": today().isoformat(), "version": "1"}).is_valid()
     tomorrow = (today() + datetime.timedelta(days=1)).isoformat()
     form = MilestoneCompleteForm({"completed_on": tomorrow})
     assert form.errors["completed_on"] == ["The completion date is in the future."]

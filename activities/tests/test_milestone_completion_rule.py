@@ -20,7 +20,8 @@ def test_staff_of_another_party_cannot_complete_the_lead_partys_milestone(client
     milestone = _doc_milestone(moa, doc_staff)
     client.force_login(dhs_staff)
     response = client.post(
-        reverse("activities:milestone_complete", args=[milestone.pk]), {"completed_on": COMPLETED_ON}
+        reverse("activities:milestone_complete", args=[milestone.pk]),
+        {"completed_on": COMPLETED_ON, "version": "1"},
     )
     assert response.status_code == 403
     assert "DOC-A1 is led by DOC" in response.content.decode()
@@ -32,7 +33,8 @@ def test_staff_of_the_lead_party_complete_its_milestone(client, doc_staff, moa):
     milestone = _doc_milestone(moa, doc_staff)
     client.force_login(doc_staff)
     response = client.post(
-        reverse("activities:milestone_complete", args=[milestone.pk]), {"completed_on": COMPLETED_ON}
+        reverse("activities:milestone_complete", args=[milestone.pk]),
+        {"completed_on": COMPLETED_ON, "version": "1"},
     )
     assert response.status_code == 302
     milestone.refresh_from_db()

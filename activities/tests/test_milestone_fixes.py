@@ -20,12 +20,22 @@ def milestone(moa, doc_staff):
 
 
 def _edit(client, milestone, **changes):
-    data = {"title": "Draft the plan", "due_on": "2018-05-31", "owner_user": str(milestone.owner_user_id)}
+    version = Milestone.objects.get(pk=milestone.pk).version
+    data = {
+        "title": "Draft the plan",
+        "due_on": "2018-05-31",
+        "owner_user": str(milestone.owner_user_id),
+        "version": str(version),
+    }
     return client.post(reverse("activities:milestone_edit", args=[milestone.pk]), {**data, **changes})
 
 
 def _cancel(client, milestone, reason="Planned twice by mistake."):
-    return client.post(reverse("activities:milestone_cancel", args=[milestone.pk]), {"cancel_reason": reason})
+    version = Milestone.objects.get(pk=milestone.pk).version
+    return client.post(
+        reverse("activities:milestone_cancel", args=[milestone.pk]),
+        {"cancel_reason": reason, "version": str(version)},
+    )
 
 
 def test_lead_party_staff_edit_a_milestone(client, doc_staff, milestone):
@@ -90,7 +100,9 @@ def test_another_partys_staff_cannot_cancel_and_nothing_changes(client, dhs_staf
 
 
 def test_a_completed_milestone_is_not_cancelled(client, doc_staff, milestone):
-    services.milestone_complete(milestone=milestone, completed_on=DUE)
+    services.milestone_complete(
+        milestone=milestone, acting_user=doc_staff, completed_on=DUE, expected_version=1
+    )
     client.force_login(doc_staff)
     _cancel(client, milestone)
     milestone.refresh_from_db()
@@ -98,20 +110,58 @@ def test_a_completed_milestone_is_not_cancelled(client, doc_staff, milestone):
 
 
 def test_a_cancelled_milestone_is_not_edited(doc_staff, milestone):
-    services.milestone_cancel(milestone=milestone, acting_user=doc_staff, reason="Not needed.")
+    services.milestone_cancel(
+        milestone=milestone, acting_user=doc_staff, reason="Not needed.", expected_version=1
+    )
     with pytest.raises(services.ValidationError):
-        services.milestone_edit(milestone=milestone, acting_user=doc_staff, title="Back", due_on=DUE)
+        services.milestone_edit(
+            milestone=milestone, acting_user=doc_staff, expected_version=2, title="Back", due_on=DUE
+        )
 
 
 def test_a_cancelled_milestone_is_never_overdue(doc_staff, milestone):
     assert Milestone.objects.overdue(datetime.date(2019, 1, 1)).filter(pk=milestone.pk).exists()
-    services.milestone_cancel(milestone=milestone, acting_user=doc_staff, reason="Not needed.")
+    services.milestone_cancel(
+        milestone=milestone, acting_user=doc_staff, reason="Not needed.", expected_version=1
+    )
     assert not Milestone.objects.overdue(datetime.date(2019, 1, 1)).filter(pk=milestone.pk).exists()
     assert milestone not in stale_work_due(datetime.date(2019, 1, 1)).overdue_milestones
 
 
 def test_a_cancelled_milestone_does_not_make_its_item_overdue_on_the_list(client, doc_staff, milestone):
-    services.milestone_cancel(milestone=milestone, acting_user=doc_staff, reason="Not needed.")
+    services.milestone_cancel(
+        milestone=milestone, acting_user=doc_staff, reason="Not needed.", expected_version=1
+    )
     client.force_login(doc_staff)
     response = client.get(reverse("activities:commitment_list"), {"due": "overdue"})
     assert "DOC-A1" not in [i.code for i in response.context["page_obj"]]
+
+
+def test_an_edit_opened_before_another_change_is_refused_and_nothing_changes(client, doc_staff, milestone):
+    client.force_login(doc_staff)
+    _edit(client, milestone, title="First save")
+    response = _edit(client, milestone, title="Second save", version="1")
+    assert response.status_code == 200
+    assert "after you opened it" in " ".join(response.context["form"].non_field_errors())
+    milestone.refresh_from_db()
+    assert (milestone.title, milestone.version) == ("First save", 2)
+
+
+def test_a_completion_sent_from_an_out_of_date_page_is_refused(client, doc_staff, milestone):
+    client.force_login(doc_staff)
+    _edit(client, milestone)
+    response = client.post(
+        reverse("activities:milestone_complete", args=[milestone.pk]),
+        {"completed_on": "2018-05-30", "version": "1"},
+        follow=True,
+    )
+    assert "not completed" in response.content.decode()
+    milestone.refresh_from_db()
+    assert milestone.completed_on is None
+
+
+def test_the_item_page_sends_the_milestones_version_with_each_button(client, doc_staff, milestone):
+    client.force_login(doc_staff)
+    _edit(client, milestone)
+    html = client.get(milestone.commitment.get_absolute_url()).content.decode()
+    assert html.count('name="version" value="2"') == 2

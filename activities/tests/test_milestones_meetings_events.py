@@ -48,7 +48,12 @@ def test_milestone_with_two_owners_is_refused():
 def test_milestone_completed_is_no_longer_overdue():
     milestone = MilestoneFactory(due_on=datetime.date(2021, 1, 1))
     assert milestone.is_overdue
-    services.milestone_complete(milestone=milestone, completed_on=datetime.date(2021, 1, 5))
+    services.milestone_complete(
+        milestone=milestone,
+        acting_user=milestone.created_by,
+        completed_on=datetime.date(2021, 1, 5),
+        expected_version=milestone.version,
+    )
     milestone.refresh_from_db()
     assert milestone.completed_on == datetime.date(2021, 1, 5)
     assert not milestone.is_overdue
@@ -57,7 +62,12 @@ def test_milestone_completed_is_no_longer_overdue():
 def test_milestone_cannot_be_completed_in_the_future():
     milestone = MilestoneFactory()
     with pytest.raises(ValidationError, match="future"):
-        services.milestone_complete(milestone=milestone, completed_on=today() + datetime.timedelta(days=1))
+        services.milestone_complete(
+            milestone=milestone,
+            acting_user=milestone.created_by,
+            completed_on=today() + datetime.timedelta(days=1),
+            expected_version=milestone.version,
+        )
 
 
 def meeting_values(agreement, **overrides):

@@ -167,7 +167,8 @@ def test_milestone_marked_complete(client, doc_staff, moa):
     )
     client.force_login(doc_staff)
     client.post(
-        reverse("activities:milestone_complete", kwargs={"pk": milestone.pk}), {"completed_on": "2018-03-30"}
+        reverse("activities:milestone_complete", kwargs={"pk": milestone.pk}),
+        {"completed_on": "2018-03-30", "version": "1"},
     )
     milestone.refresh_from_db()
     assert milestone.completed_on == datetime.date(2018, 3, 30)

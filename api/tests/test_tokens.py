@@ -12,12 +12,15 @@ from api.models import AccessToken
 from api.services import access_token_create
 from audit.models import AccountEvent
 from core.time import today
+from notifications.models import Notification
+from notifications.tests.factories import NotificationFactory
 
 from .conftest import client_with, make_token
 
 pytestmark = pytest.mark.django_db
 
 AGREEMENTS = "/api/v1/agreements/"
+MARK_READ = "/api/v1/notifications/mark-read/"
 
 
 def _create_on_page(client, user, **data):
@@ -133,3 +136,22 @@ def test_the_service_refuses_an_unnamed_token(doc_staff):
     with pytest.raises(ValidationError):
         access_token_create(acting_user=doc_staff, name=" ", scope="read", expires_on=today())
     assert not AccessToken.objects.exists()
+
+
+def test_a_revoked_tokens_write_is_refused_and_nothing_is_saved(client, doc_staff):
+    NotificationFactory(user=doc_staff)
+    raw = make_token(doc_staff)
+    client.force_login(doc_staff)
+    client.post(reverse("tokens:revoke", args=[AccessToken.objects.get().pk]))
+    response = client_with(raw).post(MARK_READ, {}, format="json")
+    assert response.status_code == 401
+    assert Notification.objects.get().read_at is None
+
+
+def test_an_expired_tokens_write_is_refused_and_nothing_is_saved(doc_staff):
+    NotificationFactory(user=doc_staff)
+    raw = make_token(doc_staff, days=1)
+    with time_machine.travel(datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=3)):
+        response = client_with(raw).post(MARK_READ, {}, format="json")
+    assert response.status_code == 401
+    assert Notification.objects.get().read_at is None

@@ -2,8 +2,13 @@
 
 import pytest
 
-from activities.models import Meeting, OutreachEvent, ProgressUpdate
-from activities.tests.factories import MeetingFactory, OutreachEventFactory, ProgressUpdateFactory
+from activities.models import Meeting, Milestone, OutreachEvent, ProgressUpdate
+from activities.tests.factories import (
+    MeetingFactory,
+    MilestoneFactory,
+    OutreachEventFactory,
+    ProgressUpdateFactory,
+)
 from agreements.models import Commitment
 from api.models import AccessToken
 from contacts.models import PointOfContact
@@ -101,6 +106,30 @@ def test_an_edit_needs_the_version_read_and_a_stale_one_is_a_409(doc_staff, doc_
     assert ProgressUpdate.objects.get(pk=update.pk).narrative == "Slower."
 
 
+def test_an_edit_changes_only_the_fields_sent(doc_staff, doc_item, doc, moa):
+    update = ProgressUpdateFactory(
+        commitment=doc_item,
+        reporting_party=doc,
+        author=doc_staff,
+        as_of=moa.executed_on,
+        next_steps="Circulate the draft.",
+    )
+    response = client_with(make_token(doc_staff)).patch(
+        f"/api/v1/progress-updates/{update.pk}/",
+        {"narrative": "Reworded."},
+        format="json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert response.status_code == 200, response.json()
+    current = ProgressUpdate.objects.get(pk=update.pk)
+    assert (current.narrative, current.next_steps, current.status, current.as_of) == (
+        "Reworded.",
+        "Circulate the draft.",
+        update.status,
+        update.as_of,
+    )
+
+
 def test_only_the_author_edits_an_update(doc_staff, doc_manager, doc_item, doc, moa):
     update = ProgressUpdateFactory(
         commitment=doc_item, reporting_party=doc, author=doc_staff, as_of=moa.executed_on
@@ -189,8 +218,12 @@ def test_notifications_are_your_own_and_marked_read_by_you(doc_staff, dhs_staff)
         ("put", "/api/v1/commitments/{item}/assignment/"),
         ("post", "/api/v1/contacts/"),
         ("patch", "/api/v1/contacts/{contact}/"),
+        ("post", "/api/v1/contacts/{contact}/deactivate/"),
         ("post", "/api/v1/notifications/mark-read/"),
         ("post", "/api/v1/milestones/"),
+        ("patch", "/api/v1/milestones/{milestone}/"),
+        ("post", "/api/v1/milestones/{milestone}/complete/"),
+        ("post", "/api/v1/milestones/{milestone}/cancel/"),
         ("post", "/api/v1/meetings/"),
         ("patch", "/api/v1/meetings/{meeting}/"),
         ("post", "/api/v1/outreach-events/"),
@@ -204,24 +237,34 @@ def test_every_write_of_a_read_only_token_is_a_403(method, path, doc_admin, doc_
     contact = moa.points_of_contact.filter(party=doc).first()
     meeting = MeetingFactory(agreement=moa, organiser=doc_admin)
     event = OutreachEventFactory(agreement=moa, organising_party=doc, created_by=doc_admin)
+    milestone = MilestoneFactory(commitment=doc_item, owner_user=doc_admin, due_on=moa.executed_on)
     api = client_with(make_token(doc_admin, AccessToken.Scope.READ))
     url = path.format(
-        update=update.pk, item=doc_item.pk, contact=contact.pk, meeting=meeting.pk, event=event.pk
+        update=update.pk,
+        item=doc_item.pk,
+        contact=contact.pk,
+        meeting=meeting.pk,
+        event=event.pk,
+        milestone=milestone.pk,
     )
 
     def counts():
-        return [m.objects.count() for m in (ProgressUpdate, PointOfContact, Meeting, OutreachEvent)]
+        return [
+            m.objects.count() for m in (ProgressUpdate, PointOfContact, Meeting, OutreachEvent, Milestone)
+        ]
 
     before = counts()
-    response = getattr(api, method)(url, {"narrative": "x"}, format="json", HTTP_IF_MATCH='"1"')
+    contact_version = contact.version
+    body = {"narrative": "x", "completed_on": str(moa.executed_on), "cancel_reason": "x"}
+    response = getattr(api, method)(url, body, format="json", HTTP_IF_MATCH=f'"{contact_version}"')
     assert response.status_code == 403
     assert counts() == before
+    assert PointOfContact.objects.get(pk=contact.pk).version == contact_version
     assert Meeting.objects.get().version == OutreachEvent.objects.get().version == 1
+    assert Milestone.objects.get().version == 1
 
 
 def test_staff_of_the_lead_party_plan_milestones_and_others_are_refused(doc_staff, dhs_staff, doc_item):
-    from activities.models import Milestone
-
     data = {
         "commitment": doc_item.pk,
         "title": "Draft plan",

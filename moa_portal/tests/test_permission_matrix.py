@@ -433,6 +433,8 @@ EXPECTED: dict[str, Row] = {
     "api:progress-update-detail": row(pk_of("doc_update"), "401 200 200 200 200 404"),
     "api:milestone-list":      row(None,                "401   200 200 200 200 200"),
     "api:milestone-detail":    row(pk_of("doc_milestone"), "401 200 200 200 200 404"),
+    "api:milestone-complete":  row(pk_of("doc_milestone"), "401 405 405 405 405 405"),
+    "api:milestone-cancel":    row(pk_of("doc_milestone"), "401 405 405 405 405 405"),
     "api:meeting-list":        row(None,                "401   200 200 200 200 200"),
     "api:meeting-detail":      row(pk_of("meeting"),    "401   200 200 200 200 404"),
     "api:outreach-event-list": row(None,                "401   200 200 200 200 200"),
@@ -442,6 +444,7 @@ EXPECTED: dict[str, Row] = {
     "api:webhook-subscription-detail": row(pk_of("webhook"), "401 404 404 404 200 404"),
     "api:contact-list":        row(None,                "401   200 200 200 200 200"),
     "api:contact-detail":      row(pk_of("doc_contact"), "401  200 200 200 200 404"),
+    "api:contact-deactivate":  row(pk_of("doc_contact"), "401  405 405 405 405 405"),
     "api:notification-list":   row(None,                "401   200 200 200 200 200"),
     "api:notification-detail": row(pk_of("notification"), "401 200 404 404 404 404"),
     "api:notification-mark-read": row(None,             "401   405 405 405 405 405"),
@@ -788,13 +791,19 @@ def assign_data(o, user):
     }
 
 
+def milestone_edit_data(o, user):
+    return {**milestone_data(o, user), "version": str(Milestone.objects.get(pk=o.doc_milestone.pk).version)}
+
+
 def cancel_data(o, user):
     # A second cancelling is refused with a message and the same redirect (the first one kept).
-    return {"cancel_reason": "Planned by mistake (permission matrix)."}
+    current = Milestone.objects.get(pk=o.doc_milestone.pk)
+    return {"cancel_reason": "Planned by mistake (permission matrix).", "version": str(current.version)}
 
 
 def complete_data(o, user):
-    return {"completed_on": DAY}
+    # A second completion is refused with a message and the same redirect (the first one kept).
+    return {"completed_on": DAY, "version": str(Milestone.objects.get(pk=o.doc_milestone.pk).version)}
 
 
 def follow_up_close_data(o, user):
@@ -1047,8 +1056,22 @@ def api_contact_data(o, user):
     }
 
 
+def api_contact_deactivate_data(o, user):
+    current = PointOfContact.objects.get(pk=o.doc_contact.pk)
+    return {"active_to": current.active_from.isoformat(), "version": str(current.version)}
+
+
 def api_milestone_data(o, user):
     return {"commitment": str(o.doc_item.pk), "title": "Matrix API milestone", "due_on": "2018-03-31"}
+
+
+def api_milestone_complete_data(o, user):
+    return {"completed_on": DAY, "version": str(Milestone.objects.get(pk=o.doc_milestone.pk).version)}
+
+
+def api_milestone_cancel_data(o, user):
+    current = Milestone.objects.get(pk=o.doc_milestone.pk)
+    return {"cancel_reason": "Planned by mistake (permission matrix, API).", "version": str(current.version)}
 
 
 def token_data(o, user):
@@ -1114,7 +1137,7 @@ POSTS: dict[str, PostRow] = {
     "activities:commitment_assign": post(doc_item, assign_data, "login 403 403 ok ok 404 403 403"),
     "activities:milestone_create": post(doc_item, milestone_data, "login ok 403 ok ok 404 403 403"),
     "activities:milestone_complete": post(doc_milestone, complete_data, "login ok 403 ok ok 404 403 403"),
-    "activities:milestone_edit": post(doc_milestone, milestone_data, "login ok 403 ok ok 404 403 403"),
+    "activities:milestone_edit": post(doc_milestone, milestone_edit_data, "login ok 403 ok ok 404 403 403"),
     "activities:milestone_cancel": post(doc_milestone, cancel_data, "login ok 403 ok ok 404 403 403"),
     "activities:meeting_create": post(None, meeting_data, "login ok ok ok ok 404 ok ok", for_moa),
     "activities:meeting_edit": post(meeting, meeting_data, "login ok 403 ok ok 404 403 403"),
@@ -1187,7 +1210,18 @@ POSTS: dict[str, PostRow] = {
     "webhooks:delete": post(pk_of("webhook"), None, "login 403 403 403 ok 403 403 404"),
     "api:progress-update-list": post(None, api_update_data, "401 201 403 201 201 404 403 403"),
     "api:milestone-list": post(None, api_milestone_data, "401 201 403 201 201 404 403 403"),
+    # The lead party's staff complete (or cancel) the milestone once; the manager's and the admin's
+    # after them are refused (400: the first completion, or cancelling, stays), changing nothing.
+    "api:milestone-complete": post(
+        pk_of("doc_milestone"), api_milestone_complete_data, "401 200 403 400 400 404 403 403"
+    ),
+    "api:milestone-cancel": post(
+        pk_of("doc_milestone"), api_milestone_cancel_data, "401 200 403 400 400 404 403 403"
+    ),
     "api:contact-list": post(None, api_contact_data, "401 403 403 403 201 403 403 403"),
+    "api:contact-deactivate": post(
+        pk_of("doc_contact"), api_contact_deactivate_data, "401 403 403 403 200 404 403 403"
+    ),
     # Staff of either party record the MOA's meetings and their own party's events; the outsider
     # does not see the MOA (400: no such agreement among those they see).
     "api:meeting-list": post(None, api_meeting_data, "401 201 201 201 201 400 201 201"),
