@@ -9,9 +9,13 @@ checks (a code is never accepted twice: `last_t`) and a growing delay after each
 and leaves the flow to us: after a right password, an account with an app is asked for a code
 before `login()` is called (moa_portal.accounts.SignInView, people.account_views.mfa_verify_view).
 
-Passkeys are django-otp devices too, from django-otp-webauthn (its model and its py_webauthn
-helper; people.passkeys says why not its views). Any one factor answers the second step: the
-app's code, a recovery code, or a passkey. Recovery codes come with an account's first factor.
+Passkeys are django-otp devices too, from django-otp-webauthn rather than a model of our own on
+bare py_webauthn: its device model (public key, sign count, user handle, attestation) and its
+helper around py_webauthn (the checks of challenge, origin, signature and sign count) are kept up
+by others and fit as they are. Its views do not: they finish a ceremony on a user already signed
+in by `login()`, the portal's second step comes before it (people.passkeys has its own two-step
+ceremonies). Any one factor answers the second step: the app's code, a recovery code, a passkey.
+Recovery codes come with an account's first factor.
 
 Admins must have one (PORTAL_MFA_REQUIRED_FOR_ADMINS): an Admin who signs in with a password and
 has none is signed in only to the pages that add one (people.middleware), and cannot remove

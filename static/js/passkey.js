@@ -117,8 +117,11 @@
         headers: { "X-CSRFToken": token, "Accept": "application/json" },
         credentials: "same-origin"
       }).then(function (response) {
-        return response.json().then(function (body) {
-          if (!response.ok) { throw new Error(body.detail || "The portal could not start the passkey request."); }
+        // A refusal that is not JSON (an expired page's CSRF token: the 403 page) reads as {}.
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          if (!response.ok) {
+            throw new Error(body.detail || "The portal could not start the passkey request. Reload the page and try again.");
+          }
           return body;
         });
       }).then(function (options) {
