@@ -29,6 +29,11 @@ class AccountEvent(models.Model):
         RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
         RECOVERY_RENEWED = "recovery_renewed", "Recovery codes renewed"
         SSO_REFUSED = "sso_refused", "Single sign-on refused"
+        # Passkeys and security keys (people/passkeys.py): the detail names the passkey.
+        PASSKEY_ADDED = "passkey_added", "Passkey added"
+        PASSKEY_REMOVED = "passkey_removed", "Passkey removed"
+        PASSKEY_FIRST_USED = "passkey_first_used", "Passkey used for the first time"
+        PASSKEY_REFUSED = "passkey_refused", "Passkey refused"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # What was typed at sign-in, cut to the length a username can have; the account, if one has it.

@@ -79,6 +79,8 @@ def record_account_event(
         AccountEvent.Kind.MFA_ADDED,
         AccountEvent.Kind.MFA_REMOVED,
         AccountEvent.Kind.RECOVERY_RENEWED,
+        AccountEvent.Kind.PASSKEY_ADDED,
+        AccountEvent.Kind.PASSKEY_REMOVED,
     )
     username = username or (user.get_username() if user else "")
     _record(kind, username=username, request=request, user=user, by=user if own_act else None, detail=detail)

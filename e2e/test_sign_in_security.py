@@ -1,22 +1,26 @@
 """Journeys of signing in securely: a user adds an authenticator app and is asked for its code
-at the next sign-in; a user signs in through an OpenID provider (django-oauth-toolkit, run on
-loopback as a subprocess: e2e/oidc_provider) with PKCE and lands on My work, after accepting the
-system-use notice."""
+at the next sign-in; a user adds a passkey (Chromium's virtual authenticator, through the DevTools
+protocol) and uses it at the next sign-in; a user signs in through an OpenID provider
+(django-oauth-toolkit, run on loopback as a subprocess: e2e/oidc_provider) with PKCE and lands on
+My work, after accepting the system-use notice."""
 
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 import pyotp
 import pytest
+from django.test import Client
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from agreements.permissions import STAFF
 from agreements.tests.factories import UserFactory
 from e2e.conftest import PASSWORD, sign_in
 from e2e.oidc_provider.run import PASSWORD as PROVIDER_PASSWORD
 from e2e.oidc_provider.run import running_provider
+from people.tests.authenticator import SoftwareAuthenticator
 
 EMAIL = "casey.lin@example.gov"
 
@@ -48,6 +52,71 @@ def test_user_adds_an_authenticator_app_and_is_asked_for_its_code_at_the_next_si
     page.get_by_label("Code").fill(totp.at(time.time() + 30))
     page.get_by_role("button", name="Verify and sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+
+
+def passkeys_at(settings, portal: str) -> None:
+    """Passkeys for the live server's address (http://localhost:…, a secure context)."""
+    settings.OTP_WEBAUTHN_RP_ID = urlsplit(portal).hostname
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [portal]
+
+
+def test_user_adds_a_passkey_and_uses_it_at_the_next_sign_in(
+    page: Page, settings, login, doc_staff, portal, axe
+):
+    passkeys_at(settings, portal)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    login(page, doc_staff)
+    page.goto(portal + reverse("accounts:mfa"))
+    expect(page.get_by_text("Adding a passkey needs JavaScript")).to_be_hidden()
+    axe(page)
+    page.get_by_label("Name of the passkey").fill("Work laptop")
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
+    page.goto(portal + reverse("accounts:mfa"))
+    expect(page.locator("#passkey-list")).to_contain_text("Work laptop")
+
+    sign_out(page)
+    sign_in(page, doc_staff.username, PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Use your security key")
+    axe(page)
+    page.get_by_role("button", name="Use your security key").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+
+
+def test_without_javascript_the_second_step_says_a_passkey_needs_it_and_takes_a_code(
+    browser: Browser, settings, doc_staff, portal
+):
+    passkeys_at(settings, portal)
+    enrolling = Client()
+    enrolling.force_login(doc_staff)
+    options = enrolling.post(reverse("accounts:mfa_passkey_options")).json()
+    key = SoftwareAuthenticator(rp_id=urlsplit(portal).hostname or "", origin=portal)
+    enrolling.post(reverse("accounts:mfa_passkey_add"), {"name": "Key", "credential": key.create(options)})
+    recovery_code = enrolling.get(reverse("accounts:mfa_recovery_codes")).context["codes"][0]
+
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(portal + reverse("login"))
+    sign_in(page, doc_staff.username, PASSWORD)
+    expect(page.get_by_text("Using a passkey needs JavaScript")).to_be_visible()
+    expect(page.get_by_role("button", name="Use your security key")).to_be_hidden()
+    page.get_by_label("Code").fill(recovery_code)
+    page.get_by_role("button", name="Verify and sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+    context.close()
 
 
 @pytest.fixture(scope="module")

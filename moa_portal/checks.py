@@ -1,6 +1,7 @@
 """A production configuration that would send nothing, or send it wrong, is refused.
 
-The same rules run as a system check (ids moa_portal.E001–E006, and E010 for SAML sign-on:
+The same rules run as a system check (ids moa_portal.E001–E007, E010 for SAML sign-on and E011
+for passkeys:
 `manage.py check --deploy`, `migrate` and every management command report them) and at the
 start of every production process: gunicorn (moa_portal/wsgi.py), the Celery worker and beat
 (moa_portal/celery.py) raise ImproperlyConfigured instead of starting. Each message names the
@@ -101,6 +102,43 @@ def configuration_problems() -> list[Error]:
             )
         )
     problems.extend(saml_problems())
+    problems.extend(passkey_problems())
+    return problems
+
+
+def _within(host: str, rp_id: str) -> bool:
+    return host == rp_id or host.endswith("." + rp_id)
+
+
+def passkey_problems() -> list[Error]:
+    """Passkeys that no browser would create or accept: a relying party id that is an address or
+    not the portal's host (or a domain above it), or an origin that is plain http or outside the
+    id's domain. A browser refuses the first two; the last would accept passkeys from elsewhere."""
+    rp_id = settings.OTP_WEBAUTHN_RP_ID.lower()
+    problems = []
+    portal_host = (urlsplit(settings.PORTAL_URL).hostname or "").lower()
+    if not rp_id or rp_id.replace(".", "").isdigit() or ":" in rp_id or not _within(portal_host, rp_id):
+        problems.append(
+            Error(
+                f"OTP_WEBAUTHN_RP_ID is {rp_id or 'empty'}: browsers create passkeys only for the"
+                f" portal's host ({portal_host}) or a domain it is under, never an IP address.",
+                hint="Unset OTP_WEBAUTHN_RP_ID (the host of PORTAL_URL), or set it to a domain the"
+                " portal's host ends with, e.g. moa.example.gov or example.gov.",
+                id="moa_portal.E011",
+            )
+        )
+    for origin in settings.OTP_WEBAUTHN_ALLOWED_ORIGINS:
+        parts = urlsplit(origin)
+        if parts.scheme != "https" or not _within((parts.hostname or "").lower(), rp_id) or parts.path:
+            problems.append(
+                Error(
+                    f"OTP_WEBAUTHN_ALLOWED_ORIGINS has {origin}: a passkey origin must be an https://"
+                    f" address (no path) within {rp_id or 'the relying party id'}.",
+                    hint="Unset OTP_WEBAUTHN_ALLOWED_ORIGINS (PORTAL_URL's origin), or list https://"
+                    " addresses of the portal, e.g. https://moa.example.gov.",
+                    id="moa_portal.E011",
+                )
+            )
     return problems
 
 

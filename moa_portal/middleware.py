@@ -96,26 +96,30 @@ ALLOWED_METHODS = ("GET", "HEAD", "POST")
 #: The REST API (api/, under API_PATH_PREFIX) also changes records with PUT and PATCH.
 API_METHODS = (*ALLOWED_METHODS, "PUT", "PATCH")
 
-#: Browser features no page of the portal uses, switched off for the page and any frame.
+#: Browser features no page of the portal uses: switched off for the page and any frame.
+NO_PAGE_USES = (
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+)
+#: Passkeys (WebAuthn, people/passkeys.py) for the portal's own pages only, never a frame from
+#: elsewhere; the rest off.
 PERMISSIONS_POLICY = ", ".join(
-    f"{feature}=()"
-    for feature in (
-        "accelerometer",
-        "autoplay",
-        "camera",
-        "display-capture",
-        "geolocation",
-        "gyroscope",
-        "magnetometer",
-        "microphone",
-        "midi",
-        "payment",
-        "publickey-credentials-get",
-        "screen-wake-lock",
-        "serial",
-        "usb",
-        "xr-spatial-tracking",
-    )
+    [
+        *(f"{feature}=(self)" for feature in ("publickey-credentials-create", "publickey-credentials-get")),
+        *(f"{feature}=()" for feature in NO_PAGE_USES),
+    ]
 )
 
 

@@ -1,15 +1,17 @@
 """The sign-in pages around the password form (`accounts:*`): the system-use notice, the second
-factor (TOTP and recovery codes) and single sign-on by OpenID Connect."""
+factor (TOTP, passkeys and recovery codes) and single sign-on by OpenID Connect."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods
@@ -17,9 +19,9 @@ from django.views.decorators.http import require_http_methods
 from agreements.signals import SIGN_IN_DETAIL, account_event
 from core.http import AuthenticatedRequest
 
-from . import mfa, notice, sso
+from . import mfa, notice, passkeys, sso
 from . import signin as people_signin
-from .forms import AddAppForm, AppCodeForm, SignInCodeForm
+from .forms import AddAppForm, AppCodeForm, PasskeyAddForm, PasskeyAnswerForm, SignInCodeForm
 
 
 def safe_next(request: HttpRequest, default: str = "") -> str:
@@ -56,67 +58,203 @@ def notice_view(request: HttpRequest) -> HttpResponse:
 RECOVERY_CODES_SHOWN_KEY = "moa_mfa_recovery_codes_to_show"
 
 
+THROTTLED = "Too many failed sign-ins from your network address. Wait {minutes} minutes and try again."
+
+
+def _pending_user(data: dict) -> Any:
+    return get_user_model().objects.filter(pk=data["user"], is_active=True).first()
+
+
+def _verify_page(
+    request: HttpRequest,
+    user: Any,
+    *,
+    form: SignInCodeForm | None = None,
+    passkey_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The second step: a passkey button for an account with one, a code for an account with
+    an app or recovery codes (without a script, a passkey cannot be used: the page says so)."""
+    has_passkey = user is not None and mfa.has_passkey(user)
+    has_codes = user is not None and (
+        mfa.confirmed_app(user) is not None or mfa.recovery_codes_left(user) > 0
+    )
+    return render(
+        request,
+        "registration/mfa_verify.html",
+        {
+            "form": form or SignInCodeForm(),
+            "has_passkey": has_passkey,
+            "has_codes": has_codes or not has_passkey,
+            "passkey_form": PasskeyAnswerForm(),
+            "passkey_error": passkey_error,
+        },
+        status=status,
+    )
+
+
+def _second_factor_passed(request: HttpRequest, data: dict, user: Any, how: str) -> HttpResponse:
+    request.session.pop(mfa.PENDING_KEY, None)
+    setattr(request, SIGN_IN_DETAIL, f"with a password and {how}")
+    login(request, user, backend=data["backend"] or None)
+    return HttpResponseRedirect(data["next"] or reverse("landing"))
+
+
+def _second_factor_failed(request: HttpRequest, data: dict, user: Any, kind: str) -> bool:
+    """Count a wrong answer against the address and the pending sign-in, on the audit trail;
+    True when the pending sign-in is used up (the password must be given again)."""
+    people_signin.sign_in_failed_from(request)
+    account_event.send(
+        sender=_second_factor_failed,
+        kind=kind,
+        user=user,
+        username=user.get_username() if user else "",
+        request=request,
+    )
+    return mfa.pending_failed(request, data)
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def mfa_verify_view(request: HttpRequest) -> HttpResponse:
-    """The second step of a password sign-in for an account with an authenticator app."""
+    """The second step of a password sign-in for an account with a second factor."""
     data = mfa.pending(request)
     if data is None:
         messages.info(request, "Please sign in with your username and password first.")
         return redirect("login")
+    user = _pending_user(data)
     form = SignInCodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         if people_signin.sign_in_address_throttled(request):
-            form.add_error(
-                None,
-                "Too many failed sign-ins from your network address. Wait "
-                f"{settings.SIGN_IN_ADDRESS_WINDOW_MINUTES} minutes and try again.",
-            )
+            form.add_error(None, THROTTLED.format(minutes=settings.SIGN_IN_ADDRESS_WINDOW_MINUTES))
             status = 429
         else:
-            user = get_user_model().objects.filter(pk=data["user"], is_active=True).first()
             how = (
                 mfa.code_matches(user=user, code=form.cleaned_data["code"], request=request) if user else None
             )
             if user is not None and how is not None:
-                request.session.pop(mfa.PENDING_KEY, None)
-                setattr(request, SIGN_IN_DETAIL, f"with a password and {how}")
-                login(request, user, backend=data["backend"] or None)
+                response = _second_factor_passed(request, data, user, how)
                 if how == "recovery code":
                     messages.warning(
                         request,
                         f"You signed in with a recovery code; {mfa.recovery_codes_left(user)} are left. "
                         "Renew them from Sign-in security if you are running low.",
                     )
-                return HttpResponseRedirect(data["next"] or reverse("landing"))
-            people_signin.sign_in_failed_from(request)
-            account_event.send(
-                sender=mfa_verify_view,
-                kind="mfa_code_refused",
-                user=user,
-                username=user.get_username() if user else "",
-                request=request,
-            )
-            if mfa.pending_failed(request, data):
+                return response
+            if _second_factor_failed(request, data, user, "mfa_code_refused"):
                 messages.error(request, "Too many wrong codes. Please sign in again.")
                 return redirect("login")
             form.add_error("code", "That code is not right. Enter the code your app shows now.")
-    return render(request, "registration/mfa_verify.html", {"form": form}, status=status)
+    return _verify_page(request, user, form=form, status=status)
 
 
-@require_http_methods(["GET"])
-def mfa_overview_view(request: AuthenticatedRequest) -> HttpResponse:
-    """Sign-in security: whether an authenticator app is set, and the recovery codes left."""
+@login_not_required
+@require_http_methods(["POST"])
+def mfa_verify_passkey_options_view(request: HttpRequest) -> JsonResponse:
+    """The options for the browser to sign the pending sign-in with a passkey (passkey.js)."""
+    data = mfa.pending(request)
+    user = _pending_user(data) if data is not None else None
+    if user is None or not mfa.has_passkey(user):
+        return JsonResponse({"detail": "Please sign in with your username and password first."}, status=400)
+    return JsonResponse(passkeys.sign_in_options(request, user=user))
+
+
+@login_not_required
+@require_http_methods(["POST"])
+def mfa_verify_passkey_view(request: HttpRequest) -> HttpResponse:
+    """The second step answered by a passkey: its signature over this session's challenge."""
+    data = mfa.pending(request)
+    if data is None:
+        messages.info(request, "Please sign in with your username and password first.")
+        return redirect("login")
+    user = _pending_user(data)
+    if people_signin.sign_in_address_throttled(request):
+        minutes = settings.SIGN_IN_ADDRESS_WINDOW_MINUTES
+        return _verify_page(request, user, passkey_error=THROTTLED.format(minutes=minutes), status=429)
+    form = PasskeyAnswerForm(request.POST)
+    answer = form.cleaned_data["credential"] if form.is_valid() else ""
+    try:
+        if user is None:
+            raise passkeys.PasskeyRefused("Please sign in with your username and password first.")
+        passkey = passkeys.passkey_matches(request=request, user=user, credential=answer)
+    except passkeys.PasskeyRefused as refusal:
+        if _second_factor_failed(request, data, user, "passkey_refused"):
+            messages.error(request, "Too many refused answers. Please sign in again.")
+            return redirect("login")
+        return _verify_page(request, user, passkey_error=str(refusal))
+    return _second_factor_passed(request, data, user, f"the passkey “{passkey.name}”")
+
+
+def _overview(request: AuthenticatedRequest, *, passkey_form: PasskeyAddForm | None = None) -> HttpResponse:
+    user = request.user
     return render(
         request,
         "registration/mfa_overview.html",
         {
-            "app": mfa.confirmed_app(request.user),
-            "recovery_left": mfa.recovery_codes_left(request.user),
-            "required": mfa.second_factor_required(request.user),
+            "app": mfa.confirmed_app(user),
+            "passkeys": list(passkeys.passkeys_of(user)),
+            "recovery_left": mfa.recovery_codes_left(user),
+            "required": mfa.second_factor_required(user),
+            "app_is_last": mfa.would_leave_no_factor(user, app=True),
             "code_form": AppCodeForm(),
+            "passkey_form": passkey_form or PasskeyAddForm(),
         },
+    )
+
+
+@require_http_methods(["GET"])
+def mfa_overview_view(request: AuthenticatedRequest) -> HttpResponse:
+    """Sign-in security: the authenticator app, the passkeys, and the recovery codes left."""
+    return _overview(request)
+
+
+@require_http_methods(["POST"])
+def mfa_passkey_options_view(request: AuthenticatedRequest) -> JsonResponse:
+    """The options for the browser to create a passkey (static/js/passkey.js asks for them)."""
+    return JsonResponse(passkeys.registration_options(request, user=request.user))
+
+
+@require_http_methods(["POST"])
+def mfa_passkey_add_view(request: AuthenticatedRequest) -> HttpResponse:
+    """Register the passkey the browser created, under the name the user gave it."""
+    form = PasskeyAddForm(request.POST)
+    if form.is_valid():
+        try:
+            added = passkeys.passkey_add(
+                request=request,
+                acting_user=request.user,
+                name=form.cleaned_data["name"],
+                credential=form.cleaned_data["credential"],
+            )
+        except passkeys.PasskeyRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            request.session.pop(mfa.ENROL_REQUIRED_KEY, None)
+            messages.success(request, f"The passkey “{added.passkey.name}” is added: sign-ins can use it.")
+            if added.recovery_codes:
+                request.session[RECOVERY_CODES_SHOWN_KEY] = added.recovery_codes
+                return redirect("accounts:mfa_recovery_codes")
+            return redirect("accounts:mfa")
+    return _overview(request, passkey_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_passkey_remove_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Ask, then remove one of the user's own passkeys (someone else's is not found)."""
+    passkey = get_object_or_404(passkeys.passkeys_of(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            passkeys.passkey_remove(request=request, acting_user=request.user, passkey=passkey)
+        except passkeys.PasskeyRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, f"The passkey “{passkey.name}” was removed.")
+        return redirect("accounts:mfa")
+    return render(
+        request,
+        "registration/mfa_passkey_remove.html",
+        {"passkey": passkey, "is_last": mfa.would_leave_no_factor(request.user, passkey_id=passkey.pk)},
     )
 
 
@@ -198,11 +336,17 @@ def mfa_remove_view(request: AuthenticatedRequest) -> HttpResponse:
     app = mfa.confirmed_app(request.user)
     if app is None:
         return redirect("accounts:mfa")
+    if mfa.would_leave_no_factor(request.user, app=True):
+        messages.error(request, "Admins must keep a second factor: add a passkey before removing the app.")
+        return redirect("accounts:mfa")
     if not form.is_valid() or not app.verify_token(form.cleaned_data["code"].strip()):
         messages.error(request, "That code is not right: the authenticator app was not removed.")
         return redirect("accounts:mfa")
     mfa.second_factor_remove(acting_user=request.user, request=request)
-    messages.success(request, "The authenticator app and its recovery codes were removed.")
+    if mfa.has_passkey(request.user):
+        messages.success(request, "The authenticator app was removed; your passkeys and recovery codes stay.")
+    else:
+        messages.success(request, "The authenticator app and its recovery codes were removed.")
     return redirect("accounts:mfa")
 
 

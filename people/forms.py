@@ -91,3 +91,22 @@ class AddAppForm(AppCodeForm):
         help_text="Replacing an app needs a code from the one you have now.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class PasskeyAddForm(forms.Form):
+    """Adding a passkey: its name, and the browser's answer (static/js/passkey.js fills it in)."""
+
+    name = forms.CharField(
+        label="Name of the passkey",
+        max_length=64,
+        help_text="So you can tell your passkeys apart, e.g. “YubiKey on my keyring” or “Work laptop”.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    # Not required here: an empty answer is refused by people.passkeys with a plain message.
+    credential = forms.CharField(widget=forms.HiddenInput, max_length=20_000, required=False)
+
+
+class PasskeyAnswerForm(forms.Form):
+    """The second step of a sign-in answered by a passkey (static/js/passkey.js fills it in)."""
+
+    credential = forms.CharField(widget=forms.HiddenInput, max_length=20_000, required=False)

@@ -1,4 +1,5 @@
-"""The second factor of a local sign-in: an authenticator app (TOTP) and one-time recovery codes.
+"""The second factor of a local sign-in: an authenticator app (TOTP), passkeys and security keys
+(WebAuthn, people.passkeys) and one-time recovery codes.
 
 Built on django-otp's TOTP and static devices rather than django-allauth's MFA: allauth's MFA
 sits on allauth's own sign-in flow (its LoginView, forms, adapter and some forty URLs), and the
@@ -8,9 +9,18 @@ checks (a code is never accepted twice: `last_t`) and a growing delay after each
 and leaves the flow to us: after a right password, an account with an app is asked for a code
 before `login()` is called (moa_portal.accounts.SignInView, people.account_views.mfa_verify_view).
 
+Passkeys are django-otp devices too, from django-otp-webauthn rather than a model of our own on
+bare py_webauthn: its device model (public key, sign count, user handle, attestation) and its
+helper around py_webauthn (the checks of challenge, origin, signature and sign count) are kept up
+by others and fit as they are. Its views do not: they finish a ceremony on a user already signed
+in by `login()`, the portal's second step comes before it (people.passkeys has its own two-step
+ceremonies). Any one factor answers the second step: the app's code, a recovery code, a passkey.
+Recovery codes come with an account's first factor.
+
 Admins must have one (PORTAL_MFA_REQUIRED_FOR_ADMINS): an Admin who signs in with a password and
-has none is signed in only to the page that adds one (people.middleware). Sign-ins through
-single sign-on rely on the identity provider's MFA (people.sso records its `amr`/`acr`).
+has none is signed in only to the pages that add one (people.middleware), and cannot remove
+their last one. Sign-ins through single sign-on rely on the identity provider's MFA (people.sso
+records its `amr`/`acr`).
 """
 
 from __future__ import annotations
@@ -28,6 +38,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
+from django_otp_webauthn.models import WebAuthnCredential
 
 from agreements import permissions
 from agreements.signals import account_event
@@ -55,13 +66,28 @@ def confirmed_app(user: Any) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
+def has_passkey(user: Any) -> bool:
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+
+
 def has_second_factor(user: Any) -> bool:
-    return confirmed_app(user) is not None
+    """An authenticator app or a passkey (recovery codes alone are no factor: they back one up)."""
+    return confirmed_app(user) is not None or has_passkey(user)
 
 
 def second_factor_required(user: Any) -> bool:
-    """Whether this user must add an authenticator app before using the portal (Admins)."""
+    """Whether this user must add a second factor before using the portal (Admins)."""
     return settings.PORTAL_MFA_REQUIRED_FOR_ADMINS and permissions.is_admin(user)
+
+
+def would_leave_no_factor(user: Any, *, app: bool = False, passkey_id: int | None = None) -> bool:
+    """Whether removing the app (`app`) or this passkey would leave someone who must have a
+    second factor with none."""
+    if not second_factor_required(user):
+        return False
+    app_left = not app and confirmed_app(user) is not None
+    passkeys_left = WebAuthnCredential.objects.filter(user=user, confirmed=True).exclude(pk=passkey_id)
+    return not (app_left or passkeys_left.exists())
 
 
 SECRET_SALT = "people.mfa.new-app-secret"  # noqa: S105 (a signing salt, not a secret)
@@ -112,7 +138,7 @@ def _offered_key(*, user: Any, signed: str) -> str | None:
     return key if isinstance(key, str) else None
 
 
-def _new_recovery_codes(user: Any) -> list[str]:
+def new_recovery_codes(user: Any) -> list[str]:
     """A new set of codes (the old set, used or not, goes); only their hashes are kept, the codes
     are returned to be shown once."""
     RecoveryCodeDevice.objects.filter(user=user).delete()
@@ -146,7 +172,7 @@ def app_add(
     device.last_t = totp.t()  # the code just used is never accepted again
     TOTPDevice.objects.filter(user=acting_user).delete()
     device.save()
-    codes = _new_recovery_codes(acting_user)
+    codes = new_recovery_codes(acting_user)
     account_event.send(sender=app_add, kind="mfa_added", user=acting_user, request=request)
     return Enrolled(recovery_codes=codes)
 
@@ -154,7 +180,7 @@ def app_add(
 @transaction.atomic
 def recovery_codes_renew(*, acting_user: Any, request: HttpRequest | None = None) -> list[str]:
     """New recovery codes; the old ones stop working."""
-    codes = _new_recovery_codes(acting_user)
+    codes = new_recovery_codes(acting_user)
     account_event.send(
         sender=recovery_codes_renew, kind="recovery_renewed", user=acting_user, request=request
     )
@@ -163,9 +189,11 @@ def recovery_codes_renew(*, acting_user: Any, request: HttpRequest | None = None
 
 @transaction.atomic
 def second_factor_remove(*, acting_user: Any, request: HttpRequest | None = None) -> None:
-    """Remove the app and the recovery codes: a password alone signs in again (if allowed)."""
+    """Remove the app, and the recovery codes unless a passkey is left: without either, a
+    password alone signs in again (if allowed)."""
     TOTPDevice.objects.filter(user=acting_user).delete()
-    RecoveryCodeDevice.objects.filter(user=acting_user).delete()
+    if not has_passkey(acting_user):
+        RecoveryCodeDevice.objects.filter(user=acting_user).delete()
     account_event.send(sender=second_factor_remove, kind="mfa_removed", user=acting_user, request=request)
 
 

@@ -12,8 +12,16 @@ from django.urls import Resolver404, resolve
 
 from . import mfa
 
-#: What such a session may still open: adding the app, its recovery codes, signing out.
-ALLOWED = {"accounts:mfa_app", "accounts:mfa_recovery_codes", "accounts:mfa", "logout", "keep_alive"}
+#: What such a session may still open: adding the app or a passkey, the recovery codes, signing out.
+ALLOWED = {
+    "accounts:mfa_app",
+    "accounts:mfa_passkey_options",
+    "accounts:mfa_passkey_add",
+    "accounts:mfa_recovery_codes",
+    "accounts:mfa",
+    "logout",
+    "keep_alive",
+}
 
 
 class SecondFactorEnrolmentMiddleware:
@@ -33,6 +41,8 @@ class SecondFactorEnrolmentMiddleware:
                 except Resolver404:
                     name = ""
                 if name not in ALLOWED:
-                    messages.info(request, "Admins must add an authenticator app before using the portal.")
+                    messages.info(
+                        request, "Admins must add an authenticator app or a passkey before using the portal."
+                    )
                     return redirect("accounts:mfa_app")
         return self.get_response(request)

@@ -7,6 +7,7 @@ With nothing set, the portal runs on an SQLite file and an embedded broker under
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
 
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "django_celery_beat",
     "csp",
     "rest_framework",
@@ -174,8 +176,9 @@ PORTAL_SYSTEM_USE_NOTICE = env("PORTAL_SYSTEM_USE_NOTICE", default="")
 # The official ".gov" site banner (USWDS) at the top of every page: on for a federal deployment.
 PORTAL_OFFICIAL_BANNER = env.bool("PORTAL_OFFICIAL_BANNER", default=False)
 
-# Multi-factor sign-in (people/mfa.py): Admins who sign in with a password must add an
-# authenticator app first; others may. Single sign-on relies on the identity provider's MFA.
+# Multi-factor sign-in (people/mfa.py): Admins who sign in with a password must add a second
+# factor (an authenticator app or a passkey) first; others may. Single sign-on relies on the
+# identity provider's MFA.
 PORTAL_MFA_REQUIRED_FOR_ADMINS = env.bool("PORTAL_MFA_REQUIRED_FOR_ADMINS", default=True)
 # The name authenticator apps show beside the account.
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="MOA Portal")
@@ -410,6 +413,25 @@ STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=90)
 # Notices and the jobs that send them (notifications/jobs.py and tasks.py;
 # what is due is decided in agreements/countdown.py and activities/reminders.py).
 PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
+
+# Passkeys and security keys (WebAuthn) as a second factor (people/passkeys.py, on
+# django-otp-webauthn). The relying party id is the domain passkeys are bound to (default: the
+# host of PORTAL_URL; changing it later orphans every registered passkey); the origins are the
+# addresses a browser may use them at (default: PORTAL_URL's). Browsers refuse an IP address as
+# the id: develop at http://localhost:8000. moa_portal.E011 refuses what cannot work.
+_portal_url = urlsplit(PORTAL_URL)
+OTP_WEBAUTHN_RP_ID = env("OTP_WEBAUTHN_RP_ID", default=_portal_url.hostname or "localhost")
+OTP_WEBAUTHN_RP_NAME = env("OTP_WEBAUTHN_RP_NAME", default="MOA Portal")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS", default=[f"{_portal_url.scheme}://{_portal_url.netloc}"]
+)
+# A passkey is a second factor after the password, never a sign-in without one.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "people.passkeys"
+# The library's own origin check accepts only https:// and http://localhost, which would refuse
+# the development default (http://127.0.0.1:8000) at every command; moa_portal.E011 checks the
+# origins where it matters (production, check --deploy).
+SILENCED_SYSTEM_CHECKS = ["otp_webauthn.E031"]
 # A notice whose send fails is retried after NOTIFICATION_RETRY_FIRST_SECONDS, then after twice
 # that each time, at most NOTIFICATION_RETRY_MAX_SECONDS apart, for NOTIFICATION_RETRY_HOURS after
 # its claim (or an admin's resend); a send failing after that leaves it failed.

@@ -13,6 +13,7 @@ bounded by the "moa" settings profile (conftest.py, FUZZ_EXAMPLES), so it runs i
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -21,9 +22,11 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django_otp_webauthn.models import WebAuthnCredential
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from agreements.tests.factories import DEFAULT_PASSWORD
 from moa_portal.tests import test_permission_matrix as matrix
 from moa_portal.tests.test_permission_matrix import EXPECTED, URL_NAMES, MatrixObjects
 
@@ -224,6 +227,9 @@ BUTTONS = [
     ("agreements:draft_clause_move", "doc_admin", {"direction": "x"}),
     ("webhooks:pause", "doc_admin", {"active": ""}),
     ("webhooks:rotate", "doc_admin", {}),
+    ("accounts:mfa_passkey_options", "doc_staff", {}),
+    ("accounts:mfa_passkey_add", "doc_staff", {"name": "", "credential": ""}),
+    ("accounts:mfa_passkey_remove", "doc_staff", {}),
 ]
 
 
@@ -288,6 +294,49 @@ def test_every_button_refuses_hostile_values_without_a_500(
     assert response.status_code < 500, name
 
 
+# What a hostile browser could send as a passkey's answer: text, or JSON shaped like an answer
+# with hostile values where the encoded bytes go.
+PASSKEY_ANSWERS = st.one_of(
+    HOSTILE_TEXT,
+    st.fixed_dictionaries(
+        {
+            "id": HOSTILE_TEXT,
+            "rawId": HOSTILE_TEXT,
+            "type": st.sampled_from(["public-key", "x", ""]),
+            "response": st.dictionaries(
+                st.sampled_from(
+                    ["clientDataJSON", "authenticatorData", "signature", "userHandle", "attestationObject"]
+                ),
+                st.one_of(HOSTILE_TEXT, st.sampled_from(["AAAA", "oWNmbXRkbm9uZQ", "eyJ0eXBlIjoxfQ"])),
+            ),
+        }
+    ).map(json.dumps),
+)
+
+
+@pytest.mark.parametrize("step", ["accounts:mfa_passkey_add", "accounts:mfa_verify_passkey"])
+@PER_FORM
+@given(answer=PASSKEY_ANSWERS)
+def test_the_passkey_steps_refuse_hostile_answers_without_a_500_or_a_saved_row(client, objects, step, answer):
+    """After the options were asked for (a challenge in the session), as the script would."""
+    client.raise_request_exception = False
+    client.logout()
+    if step == "accounts:mfa_verify_passkey":  # a pending sign-in of an account with a passkey
+        client.post(reverse("login"), {"username": objects.doc_staff.username, "password": DEFAULT_PASSWORD})
+        client.post(reverse("accounts:mfa_verify_passkey_options"))
+    else:
+        client.force_login(objects.doc_staff)
+        client.post(reverse("accounts:mfa_passkey_options"))
+    before = (_record_counts(), WebAuthnCredential.objects.count())
+    response = client.post(reverse(step), {"name": "Fuzz", "credential": answer})
+    COVERED["form examples"] += 1
+    COVERED[f"FORM {step}"] = 1
+    assert response.status_code < 500, (step, answer[:60])
+    assert (_record_counts(), WebAuthnCredential.objects.count()) == before
+    if step == "accounts:mfa_verify_passkey":
+        assert "_auth_user_id" not in client.session
+
+
 @pytest.fixture(autouse=True, scope="module")
 def coverage_report() -> Iterator[None]:
     """Says, after the module, how much the fuzz tests covered in this run."""
@@ -298,5 +347,5 @@ def coverage_report() -> Iterator[None]:
         print(
             f"\nfuzz: {COVERED['url examples']} hostile-query examples + {len(URL_NAMES) * 10} fixed "
             f"requests over {urls}/{len(URL_NAMES)} URLs; {COVERED['form examples']} form examples and "
-            f"{COVERED['button examples']} button examples over {forms}/{len(FORMS) + len(BUTTONS)} forms"
+            f"{COVERED['button examples']} button examples over {forms}/{len(FORMS) + len(BUTTONS) + 1} forms"
         )

@@ -52,6 +52,13 @@ def test_pages_carry_a_permissions_policy(client):
 
 
 @pytest.mark.django_db
+def test_passkeys_are_allowed_for_the_portals_own_pages_only(client):
+    policy = client.get(reverse("login"))["Permissions-Policy"]
+    assert "publickey-credentials-get=(self)" in policy
+    assert "publickey-credentials-create=(self)" in policy
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("method", ["trace", "put", "delete", "patch", "options"])
 def test_unsupported_methods_are_refused(client, method):
     response = getattr(client, method)(reverse("login"))

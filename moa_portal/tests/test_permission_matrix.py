@@ -44,6 +44,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
+from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential, WebAuthnUserHandle
 
 from activities.models import (
     Evidence,
@@ -136,6 +137,7 @@ class MatrixObjects:
     notification: Notification  # doc_staff's, unread
     access_token: AccessToken  # doc_staff's API token
     webhook: WebhookSubscription  # DOC's, to a loopback port where nothing listens
+    passkey: WebAuthnCredential  # doc_staff's
 
 
 @dataclass(frozen=True)
@@ -313,6 +315,13 @@ EXPECTED: dict[str, Row] = {
     "accounts:mfa_recovery_codes": row(None,            "login redirect redirect redirect redirect redirect"),
     "accounts:mfa_recovery_renew": row(None,            "login 405 405 405 405 405"),
     "accounts:mfa_remove":     row(None,                "login 405 405 405 405 405"),
+    # Passkeys: the options and the answers are POSTs (static/js/passkey.js); removing one asks
+    # first, and only its owner finds it.
+    "accounts:mfa_passkey_options": row(None,           "login 405 405 405 405 405"),
+    "accounts:mfa_passkey_add": row(None,               "login 405 405 405 405 405"),
+    "accounts:mfa_passkey_remove": row(pk_of("passkey"), "login 200 404 404 404 404"),
+    "accounts:mfa_verify_passkey_options": row(None,    "405   405 405 405 405 405"),
+    "accounts:mfa_verify_passkey": row(None,            "405   405 405 405 405 405"),
     # No identity provider is configured in the matrix: every provider name is unknown.
     "accounts:sso_start":      row(no_provider,         "404   404 404 404 404 404"),
     "accounts:sso_callback":   row(no_provider,         "404   404 404 404 404 404"),
@@ -464,6 +473,13 @@ POST_EXPECTED: dict[str, Row] = {
     "agreements:modification_edit": row(modification,  "login 403 403 403 200 404"),
     "agreements:modification_execute": row(modification, "login 403 403 403 redirect 404"),
     "agreements:modification_withdraw": row(modification, "login 403 403 403 redirect 404"),
+    # Options for adding a passkey (a challenge in the session, and the account's WebAuthn user
+    # handle); a passkey posted without its name and answer is shown again with the errors.
+    "accounts:mfa_passkey_options": row(None,          "login 200 200 200 200 200"),
+    "accounts:mfa_passkey_add": row(None,              "login 200 200 200 200 200"),
+    # Without a password given first: no options (400), and the answer sends to sign in.
+    "accounts:mfa_verify_passkey_options": row(None,   "400   400 400 400 400 400"),
+    "accounts:mfa_verify_passkey": row(None,           "login login login login login login"),
 }
 # fmt: on
 
@@ -628,6 +644,9 @@ def objects(moa, doc, dhs, doc_staff, dhs_staff, doc_admin, tmp_path) -> MatrixO
             events=["update.logged"],
             format="standard",
         )[0],
+        passkey=WebAuthnCredential.objects.create(
+            user=doc_staff, name="Matrix key", credential_id=b"matrix-key", public_key=b"-", aaguid="0" * 36
+        ),
     )
 
 
@@ -1199,6 +1218,7 @@ POSTS: dict[str, PostRow] = {
     "accounts:mfa_app": post(None, mfa_app_data, "login ok ok ok ok ok ok ok"),
     "accounts:mfa_recovery_renew": post(None, mfa_code_data, "login ok ok ok ok ok ok ok"),
     "accounts:mfa_remove": post(None, mfa_code_data, "login ok ok ok ok ok ok ok"),
+    "accounts:mfa_passkey_remove": post(pk_of("passkey"), None, "login ok 404 404 404 404 404 404"),
     "tokens:list": post(None, token_data, "login 201 201 201 201 201 201 201"),
     "tokens:revoke": post(pk_of("access_token"), None, "login ok 404 404 404 404 404 404"),
     # DOC's webhook: DOC's admin keeps it; DHS's admin adds DHS's own, and does not find DOC's.
@@ -1266,6 +1286,9 @@ WRITTEN = (
     TOTPDevice,
     RecoveryCodeDevice,
     RecoveryCode,
+    WebAuthnCredential,
+    WebAuthnAttestation,
+    WebAuthnUserHandle,
     AccessToken,
     WebhookSubscription,
     ReportSubscription,

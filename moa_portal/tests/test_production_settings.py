@@ -85,6 +85,10 @@ def test_a_celery_worker_refuses_to_start_with_the_console_backend():
         ("PORTAL_URL", "https://localhost:8443", "moa_portal.E003"),
         ("DEFAULT_FROM_EMAIL", "moa-portal@localhost", "moa_portal.E005"),
         ("WEBHOOK_ALLOW_LOOPBACK", "true", "moa_portal.E007"),
+        # Passkeys for another domain, an address, or a plain-http origin: none would work.
+        ("OTP_WEBAUTHN_RP_ID", "example.org", "moa_portal.E011"),
+        ("OTP_WEBAUTHN_RP_ID", "10.0.0.8", "moa_portal.E011"),
+        ("OTP_WEBAUTHN_ALLOWED_ORIGINS", "http://moa.example.gov", "moa_portal.E011"),
     ],
 )
 def test_each_broken_setting_is_refused_alone(setting, value, check_id):
@@ -96,6 +100,17 @@ def test_a_good_production_configuration_passes_check_deploy():
     result = run(["manage.py", "check", "--deploy"], **GOOD)
     assert result.returncode == 0, result.stderr
     assert "moa_portal." not in result.stderr
+
+
+def test_passkeys_bound_to_the_domain_above_the_portals_host_pass_check_deploy():
+    env = {
+        **GOOD,
+        "OTP_WEBAUTHN_RP_ID": "example.gov",
+        "OTP_WEBAUTHN_ALLOWED_ORIGINS": "https://moa.example.gov",
+    }
+    result = run(["manage.py", "check", "--deploy"], **env)
+    assert result.returncode == 0, result.stderr
+    assert "moa_portal.E011" not in result.stderr
 
 
 def test_saml_providers_without_an_https_answer_address_or_trusted_metadata_are_refused():
