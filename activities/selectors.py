@@ -13,9 +13,8 @@ from django.utils import timezone
 
 from agreements.models import Agreement, Commitment, CommitmentQuerySet, CommitmentStatus, Obligation
 from agreements.permissions import User, party_of, viewer_scope, visible_agreements
-from core import cache
+from core import cache, paging
 from core.links import list_url
-from core.paging import COUNT_UP_TO, count_up_to
 from core.time import long_date, today
 
 from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
@@ -137,7 +136,7 @@ def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
     # agreements' names walks them in that order and stops at 25) and a count that stops
     # past COUNT_UP_TO: neither reads every item the party leads.
     commitments = list(visible[:MY_WORK_COMMITMENTS])
-    commitments_count, commitments_count_is_exact = count_up_to(visible, COUNT_UP_TO)
+    commitments_count, commitments_count_is_exact = paging.count_up_to(visible, paging.COUNT_UP_TO)
     stale = led.stale_in_force(on)
     stale_shown = set(stale.filter(pk__in=[c.pk for c in commitments]).values_list("pk", flat=True))
     for commitment in commitments:
@@ -188,7 +187,7 @@ def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
         "commitments": commitments,
         "commitments_count": commitments_count,
         "commitments_count_is_exact": commitments_count_is_exact,
-        "commitments_counted_up_to": COUNT_UP_TO,
+        "commitments_counted_up_to": paging.COUNT_UP_TO,
         "overdue_milestones": [m for m in milestones if m.due_on < on],
         "overdue_milestones_count": party_wide["overdue"],
         "due_milestones": [m for m in milestones if m.due_on >= on],

@@ -187,6 +187,7 @@ def item_lists(agreement: Agreement) -> dict[tuple[str, int | None], ItemList]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    prefetch_related_objects([agreement], "parties")  # Commitment.is_joint reads them (no query if read)
     loaded = Commitment.objects.select_related("source_section", "goal").prefetch_related("lead_parties")
     by_pk = {c.pk: c for c in loaded.filter(pk__in={pk for pk, *_ in rows})}
     lists: dict[tuple[str, int | None], ItemList] = {}

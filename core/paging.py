@@ -43,9 +43,9 @@ class CappedCountPaginator(Paginator):
 
     object_list: QuerySet
 
-    def __init__(self, object_list: QuerySet, per_page: int, *, up_to: int = COUNT_UP_TO, **kwargs) -> None:
+    def __init__(self, object_list: QuerySet, per_page: int, *, up_to: int | None = None, **kwargs) -> None:
         super().__init__(object_list, per_page, **kwargs)
-        self.counted_up_to: int | None = up_to
+        self.counted_up_to: int | None = COUNT_UP_TO if up_to is None else up_to
 
     def get_page(self, number: object) -> Page:
         """As Paginator.get_page (anything not a page number is the first page, past the end
