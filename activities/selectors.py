@@ -122,7 +122,8 @@ def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
     """The items the user's party leads or co-leads, with what is due, overdue and stale.
 
     A user without a party (a superuser) sees every item of the agreements they can see.
-    Each list is cut to its first rows, with its full count; a fixed number of queries.
+    Each list is cut to its first rows, with its full count (the items: up to COUNT_UP_TO,
+    core/paging.py); a fixed number of queries.
     Stale follows the weekly digest: only items of agreements in force are owed updates.
     """
     on = on or today()
@@ -133,10 +134,9 @@ def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
         led = led.led_by(party)
         visible = visible.led_by(party)
     # The first rows in the item list's order (agreement name, position: an index on the
-    # agreements' names walks them in that order and stops at 25) and a count that stops
-    # past COUNT_UP_TO: neither reads every item the party leads.
+    # agreements' names walks them in that order and stops at 25), and (kept, below) a count
+    # that stops past COUNT_UP_TO: neither reads every item the party leads.
     commitments = list(visible[:MY_WORK_COMMITMENTS])
-    commitments_count, commitments_count_is_exact = paging.count_up_to(visible, paging.COUNT_UP_TO)
     stale = led.stale_in_force(on)
     stale_shown = set(stale.filter(pk__in=[c.pk for c in commitments]).values_list("pk", flat=True))
     for commitment in commitments:
@@ -153,9 +153,10 @@ def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
     # What is counted and chosen over everything the party leads (thousands of items in a
     # department) is kept until the records change: the same for every member of the party.
     party_wide = cache.kept(
-        "my-work",
+        "my-work-lists",  # renamed when what is kept changes: a value of the old shape is never read
         [viewer_scope(user), f"led-by-{party.pk if party else 'any'}", on.isoformat()],
         lambda: {
+            "commitments": paging.count_up_to(visible, paging.COUNT_UP_TO),
             "stale": stale.count(),
             **open_milestones.aggregate(
                 overdue=Count("pk", filter=Q(due_on__lt=on)), due=Count("pk", filter=Q(due_on__gte=on))
@@ -164,6 +165,7 @@ def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
             "due_ids": _first_milestone_ids(due),
         },
     )
+    commitments_count, commitments_count_is_exact = party_wide["commitments"]
     milestones = _milestones(party_wide["overdue_ids"] + party_wide["due_ids"])
     follow_ups = list(
         FollowUpAction.objects.filter(

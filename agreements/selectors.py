@@ -64,13 +64,19 @@ def agreement_page(agreement: Agreement) -> dict:
     # The term reads the parties and executed modifications the page lists anyway.
     prefetch_related_objects([agreement], "parties", "modifications__executions__party")
     parties = list(agreement.parties.all())
-    lists = item_lists(agreement)
     # A long text is shown as its table of contents, each part on a page of its own
     # (`text_part`): the page stays small, and its queries as few, whatever the clauses.
     clause_count = agreement.sections.count()
     whole_text = clause_count <= settings.AGREEMENT_TEXT_PAGE_CLAUSES
     sections = list(agreement.sections.order_by("position")) if whole_text else []
-    by_section = _items_by_clause(agreement) if whole_text else {}
+    # A text shown whole links every item from its clause, so its items are read once, all of
+    # them (a few dozen: the text is at most AGREEMENT_TEXT_PAGE_CLAUSES clauses); a long
+    # text's lists read only their first items (item_lists).
+    everything = _all_items(agreement) if whole_text else None
+    lists = item_lists(agreement, everything)
+    by_section: dict[int, list[Commitment]] = defaultdict(list)
+    for item in everything or []:
+        by_section[item.source_section_id].append(item)
     for s in sections:
         s.agreement = agreement
         s.created_items = by_section.get(s.pk, [])  # type: ignore[attr-defined]  # for the page only
@@ -164,15 +170,21 @@ SELECT id, kind, party_id, size FROM ranked WHERE place <= %s ORDER BY kind, par
 """
 
 
-def item_lists(agreement: Agreement) -> dict[tuple[str, int | None], ItemList]:
+def item_lists(
+    agreement: Agreement, everything: list[Commitment] | None = None
+) -> dict[tuple[str, int | None], ItemList]:
     """The agreement page's lists of items by (kind, lead party or None), each its first
     ITEMS_SHOWN items by position and its size; lists without items are left out.
 
     Why not every item: an agreement of 20,000 clauses has a thousand items, and loading them
     all with their clauses and lead parties to show fifty of each list was most of its page's
     time. One query numbers each list's items (a window over kind and lead party) and keeps the
-    first ITEMS_SHOWN; a second loads those items, whatever the agreement's size.
+    first ITEMS_SHOWN; a second loads those items, whatever the agreement's size. `everything`:
+    all the agreement's items by position, already read (a short text's page): grouped here
+    by the same rule, no query.
     """
+    if everything is not None:
+        return _lists_of(agreement, everything)
     kind = Commitment.Kind
     sql = _FIRST_OF_EACH_LIST.format(
         commitment=Commitment._meta.db_table,
@@ -201,16 +213,35 @@ def item_lists(agreement: Agreement) -> dict[tuple[str, int | None], ItemList]:
     return lists
 
 
-def _items_by_clause(agreement: Agreement) -> dict[int, list[Commitment]]:
-    """The items each clause creates (their code and title, for its "Creates:" links): for a
-    text shown whole, at most AGREEMENT_TEXT_PAGE_CLAUSES clauses."""
-    by_section: dict[int, list[Commitment]] = defaultdict(list)
-    for item in agreement.commitments.only("agreement_id", "code", "title", "source_section_id").order_by(
-        "position"
-    ):
-        item.agreement = agreement
-        by_section[item.source_section_id].append(item)
-    return by_section
+def _all_items(agreement: Agreement) -> list[Commitment]:
+    items = list(
+        agreement.commitments.select_related("source_section", "goal")
+        .prefetch_related("lead_parties")
+        .order_by("position", "pk")
+    )
+    for item in items:
+        # Links on the page go through the agreement: share the one already loaded.
+        item.agreement = item.source_section.agreement = agreement
+    return items
+
+
+def _lists_of(agreement: Agreement, items: list[Commitment]) -> dict[tuple[str, int | None], ItemList]:
+    """item_lists' rule over items already read: by kind, goals and action items by each lead
+    party unless joint (an item led by every party is under none of them)."""
+    lists: dict[tuple[str, int | None], ItemList] = {}
+    by_party = {Commitment.Kind.STRATEGIC_GOAL, Commitment.Kind.ACTION_ITEM}
+    party_ids = {p.pk for p in agreement.parties.all()}
+    for item in items:
+        if item.kind not in by_party:
+            keys: list[int | None] = [None]
+        else:
+            keys = [] if item.is_joint else [p.pk for p in item.lead_parties.all() if p.pk in party_ids]
+        for key in keys:
+            shown = lists.setdefault((item.kind, key), ItemList())
+            shown.size += 1
+            if len(shown.shown) < ITEMS_SHOWN:
+                shown.shown.append(item)
+    return lists
 
 
 # --- the agreement's text: whole, or in parts ---------------------------------------------------

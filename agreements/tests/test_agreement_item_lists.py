@@ -18,11 +18,20 @@ def two_shown(monkeypatch):
     monkeypatch.setattr(selectors, "ITEMS_SHOWN", 2)
 
 
+@pytest.fixture(params=["whole text", "long text"])
+def text_shown(request, settings):
+    """Both ways the page reads its lists: a short text's items all at once, grouped in Python;
+    a long text's (shown as its table of contents) the first of each list, numbered in SQL."""
+    if request.param == "long text":
+        settings.AGREEMENT_TEXT_PAGE_CLAUSES = 0
+    return request.param
+
+
 def codes(items):
     return [item.code for item in items]
 
 
-def test_each_list_shows_its_first_items_by_position_and_counts_the_rest(db, two_shown):
+def test_each_list_shows_its_first_items_by_position_and_counts_the_rest(db, two_shown, text_shown):
     doc, dhs = PartyFactory(acronym="DOC"), PartyFactory(acronym="DHS")
     agreement = AgreementFactory(parties=[doc, dhs])
     for position, code in [(3, "O3"), (1, "O1"), (2, "O2")]:
@@ -45,7 +54,7 @@ def test_each_list_shows_its_first_items_by_position_and_counts_the_rest(db, two
     assert (codes(annex["DHS"]["items"]), annex["DHS"]["items_more"]) == (["A1"], 0)
 
 
-def test_a_joint_goal_is_under_no_party_and_a_co_led_item_under_each_of_its_leads(db):
+def test_a_joint_goal_is_under_no_party_and_a_co_led_item_under_each_of_its_leads(db, text_shown):
     doc, dhs, cbp = PartyFactory(acronym="DOC"), PartyFactory(acronym="DHS"), PartyFactory(acronym="CBP")
     agreement = AgreementFactory(parties=[doc, dhs, cbp])
     CommitmentFactory(agreement=agreement, kind=Kind.STRATEGIC_GOAL, code="G-JOINT")  # every party leads
@@ -69,7 +78,7 @@ def test_the_shown_items_carry_their_lead_parties_and_clause_without_more_querie
 
 
 def test_the_page_reads_the_same_queries_however_many_items_each_list_holds(
-    client, doc_staff, doc, dhs, moa, django_assert_num_queries
+    client, doc_staff, doc, dhs, moa, django_assert_num_queries, text_shown
 ):
     client.force_login(doc_staff)
     client.get(moa.get_absolute_url())
