@@ -191,9 +191,9 @@ def item_lists(
         lead=Commitment.lead_parties.through._meta.db_table,
         parties=Agreement.parties.through._meta.db_table,
     )
-    params = [
-        agreement.pk, kind.OBJECTIVE, kind.JOINT_ACTIVITY,
-        agreement.pk, kind.STRATEGIC_GOAL, kind.ACTION_ITEM,
+    params: list[int | str] = [
+        agreement.pk, kind.OBJECTIVE.value, kind.JOINT_ACTIVITY.value,
+        agreement.pk, kind.STRATEGIC_GOAL.value, kind.ACTION_ITEM.value,
         ITEMS_SHOWN,
     ]  # fmt: skip
     with connection.cursor() as cursor:

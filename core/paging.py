@@ -47,7 +47,7 @@ class CappedCountPaginator(Paginator):
         super().__init__(object_list, per_page, **kwargs)
         self.counted_up_to: int | None = COUNT_UP_TO if up_to is None else up_to
 
-    def get_page(self, number: object) -> Page:
+    def get_page(self, number: int | float | str | None) -> Page:
         """As Paginator.get_page (anything not a page number is the first page, past the end
         the last), counting far enough for the page asked; "last" counts every row."""
         if number == "last":
