@@ -46,7 +46,9 @@ def commitments_visible_to(user: User) -> CommitmentQuerySet:
         .prefetch_related("lead_parties", "agreement__parties")
         .only(*ITEM_ROW_FIELDS)
         .with_last_update_on()
-        .order_by("agreement__short_name", "position")
+        # The key last: a total order, so a page read from the list's far end (core/paging.py)
+        # holds the same rows as read from its start.
+        .order_by("agreement__short_name", "position", "pk")
     )
 
 

@@ -4,6 +4,7 @@ cap the total says "more than", and every page, the last included, can still be 
 import pytest
 from django.urls import reverse
 
+from activities.models import ProgressUpdate
 from activities.selectors import commitments_visible_to
 from activities.tests.factories import ProgressUpdateFactory
 from activities.views import PAGE_SIZE
@@ -56,6 +57,29 @@ def test_the_last_page_counts_every_row(many_items):
     page = paginator.get_page("last")
     assert (paginator.count, paginator.count_is_exact) == (many_items.count(), True)
     assert page.number == 5 and [c.code for c in page] == ["K100", "K101", "K102"]
+
+
+def test_pages_past_the_middle_read_from_the_far_end_hold_the_same_rows_in_the_same_order(many_items):
+    forward = [c.code for c in many_items]
+    paginator = CappedCountPaginator(many_items, PAGE_SIZE, up_to=1000)
+    for number in range(1, paginator.get_page(1).paginator.num_pages + 1):
+        page = paginator.page(number)
+        assert [c.code for c in page] == forward[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+
+
+def test_the_updates_lists_last_page_is_its_oldest_updates_oldest_last(
+    client, doc_staff, doc, moa, small_cap
+):
+    item = moa.commitments.get(code="DOC-A1")
+    for _ in range(CAP + 3):
+        ProgressUpdateFactory(commitment=item, reporting_party=doc)
+    client.force_login(doc_staff)
+    url = reverse("activities:update_list")
+    newest_first = list(
+        ProgressUpdate.objects.filter(commitment=item).latest_first().values_list("pk", flat=True)
+    )
+    last = client.get(url, {"page": "last"}).context["page_obj"]
+    assert [u.pk for u in last] == newest_first[(last.number - 1) * PAGE_SIZE :]
 
 
 @pytest.mark.parametrize("asked", ["6", "99999999999999999999999", "-3"])
