@@ -5,19 +5,15 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.http import QueryDict
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from agreements.models import Agreement, Commitment, CommitmentQuerySet, CommitmentStatus, Obligation
 from agreements.permissions import User, party_of, viewer_scope, visible_agreements
-from core import cache
+from core import cache, paging
 from core.links import list_url
 from core.time import long_date, today
 
@@ -50,71 +46,10 @@ def commitments_visible_to(user: User) -> CommitmentQuerySet:
         .prefetch_related("lead_parties", "agreement__parties")
         .only(*ITEM_ROW_FIELDS)
         .with_last_update_on()
-        .order_by("agreement__short_name", "position")
+        # The key last: a total order, so a page read from the list's far end (core/paging.py)
+        # holds the same rows as read from its start.
+        .order_by("agreement__short_name", "position", "pk")
     )
-
-
-class KeptCountPaginator(Paginator):
-    """A pager whose total is kept until the records change (core/cache.py).
-
-    Counting the half a million progress updates a department sees took longer than reading
-    the page of them; `counted_as` names what the total depends on (whose view, the filters).
-    """
-
-    def __init__(self, object_list, per_page, *, counted_as: list[str], **kwargs) -> None:
-        super().__init__(object_list, per_page, **kwargs)
-        self.counted_as = counted_as
-
-    @cached_property
-    def count(self) -> int:
-        # Django's count is a cached_property (its .func is the uncached count); the stubs call it a property.
-        return cache.kept("count", self.counted_as, lambda: Paginator.count.func(self))  # type: ignore[attr-defined]
-
-
-def kept_count_paginator(user: User, listing: str, query: QueryDict):
-    """The paginator class for a list whose total is kept: per viewer's party and filters."""
-    filters = cache.query_key(query, ignore=["page"])
-    return partial(KeptCountPaginator, counted_as=[listing, viewer_scope(user), filters])
-
-
-class CommitmentPaginator(Paginator):
-    """Pages of commitments_visible_to (by agreement short name, then position), each page read from
-    the agreements it covers.
-
-    A page of the whole list used to sort every visible item (7,991 in the benchmark) to keep
-    25. The items are counted per agreement name first (the count the pager needs anyway, in
-    one query), which says which one or two agreements a page falls in and where; the page's
-    rows are then read from those agreements only. Same rows, same order, one query each.
-    """
-
-    object_list: QuerySet[Commitment]
-
-    @cached_property
-    def _sizes(self) -> list[tuple[str, int]]:
-        """(agreement short name, how many of the items it has), in the list's order."""
-        return list(
-            self.object_list.order_by("agreement__short_name")
-            .values_list("agreement__short_name")
-            .annotate(n=Count("pk"))
-        )
-
-    @cached_property
-    def count(self) -> int:
-        return sum(n for _name, n in self._sizes)
-
-    def page(self, number) -> Page:
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        names: list[str] = []
-        first = start = 0
-        for name, n in self._sizes:
-            if start < top and start + n > bottom:
-                first = first if names else start
-                names.append(name)
-            start += n
-        rows = self.object_list.filter(agreement__short_name__in=names)[bottom - first : top - first]
-        return Page(rows, number, self)
 
 
 def updates_visible_to(user: User) -> QuerySet[ProgressUpdate]:
@@ -189,7 +124,8 @@ def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
     """The items the user's party leads or co-leads, with what is due, overdue and stale.
 
     A user without a party (a superuser) sees every item of the agreements they can see.
-    Each list is cut to its first rows, with its full count; a fixed number of queries.
+    Each list is cut to its first rows, with its full count (the items: up to COUNT_UP_TO,
+    core/paging.py); a fixed number of queries.
     Stale follows the weekly digest: only items of agreements in force are owed updates.
     """
     on = on or today()
@@ -199,8 +135,10 @@ def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
     if party is not None:
         led = led.led_by(party)
         visible = visible.led_by(party)
-    first_page = CommitmentPaginator(visible, MY_WORK_COMMITMENTS).page(1)
-    commitments = list(first_page)
+    # The first rows in the item list's order (agreement name, position: an index on the
+    # agreements' names walks them in that order and stops at 25), and (kept, below) a count
+    # that stops past COUNT_UP_TO: neither reads every item the party leads.
+    commitments = list(visible[:MY_WORK_COMMITMENTS])
     stale = led.stale_in_force(on)
     stale_shown = set(stale.filter(pk__in=[c.pk for c in commitments]).values_list("pk", flat=True))
     for commitment in commitments:
@@ -217,9 +155,10 @@ def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
     # What is counted and chosen over everything the party leads (thousands of items in a
     # department) is kept until the records change: the same for every member of the party.
     party_wide = cache.kept(
-        "my-work",
+        "my-work-lists",  # renamed when what is kept changes: a value of the old shape is never read
         [viewer_scope(user), f"led-by-{party.pk if party else 'any'}", on.isoformat()],
         lambda: {
+            "commitments": paging.count_up_to(visible, paging.COUNT_UP_TO),
             "stale": stale.count(),
             **open_milestones.aggregate(
                 overdue=Count("pk", filter=Q(due_on__lt=on)), due=Count("pk", filter=Q(due_on__gte=on))
@@ -228,6 +167,7 @@ def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
             "due_ids": _first_milestone_ids(due),
         },
     )
+    commitments_count, commitments_count_is_exact = party_wide["commitments"]
     milestones = _milestones(party_wide["overdue_ids"] + party_wide["due_ids"])
     follow_ups = list(
         FollowUpAction.objects.filter(
@@ -249,7 +189,9 @@ def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
         "party": party,
         "owned_commitments": owned,
         "commitments": commitments,
-        "commitments_count": first_page.paginator.count,
+        "commitments_count": commitments_count,
+        "commitments_count_is_exact": commitments_count_is_exact,
+        "commitments_counted_up_to": paging.COUNT_UP_TO,
         "overdue_milestones": [m for m in milestones if m.due_on < on],
         "overdue_milestones_count": party_wide["overdue"],
         "due_milestones": [m for m in milestones if m.due_on >= on],

@@ -8,7 +8,6 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -18,6 +17,7 @@ from agreements.models import Agreement, Commitment, Obligation
 from agreements.permissions import visible_agreements
 from core import sorting
 from core.http import AuthenticatedRequest
+from core.paging import CappedCountPaginator
 
 from . import permissions, selectors, services
 from .filters import CommitmentFilter, EventFilter, MeetingFilter, UpdateFilter
@@ -94,10 +94,6 @@ def _commitment(request: HttpRequest, slug: str, code: str) -> Commitment:
     return commitment
 
 
-def _paginate(request: HttpRequest, qs, size: int = PAGE_SIZE, paginator_class=Paginator):
-    return paginator_class(qs, size).get_page(request.GET.get("page"))
-
-
 # --- My work and lists --------------------------------------------------------------------------
 
 
@@ -113,16 +109,12 @@ def _list(
     queryset,
     template: str,
     extra: dict | None = None,
-    paginator_class=Paginator,
-    sorted_paginator_class=None,
 ):
-    """A filtered, sorted (core.sorting) and paged list of what the user sees."""
+    """A filtered, sorted (core.sorting) and paged list of what the user sees, its total counted
+    only as far as the page asked for (core/paging.py): "more than 10,000" past that."""
     agreements = visible_agreements(request.user)
     filterset = filterset_class(request.GET or None, queryset=queryset, agreements=agreements)
-    rows = filterset.qs
-    if sorted_paginator_class is not None and sorting.chosen(filterset):
-        paginator_class = sorted_paginator_class
-    page = _paginate(request, rows, paginator_class=paginator_class)
+    page = CappedCountPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter": filterset,
         "page_obj": page,
@@ -139,9 +131,6 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
         CommitmentFilter,
         selectors.commitments_visible_to(request.user),
         "activities/commitment_list.html",
-        # The pager that reads a page per agreement serves the list's own order only.
-        paginator_class=selectors.CommitmentPaginator,
-        sorted_paginator_class=Paginator,
     )
 
 
@@ -151,7 +140,6 @@ def update_list(request: HttpRequest) -> HttpResponse:
         UpdateFilter,
         selectors.updates_visible_to(request.user),
         "activities/update_list.html",
-        paginator_class=selectors.kept_count_paginator(request.user, "updates", request.GET),
     )
 
 

@@ -173,6 +173,12 @@ class Agreement(models.Model):
 
     class Meta:
         ordering = ["-executed_on", "short_name"]
+        indexes = [
+            # The item list and My work are in agreement-name order: walking the agreements by
+            # name lets a page stop after its rows instead of sorting every visible item
+            # (80,000 at scale 10) to keep 25.
+            models.Index(fields=["short_name", "id"], name="agreement_name_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(term_ends="after")
