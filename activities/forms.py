@@ -396,7 +396,10 @@ class AssignmentForm(PortalForm):
 
     def __init__(self, *args: Any, commitment: Commitment, owners: QuerySet, **kwargs: Any) -> None:
         initial = kwargs.setdefault("initial", {})
-        initial.setdefault("owner", commitment.owner_id)
+        # The owner itself when the page has read it: a text box shows their e-mail address
+        # without asking for them again (core.pickers).
+        owner_read = Commitment.owner.is_cached(commitment)
+        initial.setdefault("owner", commitment.owner if owner_read else commitment.owner_id)
         initial.setdefault("target_date", commitment.target_date)
         initial.setdefault("opened_owner", commitment.owner_id)
         initial.setdefault("opened_target_date", commitment.target_date)

@@ -311,7 +311,8 @@ def commitment_owners(request: HttpRequest, slug: str, code: str) -> JsonRespons
     or e-mail address contains `q`, for whoever may assign it, as `{"value": e-mail, "label"}`."""
     item = _commitment(request, slug, code)
     _refuse_assigning(request, item)
-    found = selectors.owner_suggestions(permissions.owner_choices(item), request.GET.get("q", "")[:120])
+    text = pickers.typed_text(request.GET.get("q"))
+    found = selectors.owner_suggestions(permissions.owner_choices(item), text)
     rows = pickers.suggestions(
         found,
         lambda u: {"value": u.email or u.username, "label": f"{user_label(u)}, {u.email or u.username}"},

@@ -54,7 +54,7 @@ def agreement_lookup(request: HttpRequest) -> JsonResponse:
     """The agreement picker's suggestions (static/js/picker.js): the agreements the user sees
     whose name or slug contains `q`, at most a screenful, as `{"value": slug, "label": name}`."""
     found = selectors.agreement_suggestions(
-        permissions.visible_agreements(request.user), request.GET.get("q", "")[:120]
+        permissions.visible_agreements(request.user), pickers.typed_text(request.GET.get("q"))
     )
     rows = pickers.suggestions(found, lambda a: {"value": a.slug, "label": a.short_name})
     return JsonResponse({"results": rows})

@@ -25,6 +25,8 @@ from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import get_default_renderer
 from django.utils.safestring import mark_safe
 
+from .bounds import CONTROL_CHARACTERS
+
 # How many suggestions a lookup answers with: enough to choose from, few enough to read.
 SUGGESTIONS = 20
 
@@ -111,6 +113,12 @@ class PickerWidget(forms.Select):
             return super().render(name, value, attrs, renderer)
         context = self.get_context(name, value, attrs)
         return mark_safe((renderer or get_default_renderer()).render(self.text_template_name, context))  # noqa: S308
+
+    def use_required_attribute(self, initial: Any) -> bool:
+        """A text box may carry `required` (Select's own rule reads the first choice: a query)."""
+        if self.typed:
+            return not self.is_hidden
+        return super().use_required_attribute(initial)
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
         return data.get(name)
@@ -199,6 +207,12 @@ class PickerField(forms.ModelChoiceField):
         except ValidationError:
             return str(value)
         return self.text_of(found) if found is not None else ""
+
+
+def typed_text(value: str | None) -> str:
+    """What a lookup's `q` asks for: control characters (NUL among them, which PostgreSQL
+    refuses in text) become spaces, and no more than a name's length is read."""
+    return CONTROL_CHARACTERS.sub(" ", value or "")[:120].strip()
 
 
 def suggestions(queryset: QuerySet, to_row: Callable[[Any], dict[str, str]]) -> list[dict[str, str]]:

@@ -321,6 +321,8 @@ EXPECTED: dict[str, Row] = {
     "accounts:saml_acs":       row(None,                "405   405 405 405 405 405"),
     "accounts:saml_metadata":  row(None,                "404   404 404 404 404 404"),
     "agreements:list":         row(None,                "login 200 200 200 200 200"),
+    # The agreement picker's suggestions: each user's own visible agreements (the outsider's: none).
+    "agreements:lookup":       row(None,                "login 200 200 200 200 200"),
     "agreements:detail":       row(moa,                 "login 200 200 200 200 404"),
     "agreements:text_part":    row(moa_part,            "login 200 200 200 200 404"),
     # Where a clause is shown: the agreement page (or, in a long text, the page of its part).
@@ -345,6 +347,8 @@ EXPECTED: dict[str, Row] = {
     "activities:update_create": row(doc_item,           "login 200 403 200 200 404"),
     "activities:update_edit":  row(doc_update,          "login 200 403 403 403 404"),
     "activities:commitment_assign": row(doc_item,       "login 403 403 200 200 404"),
+    # The owner picker's suggestions: for whoever may assign the item's owner.
+    "activities:commitment_owners": row(doc_item,       "login 403 403 200 200 404"),
     "activities:milestone_create": row(doc_item,        "login 200 403 200 200 404"),
     "activities:milestone_complete": row(doc_milestone, "login 405 405 405 405 405"),
     "activities:milestone_edit": row(doc_milestone,     "login 200 403 200 200 404"),
@@ -461,6 +465,9 @@ POST_EXPECTED: dict[str, Row] = {
     "agreements:modification_edit": row(modification,  "login 403 403 403 200 404"),
     "agreements:modification_execute": row(modification, "login 403 403 403 redirect 404"),
     "agreements:modification_withdraw": row(modification, "login 403 403 403 redirect 404"),
+    # The pickers' lookups read (GET only): a POST is refused before anything is looked up.
+    "agreements:lookup":       row(None,                "login 405 405 405 405 405"),
+    "activities:commitment_owners": row(doc_item,       "login 405 405 405 405 405"),
 }
 # fmt: on
 
