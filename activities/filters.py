@@ -9,6 +9,7 @@ import django_filters as filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from agreements.forms import AgreementPickerField
 from agreements.models import Agreement, Commitment, CommitmentStatus, Party, VocabularyEntry
 from agreements.obligations import Vocabulary
 from agreements.selectors import parties_to
@@ -56,7 +57,10 @@ class QuarterFilter(filters.CharFilter):
 
 
 class AgreementFilter(filters.ModelChoiceFilter):
-    """`agreement=<slug>`, choosing among the agreements the user sees."""
+    """`agreement=<slug>`, choosing among the agreements the user sees: a <select> while they are
+    few, a text box with suggestions when many (agreements.forms.AgreementPickerField)."""
+
+    field_class = AgreementPickerField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
@@ -81,7 +85,8 @@ class VisibleFilterSet(filters.FilterSet):
     def __init__(self, *args, agreements: QuerySet[Agreement], **kwargs):
         super().__init__(*args, **kwargs)
         # An option needs the slug (its value) and the short name (its label, str(agreement)),
-        # not the agreement's long texts: every list offers all the agreements the user sees.
+        # not the agreement's long texts; past PORTAL_PICKER_LIMIT the picker reads only one more
+        # than the limit (core.pickers), so the page does not grow with the portfolio.
         self.filters["agreement"].queryset = agreements.only("slug", "short_name")
         if "party" in self.filters:
             self.filters["party"].queryset = parties_to(agreements)

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.functional import cached_property
 
 from agreements.agreement_file.document import ObligationKind
@@ -24,6 +25,7 @@ from agreements.obligations import Vocabulary
 from agreements.permissions import User, party_of
 from contacts.models import PointOfContact, distinct_labels
 from core.bounds import BoundedDateField, BoundedDateTimeField
+from core.pickers import PickerField
 from core.time import today
 
 from .evidence import ACCEPT_ATTRIBUTE, check_upload
@@ -118,6 +120,26 @@ def user_label(user: Any) -> str:
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return user_label(obj)
+
+
+class OwnerPickerField(PickerField):
+    """An item's owner among those who may own it (permissions.owner_choices): a <select> while
+    they are few, past PORTAL_PICKER_LIMIT a text box taking the user's e-mail address or user
+    name, with suggestions from the item's owner lookup (activities:commitment_owners)."""
+
+    match_on = ("pk", "email__iexact", "username__iexact")
+    hint = "Type part of the person's name or e-mail address and choose them from the suggestions."
+    ambiguous_message = "More than one possible owner has “%(value)s”: choose one from the suggestions."
+    default_error_messages = {
+        "invalid_choice": "“%(value)s” is not a user of a party that leads the item. Type part of "
+        "their name or e-mail address and choose them from the suggestions."
+    }
+
+    def label_from_instance(self, obj: Any) -> str:
+        return user_label(obj)
+
+    def text_of(self, obj: Any) -> str:
+        return obj.email or obj.username
 
 
 class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -368,7 +390,7 @@ class AssignmentForm(PortalForm):
     """An item's owner and target date; the hidden fields carry the values the form was opened
     with, so a save over someone else's change is refused (services.commitment_assign)."""
 
-    owner = UserChoiceField(
+    owner = OwnerPickerField(
         queryset=get_user_model().objects.none(),
         required=False,
         empty_label="Not assigned",
@@ -385,13 +407,19 @@ class AssignmentForm(PortalForm):
 
     def __init__(self, *args: Any, commitment: Commitment, owners: QuerySet, **kwargs: Any) -> None:
         initial = kwargs.setdefault("initial", {})
-        initial.setdefault("owner", commitment.owner_id)
+        # The owner itself when the page has read it: a text box shows their e-mail address
+        # without asking for them again (core.pickers).
+        owner_read = Commitment.owner.is_cached(commitment)
+        initial.setdefault("owner", commitment.owner if owner_read else commitment.owner_id)
         initial.setdefault("target_date", commitment.target_date)
         initial.setdefault("opened_owner", commitment.owner_id)
         initial.setdefault("opened_target_date", commitment.target_date)
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners.select_related(
-            "membership__party"
+        owner = cast(OwnerPickerField, self.fields["owner"])
+        owner.queryset = owners.select_related("membership__party")
+        owner.widget.lookup_url = reverse(
+            "activities:commitment_owners",
+            kwargs={"slug": commitment.agreement.slug, "code": commitment.code},
         )
         agreement = commitment.agreement
         if agreement.executed_on:

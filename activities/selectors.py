@@ -620,3 +620,18 @@ def agenda_text(draft: AgendaDraft) -> str:
         [] if draft.open_follow_ups else ["- None."]
     )
     return "\n".join(lines)
+
+
+def owner_suggestions(owners: QuerySet, text: str) -> QuerySet:
+    """The possible owners whose name, e-mail address or user name contains the text, by name:
+    what the owner picker suggests (core.pickers). `owners` is permissions.owner_choices of the
+    item, the same set the assignment form accepts; the caller takes the first few."""
+    words = text.split()
+    for word in words:
+        owners = owners.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(username__icontains=word)
+        )
+    return owners.select_related("membership__party").order_by("last_name", "first_name", "pk")

@@ -23,6 +23,11 @@ urlpatterns = [
         name="commitment_assign",
     ),
     path(
+        "agreements/<slug:slug>/commitments/<str:code>/owners/",
+        views.commitment_owners,
+        name="commitment_owners",
+    ),
+    path(
         "agreements/<slug:slug>/commitments/<str:code>/milestones/new/",
         views.milestone_create,
         name="milestone_create",

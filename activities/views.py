@@ -8,14 +8,14 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from agreements.models import Agreement, Commitment, Obligation
 from agreements.permissions import visible_agreements
-from core import sorting
+from core import pickers, sorting
 from core.http import AuthenticatedRequest
 from core.paging import CappedCountPaginator
 
@@ -35,6 +35,7 @@ from .forms import (
     ProgressUpdateForm,
     apply_errors,
     follow_up_initial,
+    user_label,
 )
 from .models import Evidence, FollowUpAction, Meeting, Milestone, OutreachEvent, ProgressUpdate
 from .periods import meeting_records
@@ -284,14 +285,33 @@ def update_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 # --- owners and target dates -------------------------------------------------------------------
 
 
-def commitment_assign(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    """Managers of a lead party set the item's owner and target date (the item page has the form)."""
-    item = _commitment(request, slug, code)
+def _refuse_assigning(request: HttpRequest, item: Commitment) -> None:
     if not permissions.can_assign_owner(request.user, item):
         raise PermissionDenied(
             f"{item.code} is led by {item.lead_display}. Only managers of a lead party assign "
             "its owner and target date."
         )
+
+
+@require_GET
+def commitment_owners(request: HttpRequest, slug: str, code: str) -> JsonResponse:
+    """The owner picker's suggestions (static/js/picker.js): who may own the item and whose name
+    or e-mail address contains `q`, for whoever may assign it, as `{"value": e-mail, "label"}`."""
+    item = _commitment(request, slug, code)
+    _refuse_assigning(request, item)
+    text = pickers.typed_text(request.GET.get("q"))
+    found = selectors.owner_suggestions(permissions.owner_choices(item), text)
+    rows = pickers.suggestions(
+        found,
+        lambda u: {"value": u.email or u.username, "label": f"{user_label(u)}, {u.email or u.username}"},
+    )
+    return JsonResponse({"results": rows})
+
+
+def commitment_assign(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """Managers of a lead party set the item's owner and target date (the item page has the form)."""
+    item = _commitment(request, slug, code)
+    _refuse_assigning(request, item)
     owners = permissions.owner_choices(item)
     form = AssignmentForm(request.POST or None, commitment=item, owners=owners)
     conflict = None

@@ -10,7 +10,9 @@ import datetime
 from typing import Any, cast
 
 from django import forms
+from django.urls import reverse_lazy
 
+from core.pickers import PickerField
 from core.time import today
 
 from .models import Agreement, Commitment, Party
@@ -18,6 +20,27 @@ from .models import Agreement, Commitment, Party
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+class AgreementPickerField(PickerField):
+    """An agreement among those the form offers, by slug (what `?agreement=` carries) or by its
+    short name typed in full; a text box asking `agreements:lookup` once there are many."""
+
+    match_on = ("slug", "short_name__iexact")
+    hint = "Type part of the agreement's name and choose it from the suggestions, or write its short name."
+    ambiguous_message = "More than one agreement is called “%(value)s”: choose one from the suggestions."
+    default_error_messages = {
+        "invalid_choice": "No agreement you can see is called “%(value)s”. Type part of its name and "
+        "choose it from the suggestions."
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("lookup_url", reverse_lazy("agreements:lookup"))
+        super().__init__(*args, **kwargs)
+
+    def text_of(self, obj: Any) -> str:
+        return obj.slug
 
 
 class AgreementUploadForm(forms.Form):

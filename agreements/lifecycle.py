@@ -74,7 +74,7 @@ if TYPE_CHECKING:
 #: The largest agreement file accepted: the 2017 MOA's file, the longest we know, is 40 kB.
 MAX_AGREEMENT_FILE_BYTES = 512 * 1024
 #: Slugs the agreement pages' own addresses use.
-RESERVED_SLUGS = frozenset({"new"})
+RESERVED_SLUGS = frozenset({"new", "lookup"})
 
 
 def _refuse(field_name: str, message: str) -> ValidationError:

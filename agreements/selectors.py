@@ -54,6 +54,15 @@ def parties_to(agreements: QuerySet[Agreement]) -> QuerySet[Party]:
     )
 
 
+def agreement_suggestions(agreements: QuerySet[Agreement], text: str) -> QuerySet[Agreement]:
+    """The agreements whose short name or slug contains the text, by name: what the agreement
+    picker suggests (core.pickers). `agreements` is the same set the picker's field offers, so a
+    suggestion is always a value the filter accepts; the caller takes the first few."""
+    text = text.strip()
+    found = agreements.filter(Q(short_name__icontains=text) | Q(slug__icontains=text)) if text else agreements
+    return found.order_by("short_name", "slug").only("slug", "short_name")
+
+
 #: Items shown in each list of the agreement page (objectives, joint activities, each party's
 #: goals and action items); a longer list ends with a link to the item list of the rest.
 ITEMS_SHOWN = 50

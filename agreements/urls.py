@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.agreement_list, name="list"),
     # Before <slug>/: "new" is a reserved slug (agreements.lifecycle.RESERVED_SLUGS).
     path("new/", views.agreement_new, name="new"),
+    # The agreement picker's suggestions (core.pickers); "lookup" is reserved like "new".
+    path("lookup/", views.agreement_lookup, name="lookup"),
     path("new/<int:pk>/", views.upload_preview, name="upload_preview"),
     path("new/read/<int:pk>/", views.reading_review, name="reading_review"),
     path("new/read/<int:pk>/proposals/<int:position>/", views.reading_decide, name="reading_decide"),

@@ -8,12 +8,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from core import sorting
+from core import pickers, sorting
 from core.http import AuthenticatedRequest
 from core.time import long_date
 
@@ -47,6 +47,17 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         "sort": sorting.links(selectors.SORT_COLUMNS, sort or selectors.SORT_DEFAULT, request.GET),
     }
     return render(request, "agreements/agreement_list.html", context)
+
+
+@require_GET
+def agreement_lookup(request: HttpRequest) -> JsonResponse:
+    """The agreement picker's suggestions (static/js/picker.js): the agreements the user sees
+    whose name or slug contains `q`, at most a screenful, as `{"value": slug, "label": name}`."""
+    found = selectors.agreement_suggestions(
+        permissions.visible_agreements(request.user), pickers.typed_text(request.GET.get("q"))
+    )
+    rows = pickers.suggestions(found, lambda a: {"value": a.slug, "label": a.short_name})
+    return JsonResponse({"results": rows})
 
 
 def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from activities.quarters import Quarter
+from agreements.forms import AgreementPickerField
 from agreements.models import Agreement
 from agreements.permissions import viewer_scope, visible_agreements
 from core import cache
@@ -43,14 +44,22 @@ def _require_manager(request: HttpRequest) -> None:
 def _filters(request: HttpRequest) -> tuple[Filters | None, DashboardFilterForm]:
     """The filters from the querystring; an agreement or party the user cannot see is a 404."""
     visible = permissions.dashboard_agreements(request.user)
-    # The form offers every visible agreement by name: 200 in the benchmark, two columns each.
-    agreements = list(
-        visible.order_by(F("executed_on").desc(nulls_last=True), "short_name").only("slug", "short_name")
+    # The form offers the visible agreements by name (slug and short name only), or past
+    # PORTAL_PICKER_LIMIT a text box that reads none of them (core.pickers).
+    agreements = visible.order_by(F("executed_on").desc(nulls_last=True), "short_name").only(
+        "slug", "short_name"
     )
     slug = request.GET.get("agreement") or None
     agreement = selectors.dashboard_agreement(visible, slug)
     if slug and agreement is None:
-        raise Http404("No such agreement.")
+        # Not a slug: the short name typed in the picker, else no agreement the manager sees.
+        try:
+            named = AgreementPickerField(queryset=visible).to_python(slug)
+        except ValidationError:
+            named = None
+        agreement = selectors.dashboard_agreement(visible, cast(Agreement, named).slug) if named else None
+        if agreement is None:
+            raise Http404("No such agreement.")
     parties = list(agreement.parties.all()) if agreement else []
     acronym = request.GET.get("party") or None
     party = next((p for p in parties if p.acronym == acronym), None)
@@ -66,6 +75,7 @@ def _filters(request: HttpRequest) -> tuple[Filters | None, DashboardFilterForm]
         data,
         agreements=agreements,
         parties=parties,
+        shown=agreement,
         initial={"agreement": agreement.slug if agreement else None, "as_of": today()},
     )
     as_of = today()

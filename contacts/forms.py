@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.db.models import QuerySet
 
+from agreements.forms import AgreementPickerField
 from agreements.models import Agreement, Party
 from core.bounds import BoundedDateField
 from core.time import long_date, today
@@ -16,6 +18,20 @@ from .services import EDITABLE_FIELDS
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+class ContactListForm(forms.Form):
+    """The contact list's choice of agreement: a <select> while the user sees few, a text box
+    with suggestions when many (agreements.forms.AgreementPickerField)."""
+
+    agreement = AgreementPickerField(
+        queryset=Agreement.objects.none(), required=False, empty_label="All agreements", label="Agreement"
+    )
+
+    def __init__(self, *args, agreements: QuerySet[Agreement], **kwargs) -> None:
+        kwargs.setdefault("auto_id", "contacts-%s")
+        super().__init__(*args, **kwargs)
+        cast(AgreementPickerField, self.fields["agreement"]).queryset = agreements
 
 
 def _bounded_dates(form: forms.BaseForm) -> None:

@@ -17,7 +17,7 @@ from core import sorting
 from core.time import long_date
 
 from . import permissions, selectors, services
-from .forms import ContactCreateForm, ContactForm, DeactivateForm
+from .forms import ContactCreateForm, ContactForm, ContactListForm, DeactivateForm
 from .models import PointOfContact
 
 
@@ -42,10 +42,14 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     party = get_object_or_404(parties, acronym=acronym) if acronym else None
     shown = visible.filter(parties=party) if party else visible
     agreements: list[Agreement] | QuerySet[Agreement]
+    choices = visible.order_by("short_name").only("slug", "short_name")
+    form = ContactListForm({"agreement": slug} if slug else None, agreements=choices)
     if slug:
-        agreements = list(shown.filter(slug=slug))
-        if not agreements and not visible.filter(slug=slug).exists():
+        # A slug (what links carry) or an agreement's short name typed in the picker.
+        if not form.is_valid():
             raise Http404("No such agreement.")
+        slug = form.cleaned_data["agreement"].slug
+        agreements = list(shown.filter(slug=slug))
     else:
         agreements = agreement_list_for(shown)
     page = Paginator(agreements, selectors.AGREEMENTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -59,7 +63,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "agreement_slug": slug or "",
         "party_acronym": acronym or "",
-        "agreement_choices": visible.order_by("short_name").values_list("slug", "short_name"),
+        "form": form,
         "party_choices": parties.values_list("acronym", "name"),
         "can_add": bool(manageable),
         "sort": sorting.links(selectors.SORT_COLUMNS, sort, request.GET),

@@ -1,7 +1,7 @@
 """A production configuration that would send nothing, or send it wrong, is refused.
 
-The same rules run as a system check (ids moa_portal.E001–E007, E010 for SAML sign-on and E011
-for passkeys:
+The same rules run as a system check (ids moa_portal.E001–E007, E010 for SAML sign-on, E011
+for passkeys and E012 for pickers:
 `manage.py check --deploy`, `migrate` and every management command report them) and at the
 start of every production process: gunicorn (moa_portal/wsgi.py), the Celery worker and beat
 (moa_portal/celery.py) raise ImproperlyConfigured instead of starting. Each message names the
@@ -99,6 +99,14 @@ def configuration_problems() -> list[Error]:
                 "WEBHOOK_ALLOW_LOOPBACK is on: webhook URLs could reach this machine over plain http.",
                 hint="Unset WEBHOOK_ALLOW_LOOPBACK (it is for development and tests).",
                 id="moa_portal.E007",
+            )
+        )
+    if getattr(settings, "PORTAL_PICKER_LIMIT", 50) < 0:
+        problems.append(
+            Error(
+                f"PORTAL_PICKER_LIMIT is {settings.PORTAL_PICKER_LIMIT}: below none.",
+                hint="Set PORTAL_PICKER_LIMIT to 0 or more (50 by default): the most choices a picker lists.",
+                id="moa_portal.E012",
             )
         )
     problems.extend(saml_problems())

@@ -15,6 +15,8 @@ from django import forms, template
 from django.forms import BoundField
 from django.utils.safestring import SafeString, mark_safe
 
+from core.pickers import PickerWidget
+
 register = template.Library()
 
 
@@ -28,12 +30,15 @@ def control_classes(field: BoundField) -> str:
     `checkboxinput`), Bootstrap's class for the kind of control, and `is-invalid` on an error."""
     widget = field.field.widget
     classes = widget.attrs.get("class", "").split()
+    typed = isinstance(widget, PickerWidget) and widget.typed  # a picker drawn as a text box
     marker = type(widget).__name__.lower()
+    if isinstance(widget, PickerWidget):
+        marker = "textinput" if typed else "select"  # as crispy marks the control it draws
     if marker not in classes:
         classes.append(marker)
     if isinstance(widget, forms.CheckboxInput):
         classes.append("form-check-input")
-    elif isinstance(widget, forms.Select):
+    elif isinstance(widget, forms.Select) and not typed:
         classes.append("form-select")
     else:
         classes.append("form-control")
@@ -85,6 +90,7 @@ def _select(field: BoundField, attrs: dict) -> SafeString:
 def filter_control(field: BoundField) -> SafeString:
     """The field's control with crispy's classes and Django's attributes (id, aria-*)."""
     widget = field.field.widget
-    if isinstance(widget, forms.Select) and not widget.allow_multiple_selected:
+    typed = isinstance(widget, PickerWidget) and widget.typed
+    if isinstance(widget, forms.Select) and not widget.allow_multiple_selected and not typed:
         return _select(field, field.build_widget_attrs({"class": control_classes(field)}, widget))
     return field.as_widget(attrs={"class": control_classes(field)})

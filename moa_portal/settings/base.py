@@ -175,6 +175,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 PORTAL_SYSTEM_USE_NOTICE = env("PORTAL_SYSTEM_USE_NOTICE", default="")
 # The official ".gov" site banner (USWDS) at the top of every page: on for a federal deployment.
 PORTAL_OFFICIAL_BANNER = env.bool("PORTAL_OFFICIAL_BANNER", default=False)
+# Pickers (core/pickers.py): a choice of agreement or owner is a <select> while it has at most
+# this many options, a text box with suggestions beyond (pages that do not grow with the data).
+PORTAL_PICKER_LIMIT = env.int("PORTAL_PICKER_LIMIT", default=50)
 
 # Multi-factor sign-in (people/mfa.py): Admins who sign in with a password must add a second
 # factor (an authenticator app or a passkey) first; others may. Single sign-on relies on the

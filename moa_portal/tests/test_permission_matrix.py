@@ -330,6 +330,8 @@ EXPECTED: dict[str, Row] = {
     "accounts:saml_acs":       row(None,                "405   405 405 405 405 405"),
     "accounts:saml_metadata":  row(None,                "404   404 404 404 404 404"),
     "agreements:list":         row(None,                "login 200 200 200 200 200"),
+    # The agreement picker's suggestions: each user's own visible agreements (the outsider's: none).
+    "agreements:lookup":       row(None,                "login 200 200 200 200 200"),
     "agreements:detail":       row(moa,                 "login 200 200 200 200 404"),
     "agreements:text_part":    row(moa_part,            "login 200 200 200 200 404"),
     # Where a clause is shown: the agreement page (or, in a long text, the page of its part).
@@ -354,6 +356,8 @@ EXPECTED: dict[str, Row] = {
     "activities:update_create": row(doc_item,           "login 200 403 200 200 404"),
     "activities:update_edit":  row(doc_update,          "login 200 403 403 403 404"),
     "activities:commitment_assign": row(doc_item,       "login 403 403 200 200 404"),
+    # The owner picker's suggestions: for whoever may assign the item's owner.
+    "activities:commitment_owners": row(doc_item,       "login 403 403 200 200 404"),
     "activities:milestone_create": row(doc_item,        "login 200 403 200 200 404"),
     "activities:milestone_complete": row(doc_milestone, "login 405 405 405 405 405"),
     "activities:milestone_edit": row(doc_milestone,     "login 200 403 200 200 404"),
@@ -480,6 +484,9 @@ POST_EXPECTED: dict[str, Row] = {
     # Without a password given first: no options (400), and the answer sends to sign in.
     "accounts:mfa_verify_passkey_options": row(None,   "400   400 400 400 400 400"),
     "accounts:mfa_verify_passkey": row(None,           "login login login login login login"),
+    # The pickers' lookups read (GET only): a POST is refused before anything is looked up.
+    "agreements:lookup":       row(None,                "login 405 405 405 405 405"),
+    "activities:commitment_owners": row(doc_item,       "login 405 405 405 405 405"),
 }
 # fmt: on
 
