@@ -13,7 +13,7 @@ from celery import shared_task
 
 from . import jobs, webhook_events
 from .runs import job_runs_prune
-from .services import notices_deliver_pending
+from .services import notices_deliver_ids, notices_deliver_pending
 
 
 def _day(on: str | None) -> datetime.date | None:
@@ -64,3 +64,11 @@ def deliver_pending_notices() -> int:
     sent = notices_deliver_pending()
     job_runs_prune()
     return sent
+
+
+@shared_task(acks_late=True)
+def deliver_notices(ids: list[int]) -> int:
+    """A chunk of a large claim (services.notices_queue), on the mail queue: how many were sent.
+
+    Safe to run twice: each notice is taken before it is sent, so none goes twice."""
+    return notices_deliver_ids(ids=ids)
