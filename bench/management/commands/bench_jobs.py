@@ -159,8 +159,6 @@ class Command(BaseCommand):
         port = int(self.from_sink.readline())
         self.sink_pid = sink.pid
         self.stdout.write(f"  (notices go to the loopback SMTP server on 127.0.0.1:{port}; load {_load()})")
-        if options["mail_workers"]:
-            self._start_workers(options["mail_workers"], port)
         self.stdout.write(
             f"  {'job':<28} {'first run':>9} {'queries':>7} {'notices':>7} {'cpu':>6}"
             f" {'claim':>14} {'deliver':>14} {'sent/s':>7}   {'re-run':>7} {'queries':>7}"
@@ -175,6 +173,8 @@ class Command(BaseCommand):
             "EMAIL_USE_SSL": False,
         }
         try:
+            if options["mail_workers"]:
+                self._start_workers(options["mail_workers"], port)
             with override_settings(**smtp):
                 for name, path, kwargs, *claim in JOBS:
                     if options["only"] not in name:
@@ -210,6 +210,7 @@ class Command(BaseCommand):
                         "--pool=solo",
                         f"--queues={queue}",
                         f"--hostname=bench-mail{n}@%h",
+                        "--loglevel=INFO",
                         "--without-gossip",
                         "--without-mingle",
                         "--without-heartbeat",
@@ -234,7 +235,8 @@ class Command(BaseCommand):
         def send() -> int:
             sent_here = len(notices_send(claimed=claimed))
             pending = Notification.objects.filter(pk__in=pks, status=Notification.Status.PENDING)
-            while sent_here < len(pks) and pending.exists():
+            deadline = time.monotonic() + 900
+            while sent_here < len(pks) and pending.exists() and time.monotonic() < deadline:
                 time.sleep(0.2)
             return Notification.objects.filter(pk__in=pks, status=Notification.Status.SENT).count()
 
