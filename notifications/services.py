@@ -404,8 +404,8 @@ def _claim_insert(rows: list[dict[str, Any]]) -> None:
         return
     defaults = {f.attname: f.get_default() for f in fields}
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    columns = ", ".join(quote(f.column) for f in fields if f.column)
+    arrays = ", ".join(f"%s::{f.cast_db_type(connection) or 'text'}[]" for f in fields)
     sql = (
         f"INSERT INTO {quote(Notification._meta.db_table)} ({columns})"  # noqa: S608  (names from the model)
         f" SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING"
@@ -810,7 +810,7 @@ def notices_queue(*, ids: list[int]) -> list[int]:
     for start in range(0, len(ids), size):
         chunk = ids[start : start + size]
         try:
-            deliver_notices.apply_async(args=[chunk], retry=False)
+            deliver_notices.apply_async(args=(chunk,), retry=False)
         except Exception:
             logger.exception(
                 "Could not queue %s notices for the mail workers; sending them here.", len(ids) - start
