@@ -22,7 +22,9 @@ def _day(on: str | None) -> datetime.date | None:
 
 @shared_task(acks_late=True)
 def send_term_notices(on: str | None = None) -> int:
-    """The term countdown as of today (or the ISO day given): how many notices were sent."""
+    """The term countdown as of today (or the ISO day given): how many notices this run sent.
+
+    A claim of NOTIFICATION_QUEUE_FROM or more is queued for the mail workers instead (0 here)."""
     return len(jobs.term_notices_send(on=_day(on)))
 
 
