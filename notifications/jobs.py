@@ -3,8 +3,9 @@
 agreements/countdown.py and activities/reminders.py decide what is due on a day and to whom
 (plain data, `core.notices.DueNotice`); each `*_claim(on=...)` here turns that into notices of
 its kind and claims them all at once in the notification log (a fixed number of queries however
-many notices), and each `*_send(on=...)` claims and then sends the ones it won. The Celery
-tasks in tasks.py call the `*_send` functions.
+many notices), and each `*_send(on=...)` claims and then sends the ones it won (a large claim is
+queued in chunks for the mail workers: services.notices_send). The Celery tasks in tasks.py
+call the `*_send` functions.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.template.loader import get_template
 from django.utils import timezone
+from django.utils.html import escape
 from icalendar import Calendar
 
 from agreements.models import Agreement
@@ -180,16 +181,38 @@ def notices_for(
     ]
 
 
+#: Stands for the recipient's name while a text shared by several recipients is rendered; each
+#: recipient's own name (escaped in the HTML body) replaces it afterwards.
+_NAME_MARK = "MOARECIPIENTNAME7f3c9a"
+
+
+@dataclass(frozen=True)
+class _NamedOnly:
+    """The recipient in a shared rendering: only the name, which is put in after (see `_Words`)."""
+
+    name: str = _NAME_MARK
+
+
 class _Words:
     """The subject, bodies and in-portal summary of notices, from each kind's templates.
 
-    The templates are looked up once per kind and claim, not four times per notice.
+    The templates are looked up once per kind and claim, not four times per notice. The words
+    are rendered once per text that recipients share (issue 19: the term countdown at scale 10
+    is 35,000 notices, a few thousand texts, and rendering each notice was most of the claim):
+    notices of one kind, agreement, occasion, context and link read the same to every recipient
+    but for the name in the greeting, and whether they are a portal user (someone who is not
+    gets no links). So those are rendered once with a mark for the name, and each recipient's
+    name replaces the mark. A template may use the recipient only through `recipient.name`;
+    a recipient without a name is rendered on their own (the template decides what stands
+    in for no name). notifications/tests/test_shared_words.py checks, kind by kind, that the
+    shared rendering gives each recipient exactly the words rendering for them alone gives.
     """
 
     def __init__(self) -> None:
         self.templates: dict[str, tuple[Any, Any, Any]] = {}
         self.portal_url = settings.PORTAL_URL.rstrip("/")
         self.now = timezone.now().isoformat()
+        self.shared: dict[tuple, dict[str, str]] = {}
 
     def __call__(self, notice: Notice) -> dict[str, str]:
         if notice.recipient.webhook is not None:
@@ -203,6 +226,34 @@ class _Words:
                 "summary": event["summary"],
                 "body_html": "",
             }
+        name = notice.recipient.name
+        if not name:
+            return _finished(self.render(notice, notice.recipient))
+        portal_links = notice.recipient.user is not None
+        # The context dict is the same object for every recipient of a notice (`notices_for`), and
+        # `notice` keeps it alive while this claim runs, so its id names it.
+        key = (
+            notice.kind,
+            notice.agreement.pk if notice.agreement is not None else None,
+            notice.occasion,
+            id(notice.context),
+            notice.link,
+            portal_links,
+        )
+        shared = self.shared.get(key)
+        if shared is None:
+            shared = self.shared[key] = self.render(notice, _NamedOnly())
+        return _finished(
+            {
+                "subject": shared["subject"].replace(_NAME_MARK, name),
+                "body_text": shared["body_text"].replace(_NAME_MARK, name),
+                "summary": shared["summary"].replace(_NAME_MARK, name),
+                "body_html": shared["body_html"].replace(_NAME_MARK, escape(name)),
+            }
+        )
+
+    def render(self, notice: Notice, recipient: Recipient | _NamedOnly) -> dict[str, str]:
+        """The words of `notice` with `recipient` as the template's recipient, not yet `_finished`."""
         kind = notice.kind
         if kind not in self.templates:
             base = f"notifications/email/{kind}"
@@ -217,18 +268,27 @@ class _Words:
         portal_links = notice.recipient.user is not None
         context = {
             "agreement": notice.agreement,
-            "recipient": notice.recipient,
+            "recipient": recipient,
             "link": notice.link if portal_links else "",
             "portal_links": portal_links,
             "portal_url": self.portal_url,
             **notice.context,
         }
         return {
-            "subject": " ".join(subject.render(context).split())[:250],
+            "subject": subject.render(context),
             "body_text": text.render(context),
-            "summary": text.render({**context, "in_app": True}).strip(),
+            "summary": text.render({**context, "in_app": True}),
             "body_html": html.render(context),
         }
+
+
+def _finished(words: dict[str, str]) -> dict[str, str]:
+    """The subject on one line within its column, the summary without the blank lines around it."""
+    return {
+        **words,
+        "subject": " ".join(words["subject"].split())[:250],
+        "summary": words["summary"].strip(),
+    }
 
 
 def _claimed_keys(notices: list[Notice]) -> set[tuple[int | None, str, str, str]]:
@@ -292,32 +352,68 @@ def notices_claim(*, notices: Iterable[Notice]) -> list[Notification]:
     batch = uuid.uuid4()
     retry_until = timezone.now() + retry_window()
     rows = [
-        Notification(
-            agreement=n.agreement,
-            kind=n.kind,
-            occasion=n.occasion,
-            recipient=n.recipient.key,
-            user=n.recipient.user,
-            email=n.recipient.email,
-            webhook=n.recipient.webhook,
-            link=n.link,
-            calendar=n.calendar,
-            status=(
-                Notification.Status.MUTED
+        {
+            "agreement_id": n.agreement.pk if n.agreement is not None else None,
+            "kind": n.kind,
+            "occasion": n.occasion,
+            "recipient": n.recipient.key,
+            "user_id": n.recipient.user.pk if n.recipient.user is not None else None,
+            "email": n.recipient.email,
+            "webhook_id": n.recipient.webhook.pk if n.recipient.webhook is not None else None,
+            "link": n.link,
+            "calendar": n.calendar,
+            "status": (
+                Notification.Status.MUTED.value
                 if n.recipient.user is not None and (n.recipient.user.pk, n.kind) in muting
-                else Notification.Status.PENDING
+                else Notification.Status.PENDING.value
             ),
-            claim_batch=batch,
-            retry_until=retry_until,
+            "claim_batch": batch,
+            "retry_until": retry_until,
             **words(n),
             **attachment_of(n),
-        )
+        }
         for n in sorted(todo, key=lambda n: (n.key[0] or 0, *n.key[1:]))
     ]
-    Notification.objects.bulk_create(rows, batch_size=CLAIM_BATCH_SIZE, ignore_conflicts=True)
-    won = list(Notification.objects.filter(claim_batch=batch).order_by("pk"))
+    _claim_insert(rows)
+    # The words just written are not read back (at scale 10 the term countdown's are 35,000 rows
+    # of text): a caller that wants them reads them from the row.
+    won = list(
+        Notification.objects.filter(claim_batch=batch)
+        .defer("subject", "summary", "body_text", "body_html", "calendar", "attachment")
+        .order_by("pk")
+    )
     runs.count(claimed=len(won))
     return won
+
+
+def _claim_insert(rows: list[dict[str, Any]]) -> None:
+    """INSERT the claimed rows (field: value, by attname) unless their key is in the log already.
+
+    On PostgreSQL one statement per CLAIM_BATCH_SIZE rows takes each column as one array
+    (`INSERT ... SELECT * FROM unnest(...) ON CONFLICT DO NOTHING`): the ORM's bulk_create
+    prepares every value of every row field by field, which was most of the claim's CPU once
+    the words were rendered once per text (issue 19: 35,000 rows of 29 columns at scale 10).
+    The fields left out take their model defaults, decided once per claim. Elsewhere (SQLite)
+    bulk_create does the same.
+    """
+    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
+    if connection.vendor != "postgresql":
+        Notification.objects.bulk_create(
+            [Notification(**row) for row in rows], batch_size=CLAIM_BATCH_SIZE, ignore_conflicts=True
+        )
+        return
+    defaults = {f.attname: f.get_default() for f in fields}
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields if f.column)
+    arrays = ", ".join(f"%s::{f.cast_db_type(connection) or 'text'}[]" for f in fields)
+    sql = (
+        f"INSERT INTO {quote(Notification._meta.db_table)} ({columns})"  # noqa: S608  (names from the model)
+        f" SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), CLAIM_BATCH_SIZE):
+            batch = rows[start : start + CLAIM_BATCH_SIZE]
+            cursor.execute(sql, [[row.get(f.attname, defaults[f.attname]) for row in batch] for f in fields])
 
 
 class _Outbox:
@@ -681,9 +777,56 @@ def notices_deliver(*, notices: Iterable[Notification]) -> int:
 
 
 def notices_send(*, claimed: list[Notification]) -> list[Notification]:
-    """Send the notices a job's claim won; the ones this run sent (a job returns how many)."""
-    sent = set(_deliver_all(n.pk for n in claimed if n.status != Notification.Status.MUTED))
+    """Send the notices a job's claim won; the ones this run sent (a job returns how many).
+
+    A claim of NOTIFICATION_QUEUE_FROM notices or more is not sent here: it is queued in chunks
+    (`notices_queue`) for the mail workers, and none is returned as sent by this run (the chunks'
+    runs count what they send). Inside a transaction (a caller's, a test's) it is sent here, as
+    the workers could not see the rows.
+    """
+    ids = [n.pk for n in claimed if n.status != Notification.Status.MUTED]
+    if len(ids) >= settings.NOTIFICATION_QUEUE_FROM and not connection.in_atomic_block:
+        left = notices_queue(ids=ids)
+        sent = set(_deliver_all(left))
+    else:
+        sent = set(_deliver_all(ids))
     return [n for n in claimed if n.pk in sent]
+
+
+def notices_queue(*, ids: list[int]) -> list[int]:
+    """Queue these claimed notices for delivery, NOTIFICATION_CHUNK_SIZE a task; the ids not queued.
+
+    Why: at scale 10 the term countdown claims 35,000 notices, minutes of sending for one
+    process; queued in chunks they are sent by as many mail workers (processes, each with
+    NOTIFICATION_DELIVERY_THREADS connections) as are running, and the job ends after its claim.
+    A chunk is an ordinary delivery run (`notices_deliver_ids`): the take decides who sends, so
+    a chunk delivered twice (a redelivered task), or a notice the sweep reaches first, still
+    goes once. The task's queue is CELERY_TASK_ROUTES' (the `mail` queue). If the broker refuses
+    a chunk, that chunk and the rest are returned for the caller to send itself.
+    """
+    from .tasks import deliver_notices
+
+    size = max(settings.NOTIFICATION_CHUNK_SIZE, 1)
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        try:
+            deliver_notices.apply_async(args=(chunk,), retry=False)
+        except Exception:
+            logger.exception(
+                "Could not queue %s notices for the mail workers; sending them here.", len(ids) - start
+            )
+            return ids[start:]
+    logger.info("Queued %s notices in %s chunks for the mail workers", len(ids), -(-len(ids) // size))
+    return []
+
+
+def notices_deliver_ids(*, ids: Iterable[int]) -> int:
+    """Send these claimed notices (a chunk queued by `notices_queue`); how many this run sent.
+
+    A notice already sent, muted, failed or taken by a live send is passed over, so a chunk
+    may be run any number of times.
+    """
+    return len(_deliver_all(ids))
 
 
 def notices_deliver_pending() -> int:

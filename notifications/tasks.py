@@ -13,7 +13,7 @@ from celery import shared_task
 
 from . import jobs, webhook_events
 from .runs import job_runs_prune
-from .services import notices_deliver_pending
+from .services import notices_deliver_ids, notices_deliver_pending
 
 
 def _day(on: str | None) -> datetime.date | None:
@@ -22,7 +22,9 @@ def _day(on: str | None) -> datetime.date | None:
 
 @shared_task(acks_late=True)
 def send_term_notices(on: str | None = None) -> int:
-    """The term countdown as of today (or the ISO day given): how many notices were sent."""
+    """The term countdown as of today (or the ISO day given): how many notices this run sent.
+
+    A claim of NOTIFICATION_QUEUE_FROM or more is queued for the mail workers instead (0 here)."""
     return len(jobs.term_notices_send(on=_day(on)))
 
 
@@ -64,3 +66,11 @@ def deliver_pending_notices() -> int:
     sent = notices_deliver_pending()
     job_runs_prune()
     return sent
+
+
+@shared_task(acks_late=True)
+def deliver_notices(ids: list[int]) -> int:
+    """A chunk of a large claim (services.notices_queue), on the mail queue: how many were sent.
+
+    Safe to run twice: each notice is taken before it is sent, so none goes twice."""
+    return notices_deliver_ids(ids=ids)

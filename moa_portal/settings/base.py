@@ -449,6 +449,15 @@ NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=300)
 # waits on the mail server and the database, so several overlap those waits (issue 19).
 NOTIFICATION_DELIVERY_THREADS = env.int("NOTIFICATION_DELIVERY_THREADS", default=4)
 NOTIFICATION_PARALLEL_FROM = env.int("NOTIFICATION_PARALLEL_FROM", default=200)
+# A job that claims NOTIFICATION_QUEUE_FROM notices or more queues them, NOTIFICATION_CHUNK_SIZE a
+# task, on the mail queue (CELERY_TASK_ROUTES) for the mail workers (moa-portal-mail.service,
+# several processes), and ends after its claim; a smaller claim is sent by the job itself.
+NOTIFICATION_QUEUE_FROM = env.int("NOTIFICATION_QUEUE_FROM", default=1000)
+NOTIFICATION_CHUNK_SIZE = env.int("NOTIFICATION_CHUNK_SIZE", default=500)
+# Which queue each task goes to (the rest: Celery's default queue, `celery`). The mail worker
+# consumes `mail` (deploy/systemd/moa-portal-mail.service); the worker, the default queue.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"notifications.tasks.deliver_notices": {"queue": "mail"}}
 # A notice still pending this long after its claim counts as overdue (health, metrics).
 NOTIFICATION_OVERDUE_MINUTES = env.int("NOTIFICATION_OVERDUE_MINUTES", default=60)
 # Daily jobs also decide what fell due up to this many days ago and was never sent (a worker

@@ -16,13 +16,23 @@ message): the delivery is timed as production sends, one SMTP connection per run
 server's count is checked against what the job says it sent. The delivery rate is notices sent
 per second of the delivery half (target: TARGET_RATE). Like every bench command it refuses to
 run outside the bench settings: it commits notices and deletes rows.
+
+With `--mail-workers N` the delivery half is production's instead: the job's own
+`notices_send`, which queues a large claim in chunks on the mail queue (CELERY_TASK_ROUTES),
+and N Celery worker processes the command starts on that queue (`--pool=solo`, each chunk over
+NOTIFICATION_DELIVERY_THREADS connections) send them to the same loopback server. The delivery
+is timed from the queueing until no claimed notice is pending, and the CPU seconds of the
+workers and of the SMTP server are read from /proc, so a busy machine's figures can be read as
+CPU per notice. `--only` keeps the jobs whose name contains the word given.
 """
 
+import os
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from importlib import import_module
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -32,7 +42,7 @@ from django.test.utils import override_settings
 
 from bench.guard import require_bench_settings
 from notifications.models import Notification
-from notifications.services import notices_deliver
+from notifications.services import notices_deliver, notices_send
 
 # The daily jobs (issue 6): the service each Celery task in */tasks.py calls, as of today.
 JOBS: list[tuple] = [
@@ -73,6 +83,16 @@ TARGET_SECONDS = 30.0
 TARGET_RATE = 200.0
 
 
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) of one process so far, all its threads, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def _function(path: str):
     module, _, attribute = path.rpartition(".")
     return getattr(import_module(module), attribute)
@@ -108,16 +128,24 @@ class _Run:
     parts: list[_Timed] = field(default_factory=list)  # the claim and the delivery, when split
     sent: int = 0
     received: int = 0  # by the SMTP server during the run
+    workers_cpu: float = 0.0  # the mail workers' CPU seconds during the delivery (--mail-workers)
+    sink_cpu: float = 0.0  # the SMTP server's
+    load: str = ""
 
 
 class Command(BaseCommand):
     help = "Time each daily job over the benchmark dataset (real commits, own rows deleted after)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--mail-workers", type=int, default=0, help="deliver through N mail workers")
+        parser.add_argument("--only", default="", help="only the jobs whose name contains this")
 
     def handle(self, *args, **options) -> None:
         require_bench_settings("bench_jobs")
         if not JOBS:
             self.stdout.write("No jobs registered in bench_jobs.JOBS yet.")
             return
+        self.workers: list[subprocess.Popen] = []
         before = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
         sink = subprocess.Popen(  # noqa: S603  (this interpreter, a module of ours)
             [sys.executable, "-m", "bench.smtp_sink"],
@@ -129,7 +157,8 @@ class Command(BaseCommand):
         assert sink.stdin is not None and sink.stdout is not None  # noqa: S101  (both are pipes)
         self.to_sink, self.from_sink = sink.stdin, sink.stdout
         port = int(self.from_sink.readline())
-        self.stdout.write(f"  (notices go to the loopback SMTP server on 127.0.0.1:{port})")
+        self.sink_pid = sink.pid
+        self.stdout.write(f"  (notices go to the loopback SMTP server on 127.0.0.1:{port}; load {_load()})")
         self.stdout.write(
             f"  {'job':<28} {'first run':>9} {'queries':>7} {'notices':>7} {'cpu':>6}"
             f" {'claim':>14} {'deliver':>14} {'sent/s':>7}   {'re-run':>7} {'queries':>7}"
@@ -144,15 +173,76 @@ class Command(BaseCommand):
             "EMAIL_USE_SSL": False,
         }
         try:
+            if options["mail_workers"]:
+                self._start_workers(options["mail_workers"], port)
             with override_settings(**smtp):
                 for name, path, kwargs, *claim in JOBS:
+                    if options["only"] not in name:
+                        continue
                     first, again = (self._run(path, kwargs, *claim) for _ in range(2))
                     self._report(name, first, again)
         finally:
+            for worker in self.workers:
+                worker.terminate()
+                worker.wait(timeout=60)
             deleted, _ = Notification.objects.filter(pk__gt=before).delete()
             self.stdout.write(f"  (deleted the {deleted} notification rows this run created)")
             self.to_sink.close()
             sink.wait(timeout=30)
+
+    def _start_workers(self, count: int, port: int) -> None:
+        """N solo Celery workers on the mail queue, sending to the loopback server; wait until ready."""
+        queue = settings.CELERY_TASK_ROUTES["notifications.tasks.deliver_notices"]["queue"]
+        env = {**os.environ, "EMAIL_URL": f"smtp://127.0.0.1:{port}", "LOG_LEVEL": "INFO"}
+        logs = Path(settings.BASE_DIR) / "var" / "bench"
+        logs.mkdir(parents=True, exist_ok=True)
+        for n in range(count):
+            log = (logs / f"mail-worker-{n}.log").open("w")
+            self.workers.append(
+                subprocess.Popen(  # noqa: S603  (this interpreter, Celery's own command)
+                    [
+                        sys.executable,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "moa_portal",
+                        "worker",
+                        "--pool=solo",
+                        f"--queues={queue}",
+                        f"--hostname=bench-mail{n}@%h",
+                        "--loglevel=INFO",
+                        "--without-gossip",
+                        "--without-mingle",
+                        "--without-heartbeat",
+                    ],
+                    cwd=settings.BASE_DIR,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        deadline = time.monotonic() + 180
+        while not all("ready." in (logs / f"mail-worker-{n}.log").read_text() for n in range(count)):
+            if time.monotonic() > deadline:
+                raise CommandError(f"The mail workers did not start: see {logs}/mail-worker-*.log")
+            time.sleep(0.5)
+        self.stdout.write(f"  ({count} mail workers on the '{queue}' queue)")
+
+    def _deliver_queued(self, claimed: list[Notification]) -> _Timed:
+        """The job's own delivery (queued in chunks when large), timed until nothing claimed is pending."""
+        # The claim's rows by their claim batch (a list of 35,000 ids in each poll was itself a load).
+        mine = Notification.objects.filter(claim_batch__in={n.claim_batch for n in claimed})
+        pks = [n.pk for n in claimed]
+
+        def send() -> int:
+            sent_here = len(notices_send(claimed=claimed))
+            pending = mine.filter(status=Notification.Status.PENDING)
+            deadline = time.monotonic() + 900
+            while sent_here < len(pks) and pending.exists() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            return mine.filter(status=Notification.Status.SENT).count()
+
+        return _Timed(send)
 
     def _received(self) -> int:
         """How many messages the SMTP server has accepted so far."""
@@ -162,13 +252,18 @@ class Command(BaseCommand):
 
     def _run(self, path: str, kwargs: dict, claim_path: str | None = None) -> _Run:
         received = self._received()
+        cpu_before = [_cpu(w.pid) for w in self.workers], _cpu(self.sink_pid)
+        load = _load()
         if claim_path is None:
             run = _Timed(_function(path), **kwargs)
             notices = run.result if isinstance(run.result, int) else len(run.result)
             timed = _Run(run.seconds, run.cpu, run.queries, notices, sent=notices)
         else:
             claim = _Timed(_function(claim_path), **kwargs)
-            deliver = _Timed(notices_deliver, notices=claim.result)
+            if self.workers:
+                deliver = self._deliver_queued(claim.result)
+            else:
+                deliver = _Timed(notices_deliver, notices=claim.result)
             timed = _Run(
                 claim.seconds + deliver.seconds,
                 claim.cpu + deliver.cpu,
@@ -178,6 +273,9 @@ class Command(BaseCommand):
                 sent=deliver.result,
             )
         timed.received = self._received() - received
+        timed.workers_cpu = sum(_cpu(w.pid) for w in self.workers) - sum(cpu_before[0])
+        timed.sink_cpu = _cpu(self.sink_pid) - cpu_before[1]
+        timed.load = f"{load} -> {_load()}"
         if timed.received != timed.sent:
             raise CommandError(
                 f"{path}: sent {timed.sent} notices, the SMTP server received {timed.received}"
@@ -195,3 +293,10 @@ class Command(BaseCommand):
             f"{split} {f'{rate:7.0f}' if rate is not None else ' ' * 7}"
             f"   {again.seconds:5.2f} s {again.queries:7d}  (target < {TARGET_SECONDS:.0f} s: {verdict})"
         )
+        if first.parts:
+            claim, deliver = first.parts
+            self.stdout.write(
+                f"      claim cpu {claim.cpu:.2f} s; delivery cpu: this process {deliver.cpu:.2f} s,"
+                f" mail workers {first.workers_cpu:.2f} s, SMTP server {first.sink_cpu:.2f} s;"
+                f" load {first.load}"
+            )
