@@ -133,3 +133,9 @@ def test_the_service_refuses_an_unnamed_token(doc_staff):
     with pytest.raises(ValidationError):
         access_token_create(acting_user=doc_staff, name=" ", scope="read", expires_on=today())
     assert not AccessToken.objects.exists()
+
+
+def test_the_served_schema_describes_the_personal_access_token(api_as, doc_staff):
+    response = api_as(doc_staff).get(reverse("api:schema"), {"format": "json"})
+    scheme = response.json()["components"]["securitySchemes"]["personalAccessToken"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
