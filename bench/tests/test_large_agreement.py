@@ -170,6 +170,14 @@ def test_a_2000_clause_import_keeps_one_history_row_per_clause(tmp_path):
     assert set(history.values_list("id", flat=True)) == set(agreement.sections.values_list("pk", flat=True))
 
 
+def test_a_clauses_history_row_is_a_copy_of_the_clause_as_imported(tmp_path):
+    agreement = _import(400, tmp_path)
+    fields = ("id", "agreement_id", "number", "heading", "text", "parent_id", "position", "version")
+    history = Section.history.filter(agreement_id=agreement.pk)
+    assert sorted(history.values_list(*fields)) == sorted(agreement.sections.values_list(*fields))
+    assert set(history.values_list("history_change_reason", "history_user")) == {("", None)}
+
+
 def test_a_2000_clause_import_stores_items_with_their_clause_goal_and_leads(tmp_path):
     data = large_agreement(2000)
     agreement = _import(2000, tmp_path)
