@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connection, models
 from django.db.models import Max
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 ModelT = TypeVar("ModelT", bound=models.Model)
@@ -87,3 +89,44 @@ def history_with_m2m(model: type[ModelT], objs: list[ModelT], *, new: set[int]) 
             ],
             batch_size=BATCH,
         )
+
+
+def create_with_history(model: type[ModelT], objs: list[ModelT]) -> None:
+    """Insert `objs` (their keys already reserved) and their "+" history rows, copied by the database.
+
+    The history rows are what simple-history's `bulk_history_create` would make (every tracked
+    field, the import's moment, the user of the request if any, no change reason), but written
+    by one INSERT ... SELECT from the rows just inserted: no historical instance per row in
+    Python, which was half of the CPU time and much of the memory of a large import.
+    """
+    if not objs:
+        return
+    model._default_manager.bulk_create(objs, batch_size=BATCH)
+    copy_into_history(model, [o.pk for o in objs], "+")
+
+
+def copy_into_history(model: type[models.Model], pks: list[int], history_type: str) -> None:
+    """One history row of `history_type` for each row of `pks`, copied from the row by the database."""
+    if not pks or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    history: Any = model.history.model  # type: ignore[attr-defined]
+    tracked = history.tracked_fields
+    user = history.get_default_history_user(model())  # the request's user, or nobody
+    qn = connection.ops.quote_name
+    columns = [history._meta.get_field(f.name).column for f in tracked] + [
+        history._meta.get_field(name).column
+        for name in ("history_date", "history_change_reason", "history_type", "history_user")
+    ]
+    moment = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), BATCH):
+            rows = (
+                model._default_manager.filter(pk__in=pks[start : start + BATCH])
+                .order_by("pk")
+                .values_list(*(f.attname for f in tracked))
+            )
+            select, params = rows.query.sql_with_params()
+            # Names are the models' own, quoted; every value is a parameter.
+            into = f"{qn(history._meta.db_table)} ({', '.join(qn(c) for c in columns)})"
+            sql = f"INSERT INTO {into} SELECT copied.*, %s, %s, %s, %s FROM ({select}) copied"  # noqa: S608
+            cursor.execute(sql, [moment, "", history_type, user.pk if user else None, *params])

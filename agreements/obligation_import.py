@@ -28,17 +28,24 @@ def _save_if_changed(obj: Any, values: dict[str, Any]) -> bool:
 
 
 def import_obligations(
-    doc: AgreementDocument | None, agreement: Agreement, created: Counter, updated: Counter
+    doc: AgreementDocument | None,
+    agreement: Agreement,
+    created: Counter,
+    updated: Counter,
+    *,
+    sections: dict[str, int] | None = None,
 ) -> None:
     """Create, update or remove the agreement's vocabulary entries and obligations to match `doc`.
 
     `created` and `updated` are the import result's counters; a schema-1 file (no document,
-    or one that states none) leaves the agreement with none.
+    or one that states none) leaves the agreement with none. `sections` is each clause's key
+    by its number when the caller has it (the import has just written them).
     """
     if doc is None:
         return
     # Keys only: a large agreement has tens of thousands of clauses, and only their keys are needed.
-    sections = dict(Section.objects.filter(agreement=agreement).values_list("number", "pk"))
+    if sections is None:
+        sections = dict(Section.objects.filter(agreement=agreement).values_list("number", "pk"))
     # Parties are matched as the rest of the import matches them (today: on the acronym).
     by_acronym = {p.acronym: p for p in agreement.parties.all()}
     parties: dict[str, Party] = {p.key: by_acronym[p.acronym] for p in doc.parties}

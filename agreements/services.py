@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import models, transaction
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from core.cache import data_changed
 
 from .agreement_file import AgreementDocument, KnownParty, match_parties
 from .agreement_file.document import Duration
-from .bulk import BATCH, differences, history_with_m2m, reserve_ids
+from .bulk import BATCH, create_with_history, differences, history_with_m2m, reserve_ids
 from .models import (
     Agreement,
     Authority,
@@ -74,18 +74,28 @@ def _sync(
     return obj
 
 
-def _sync_sections(doc: AgreementDocument, agreement: Agreement, result: ImportResult) -> dict[str, Section]:
-    """The file's clauses, created or updated in bulk; a clause the file no longer has stays.
+#: The columns of a clause the file gives (besides its number), compared on a re-import.
+_CLAUSE_FIELDS = ("heading", "text", "position", "parent_id")
 
-    One query reads the agreement's clauses, one reserves the new ones' keys, and each batch
-    of rows is one INSERT (or UPDATE) and one INSERT of their history: no query per clause.
-    Parents come before their children in the file (checked by the reader).
+
+def _sync_sections(doc: AgreementDocument, agreement: Agreement, result: ImportResult) -> dict[str, int]:
+    """The file's clauses, created or updated in bulk; each clause's key by its number.
+
+    A clause the file no longer has stays. One query reads the agreement's clauses (their
+    values, not model instances), one reserves the new ones' keys, and each batch of `BATCH`
+    new clauses is one INSERT and one INSERT ... SELECT of their history, its instances dropped
+    once written: memory for one batch, whatever the length of the text. Parents come before
+    their children in the file (checked by the reader).
     """
-    existing = {s.number: s for s in Section.objects.filter(agreement=agreement)}
-    missing = [s for s in doc.sections if s.number not in existing]
-    ids = dict(zip((s.number for s in missing), reserve_ids(Section, len(missing)), strict=True))
-    id_of = {number: s.pk for number, s in existing.items()} | ids
-    sections: dict[str, Section] = {}
+    existing = {
+        row[1]: row
+        for row in Section.objects.filter(agreement=agreement)
+        .values_list("pk", "number", *_CLAUSE_FIELDS, "version")
+        .iterator()
+    }
+    missing = [s.number for s in doc.sections if s.number not in existing]
+    ids = dict(zip(missing, reserve_ids(Section, len(missing)), strict=True))
+    id_of = {number: row[0] for number, row in existing.items()} | ids
     new: list[Section] = []
     changed: list[Section] = []
     fields: set[str] = set()
@@ -96,31 +106,34 @@ def _sync_sections(doc: AgreementDocument, agreement: Agreement, result: ImportR
             "position": s.position,
             "parent_id": id_of[s.parent] if s.parent else None,
         }
-        section = existing.get(s.number)
-        if section is None:
-            section = Section(pk=ids[s.number], agreement=agreement, number=s.number, **values)
-            new.append(section)
-        elif diff := differences(section, values):
-            for name in diff:
-                setattr(section, name, values[name])
-            changed.append(section)
+        row = existing.get(s.number)
+        if row is None:
+            new.append(Section(pk=ids[s.number], agreement_id=agreement.pk, number=s.number, **values))
+            if len(new) == BATCH:
+                create_with_history(Section, new)
+                result.created["clauses"] += len(new)
+                new = []
+            continue
+        diff = [name for name, had in zip(_CLAUSE_FIELDS, row[2:6], strict=True) if had != values[name]]
+        if diff:
+            changed.append(
+                Section(pk=row[0], agreement_id=agreement.pk, number=s.number, version=row[6], **values)
+            )
             fields.update(diff)
-        section.agreement = agreement
-        sections[s.number] = section
     if new:
-        bulk_create_with_history(new, Section, batch_size=BATCH)
+        create_with_history(Section, new)
         result.created["clauses"] += len(new)
     if changed:
         bulk_update_with_history(changed, Section, sorted(fields), batch_size=BATCH)
         result.updated["clauses"] += len(changed)
-    return sections
+    return id_of
 
 
 def _sync_commitments(
     doc: AgreementDocument,
     agreement: Agreement,
     parties: dict[str, Party],
-    sections: dict[str, Section],
+    sections: dict[str, int],
     result: ImportResult,
 ) -> None:
     """The file's tracked items and their lead parties, created or updated in bulk.
@@ -148,7 +161,7 @@ def _sync_commitments(
             "kind": c.kind.value,
             "title": c.title,
             "description": c.description,
-            "source_section_id": sections[c.section].pk,
+            "source_section_id": sections[c.section],
             "position": c.position,
             # Strategic goals come before action items in the file, so the goal exists.
             "goal_id": id_of[c.goal] if c.goal else None,
@@ -307,7 +320,7 @@ def import_agreement(*, doc: AgreementDocument) -> ImportResult:
             {
                 "text": au.text,
                 "party": parties[au.party],
-                "section": sections[au.section] if au.section else None,
+                "section_id": sections[au.section] if au.section else None,
                 "position": au.position,
             },
         )
@@ -369,7 +382,7 @@ def import_agreement(*, doc: AgreementDocument) -> ImportResult:
                 {"modification": modification, "party": parties[e.party]},
                 {"executed_on": e.executed_on},
             )
-    import_obligations(doc, agreement, result.created, result.updated)
+    import_obligations(doc, agreement, result.created, result.updated, sections=sections)
     agreement.refresh_expiry()
     if result.changed:
         # Clauses and items are written in bulk, which sends no post_save: say it once.

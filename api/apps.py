@@ -5,6 +5,6 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "api"
     verbose_name = "API"
-
-    def ready(self) -> None:
-        from . import schema  # noqa: F401  # registers the token scheme with drf-spectacular
+    # The token scheme is registered with drf-spectacular by api/urls.py, which serves the schema
+    # (and which `manage.py spectacular` loads too): importing drf-spectacular here cost every
+    # process half a second of its start, the workers and `import_agreement` included.

@@ -1,5 +1,5 @@
 """How the OpenAPI schema describes the token authentication (drf-spectacular finds this
-extension once it is imported: `api.apps.ApiConfig.ready`)."""
+extension once it is imported: by `api.urls`, which serves the schema)."""
 
 from __future__ import annotations
 

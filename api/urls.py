@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from . import pages, views
+from . import schema as _schema  # noqa: F401  # registers the token scheme with drf-spectacular
 
 app_name = "api"
 

@@ -870,11 +870,11 @@ class _Generator:
         h = self._h
         sql = f"""
             INSERT INTO {table} (commitment_id, title, owner_user_id, due_on, completed_on,
-                                 created_by_id, created_at, cancel_reason)
+                                 created_by_id, created_at, cancel_reason, version)
             SELECT m.id, m.code || ' step ' || (m.j + 1), pu.user_id, m.due,
                    CASE WHEN m.due < %(end)s::date AND {h("m.key", 21, 100)} < 85
                         THEN m.due - ({h("m.key", 22, 41)} - 20)::int END,
-                   pu.user_id, m.executed::timestamp AT TIME ZONE 'UTC', ''
+                   pu.user_id, m.executed::timestamp AT TIME ZONE 'UTC', '', 1
             FROM (
                 SELECT i.id, i.code, i.executed, i.owner_party_id, j, i.n::bigint * 100000 + j AS key,
                        i.executed + ((j + 1) * (%(end)s::date - i.executed + 365)) / (c.count + 1) AS due

@@ -129,9 +129,90 @@ def _load(path: str | Path, text: str) -> Any:
         except ValueError:
             pass
     try:
-        return yaml.load(text, Loader=_TextKeepingLoader)  # noqa: S506 - a SafeLoader subclass
+        return _load_in_parts(text)
     except yaml.YAMLError as exc:
         raise AgreementFileError(path, "(file)", f"is not valid YAML: {exc}") from None
+
+
+class _PartsLoader(_TextKeepingLoader):
+    """The loader composing one node at a time from libyaml's events (PyYAML's own composer).
+
+    libyaml's composer only builds a whole document: every node of a 20,000-clause file at once
+    (about 100 MB, far more than the values they become). PyYAML's composer, run over the same
+    events, builds one value's nodes, which are dropped once the value is made.
+    """
+
+    anchors: dict[str, yaml.Node]
+    compose_node = yaml.composer.Composer.compose_node
+    compose_scalar_node = yaml.composer.Composer.compose_scalar_node
+    compose_sequence_node = yaml.composer.Composer.compose_sequence_node
+    compose_mapping_node = yaml.composer.Composer.compose_mapping_node
+
+
+def _load_in_parts(text: str) -> Any:
+    """What `yaml.load` gives, made one top-level field (and one item of a top-level list) at a time.
+
+    The nodes of one item (a clause) live only while it is made, so reading holds the file's
+    values, not their nodes as well. A document of any other shape (not a mapping; a merge key,
+    an anchor or a tag at the top; more than one document) is read by `yaml.load` as before,
+    which also gives its refusals their usual words.
+    """
+    loader = _PartsLoader(text)
+    loader.anchors = {}
+    try:
+        data = _parts(loader)
+    finally:
+        loader.dispose()
+    if data is _WHOLE:
+        return yaml.load(text, Loader=_TextKeepingLoader)  # noqa: S506 - a SafeLoader subclass
+    return data
+
+
+#: `_parts`'s answer for a document it leaves to `yaml.load`.
+_WHOLE = object()
+_PLAIN_TAGS = (None, "!")
+
+
+def _parts(loader: _PartsLoader) -> Any:
+    events = yaml.events
+    loader.get_event()  # the stream's start
+    if not loader.check_event(events.DocumentStartEvent):
+        return _WHOLE  # an empty stream
+    loader.get_event()
+    start = loader.peek_event()
+    if not isinstance(start, events.MappingStartEvent) or start.anchor or start.tag not in _PLAIN_TAGS:
+        return _WHOLE
+    loader.get_event()
+    data: dict[Any, Any] = {}
+    while not loader.check_event(events.MappingEndEvent):
+        key_node = _next_node(loader)
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag in _SPECIAL_KEYS:
+            return _WHOLE
+        key = loader.construct_document(key_node)
+        value = loader.peek_event()
+        if isinstance(value, events.SequenceStartEvent) and value.anchor is None and value.tag in _PLAIN_TAGS:
+            loader.get_event()
+            items = []
+            while not loader.check_event(events.SequenceEndEvent):
+                items.append(loader.construct_document(_next_node(loader)))
+            loader.get_event()
+            data[key] = items
+        else:
+            data[key] = loader.construct_document(_next_node(loader))
+    loader.get_event()  # the mapping's end
+    loader.get_event()  # the document's end
+    if not loader.check_event(events.StreamEndEvent):
+        return _WHOLE  # a second document: yaml.load refuses it
+    return data
+
+
+def _next_node(loader: _PartsLoader) -> yaml.Node:
+    """The next value's nodes (its place in the document matters only to path resolvers: none)."""
+    return loader.compose_node(None, None)  # type: ignore[arg-type,return-value]
+
+
+#: Keys SafeConstructor treats specially in a mapping (``<<`` merges, ``=`` is a value key).
+_SPECIAL_KEYS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
 
 
 def _json_number(kind: Callable[[str], int | float]) -> Callable[[str], Number]:

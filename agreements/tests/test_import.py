@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 from django.core.management import CommandError, call_command
+from django.core.management.base import SystemCheckError
 
 from agreements.models import (
     Agreement,
@@ -205,3 +206,18 @@ def test_database_refusal_midway_rolls_back_everything(moa, moa_data, tmp_path):
     with pytest.raises(CommandError, match="nothing was saved"):
         call_command("import_agreement", str(_write(tmp_path, moa_data)))
     assert Section.objects.get(agreement=moa, number="I").text != "Written first, then rolled back."
+
+
+def test_the_import_command_still_refuses_a_production_configuration_that_cannot_work(db, settings):
+    settings.PORTAL_PRODUCTION = True
+    settings.PORTAL_URL = "http://localhost"
+    with pytest.raises(SystemCheckError, match="moa_portal.E003"):
+        call_command("import_agreement", str(MOA_FILE), skip_checks=False)
+    assert not Agreement.objects.exists()
+
+
+def test_the_import_command_does_not_load_the_portals_web_addresses(db, settings):
+    """Checking the URL configuration imports every view: half the command's start, for nothing."""
+    settings.ROOT_URLCONF = "no.such.urls"
+    call_command("import_agreement", str(MOA_FILE), skip_checks=False)
+    assert Agreement.objects.filter(slug="doc-dhs-ecommerce-moa-2017").exists()

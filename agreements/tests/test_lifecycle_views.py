@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from agreements import lifecycle
-from agreements.models import Agreement, DraftUpload
+from agreements.models import Agreement, DraftUpload, Section
 from agreements.permissions import ADMIN
 from agreements.tests.factories import UserFactory
 from core.time import today
@@ -75,6 +75,16 @@ def test_upload_preview_confirm_saves_the_draft_and_shows_it(client, doc_admin):
     confirmed = client.post(response.url, {"sha256": upload.sha256})
     assert confirmed.url == "/agreements/trade-data-mou/"
     assert Agreement.objects.get(slug="trade-data-mou").executed_on is None
+
+
+def test_the_clauses_of_a_confirmed_upload_are_in_the_audit_trail_under_its_admin(client, doc_admin):
+    client.force_login(doc_admin)
+    response = post_file(client, NEW_FILE.read_bytes())
+    client.post(response.url, {"sha256": DraftUpload.objects.get().sha256})
+    agreement = Agreement.objects.get(slug="trade-data-mou")
+    rows = Section.history.filter(agreement_id=agreement.pk)
+    assert rows.count() == agreement.sections.count() > 0
+    assert {(row.history_type, row.history_user) for row in rows} == {("+", doc_admin)}
 
 
 def test_another_admins_upload_is_not_found(client, doc_admin, dhs_admin):

@@ -155,3 +155,9 @@ def test_an_expired_tokens_write_is_refused_and_nothing_is_saved(doc_staff):
         response = client_with(raw).post(MARK_READ, {}, format="json")
     assert response.status_code == 401
     assert Notification.objects.get().read_at is None
+
+
+def test_the_served_schema_describes_the_personal_access_token(api_as, doc_staff):
+    response = api_as(doc_staff).get(reverse("api:schema"), {"format": "json"})
+    scheme = response.json()["components"]["securitySchemes"]["personalAccessToken"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import tracemalloc
 from io import StringIO
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements.agreement_file import AgreementFileError, read_agreement
+from agreements.agreement_file.reading import load_yaml
 from agreements.models import Agreement, Commitment, Section
 from agreements.obligations import Obligation
 from agreements.permissions import ADMIN, MANAGER, STAFF
@@ -96,6 +98,58 @@ def test_a_json_file_refuses_a_clause_number_written_as_a_number(tmp_path):
         read_agreement(path)
 
 
+# --- reading in parts ---------------------------------------------------------------------------
+
+
+def _whole(path: Path):
+    """The file as PyYAML reads a whole document, numbers keeping their text (the reader's loader)."""
+    from agreements.agreement_file.reading import _TextKeepingLoader
+
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_TextKeepingLoader)  # noqa: S506
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an anchor in one clause, its alias in a later one and outside the list
+        "sections:\n  - &a {number: &n '1', text: x}\n  - number: '2'\n    parent: *n\n"
+        "  - *a\nterm: {section: *n}\n",
+        # a merge key inside a clause and at the top of the file
+        "base: &b {heading: H}\nsections:\n  - <<: *b\n    number: 9.10\n<<: {schema: x}\n",
+        # a key given twice (the last one counts), numbers as written, a list in a list
+        "schema: a\nschema: b\nsections: [[1, 010], {number: 1.50}]\n",
+        # a tagged mapping at the top, empty values, an empty file
+        "!!map {a: 1}\n",
+        "empty: []\nnothing:\n",
+        "",
+    ],
+)
+def test_a_file_read_in_parts_reads_as_the_whole_document_reads(text, tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert repr(load_yaml(path)) == repr(_whole(path))
+
+
+def test_a_file_of_two_documents_is_still_refused(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("schema: a\n---\nschema: b\n", encoding="utf-8")
+    with pytest.raises(AgreementFileError, match="expected a single document"):
+        load_yaml(path)
+
+
+def test_reading_a_large_file_holds_its_values_not_the_yaml_nodes_of_every_clause(tmp_path):
+    """The nodes of one clause at a time: the whole file's nodes were five times its values."""
+    path = _write(large_agreement(2000), tmp_path)
+    tracemalloc.start()
+    try:
+        data = load_yaml(path)
+        kept, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(data["sections"]) == 2000
+    assert peak < 3 * kept  # the values, and the file's text while it is read
+
+
 # --- the import ----------------------------------------------------------------------------------
 
 
@@ -114,6 +168,14 @@ def test_a_2000_clause_import_keeps_one_history_row_per_clause(tmp_path):
     assert history.count() == 2000
     assert set(history.values_list("history_type", flat=True)) == {"+"}
     assert set(history.values_list("id", flat=True)) == set(agreement.sections.values_list("pk", flat=True))
+
+
+def test_a_clauses_history_row_is_a_copy_of_the_clause_as_imported(tmp_path):
+    agreement = _import(400, tmp_path)
+    fields = ("id", "agreement_id", "number", "heading", "text", "parent_id", "position", "version")
+    history = Section.history.filter(agreement_id=agreement.pk)
+    assert sorted(history.values_list(*fields)) == sorted(agreement.sections.values_list(*fields))
+    assert set(history.values_list("history_change_reason", "history_user")) == {("", None)}
 
 
 def test_a_2000_clause_import_stores_items_with_their_clause_goal_and_leads(tmp_path):

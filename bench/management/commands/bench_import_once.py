@@ -11,12 +11,14 @@ import time
 from django.core.management.base import BaseCommand, CommandParser
 
 from agreements.agreement_file import read_agreement
+from agreements.management.commands.import_agreement import IMPORT_CHECKS
 from agreements.services import import_agreement
 from bench.guard import require_bench_settings
 
 
 class Command(BaseCommand):
     help = "Import an agreement file and print the seconds of its reading and of its import (JSON)."
+    requires_system_checks = IMPORT_CHECKS  # as manage.py import_agreement
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path")
