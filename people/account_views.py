@@ -285,6 +285,12 @@ def mfa_app_view(request: AuthenticatedRequest) -> HttpResponse:
     """Add (or replace) the authenticator app: scan the secret, prove it with a code."""
     form = AddAppForm(request.POST or None)
     current = mfa.confirmed_app(request.user)
+    # Without an app, an account with passkeys proves its password (people.mfa.proof_asked).
+    proof = (
+        CurrentFactorForm(request.POST or None, user=request.user, request=request)
+        if current is None
+        else None
+    )
     # A session alone (a borrowed desk, a stolen cookie) must not swap the app for another.
     if request.method == "POST" and form.is_valid() and current is not None:
         current_code = form.cleaned_data["current_code"].strip()
@@ -292,6 +298,8 @@ def mfa_app_view(request: AuthenticatedRequest) -> HttpResponse:
             form.add_error("current_code", "Enter the code your current app shows now.")
         elif not current.verify_token(current_code):
             form.add_error("current_code", "That code is not right: enter the code your current app shows.")
+    if request.method == "POST" and form.is_valid() and proof is not None and not proof.is_valid():
+        form.add_error(None, proof.refusal())
     if request.method == "POST" and form.is_valid():
         enrolled = mfa.app_add(
             acting_user=request.user,
@@ -317,6 +325,7 @@ def mfa_app_view(request: AuthenticatedRequest) -> HttpResponse:
         "registration/mfa_app.html",
         {
             "form": form,
+            "proof_form": proof,
             "offer": offer,
             "replacing": current is not None,
             "required": request.session.get(mfa.ENROL_REQUIRED_KEY, False),

@@ -1107,6 +1107,7 @@ def mfa_app_data(o, user):
     return {
         "secret": signing.dumps({"key": key_hex, "user": user.pk}, salt=mfa.SECRET_SALT),
         "code": _app_code(key_hex),
+        "password": DEFAULT_PASSWORD,  # doc_staff has a passkey: adding an app asks the password
     }
 
 

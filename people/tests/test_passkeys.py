@@ -7,6 +7,7 @@ as it checks a real key's: nothing of the portal's or the library's is replaced.
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 from axes.models import AccessAttempt
@@ -502,3 +503,22 @@ def test_renewing_recovery_codes_with_a_wrong_password_is_refused_and_counted(do
     assert mfa.code_matches(user=doc_staff, code=old[0]) == "recovery code"
     assert not AccountEvent.objects.filter(kind="recovery_renewed").exists()
     assert failed_passwords(doc_staff) == 1
+
+
+def test_an_app_for_an_account_with_only_passkeys_asks_the_password_and_saves_nothing_without(doc_staff):
+    client = signed_in_client(doc_staff)
+    add_passkey(client, new_key())
+    page = client.get(reverse("accounts:mfa_app")).content.decode()
+    signed = re.search(r'name="secret" value="([^"]+)"', page).group(1)
+    key_hex = mfa._offered_key(user=doc_staff, signed=signed)
+    response = client.post(reverse("accounts:mfa_app"), {"secret": signed, "code": code_for(key_hex)})
+    assert response.status_code == 200 and "Enter your password." in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=doc_staff).exists()
+    assert not AccountEvent.objects.filter(kind="mfa_added").exists()
+
+
+def test_an_account_with_only_passkeys_adds_an_app_with_its_password(doc_staff):
+    client = signed_in_client(doc_staff)
+    add_passkey(client, new_key())
+    add_app(client)  # gives the password with the new app's code
+    assert TOTPDevice.objects.filter(user=doc_staff, confirmed=True).exists()
