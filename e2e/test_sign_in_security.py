@@ -1,8 +1,8 @@
 """Journeys of signing in securely: a user adds an authenticator app and is asked for its code
 at the next sign-in; a user adds a passkey (Chromium's virtual authenticator, through the DevTools
-protocol) and uses it at the next sign-in; a user signs in through an OpenID provider
-(django-oauth-toolkit, run on loopback as a subprocess: e2e/oidc_provider) with PKCE and lands on
-My work, after accepting the system-use notice."""
+protocol) and uses it at the next sign-in, and a second one only with the password; a user signs
+in through an OpenID provider (django-oauth-toolkit, run on loopback as a subprocess:
+e2e/oidc_provider) with PKCE and lands on My work, after accepting the system-use notice."""
 
 from __future__ import annotations
 
@@ -94,6 +94,38 @@ def test_user_adds_a_passkey_and_uses_it_at_the_next_sign_in(
     axe(page)
     page.get_by_role("button", name="Use your security key").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+
+
+def test_a_second_passkey_asks_for_the_password_before_the_browser_makes_it(
+    page: Page, settings, login, doc_staff, portal, axe
+):
+    passkeys_at(settings, portal)
+    login(page, doc_staff)  # signed in first: with a passkey, signing in would ask for it
+    enrolling = Client()  # a first passkey, made in software (it is not in the browser's list)
+    enrolling.force_login(doc_staff)
+    options = enrolling.post(reverse("accounts:mfa_passkey_options")).json()
+    key = SoftwareAuthenticator(rp_id=urlsplit(portal).hostname or "", origin=portal)
+    enrolling.post(
+        reverse("accounts:mfa_passkey_add"), {"name": "Old key", "credential": key.create(options)}
+    )
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    authenticator = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {"options": {"protocol": "ctap2", "transport": "usb", "hasUserVerification": False}},
+    )["authenticatorId"]
+    page.goto(portal + reverse("accounts:mfa"))
+    axe(page)
+    page.get_by_label("Name of the passkey").fill("New key")
+    page.locator("#add-password").fill("not the password")
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.locator("#passkey-status")).to_have_text("That password is not right.")
+    # Refused before the options: the key was never asked to make a passkey.
+    assert not cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
+    page.locator("#add-password").fill(PASSWORD)
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.get_by_text("The passkey “New key” is added")).to_be_visible()
+    expect(page.locator("#passkey-list")).to_contain_text("New key")
 
 
 def test_without_javascript_the_second_step_says_a_passkey_needs_it_and_takes_a_code(

@@ -21,7 +21,14 @@ from core.http import AuthenticatedRequest
 
 from . import mfa, notice, passkeys, sso
 from . import signin as people_signin
-from .forms import AddAppForm, AppCodeForm, PasskeyAddForm, PasskeyAnswerForm, SignInCodeForm
+from .forms import (
+    AddAppForm,
+    AppCodeForm,
+    CurrentFactorForm,
+    PasskeyAddForm,
+    PasskeyAnswerForm,
+    SignInCodeForm,
+)
 
 
 def safe_next(request: HttpRequest, default: str = "") -> str:
@@ -197,8 +204,10 @@ def _overview(request: AuthenticatedRequest, *, passkey_form: PasskeyAddForm | N
             "recovery_left": mfa.recovery_codes_left(user),
             "required": mfa.second_factor_required(user),
             "app_is_last": mfa.would_leave_no_factor(user, app=True),
-            "code_form": AppCodeForm(),
             "passkey_form": passkey_form or PasskeyAddForm(),
+            # Two forms ask the same proof on this page: the same names, ids of their own.
+            "add_proof_form": CurrentFactorForm(user=user, request=request, auto_id="add-%s"),
+            "renew_proof_form": CurrentFactorForm(user=user, request=request, auto_id="renew-%s"),
         },
     )
 
@@ -211,7 +220,13 @@ def mfa_overview_view(request: AuthenticatedRequest) -> HttpResponse:
 
 @require_http_methods(["POST"])
 def mfa_passkey_options_view(request: AuthenticatedRequest) -> JsonResponse:
-    """The options for the browser to create a passkey (static/js/passkey.js asks for them)."""
+    """The options for the browser to create a passkey (static/js/passkey.js asks for them, with
+    the add form's fields): only after proof of a current factor, if the account has one. The
+    challenge they carry is the only way to the add step, so the proof is asked here, once, and
+    before the browser makes a passkey that would not be kept."""
+    proof = CurrentFactorForm(request.POST, user=request.user, request=request)
+    if not proof.is_valid():
+        return JsonResponse({"detail": proof.refusal()}, status=400)
     return JsonResponse(passkeys.registration_options(request, user=request.user))
 
 
@@ -241,9 +256,12 @@ def mfa_passkey_add_view(request: AuthenticatedRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def mfa_passkey_remove_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """Ask, then remove one of the user's own passkeys (someone else's is not found)."""
+    """Ask (with proof of a current factor), then remove one of the user's own passkeys
+    (someone else's is not found)."""
     passkey = get_object_or_404(passkeys.passkeys_of(request.user), pk=pk)
-    if request.method == "POST":
+    data = request.POST if request.method == "POST" else None
+    form = CurrentFactorForm(data, user=request.user, request=request)
+    if form.is_bound and form.is_valid():
         try:
             passkeys.passkey_remove(request=request, acting_user=request.user, passkey=passkey)
         except passkeys.PasskeyRefused as refusal:
@@ -254,7 +272,11 @@ def mfa_passkey_remove_view(request: AuthenticatedRequest, pk: int) -> HttpRespo
     return render(
         request,
         "registration/mfa_passkey_remove.html",
-        {"passkey": passkey, "is_last": mfa.would_leave_no_factor(request.user, passkey_id=passkey.pk)},
+        {
+            "passkey": passkey,
+            "form": form,
+            "is_last": mfa.would_leave_no_factor(request.user, passkey_id=passkey.pk),
+        },
     )
 
 
@@ -263,6 +285,12 @@ def mfa_app_view(request: AuthenticatedRequest) -> HttpResponse:
     """Add (or replace) the authenticator app: scan the secret, prove it with a code."""
     form = AddAppForm(request.POST or None)
     current = mfa.confirmed_app(request.user)
+    # Without an app, an account with passkeys proves its password (people.mfa.proof_asked).
+    proof = (
+        CurrentFactorForm(request.POST or None, user=request.user, request=request)
+        if current is None
+        else None
+    )
     # A session alone (a borrowed desk, a stolen cookie) must not swap the app for another.
     if request.method == "POST" and form.is_valid() and current is not None:
         current_code = form.cleaned_data["current_code"].strip()
@@ -270,6 +298,8 @@ def mfa_app_view(request: AuthenticatedRequest) -> HttpResponse:
             form.add_error("current_code", "Enter the code your current app shows now.")
         elif not current.verify_token(current_code):
             form.add_error("current_code", "That code is not right: enter the code your current app shows.")
+    if request.method == "POST" and form.is_valid() and proof is not None and not proof.is_valid():
+        form.add_error(None, proof.refusal())
     if request.method == "POST" and form.is_valid():
         enrolled = mfa.app_add(
             acting_user=request.user,
@@ -295,6 +325,7 @@ def mfa_app_view(request: AuthenticatedRequest) -> HttpResponse:
         "registration/mfa_app.html",
         {
             "form": form,
+            "proof_form": proof,
             "offer": offer,
             "replacing": current is not None,
             "required": request.session.get(mfa.ENROL_REQUIRED_KEY, False),
@@ -314,14 +345,14 @@ def mfa_recovery_codes_view(request: AuthenticatedRequest) -> HttpResponse:
 
 @require_http_methods(["POST"])
 def mfa_recovery_renew_view(request: AuthenticatedRequest) -> HttpResponse:
-    """New recovery codes, for a user who proves they hold the app."""
-    form = AppCodeForm(request.POST)
-    app = mfa.confirmed_app(request.user)
-    if app is None:
-        messages.error(request, "Add an authenticator app first.")
+    """New recovery codes, for a user who proves a current factor: the app's code, or the
+    password of an account with only passkeys."""
+    if not mfa.has_second_factor(request.user):
+        messages.error(request, "Add an authenticator app or a passkey first.")
         return redirect("accounts:mfa")
-    if not form.is_valid() or not app.verify_token(form.cleaned_data["code"].strip()):
-        messages.error(request, "That code is not right: the recovery codes were not renewed.")
+    form = CurrentFactorForm(request.POST, user=request.user, request=request)
+    if not form.is_valid():
+        messages.error(request, f"{form.refusal()} The recovery codes were not renewed.")
         return redirect("accounts:mfa")
     request.session[RECOVERY_CODES_SHOWN_KEY] = mfa.recovery_codes_renew(
         acting_user=request.user, request=request

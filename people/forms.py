@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.http import HttpRequest
 
 from agreements.models import Party
 from agreements.permissions import ROLES
+
+from . import mfa
 
 ROLE_HELP = "Staff read and report; Managers also see the dashboard; Admins also keep contacts and users."
 
@@ -91,6 +94,60 @@ class AddAppForm(AppCodeForm):
         help_text="Replacing an app needs a code from the one you have now.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class CurrentFactorForm(forms.Form):
+    """Proof of a current factor before a passkey is added or removed or the recovery codes are
+    renewed (people.mfa.proof_asked says which, and why): only that field is shown and read.
+    Checking it counts a wrong one, so a form is checked once (is_valid)."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=12,
+        required=False,
+        help_text="To be sure it is you: the 6-digit code your app shows now.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    password = forms.CharField(
+        label="Your password",
+        max_length=4096,
+        required=False,
+        strip=False,
+        help_text="To be sure it is you: the password you sign in with.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    MISSING = {
+        mfa.PROOF_CODE: "Enter the code your authenticator app shows now.",
+        mfa.PROOF_PASSWORD: "Enter your password.",
+    }
+    WRONG = {
+        mfa.PROOF_CODE: "That code is not right: enter the code your authenticator app shows now.",
+        mfa.PROOF_PASSWORD: "That password is not right.",
+    }
+
+    def __init__(self, *args: Any, user: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.request = request
+        self.asked = mfa.proof_asked(user)
+        for name in (mfa.PROOF_CODE, mfa.PROOF_PASSWORD):
+            if name != self.asked:
+                del self.fields[name]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.asked and self.asked not in self.errors:
+            given = cleaned.get(self.asked) or ""
+            if not given:
+                self.add_error(self.asked, self.MISSING[self.asked])
+            elif not mfa.current_factor_proven(request=self.request, user=self.user, **{self.asked: given}):
+                self.add_error(self.asked, self.WRONG[self.asked])
+        return cleaned
+
+    def refusal(self) -> str:
+        """The errors as one sentence, for a message or a script."""
+        return " ".join(str(e) for errors in self.errors.values() for e in errors)
 
 
 class PasskeyAddForm(forms.Form):

@@ -32,6 +32,7 @@ from typing import Any
 
 import segno
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.db import transaction
@@ -88,6 +89,50 @@ def would_leave_no_factor(user: Any, *, app: bool = False, passkey_id: int | Non
     app_left = not app and confirmed_app(user) is not None
     passkeys_left = WebAuthnCredential.objects.filter(user=user, confirmed=True).exclude(pk=passkey_id)
     return not (app_left or passkeys_left.exists())
+
+
+# --- proof of a current factor ----------------------------------------------------------------
+#
+# A signed-in session alone (a borrowed desk, a stolen cookie) must not add a passkey, remove one
+# or renew the recovery codes: a passkey added by whoever holds the cookie would sign them in for
+# as long as they like. So these ask for one current factor first: the app's code when the
+# account has an app (as replacing or removing the app does), the password when it has only
+# passkeys (proving a passkey would need a ceremony of its own before the one that adds one).
+# An account with no second factor yet is asked nothing: its password alone signs in, so a stolen
+# session is already the whole account, and its first factor comes right after a password
+# sign-in (an Admin held at enrolment, people.middleware) just as the app's first enrolment does.
+# A wrong code counts against the app's growing delay (django-otp's throttle), a wrong password
+# against django-axes' lockout (it goes through authenticate(), as at sign-in).
+
+PROOF_CODE = "code"
+PROOF_PASSWORD = "password"  # noqa: S105 (the name of a form field)
+
+
+def proof_asked(user: Any) -> str:
+    """What proves a current factor for this user: PROOF_CODE (an app is set), PROOF_PASSWORD
+    (only passkeys), or "" (no second factor yet: nothing to protect beyond the password)."""
+    if confirmed_app(user) is not None:
+        return PROOF_CODE
+    if has_passkey(user):
+        return PROOF_PASSWORD
+    return ""
+
+
+def current_factor_proven(*, request: HttpRequest, user: Any, code: str = "", password: str = "") -> bool:
+    """Whether the code or password given proves the factor `proof_asked` asks for. Only the one
+    asked for is read; a wrong one is counted (the app's throttle, axes' lockout), an empty one
+    is simply not a proof."""
+    asked = proof_asked(user)
+    if asked == PROOF_CODE:
+        app = confirmed_app(user)
+        code = code.strip().replace(" ", "")
+        return app is not None and bool(code) and app.verify_token(code)
+    if asked == PROOF_PASSWORD:
+        if not password:
+            return False
+        proven = authenticate(request, username=user.get_username(), password=password)
+        return proven is not None and proven.pk == user.pk
+    return True
 
 
 SECRET_SALT = "people.mfa.new-app-secret"  # noqa: S105 (a signing salt, not a secret)

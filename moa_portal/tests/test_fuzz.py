@@ -227,9 +227,10 @@ BUTTONS = [
     ("agreements:draft_clause_move", "doc_admin", {"direction": "x"}),
     ("webhooks:pause", "doc_admin", {"active": ""}),
     ("webhooks:rotate", "doc_admin", {}),
-    ("accounts:mfa_passkey_options", "doc_staff", {}),
+    ("accounts:mfa_passkey_options", "doc_staff", {"name": "", "code": "", "password": ""}),
     ("accounts:mfa_passkey_add", "doc_staff", {"name": "", "credential": ""}),
-    ("accounts:mfa_passkey_remove", "doc_staff", {}),
+    ("accounts:mfa_passkey_remove", "doc_staff", {"code": "", "password": ""}),
+    ("accounts:mfa_recovery_renew", "doc_staff", {"code": "", "password": ""}),
 ]
 
 
@@ -325,8 +326,8 @@ def test_the_passkey_steps_refuse_hostile_answers_without_a_500_or_a_saved_row(c
         client.post(reverse("login"), {"username": objects.doc_staff.username, "password": DEFAULT_PASSWORD})
         client.post(reverse("accounts:mfa_verify_passkey_options"))
     else:
-        client.force_login(objects.doc_staff)
-        client.post(reverse("accounts:mfa_passkey_options"))
+        client.force_login(objects.doc_staff)  # who has a passkey: the options ask the password
+        client.post(reverse("accounts:mfa_passkey_options"), {"password": DEFAULT_PASSWORD})
     before = (_record_counts(), WebAuthnCredential.objects.count())
     response = client.post(reverse(step), {"name": "Fuzz", "credential": answer})
     COVERED["form examples"] += 1

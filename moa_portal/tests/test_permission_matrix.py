@@ -478,8 +478,10 @@ POST_EXPECTED: dict[str, Row] = {
     "agreements:modification_execute": row(modification, "login 403 403 403 redirect 404"),
     "agreements:modification_withdraw": row(modification, "login 403 403 403 redirect 404"),
     # Options for adding a passkey (a challenge in the session, and the account's WebAuthn user
-    # handle); a passkey posted without its name and answer is shown again with the errors.
-    "accounts:mfa_passkey_options": row(None,          "login 200 200 200 200 200"),
+    # handle): without proof of a factor for an account that has one (doc_staff's matrix
+    # passkey: the password) none (400); a passkey posted without its name and answer is shown
+    # again with the errors.
+    "accounts:mfa_passkey_options": row(None,          "login 400 200 200 200 200"),
     "accounts:mfa_passkey_add": row(None,              "login 200 200 200 200 200"),
     # Without a password given first: no options (400), and the answer sends to sign in.
     "accounts:mfa_verify_passkey_options": row(None,   "400   400 400 400 400 400"),
@@ -1135,7 +1137,18 @@ def mfa_app_data(o, user):
     return {
         "secret": signing.dumps({"key": key_hex, "user": user.pk}, salt=mfa.SECRET_SALT),
         "code": _app_code(key_hex),
+        "password": DEFAULT_PASSWORD,  # doc_staff has a passkey: adding an app asks the password
     }
+
+
+def current_factor_data(o, user):
+    """Proof of the user's current factor (people.mfa.proof_asked): the password, and the app's
+    code if they have an app (only the one asked for is read)."""
+    data = {"password": DEFAULT_PASSWORD}
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() if user is not None else None
+    if device is not None:
+        data["code"] = _app_code(device.key)
+    return data
 
 
 def mfa_code_data(o, user):
@@ -1225,7 +1238,9 @@ POSTS: dict[str, PostRow] = {
     "accounts:mfa_app": post(None, mfa_app_data, "login ok ok ok ok ok ok ok"),
     "accounts:mfa_recovery_renew": post(None, mfa_code_data, "login ok ok ok ok ok ok ok"),
     "accounts:mfa_remove": post(None, mfa_code_data, "login ok ok ok ok ok ok ok"),
-    "accounts:mfa_passkey_remove": post(pk_of("passkey"), None, "login ok 404 404 404 404 404 404"),
+    "accounts:mfa_passkey_remove": post(
+        pk_of("passkey"), current_factor_data, "login ok 404 404 404 404 404 404"
+    ),
     "tokens:list": post(None, token_data, "login 201 201 201 201 201 201 201"),
     "tokens:revoke": post(pk_of("access_token"), None, "login ok 404 404 404 404 404 404"),
     # DOC's webhook: DOC's admin keeps it; DHS's admin adds DHS's own, and does not find DOC's.

@@ -32,7 +32,9 @@ def add_app(client: Client) -> str:
     page = client.get(reverse("accounts:mfa_app")).content.decode()
     signed = re.search(r'name="secret" value="([^"]+)"', page).group(1)
     key_hex = mfa._offered_key(user=client.user, signed=signed)  # type: ignore[attr-defined]
-    response = client.post(reverse("accounts:mfa_app"), {"secret": signed, "code": code_for(key_hex)})
+    # The password is read only from an account with passkeys (people.mfa.proof_asked).
+    data = {"secret": signed, "code": code_for(key_hex), "password": DEFAULT_PASSWORD}
+    response = client.post(reverse("accounts:mfa_app"), data)
     assert response["Location"] == reverse("accounts:mfa_recovery_codes")
     return key_hex
 
@@ -84,7 +86,9 @@ def test_a_secret_offered_to_another_user_is_refused(doc_staff, dhs_staff):
     signed = re.search(r'name="secret" value="([^"]+)"', other).group(1)
     key_hex = mfa._offered_key(user=dhs_staff, signed=signed)
     client = signed_in_client(doc_staff)
-    response = client.post(reverse("accounts:mfa_app"), {"secret": signed, "code": code_for(key_hex)})
+    # The password is read only from an account with passkeys (people.mfa.proof_asked).
+    data = {"secret": signed, "code": code_for(key_hex), "password": DEFAULT_PASSWORD}
+    response = client.post(reverse("accounts:mfa_app"), data)
     assert response.status_code == 200
     assert not TOTPDevice.objects.exists()
 

@@ -7,14 +7,17 @@ as it checks a real key's: nothing of the portal's or the library's is replaced.
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
+from axes.models import AccessAttempt
 from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
+from agreements.tests.factories import DEFAULT_PASSWORD
 from people import mfa, passkeys
 from people.models import RecoveryCodeDevice
 from people.tests.authenticator import SoftwareAuthenticator, b64url
@@ -36,16 +39,31 @@ def new_key() -> SoftwareAuthenticator:
     return SoftwareAuthenticator(rp_id=RP_ID, origin=ORIGIN)
 
 
-def registration_options(client: Client) -> dict:
-    response = client.post(reverse("accounts:mfa_passkey_options"))
+#: What the add form sends with the options: the password (read only from an account that has
+#: only passkeys; one with an app is asked its code, one with no factor nothing).
+WITH_PASSWORD = {"password": DEFAULT_PASSWORD}
+
+
+def registration_options(client: Client, proof: dict | None = None) -> dict:
+    response = client.post(reverse("accounts:mfa_passkey_options"), WITH_PASSWORD if proof is None else proof)
     assert response.status_code == 200
     return response.json()
 
 
-def add_passkey(client: Client, key: SoftwareAuthenticator, name: str = "YubiKey") -> object:
-    """Add a passkey through the pages, as the browser's script does."""
-    answer = key.create(registration_options(client))
+def add_passkey(
+    client: Client, key: SoftwareAuthenticator, name: str = "YubiKey", proof: dict | None = None
+) -> object:
+    """Add a passkey through the pages, as the browser's script does (the form's fields with the
+    options, then the answer)."""
+    answer = key.create(registration_options(client, proof))
     return client.post(reverse("accounts:mfa_passkey_add"), {"name": name, "credential": answer})
+
+
+def failed_passwords(user) -> int:
+    """The wrong passwords django-axes counts toward locking this account (from the test address)."""
+    return sum(
+        AccessAttempt.objects.filter(username=user.username).values_list("failures_since_start", flat=True)
+    )
 
 
 def sign_in_options(client: Client) -> dict:
@@ -282,8 +300,8 @@ def test_passkey_options_without_a_password_first_are_refused(db):
 
 def test_an_app_code_still_signs_in_an_account_with_a_passkey_too(doc_staff):
     enrolling = signed_in_client(doc_staff)
-    key_hex = add_app(enrolling)
     add_passkey(enrolling, new_key())
+    key_hex = add_app(enrolling)
     client = Client()
     password_step(client, doc_staff)
     response = client.post(reverse("accounts:mfa_verify"), {"code": code_for(key_hex, steps_ahead=1)})
@@ -302,7 +320,7 @@ def test_removing_a_passkey_asks_first_then_removes_it(doc_staff):
     page = client.get(url).content.decode()
     assert "Remove the passkey “Old key”?" in page
     assert WebAuthnCredential.objects.filter(pk=old.pk).exists()
-    assert client.post(url)["Location"] == reverse("accounts:mfa")
+    assert client.post(url, WITH_PASSWORD)["Location"] == reverse("accounts:mfa")
     assert list(passkeys.passkeys_of(doc_staff).values_list("name", flat=True)) == ["New key"]
     assert AccountEvent.objects.get(user=doc_staff, kind="passkey_removed").detail == "Old key"
 
@@ -311,7 +329,7 @@ def test_removing_the_last_factor_removes_the_recovery_codes(doc_staff):
     client = signed_in_client(doc_staff)
     add_passkey(client, new_key())
     passkey = passkeys.passkeys_of(doc_staff).get()
-    client.post(reverse("accounts:mfa_passkey_remove", args=[passkey.pk]))
+    client.post(reverse("accounts:mfa_passkey_remove", args=[passkey.pk]), WITH_PASSWORD)
     assert not mfa.has_second_factor(doc_staff)
     assert not RecoveryCodeDevice.objects.filter(user=doc_staff).exists()
 
@@ -322,7 +340,7 @@ def test_someone_elses_passkey_cannot_be_removed_or_seen(doc_staff, dhs_staff):
     client = signed_in_client(doc_staff)
     url = reverse("accounts:mfa_passkey_remove", args=[theirs.pk])
     assert client.get(url).status_code == 404
-    assert client.post(url).status_code == 404
+    assert client.post(url, WITH_PASSWORD).status_code == 404
     assert WebAuthnCredential.objects.filter(pk=theirs.pk).exists()
 
 
@@ -333,7 +351,7 @@ def test_an_admin_who_must_have_a_second_factor_cannot_remove_the_last_one(setti
     passkey = passkeys.passkeys_of(doc_admin).get()
     url = reverse("accounts:mfa_passkey_remove", args=[passkey.pk])
     assert "Admins must keep one" in client.get(url).content.decode()
-    client.post(url)
+    client.post(url, WITH_PASSWORD)
     assert WebAuthnCredential.objects.filter(pk=passkey.pk).exists()
     assert not AccountEvent.objects.filter(kind="passkey_removed").exists()
 
@@ -341,10 +359,12 @@ def test_an_admin_who_must_have_a_second_factor_cannot_remove_the_last_one(setti
 def test_an_admin_with_an_app_too_may_remove_a_passkey(settings, doc_admin):
     settings.PORTAL_MFA_REQUIRED_FOR_ADMINS = True
     client = signed_in_client(doc_admin)
-    add_app(client)
     add_passkey(client, new_key())
+    key_hex = add_app(client)
     passkey = passkeys.passkeys_of(doc_admin).get()
-    client.post(reverse("accounts:mfa_passkey_remove", args=[passkey.pk]))
+    client.post(
+        reverse("accounts:mfa_passkey_remove", args=[passkey.pk]), {"code": code_for(key_hex, steps_ahead=1)}
+    )
     assert not WebAuthnCredential.objects.exists()
 
 
@@ -358,8 +378,8 @@ def test_an_admin_cannot_remove_the_app_when_it_is_the_last_factor(settings, doc
 
 def test_removing_the_app_keeps_the_passkeys_and_the_recovery_codes(doc_staff):
     client = signed_in_client(doc_staff)
-    key_hex = add_app(client)
     add_passkey(client, new_key())
+    key_hex = add_app(client)
     client.post(reverse("accounts:mfa_remove"), {"code": code_for(key_hex, steps_ahead=1)})
     assert not TOTPDevice.objects.filter(user=doc_staff).exists()
     assert mfa.has_second_factor(doc_staff)
@@ -371,7 +391,8 @@ def test_an_admin_held_at_enrolment_may_add_a_passkey_and_is_let_on(settings, do
     client = Client()
     password_step(client, doc_admin)
     assert client.get(reverse("agreements:list"))["Location"] == reverse("accounts:mfa_app")
-    assert add_passkey(client, new_key())["Location"] == reverse("accounts:mfa_recovery_codes")
+    # Its first factor: the password it just gave is not asked again (people.mfa.proof_asked).
+    assert add_passkey(client, new_key(), proof={})["Location"] == reverse("accounts:mfa_recovery_codes")
     assert client.get(reverse("agreements:list")).status_code == 200
 
 
@@ -382,3 +403,122 @@ def test_a_passkey_satisfies_the_admin_requirement_at_the_next_sign_in(settings,
     assert password_step(client, doc_admin)["Location"] == reverse("accounts:mfa_verify")
     answer_with(client, key.get(sign_in_options(client)))
     assert client.get(reverse("agreements:list")).status_code == 200
+
+
+# --- proof of a current factor before adding, removing, renewing ---------------------------------
+
+
+def test_a_second_passkey_without_the_password_gets_no_options_and_nothing_is_saved(doc_staff):
+    client = signed_in_client(doc_staff)
+    add_passkey(client, new_key(), name="Laptop")
+    response = client.post(reverse("accounts:mfa_passkey_options"), {"name": "Attacker's key"})
+    assert response.status_code == 400 and response.json()["detail"] == "Enter your password."
+    assert passkeys.REGISTRATION_KEY not in client.session
+    refused = client.post(reverse("accounts:mfa_passkey_add"), {"name": "Attacker's key", "credential": "{}"})
+    assert "expired or was already used" in refused.content.decode()
+    assert list(passkeys.passkeys_of(doc_staff).values_list("name", flat=True)) == ["Laptop"]
+    assert AccountEvent.objects.filter(user=doc_staff, kind="passkey_added").count() == 1
+
+
+def test_a_second_passkey_is_added_with_the_password(doc_staff):
+    client = signed_in_client(doc_staff)
+    add_passkey(client, new_key(), name="Laptop")
+    response = add_passkey(client, new_key(), name="Phone", proof={"password": DEFAULT_PASSWORD})
+    assert response["Location"] == reverse("accounts:mfa")
+    assert passkeys.passkeys_of(doc_staff).count() == 2
+    assert AccountEvent.objects.get(user=doc_staff, kind="passkey_added", detail="Phone")
+
+
+def test_a_wrong_password_for_a_passkey_is_refused_and_counted_toward_the_lockout(settings, doc_staff):
+    client = signed_in_client(doc_staff)
+    add_passkey(client, new_key())
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post(reverse("accounts:mfa_passkey_options"), {"password": "not-the-password"})
+        assert response.status_code in (400, 429)
+    assert failed_passwords(doc_staff) == settings.AXES_FAILURE_LIMIT
+    # Locked from this address: even the right password proves nothing until the cool-off ends.
+    assert client.post(reverse("accounts:mfa_passkey_options"), WITH_PASSWORD).status_code != 200
+    assert passkeys.REGISTRATION_KEY not in client.session
+
+
+def test_an_account_with_an_app_proves_it_with_a_code_and_not_the_password(doc_staff):
+    client = signed_in_client(doc_staff)
+    key_hex = add_app(client)
+    by_password = client.post(reverse("accounts:mfa_passkey_options"), WITH_PASSWORD)
+    assert by_password.status_code == 400
+    assert by_password.json()["detail"] == "Enter the code your authenticator app shows now."
+    response = add_passkey(client, new_key(), proof={"code": code_for(key_hex, steps_ahead=1)})
+    assert response["Location"] == reverse("accounts:mfa")
+    assert mfa.has_passkey(doc_staff)
+
+
+def test_a_wrong_app_code_for_a_passkey_is_refused_and_slows_the_app_down(doc_staff):
+    client = signed_in_client(doc_staff)
+    add_app(client)
+    response = client.post(reverse("accounts:mfa_passkey_options"), {"code": "000000"})
+    assert response.status_code == 400 and "That code is not right" in response.json()["detail"]
+    assert TOTPDevice.objects.get(user=doc_staff).throttling_failure_count == 1
+    assert passkeys.REGISTRATION_KEY not in client.session
+
+
+def test_removing_a_passkey_without_the_password_is_refused_and_nothing_removed(doc_staff):
+    client = signed_in_client(doc_staff)
+    add_passkey(client, new_key())
+    passkey = passkeys.passkeys_of(doc_staff).get()
+    response = client.post(reverse("accounts:mfa_passkey_remove", args=[passkey.pk]))
+    assert response.status_code == 200 and "Enter your password." in response.content.decode()
+    assert WebAuthnCredential.objects.filter(pk=passkey.pk).exists()
+    assert not AccountEvent.objects.filter(kind="passkey_removed").exists()
+
+
+def test_removing_a_passkey_with_a_wrong_password_is_refused_and_counted(doc_staff):
+    client = signed_in_client(doc_staff)
+    add_passkey(client, new_key())
+    passkey = passkeys.passkeys_of(doc_staff).get()
+    response = client.post(reverse("accounts:mfa_passkey_remove", args=[passkey.pk]), {"password": "wrong"})
+    assert "That password is not right." in response.content.decode()
+    assert WebAuthnCredential.objects.filter(pk=passkey.pk).exists()
+    assert failed_passwords(doc_staff) == 1
+
+
+def test_an_account_with_only_passkeys_renews_its_recovery_codes_with_the_password(doc_staff):
+    client = signed_in_client(doc_staff)
+    add_passkey(client, new_key())
+    old = shown_codes(client)
+    page = client.get(reverse("accounts:mfa")).content.decode()
+    assert "Renew the recovery codes" in page and 'autocomplete="current-password"' in page
+    response = client.post(reverse("accounts:mfa_recovery_renew"), WITH_PASSWORD)
+    assert response["Location"] == reverse("accounts:mfa_recovery_codes")
+    new = shown_codes(client)
+    assert len(new) == mfa.RECOVERY_CODE_COUNT and not set(old) & set(new)
+    assert AccountEvent.objects.filter(user=doc_staff, kind="recovery_renewed").count() == 1
+
+
+def test_renewing_recovery_codes_with_a_wrong_password_is_refused_and_counted(doc_staff):
+    client = signed_in_client(doc_staff)
+    add_passkey(client, new_key())
+    old = shown_codes(client)
+    response = client.post(reverse("accounts:mfa_recovery_renew"), {"password": "wrong"}, follow=True)
+    assert "That password is not right. The recovery codes were not renewed." in response.content.decode()
+    assert mfa.code_matches(user=doc_staff, code=old[0]) == "recovery code"
+    assert not AccountEvent.objects.filter(kind="recovery_renewed").exists()
+    assert failed_passwords(doc_staff) == 1
+
+
+def test_an_app_for_an_account_with_only_passkeys_asks_the_password_and_saves_nothing_without(doc_staff):
+    client = signed_in_client(doc_staff)
+    add_passkey(client, new_key())
+    page = client.get(reverse("accounts:mfa_app")).content.decode()
+    signed = re.search(r'name="secret" value="([^"]+)"', page).group(1)
+    key_hex = mfa._offered_key(user=doc_staff, signed=signed)
+    response = client.post(reverse("accounts:mfa_app"), {"secret": signed, "code": code_for(key_hex)})
+    assert response.status_code == 200 and "Enter your password." in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=doc_staff).exists()
+    assert not AccountEvent.objects.filter(kind="mfa_added").exists()
+
+
+def test_an_account_with_only_passkeys_adds_an_app_with_its_password(doc_staff):
+    client = signed_in_client(doc_staff)
+    add_passkey(client, new_key())
+    add_app(client)  # gives the password with the new app's code
+    assert TOTPDevice.objects.filter(user=doc_staff, confirmed=True).exists()

@@ -4,7 +4,8 @@
  *
  * A form with data-passkey="register" or "authenticate" gets its button shown (without this
  * script the page says a passkey needs JavaScript, and the other factors stay). On submit:
- *   1. POST to data-options-url (with the form's CSRF token) for the options; the server keeps
+ *   1. POST the form's fields to data-options-url for the options (the server may first ask
+ *      for proof of a current factor, and answers {detail} if it is wrong); the server keeps
  *      their challenge in the session;
  *   2. the browser creates (register) or uses (authenticate) a passkey for them;
  *   3. the answer, as JSON, goes into the form's hidden "credential" field and the form is posted.
@@ -115,6 +116,9 @@
       fetch(form.getAttribute("data-options-url"), {
         method: "POST",
         headers: { "X-CSRFToken": token, "Accept": "application/json" },
+        // The form's fields go too: adding a passkey to an account with a factor asks for
+        // proof of it (a code or the password) before the options are given.
+        body: new FormData(form),
         credentials: "same-origin"
       }).then(function (response) {
         // A refusal that is not JSON (an expired page's CSRF token: the 403 page) reads as {}.
