@@ -468,13 +468,19 @@ class CommitmentQuerySet(models.QuerySet):
         """
         on = on or today()
         cutoff = on - datetime.timedelta(days=settings.STALE_AFTER_DAYS if days is None else days)
+        # "The latest update by `on` is older than the cutoff", said without the latest update:
+        # none in [cutoff, on], and one before it (or none at all, and executed before it). The
+        # filter on the annotated latest date ran its subquery for every item the party leads
+        # (38,000 index probes at scale 10: 0.65-2.5 s, at every My work after any save); as
+        # NOT EXISTS PostgreSQL plans an anti-join. The rows still carry `last_update_on`
+        # (the digest and the panel show it), computed only for the stale ones.
+        model = cast("type[models.Model]", self.model._meta.get_field("updates").related_model)
+        updates = model._base_manager.filter(commitment=OuterRef("pk"))
         return (
             self.with_last_update_on(on)
             .exclude(status=CommitmentStatus.COMPLETE)
-            .filter(
-                Q(last_update_on__lt=cutoff)
-                | Q(last_update_on__isnull=True, agreement__executed_on__lt=cutoff)
-            )
+            .filter(~Exists(updates.filter(as_of__gte=cutoff, as_of__lte=on)))
+            .filter(Exists(updates.filter(as_of__lt=cutoff)) | Q(agreement__executed_on__lt=cutoff))
         )
 
     def stale_in_force(self, on: datetime.date | None = None) -> CommitmentQuerySet:

@@ -19,12 +19,36 @@ import secrets
 import statistics
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+
+
+def drain(base: str, connections: int) -> None:
+    """Wait until the web workers have answered what the previous page left queued.
+
+    wrk stops sending when its seconds are up, but requests it sent are still queued at the sync
+    workers: after the PDF report (seconds a request) the next page, the floor of the next round,
+    measured the PDF's tail (its p95 was 2,958 ms in one run, 0 requests in another). As many
+    requests to the floor as wrk had connections, at once, wait behind whatever is queued; when
+    they all come back quickly, every worker is free.
+    """
+
+    def ask(_: int) -> float:
+        started = time.monotonic()
+        with urllib.request.urlopen(base + "/bench/floor", timeout=120) as answer:  # noqa: S310
+            answer.read()
+        return time.monotonic() - started
+
+    with ThreadPoolExecutor(connections) as pool:
+        for _ in range(60):
+            if max(pool.map(ask, range(connections))) < 0.2:
+                return
 
 
 @dataclass(frozen=True)
@@ -248,6 +272,7 @@ def main() -> None:
     rounds: list[list[dict]] = [[] for _ in pages]
     for n in range(args.rounds):
         for i, (page, (path, body), (cookie, auth)) in enumerate(zip(pages, prepared, asked, strict=True)):
+            drain(args.base, args.connections)
             load_before = os.getloadavg()[0]
             r = run_wrk(args.base, page, path, body, seconds, args, cookie, auth, csrf)
             # The machine is shared: the 1-minute load average beside every round's figures.
