@@ -367,9 +367,11 @@ class EvidenceWithdrawForm(PortalForm):
     )
 
 
-class MilestoneCompleteForm(PortalForm):
+class CompletionDayForm(PortalForm):
+    """The day something was done: a follow-up action's closing (no version: the service refuses
+    closing one twice), and a milestone's completion (below, with its version)."""
+
     completed_on = BoundedDateField(label="Completed on", widget=DateInput())
-    version = version_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("completed_on", today())
@@ -381,6 +383,10 @@ class MilestoneCompleteForm(PortalForm):
         if day > today():
             raise ValidationError("The completion date is in the future.")
         return day
+
+
+class MilestoneCompleteForm(CompletionDayForm):
+    version = version_field()
 
 
 # --- owners and target dates -------------------------------------------------------------------

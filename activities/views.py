@@ -23,6 +23,7 @@ from . import permissions, selectors, services
 from .filters import CommitmentFilter, EventFilter, MeetingFilter, UpdateFilter
 from .forms import (
     AssignmentForm,
+    CompletionDayForm,
     EvidenceForm,
     EvidenceWithdrawForm,
     FollowUpFormSet,
@@ -668,7 +669,7 @@ def follow_up_complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(
             "Only staff of the agreement's parties, or the action's owner, can close a follow-up action."
         )
-    form = MilestoneCompleteForm(request.POST)
+    form = CompletionDayForm(request.POST)
     if form.is_valid():
         try:
             services.follow_up_complete(
@@ -680,7 +681,6 @@ def follow_up_complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if form.errors:
         for error in [
             *form.errors.get("completed_on", []),
-            *form.errors.get("version", []),
             *form.non_field_errors(),
         ]:
             messages.error(request, f"{what} not closed: {error}")
