@@ -28,6 +28,7 @@ from core.bounds import BoundedDateField, BoundedDateTimeField
 from core.pickers import PickerField
 from core.time import today
 
+from . import permissions
 from .evidence import ACCEPT_ATTRIBUTE, check_upload
 from .models import (
     MAX_ATTENDANCE,
@@ -254,13 +255,9 @@ class ProgressUpdateForm(PortalForm):
             latest = commitment.updates.latest_first().first()
             initial.setdefault("percent_complete", latest.percent_complete if latest else 0)
         super().__init__(*args, **kwargs)
-        parties = commitment.agreement.parties.all()
-        parties = parties.filter(pk__in=commitment.lead_parties.all())
         own = party_of(user)
-        if own is not None and not user.is_superuser:
-            parties = parties.filter(pk=own.pk)
         reporting_party = cast(forms.ModelChoiceField, self.fields["reporting_party"])
-        reporting_party.queryset = parties
+        reporting_party.queryset = permissions.reporting_parties(user, commitment)
         reporting_party.empty_label = None
         if own is not None and "reporting_party" not in initial:
             self.initial["reporting_party"] = own.pk

@@ -34,6 +34,17 @@ def can_report_on(user: User, commitment: Commitment) -> bool:
     )
 
 
+def reporting_parties(user: User, commitment: Commitment) -> QuerySet[Party]:
+    """The parties a user may report progress for on an item: the parties to the agreement that
+    lead it, and of those only the user's own (a superuser, of no party, may report for any).
+    The page's form offers these and the API accepts only these."""
+    parties = commitment.agreement.parties.filter(pk__in=commitment.lead_parties.all())
+    own = party_of(user)
+    if own is not None and not user.is_superuser:
+        parties = parties.filter(pk=own.pk)
+    return parties
+
+
 def can_record_meeting(user: User, agreement: Agreement) -> bool:
     """Staff of any party to the agreement record its meetings: they are joint."""
     return has_role(user, STAFF) and is_party_to(user, agreement)

@@ -344,10 +344,8 @@ class ProgressUpdateViewSet(
             if corrects is None:
                 raise exceptions.ValidationError({"corrects": ["No such update on this commitment."]})
         # The reporting parties the page offers: the user's own, if it leads the commitment.
-        parties = commitment.agreement.parties.filter(pk__in=commitment.lead_parties.all())
+        parties = activity_rules.reporting_parties(request.user, commitment)
         own = party_of(request.user)
-        if own is not None and not request.user.is_superuser:
-            parties = parties.filter(pk=own.pk)
         acronym = data.get("reporting_party") or (own.acronym if own else "")
         party = parties.filter(acronym=acronym).first()
         if party is None:
