@@ -39,7 +39,6 @@ from activities.forms import (
     MeetingForm,
     MilestoneForm,
     OutreachEventForm,
-    users_of,
 )
 from activities.models import Meeting, Milestone, OutreachEvent, ProgressUpdate
 from agreements.models import Agreement, Commitment, Party, Section
@@ -479,22 +478,15 @@ class MilestoneViewSet(
         )
         if not activity_rules.can_manage_milestones(request.user, commitment):
             raise exceptions.PermissionDenied(activity_rules.refusal_reason(request.user, commitment))
-        agreement = commitment.agreement
-        owner_user = owner_contact = None
-        if data.get("owner_user"):
-            owner_user = users_of(agreement).filter(pk=data["owner_user"]).first()
-            if owner_user is None:
-                raise exceptions.ValidationError(
-                    {"owner_user": ["Not an active user of a party to the agreement."]}
-                )
-        if data.get("owner_contact"):
-            owner_contact = (
-                PointOfContact.objects.active().filter(agreement=agreement, pk=data["owner_contact"]).first()
-            )
-            if owner_contact is None:
-                raise exceptions.ValidationError(
-                    {"owner_contact": ["Not an active point of contact of the agreement."]}
-                )
+        # The owners the milestone page accepts, by its form (one rule, one place).
+        form = MilestoneForm(
+            {name: data.get(name) or "" for name in ("title", "due_on", "owner_user", "owner_contact")},
+            commitment=commitment,
+            user=signed_in(request),
+        )
+        if not form.is_valid():
+            raise _form_refused(form, renamed={})
+        owner_user, owner_contact = form.cleaned_data["owner_user"], form.cleaned_data["owner_contact"]
         try:
             milestone = activity_services.milestone_create(
                 commitment=commitment,
