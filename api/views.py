@@ -16,6 +16,8 @@ them, and `If-Match` is required.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import get_user_model
@@ -79,6 +81,17 @@ def refused(exc: DjangoValidationError) -> exceptions.ValidationError:
     if hasattr(exc, "error_dict"):
         return exceptions.ValidationError(exc.message_dict)
     return exceptions.ValidationError({"detail": exc.messages})
+
+
+@contextmanager
+def edits_answered() -> Iterator[None]:
+    """A service's answers to an edit as the API's: a stale version is 409, a refusal 400."""
+    try:
+        yield
+    except activity_services.EditConflict as exc:
+        raise Conflict(exc.messages[0]) from exc
+    except DjangoValidationError as exc:
+        raise refused(exc) from exc
 
 
 class Conflict(exceptions.APIException):
@@ -386,14 +399,10 @@ class ProgressUpdateViewSet(
         version = expected_version(request, data)
         # A field left out stays as it is, as the edit page shows it filled in.
         values = {name: data.get(name, getattr(update, name)) for name in UPDATE_FIELDS}
-        try:
+        with edits_answered():
             update = activity_services.progress_update_edit(
                 update=update, acting_user=signed_in(request), expected_version=version, **values
             )
-        except activity_services.EditConflict as exc:
-            raise Conflict(exc.messages[0]) from exc
-        except DjangoValidationError as exc:
-            raise refused(exc) from exc
         update = self.get_queryset().get(pk=update.pk)
         return Response(self.get_serializer(update).data, headers={"ETag": etag(update.version)})
 
@@ -519,7 +528,7 @@ class MilestoneViewSet(
         if not form.is_valid():
             raise _form_refused(form, renamed={})
         data = form.cleaned_data
-        try:
+        with edits_answered():
             milestone = activity_services.milestone_edit(
                 milestone=milestone,
                 acting_user=user,
@@ -529,10 +538,6 @@ class MilestoneViewSet(
                 owner_user=data["owner_user"],
                 owner_contact=data["owner_contact"],
             )
-        except activity_services.EditConflict as exc:
-            raise Conflict(exc.messages[0]) from exc
-        except DjangoValidationError as exc:
-            raise refused(exc) from exc
         return self._answer(milestone)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -551,17 +556,13 @@ class MilestoneViewSet(
         body.is_valid(raise_exception=True)
         sent = body.validated_data
         version = expected_version(request, sent)
-        try:
+        with edits_answered():
             milestone = activity_services.milestone_complete(
                 milestone=milestone,
                 acting_user=signed_in(request),
                 completed_on=sent.get("completed_on") or today(),
                 expected_version=version,
             )
-        except activity_services.EditConflict as exc:
-            raise Conflict(exc.messages[0]) from exc
-        except DjangoValidationError as exc:
-            raise refused(exc) from exc
         return self._answer(milestone)
 
     @extend_schema(
@@ -577,17 +578,13 @@ class MilestoneViewSet(
         body.is_valid(raise_exception=True)
         sent = body.validated_data
         version = expected_version(request, sent)
-        try:
+        with edits_answered():
             milestone = activity_services.milestone_cancel(
                 milestone=milestone,
                 acting_user=signed_in(request),
                 reason=sent["cancel_reason"],
                 expected_version=version,
             )
-        except activity_services.EditConflict as exc:
-            raise Conflict(exc.messages[0]) from exc
-        except DjangoValidationError as exc:
-            raise refused(exc) from exc
         return self._answer(milestone)
 
 
@@ -755,7 +752,7 @@ class MeetingViewSet(
         data = dict(body.validated_data)
         data["version"] = expected_version(request, data)
         cleaned, follow_ups = self._forms(data, agreement=meeting.agreement, instance=meeting)
-        try:
+        with edits_answered():
             meeting = activity_services.meeting_update(
                 meeting=meeting,
                 acting_user=signed_in(request),
@@ -766,10 +763,6 @@ class MeetingViewSet(
                 follow_ups=follow_ups,
                 **cleaned,
             )
-        except activity_services.EditConflict as exc:
-            raise Conflict(exc.messages[0]) from exc
-        except DjangoValidationError as exc:
-            raise refused(exc) from exc
         return self._answer(meeting)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -873,7 +866,7 @@ class OutreachEventViewSet(
         data = dict(body.validated_data)
         data["version"] = expected_version(request, data)
         form = self._form(data, agreement=event.agreement, instance=event)
-        try:
+        with edits_answered():
             event = activity_services.outreach_event_update(
                 event=event,
                 acting_user=signed_in(request),
@@ -881,10 +874,6 @@ class OutreachEventViewSet(
                 items=form.cleaned_data["items"],
                 **form.event_fields(),
             )
-        except activity_services.EditConflict as exc:
-            raise Conflict(exc.messages[0]) from exc
-        except DjangoValidationError as exc:
-            raise refused(exc) from exc
         return self._answer(event)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
