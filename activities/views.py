@@ -499,9 +499,18 @@ def _recordable_agreements(request: HttpRequest, rule) -> list[Agreement]:
 
 def _can_record_on_any(request: HttpRequest, rule) -> bool:
     """Whether to offer "Record …" on a list: stops at the first agreement the rule allows,
-    reading the agreements 20 at a time, instead of loading every visible one (200 in the bench)."""
+    reading the agreements 20 at a time, instead of loading every visible one (2,000 at scale 10).
+
+    Slices by key, not `.iterator()`: outside a transaction that declares a cursor WITH HOLD,
+    which PostgreSQL fills with every visible agreement before the first 20 are read.
+    """
     agreements = visible_agreements(request.user).prefetch_related("parties").order_by("pk")
-    return any(rule(request.user, a) for a in agreements.iterator(chunk_size=20))
+    after = 0
+    while chunk := list(agreements.filter(pk__gt=after)[:20]):
+        if any(rule(request.user, a) for a in chunk):
+            return True
+        after = chunk[-1].pk
+    return False
 
 
 def _chosen_agreement(request: HttpRequest, rule) -> Agreement | None:

@@ -567,7 +567,16 @@ class Commitment(models.Model):
                 name="commitment_kind_valid",
             ),
         ]
-        indexes = [models.Index(fields=["agreement", "kind", "status"])]
+        indexes = [
+            models.Index(fields=["agreement", "kind", "status"]),
+            # The item's key and status beside its agreement: counts over a party's items (My
+            # work's stale items and due milestones, 38,000 items at scale 10) read this narrow
+            # index, not the 154 MB table (descriptions, search documents). PostgreSQL only;
+            # elsewhere a plain index on the agreement.
+            models.Index(
+                fields=["agreement"], include=["id", "status"], name="commitment_agreement_cover_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import Agreement, Party
 
@@ -120,13 +120,19 @@ def viewer_scope(user: User) -> str:
 
 
 def party_users_with_role(*, parties: Iterable[Party], role: str) -> QuerySet:
-    """Active users of the given parties who hold the role or a higher one (for notices)."""
+    """Active users of the given parties who hold the role or a higher one (for notices).
+
+    The role as EXISTS, not a join and DISTINCT (a user is in one party, maybe several groups):
+    then the first rows by id walk the primary key and stop, where DISTINCT read and sorted every
+    member first (the item page's owner picker asks for 51 of DOC's 6,667 staff at scale 10).
+    """
+    user_model = get_user_model()
+    holds_role = user_model.groups.through.objects.filter(
+        user_id=OuterRef("pk"), group__name__in=HOLDERS_OF[role]
+    )
     return (
-        get_user_model()
-        .objects.filter(
-            is_active=True, membership__party__in=list(parties), groups__name__in=HOLDERS_OF[role]
-        )
-        .distinct()
+        user_model.objects.filter(is_active=True, membership__party__in=list(parties))
+        .filter(Exists(holds_role))
         .order_by("pk")
     )
 

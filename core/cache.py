@@ -26,7 +26,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -49,6 +49,11 @@ VERSION_KEY = "data-version"
 KEEP_SECONDS = 5 * 60
 #: Seconds this process leaves the cache alone after it failed to answer.
 RETRY_AFTER = 30
+#: A value being computed is marked for this long at most (a request that died leaves its mark).
+COMPUTING_SECONDS = 30
+#: How long a request waits for another that computes the same value, and how often it looks.
+WAIT_SECONDS = 5.0
+WAIT_STEP = 0.01
 _unreachable_until = 0.0
 _move_owed = False
 
@@ -155,15 +160,60 @@ def kept(name: str, depends_on: Iterable[str], compute: Callable[[], T]) -> T:
         return compute()
     digest = hashlib.sha256("\x1f".join(depends_on).encode()).hexdigest()[:32]
     key = f"kept:{name}:{version}:{today().isoformat()}:{digest}"
+    mark = f"computing:{key}"
     try:
         value = cache.get(key)
+        if value is not None:
+            return value
+        marked = cache.add(mark, 1, timeout=COMPUTING_SECONDS)  # False: another request computes it
     except Exception:
         _failed("values are computed afresh.")
         return compute()
-    if value is None:
+    if not marked:
+        value = _computed_by_another(key, mark)
+        if value is not None:
+            return value
+    try:
         value = compute()
-        try:
-            cache.set(key, value, timeout=KEEP_SECONDS)
-        except Exception:
-            _failed("a value is not kept.")
+    except BaseException:
+        if marked:
+            _unmark(mark)
+        raise
+    try:
+        cache.set(key, value, timeout=KEEP_SECONDS)
+    except Exception:
+        _failed("a value is not kept.")
+    if marked:
+        _unmark(mark)  # after the value is kept: a request waiting for it finds one or the other
     return value
+
+
+def _unmark(mark: str) -> None:
+    try:
+        cache.delete(mark)
+    except Exception:
+        _failed("a computing mark is left to expire.")
+
+
+def _computed_by_another(key: str, mark: str) -> Any:
+    """Wait for the request that is computing the value under `key` (its "computing:" mark is
+    set), for at most WAIT_SECONDS; None if it did not finish (or gave up) in that time.
+
+    Why: after a save, the first requests of a busy page all missed the kept value at once and
+    each computed it: four of My work's 300 ms party-wide counts on two cores took a second
+    each, and the requests queued behind them waited too. Now one computes and the others wait
+    for its value, without spending the CPU.
+    """
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(WAIT_STEP)
+        try:
+            found = cache.get_many([key, mark])
+        except Exception:
+            _failed("values are computed afresh.")
+            return None
+        if key in found:
+            return found[key]
+        if mark not in found:  # finished without keeping a value, or failed: compute it here
+            return None
+    return None

@@ -1,6 +1,8 @@
 """Whose view a kept value is: the scope comes from the same decision as the agreements a user sees."""
 
 import itertools
+import threading
+import time
 import uuid
 
 import pytest
@@ -79,3 +81,67 @@ def test_a_kept_value_is_computed_once_until_the_records_change():
     assert cache.kept(name, ["x"], compute) == 1
     PartyFactory()
     assert cache.kept(name, ["x"], compute) == 2
+
+
+def _at_once(count: int, call):
+    """`call()` in `count` threads released together; their results in thread order."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(i):
+        barrier.wait()
+        results[i] = call()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return results
+
+
+def test_requests_that_miss_a_kept_value_together_compute_it_once():
+    calls = []
+
+    def compute():
+        calls.append(1)
+        time.sleep(0.3)  # long enough for the others to find it being computed
+        return "counted"
+
+    name = f"test-{uuid.uuid4().hex}"
+    assert _at_once(4, lambda: cache.kept(name, ["x"], compute)) == ["counted"] * 4
+    assert len(calls) == 1
+
+
+def test_a_computation_that_fails_lets_the_next_request_compute_at_once():
+    name = f"test-{uuid.uuid4().hex}"
+
+    def fail():
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        cache.kept(name, ["x"], fail)
+    started = time.monotonic()
+    assert cache.kept(name, ["x"], lambda: "counted") == "counted"
+    assert time.monotonic() - started < cache.WAIT_SECONDS / 2  # no wait for the failed one's mark
+
+
+def test_a_request_waits_no_longer_than_the_limit_for_another_that_hangs(monkeypatch):
+    name = f"test-{uuid.uuid4().hex}"
+    monkeypatch.setattr(cache, "WAIT_SECONDS", 0.2)
+    release = threading.Event()
+
+    def hang():
+        release.wait(timeout=10)
+        return "late"
+
+    hanging = threading.Thread(target=lambda: cache.kept(name, ["x"], hang))
+    hanging.start()
+    try:
+        time.sleep(0.1)  # the hanging request has marked the value as being computed
+        started = time.monotonic()
+        assert cache.kept(name, ["x"], lambda: "its own") == "its own"
+        assert time.monotonic() - started < 2
+    finally:
+        release.set()
+        hanging.join(timeout=10)
