@@ -621,6 +621,9 @@ def reading_review(reading: TextReading, *, focus: int | None) -> dict[str, obje
     the proposals with their fields, and how many are confirmed, ignored and still to review."""
     import yaml
 
+    # libyaml's dumper where PyYAML has it (its wheels do): the same text, a sixth of the time
+    # of the pure-Python one, which was a third of the page at a few hundred proposals.
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     proposals = list(reading.proposals.all())
     focused = next((p for p in proposals if p.position == focus), None)
     clauses = reading.outline.get("clauses", [])
@@ -644,7 +647,7 @@ def reading_review(reading: TextReading, *, focus: int | None) -> dict[str, obje
             proposal=p,
             label=PROPOSAL_KIND_LABELS.get(p.kind, p.kind),
             fields=[(k.replace("_", " "), _shown_value(v)) for k, v in p.value.items() if k != "description"],
-            value_yaml=yaml.safe_dump(p.value, sort_keys=False, allow_unicode=True, width=100),
+            value_yaml=yaml.dump(p.value, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100),
             clause_anchor=anchors.get(p.clause),
         )
         for p in proposals
