@@ -262,7 +262,17 @@ class Milestone(OwnedAction, models.Model):
                 name="milestone_cancel_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["completed_on", "due_on"], name="milestone_open_due_idx")]
+        indexes = [
+            models.Index(fields=["completed_on", "due_on"], name="milestone_open_due_idx"),
+            # The milestones still open, by due day, with their item: My work counts a party's
+            # overdue and due ones (28,637 at scale 10) and lists the first from this index alone.
+            models.Index(
+                fields=["due_on"],
+                include=["commitment", "id"],
+                condition=Q(completed_on__isnull=True, cancelled_on__isnull=True),
+                name="milestone_open_cover_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

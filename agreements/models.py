@@ -7,14 +7,14 @@ with two or more parties fits the same tables.
 from __future__ import annotations
 
 import datetime
-from typing import cast
+from typing import Any, cast
 
 import simple_history
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -444,6 +444,16 @@ class CommitmentStatus(models.TextChoices):
     COMPLETE = "complete", "Complete"
 
 
+def _latest_update_kept(alias: str, on: datetime.date) -> bool:
+    """Whether an item's `latest_update_on` answers "its latest update by `on`".
+
+    It does on PostgreSQL (whose triggers keep it) for `on` today or later, since no update is
+    dated after today (ProgressUpdate.clean). A past day (the dashboard as of a day) and SQLite,
+    the development default without those triggers, ask the updates themselves.
+    """
+    return connections[alias].vendor == "postgresql" and on >= today()
+
+
 class CommitmentQuerySet(models.QuerySet):
     def led_by(self, party: Party | int) -> CommitmentQuerySet:
         """Items the party owes: it is one of the item's lead parties (all of them when joint)."""
@@ -458,6 +468,8 @@ class CommitmentQuerySet(models.QuerySet):
         every item first (6.8 s for the unfiltered item list over 500,000 updates).
         """
         on = on or today()
+        if _latest_update_kept(self.db, on):
+            return self.annotate(last_update_on=F("latest_update_on"))
         # The reverse relation's model (activities' ProgressUpdate), named without importing it.
         model = cast("type[models.Model]", self.model._meta.get_field("updates").related_model)
         updates = model._base_manager
@@ -480,13 +492,19 @@ class CommitmentQuerySet(models.QuerySet):
         # (38,000 index probes at scale 10: 0.65-2.5 s, at every My work after any save); as
         # NOT EXISTS PostgreSQL plans an anti-join. The rows still carry `last_update_on`
         # (the digest and the panel show it), computed only for the stale ones.
+        open_items = self.with_last_update_on(on).exclude(status=CommitmentStatus.COMPLETE)
+        if _latest_update_kept(self.db, on):
+            # As of today the latest update by `on` is the latest of all, which PostgreSQL
+            # keeps on the item (`latest_update_on`): a comparison per item, read from the
+            # narrow index with the item's agreement (commitment_agreement_cover_idx).
+            return open_items.filter(
+                Q(latest_update_on__lt=cutoff)
+                | Q(latest_update_on__isnull=True, agreement__executed_on__lt=cutoff)
+            )
         model = cast("type[models.Model]", self.model._meta.get_field("updates").related_model)
         updates = model._base_manager.filter(commitment=OuterRef("pk"))
-        return (
-            self.with_last_update_on(on)
-            .exclude(status=CommitmentStatus.COMPLETE)
-            .filter(~Exists(updates.filter(as_of__gte=cutoff, as_of__lte=on)))
-            .filter(Exists(updates.filter(as_of__lt=cutoff)) | Q(agreement__executed_on__lt=cutoff))
+        return open_items.filter(~Exists(updates.filter(as_of__gte=cutoff, as_of__lte=on))).filter(
+            Exists(updates.filter(as_of__lt=cutoff)) | Q(agreement__executed_on__lt=cutoff)
         )
 
     def stale_in_force(self, on: datetime.date | None = None) -> CommitmentQuerySet:
@@ -554,7 +572,16 @@ class Commitment(models.Model):
     version = models.PositiveIntegerField(
         default=1, editable=False, help_text="Raised by every edit in the portal (agreements.drafts)."
     )
-    history = HistoricalRecords(m2m_fields=[lead_parties])
+    # Kept by PostgreSQL, not by Django: triggers on the progress updates' table (activities
+    # migration 0013) set it on every insert, edit and delete of an update, whatever wrote it.
+    # Not in the audit history: it is a copy of the updates' own record, which is there.
+    latest_update_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The as-of day of the item's latest progress update (none yet: empty).",
+    )
+    history = HistoricalRecords(m2m_fields=[lead_parties], excluded_fields=["latest_update_on"])
 
     objects = CommitmentQuerySet.as_manager()
 
@@ -574,12 +601,31 @@ class Commitment(models.Model):
             # index, not the 154 MB table (descriptions, search documents). PostgreSQL only;
             # elsewhere a plain index on the agreement.
             models.Index(
-                fields=["agreement"], include=["id", "status"], name="commitment_agreement_cover_idx"
+                fields=["agreement"],
+                include=["id", "status", "latest_update_on"],
+                name="commitment_agreement_cover_idx",
+            ),
+            # The open items by their latest update day: "stale as of today" (no update in 90
+            # days) is a range of this index, a few dozen entries, not a read of every item.
+            models.Index(
+                fields=["latest_update_on"], condition=~Q(status="complete"), name="commitment_stale_idx"
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """As Model.save, except that an edit never writes `latest_update_on`: the database's
+        triggers keep it, and an item read before an update was logged would write back the
+        day it read (an owner assigned just as a report came in would hide the report)."""
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.attname in self.__dict__ and f.name != "latest_update_on"
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         # Remembered per instance, like Agreement.get_absolute_url: pages link an item twice.
