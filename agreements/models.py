@@ -574,14 +574,15 @@ class Commitment(models.Model):
     )
     # Kept by PostgreSQL, not by Django: triggers on the progress updates' table (activities
     # migration 0013) set it on every insert, edit and delete of an update, whatever wrote it.
-    # Not in the audit history: it is a copy of the updates' own record, which is there.
+    # The audit history has the column too (simple-history builds an item's history row from
+    # every field when an item is linked from the other side of a relation, as a meeting's).
     latest_update_on = models.DateField(
         null=True,
         blank=True,
         editable=False,
         help_text="The as-of day of the item's latest progress update (none yet: empty).",
     )
-    history = HistoricalRecords(m2m_fields=[lead_parties], excluded_fields=["latest_update_on"])
+    history = HistoricalRecords(m2m_fields=[lead_parties])
 
     objects = CommitmentQuerySet.as_manager()
 
