@@ -306,11 +306,35 @@ def stale_work_due(on: datetime.date | None = None) -> StaleWork:
     overdue = list(
         Milestone.objects.overdue(on)
         .filter(commitment__agreement__in=in_force)
-        .select_related("commitment__agreement", "owner_user", "owner_contact")
+        # What a digest shows of a milestone and its item (and links with), and the owners in
+        # full: at scale 10 the 60,000 overdue milestones each read their item's and
+        # agreement's whole rows (descriptions, the agreement's purpose), 7.6 s of the job.
+        .select_related("commitment", "owner_user", "owner_contact")
+        .only(*DIGEST_MILESTONE_FIELDS)
         .order_by("due_on", "pk")
     )
+    # Each agreement once (2,000), not once per milestone.
+    agreements = Agreement.objects.in_bulk({m.commitment.agreement_id for m in overdue})
     items = {item.pk: item for item in stale}
     for milestone in overdue:
         # One instance per item, so its link is reversed once however many of its milestones are due.
-        milestone.commitment = items.setdefault(milestone.commitment_id, milestone.commitment)
+        item = items.setdefault(milestone.commitment_id, milestone.commitment)
+        if item is milestone.commitment:
+            item.agreement = agreements[item.agreement_id]
+        milestone.commitment = item
     return StaleWork(stale_items=stale, overdue_milestones=overdue)
+
+
+#: The fields of an overdue milestone, its item and its owners that a digest reads.
+DIGEST_MILESTONE_FIELDS = (
+    "id",
+    "title",
+    "due_on",
+    "commitment__id",
+    "commitment__agreement_id",
+    "commitment__code",
+    "commitment__title",
+    "commitment__position",
+    "owner_user",
+    "owner_contact",
+)
