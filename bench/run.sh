@@ -10,7 +10,8 @@
 # BENCH_SKIP_JOBS (set: skip the job timings), BENCH_REDIS (redis://127.0.0.1:6379/9),
 # BENCH_NODES (1; 2 = two gunicorns on BENCH_PORT+1 and +2 behind nginx on BENCH_PORT, the
 # reference site of deploy/nginx rendered by moa_portal/deploy_site.py, one database and Redis),
-# BENCH_WORKERS (gunicorn workers per node: 2 for one node, 1 each for two).
+# BENCH_WORKERS (gunicorn workers per node: 2 for one node, 1 each for two), API_THROTTLE_USER
+# (lifted for the run: the load asks the API with one token).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

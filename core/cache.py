@@ -12,6 +12,9 @@ value older than the last commit is ever served. The key also names today's date
 as of a day) and whatever the caller says the value depends on (whose view: the scope that
 agreements.permissions derives from its visibility rule; the query).
 
+When several requests miss the same value at once (the first ones after a save), one computes
+it and the others wait for it (WAIT_SECONDS at most), instead of each spending the CPU on it.
+
 The cache is a shortcut only: when it cannot be reached the value is computed as if nothing
 were kept, and a save still goes through. After a failure to read, this process reads nothing
 kept for RETRY_AFTER seconds, so a hung cache server does not hold up every page; a save always
