@@ -289,6 +289,21 @@ def milestones_newly_overdue(on: datetime.date | None = None) -> list[Milestone]
     )
 
 
+#: The fields of an overdue milestone, its item and its owners that a digest reads.
+DIGEST_MILESTONE_FIELDS = (
+    "id",
+    "title",
+    "due_on",
+    "commitment__id",
+    "commitment__agreement_id",
+    "commitment__code",
+    "commitment__title",
+    "commitment__position",
+    "owner_user",
+    "owner_contact",
+)
+
+
 def stale_work_due(on: datetime.date | None = None) -> StaleWork:
     """Owned items with no update in the stale window, and overdue milestones.
 
@@ -323,18 +338,3 @@ def stale_work_due(on: datetime.date | None = None) -> StaleWork:
             item.agreement = agreements[item.agreement_id]
         milestone.commitment = item
     return StaleWork(stale_items=stale, overdue_milestones=overdue)
-
-
-#: The fields of an overdue milestone, its item and its owners that a digest reads.
-DIGEST_MILESTONE_FIELDS = (
-    "id",
-    "title",
-    "due_on",
-    "commitment__id",
-    "commitment__agreement_id",
-    "commitment__code",
-    "commitment__title",
-    "commitment__position",
-    "owner_user",
-    "owner_contact",
-)

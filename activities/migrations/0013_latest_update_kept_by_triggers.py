@@ -9,8 +9,9 @@ INSERT ... SELECT, plain SQL.
 
 Statement-level triggers with transition tables: one statement that inserts five million updates
 updates each item once, not five million times. An insert can only raise an item's latest day;
-an edit (the as-of day may move back) or a delete takes it again from the item's updates
-(progress_latest_idx). PostgreSQL only: SQLite, the development default, has no transition
+an edit (the as-of day may move back, a row may move to another item) or a delete takes the
+day of the items the rows left again from their updates (progress_latest_idx), and raises the
+day of the items an edit moved them to. PostgreSQL only: SQLite, the development default, has no transition
 tables, and `CommitmentQuerySet.stale` asks the updates there.
 """
 
@@ -20,6 +21,7 @@ UPDATES = "activities_progressupdate"
 ITEMS = "agreements_commitment"
 
 FORWARD = f"""
+-- New rows can only raise their items' day.
 CREATE FUNCTION moa_latest_update_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE {ITEMS} AS c SET latest_update_on = added.latest
@@ -29,13 +31,15 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- The items rows left or changed (an as-of day moved back, a row deleted): their day taken again.
 CREATE FUNCTION moa_latest_update_retaken() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE {ITEMS} AS c
-    SET latest_update_on = (SELECT max(u.as_of) FROM {UPDATES} AS u WHERE u.commitment_id = c.id)
-    WHERE c.id IN (SELECT commitment_id FROM old_updates)
-      AND c.latest_update_on IS DISTINCT FROM
-          (SELECT max(u.as_of) FROM {UPDATES} AS u WHERE u.commitment_id = c.id);
+    UPDATE {ITEMS} AS c SET latest_update_on = taken.day
+    FROM (
+        SELECT item.id, (SELECT max(u.as_of) FROM {UPDATES} AS u WHERE u.commitment_id = item.id) AS day
+        FROM (SELECT DISTINCT commitment_id AS id FROM old_updates) AS item
+    ) AS taken
+    WHERE c.id = taken.id AND c.latest_update_on IS DISTINCT FROM taken.day;
     RETURN NULL;
 END $$;
 
@@ -43,20 +47,14 @@ CREATE TRIGGER moa_latest_update_insert AFTER INSERT ON {UPDATES}
     REFERENCING NEW TABLE AS new_updates
     FOR EACH STATEMENT EXECUTE FUNCTION moa_latest_update_added();
 
--- An edit: the items the rows left (their old item's day may fall) and joined (may rise).
-CREATE FUNCTION moa_latest_update_edited() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE {ITEMS} AS c
-    SET latest_update_on = (SELECT max(u.as_of) FROM {UPDATES} AS u WHERE u.commitment_id = c.id)
-    WHERE c.id IN (SELECT commitment_id FROM old_updates UNION SELECT commitment_id FROM new_updates)
-      AND c.latest_update_on IS DISTINCT FROM
-          (SELECT max(u.as_of) FROM {UPDATES} AS u WHERE u.commitment_id = c.id);
-    RETURN NULL;
-END $$;
+-- An edit is both: the rows' old items taken again, their new items raised (either order is right).
+CREATE TRIGGER moa_latest_update_update_old AFTER UPDATE ON {UPDATES}
+    REFERENCING OLD TABLE AS old_updates
+    FOR EACH STATEMENT EXECUTE FUNCTION moa_latest_update_retaken();
 
-CREATE TRIGGER moa_latest_update_update AFTER UPDATE ON {UPDATES}
-    REFERENCING OLD TABLE AS old_updates NEW TABLE AS new_updates
-    FOR EACH STATEMENT EXECUTE FUNCTION moa_latest_update_edited();
+CREATE TRIGGER moa_latest_update_update_new AFTER UPDATE ON {UPDATES}
+    REFERENCING NEW TABLE AS new_updates
+    FOR EACH STATEMENT EXECUTE FUNCTION moa_latest_update_added();
 
 CREATE TRIGGER moa_latest_update_delete AFTER DELETE ON {UPDATES}
     REFERENCING OLD TABLE AS old_updates
@@ -71,10 +69,10 @@ ANALYZE {ITEMS};
 
 BACKWARD = f"""
 DROP TRIGGER IF EXISTS moa_latest_update_insert ON {UPDATES};
-DROP TRIGGER IF EXISTS moa_latest_update_update ON {UPDATES};
+DROP TRIGGER IF EXISTS moa_latest_update_update_old ON {UPDATES};
+DROP TRIGGER IF EXISTS moa_latest_update_update_new ON {UPDATES};
 DROP TRIGGER IF EXISTS moa_latest_update_delete ON {UPDATES};
 DROP FUNCTION IF EXISTS moa_latest_update_added();
-DROP FUNCTION IF EXISTS moa_latest_update_edited();
 DROP FUNCTION IF EXISTS moa_latest_update_retaken();
 """
 
