@@ -14,8 +14,9 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from agreements.models import Agreement, Commitment, Obligation
-from agreements.permissions import visible_agreements
+from agreements.permissions import viewer_scope, visible_agreements
 from core import pickers, sorting
+from core.cache import query_key
 from core.http import AuthenticatedRequest
 from core.paging import CappedCountPaginator
 
@@ -116,7 +117,12 @@ def _list(
     only as far as the page asked for (core/paging.py): "more than 10,000" past that."""
     agreements = visible_agreements(request.user)
     filterset = filterset_class(request.GET or None, queryset=queryset, agreements=agreements)
-    page = CappedCountPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The total depends on whose view and the filters (not the page or the order asked).
+    kept_as = (
+        f"total:{template}",
+        [viewer_scope(request.user), query_key(request.GET, ignore=("page", sorting.PARAM))],
+    )
+    page = CappedCountPaginator(filterset.qs, PAGE_SIZE, kept_as=kept_as).get_page(request.GET.get("page"))
     context = {
         "filter": filterset,
         "page_obj": page,
@@ -148,7 +154,11 @@ def update_list(request: HttpRequest) -> HttpResponse:
 def meeting_list(request: HttpRequest) -> HttpResponse:
     visible = visible_agreements(request.user)
     slug = request.GET.get("agreement")
-    shown = visible.filter(slug=slug).first() if slug else (visible.first() if visible.count() == 1 else None)
+    if slug:
+        shown = visible.filter(slug=slug).first()
+    else:  # the periods are shown when the user sees a single agreement: read two, not count all
+        two = list(visible.order_by()[:2])
+        shown = two[0] if len(two) == 1 else None
     return _list(
         request,
         MeetingFilter,

@@ -12,9 +12,13 @@ true; the list's order must be total (end with the key) for the far end to match
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
+
+from . import cache
 
 #: Rows a list counts before it says "more than"; a page of 25 reaches it at page 400.
 COUNT_UP_TO = 10_000
@@ -40,13 +44,27 @@ class CappedCountPaginator(Paginator):
 
     `count` is exact when `count_is_exact`; otherwise it is `counted_up_to + 1`, so the pages it
     implies all hold rows, and `num_pages` is a lower bound ("page 1 of more than 400").
+
+    `kept_as` (a name and what the rows depend on: whose view, the filters) keeps the count
+    until the records change (core.cache.kept): counting up to 10,001 of a department's rows
+    cost PostgreSQL 3-5 ms of every list page at scale 10, for a total that changes only when a
+    record does.
     """
 
     object_list: QuerySet
 
-    def __init__(self, object_list: QuerySet, per_page: int, *, up_to: int | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        object_list: QuerySet,
+        per_page: int,
+        *,
+        up_to: int | None = None,
+        kept_as: tuple[str, Sequence[str]] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(object_list, per_page, **kwargs)
         self.counted_up_to: int | None = COUNT_UP_TO if up_to is None else up_to
+        self.kept_as = kept_as
 
     def get_page(self, number: int | float | str | None) -> Page:
         """As Paginator.get_page (anything not a page number is the first page, past the end
@@ -80,7 +98,15 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def _counted(self) -> tuple[int, bool]:
-        return count_up_to(self.object_list, self.counted_up_to)
+        if self.kept_as is None:
+            return count_up_to(self.object_list, self.counted_up_to)
+        name, depends_on = self.kept_as
+        counted = cache.kept(
+            name,
+            [*depends_on, f"up-to-{self.counted_up_to}"],
+            lambda: count_up_to(self.object_list, self.counted_up_to),
+        )
+        return counted[0], counted[1]
 
     @cached_property
     def count(self) -> int:

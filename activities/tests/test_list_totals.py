@@ -129,3 +129,36 @@ def test_my_work_says_more_than_the_cap_and_still_shows_the_first_items_in_list_
     assert f"of more than {CAP}." in response.content.decode()
     listed = client.get(reverse("activities:commitment_list"), {"party": doc.acronym})
     assert [c.pk for c in response.context["commitments"]] == [c.pk for c in listed.context["page_obj"]]
+
+
+# The totals are kept until the records change (core.cache.kept): per view and filters, never stale.
+
+
+def test_a_kept_total_counts_an_item_added_after_it(client, doc_staff, doc, moa):
+    client.force_login(doc_staff)
+    url = reverse("activities:commitment_list")
+    before = client.get(url).context["total"]
+    CommitmentFactory(agreement=moa, code="NEW-1", position=999)
+    assert client.get(url).context["total"] == before + 1
+
+
+def test_a_kept_total_is_kept_apart_for_other_filters(client, doc_staff, moa):
+    client.force_login(doc_staff)
+    url = reverse("activities:commitment_list")
+    client.get(url)
+    objectives = client.get(url, {"kind": Commitment.Kind.OBJECTIVE})
+    assert objectives.context["total"] == moa.commitments.filter(kind=Commitment.Kind.OBJECTIVE).count()
+
+
+def test_a_kept_total_is_not_shown_to_another_partys_view(client, doc_staff, outsider, moa):
+    client.force_login(doc_staff)
+    assert client.get(reverse("activities:commitment_list")).context["total"] > 0
+    client.force_login(outsider)
+    assert client.get(reverse("activities:commitment_list")).context["total"] == 0
+
+
+def test_another_page_or_order_of_the_same_filters_shows_the_same_total(client, doc_staff, many_items):
+    client.force_login(doc_staff)
+    url = reverse("activities:commitment_list")
+    first = client.get(url).context["total"]
+    assert client.get(url, {"page": 2, "sort": "-status"}).context["total"] == first

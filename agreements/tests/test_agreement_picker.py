@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from agreements.permissions import MANAGER, STAFF
 from agreements.tests.factories import AgreementFactory, CommitmentFactory, PartyFactory, UserFactory
+from core.cache import move_data_version
 
 LIMIT = 3
 ITEMS = reverse("activities:commitment_list")
@@ -81,6 +82,7 @@ def test_the_page_does_not_grow_with_the_number_of_agreements(client, staff, age
     _agreements(agency, LIMIT + 1)
     client.force_login(staff)
     client.get(ITEMS)  # warm up
+    move_data_version()  # both pages computed afresh: the list's total is kept until a save
     with CaptureQueriesContext(connection) as few_queries:
         few = client.get(ITEMS).content
     _agreements(agency, 4 * LIMIT, start=100)
