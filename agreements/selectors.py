@@ -69,8 +69,42 @@ ITEMS_SHOWN = 50
 
 
 def agreement_page(agreement: Agreement) -> dict:
-    """Everything the agreement page shows, fetched in a fixed number of queries."""
+    """What the agreement page shows beside its body (`agreement_body`): the parties, their
+    authorities, signatories and points of contact, the modifications. A fixed number of
+    queries."""
     # The term reads the parties and executed modifications the page lists anyway.
+    prefetch_related_objects([agreement], "parties", "modifications__executions__party")
+    parties = list(agreement.parties.all())
+    # Through the relation: contacts sits above agreements (and imports it), not the other way.
+    contacts = list(
+        agreement.points_of_contact.select_related("party").order_by("party__acronym", "position", "pk")
+    )
+    active_by_party = {p.pk: [c for c in contacts if c.party_id == p.pk and c.is_active] for p in parties}
+    return {
+        "parties": parties,
+        "authorities": list(agreement.authorities.select_related("party", "section")),
+        "signatories": list(agreement.signatories.select_related("party")),
+        "contacts_by_party": [
+            {
+                "party": p,
+                "contacts": [c for c in contacts if c.party_id == p.pk],
+                "active": active_by_party[p.pk],
+            }
+            for p in parties
+        ],
+        "parties_without_contact": [p for p in parties if not active_by_party[p.pk]],
+        # The clause that asks each party for a point of contact, when the agreement states one.
+        "contacts_obligation": agreement.obligations.of_kind("contacts").select_related("section").first(),
+        "modifications": list(agreement.modifications.all()),
+        "modification_states": modification_states(agreement),
+        "unsigned_parties": unsigned_parties(agreement),
+    }
+
+
+def agreement_body(agreement: Agreement) -> dict:
+    """The agreement page's body: its term, purpose, item lists and text, the same for every
+    user who may see the agreement (the page keeps it rendered until the records change:
+    agreements.views.agreement_detail). A fixed number of queries."""
     prefetch_related_objects([agreement], "parties", "modifications__executions__party")
     parties = list(agreement.parties.all())
     # A long text is shown as its table of contents, each part on a page of its own
@@ -89,18 +123,12 @@ def agreement_page(agreement: Agreement) -> dict:
     for s in sections:
         s.agreement = agreement
         s.created_items = by_section.get(s.pk, [])  # type: ignore[attr-defined]  # for the page only
-    # Through the relation: contacts sits above agreements (and imports it), not the other way.
-    contacts = list(
-        agreement.points_of_contact.select_related("party").order_by("party__acronym", "position", "pk")
-    )
-    active_by_party = {p.pk: [c for c in contacts if c.party_id == p.pk and c.is_active] for p in parties}
     objectives = lists.get((Commitment.Kind.OBJECTIVE, None), ItemList())
     joint = lists.get((Commitment.Kind.JOINT_ACTIVITY, None), ItemList())
     goals = {p.pk: lists.get((Commitment.Kind.STRATEGIC_GOAL, p.pk), ItemList()) for p in parties}
     items = {p.pk: lists.get((Commitment.Kind.ACTION_ITEM, p.pk), ItemList()) for p in parties}
     return {
-        "parties": parties,
-        "authorities": list(agreement.authorities.select_related("party", "section")),
+        "agreement": agreement,
         # Each list shows its first ITEMS_SHOWN items; the rest are on the item list (its link).
         "objectives": objectives.shown,
         "objectives_more": objectives.more,
@@ -116,21 +144,6 @@ def agreement_page(agreement: Agreement) -> dict:
             }
             for p in parties
         ],
-        "signatories": list(agreement.signatories.select_related("party")),
-        "contacts_by_party": [
-            {
-                "party": p,
-                "contacts": [c for c in contacts if c.party_id == p.pk],
-                "active": active_by_party[p.pk],
-            }
-            for p in parties
-        ],
-        "parties_without_contact": [p for p in parties if not active_by_party[p.pk]],
-        # The clause that asks each party for a point of contact, when the agreement states one.
-        "contacts_obligation": agreement.obligations.of_kind("contacts").select_related("section").first(),
-        "modifications": list(agreement.modifications.all()),
-        "modification_states": modification_states(agreement),
-        "unsigned_parties": unsigned_parties(agreement),
         "term": agreement.term_on(today()),
         "sections": sections,
         "clause_count": clause_count,

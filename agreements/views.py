@@ -10,10 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from core import pickers, sorting
+from core import cache, pickers, sorting
 from core.http import AuthenticatedRequest
 from core.time import long_date
 
@@ -62,8 +64,17 @@ def agreement_lookup(request: HttpRequest) -> JsonResponse:
 
 def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     agreement = get_object_or_404(permissions.visible_agreements(request.user), slug=slug)
+    # The body (term, item lists, text) is the same for everyone who sees the agreement: kept
+    # rendered until the records change (core.cache.kept), as reading and drawing its lists and
+    # clauses was most of the page's time (docs/performance.md). The rest is per user.
+    body = cache.kept(
+        "agreement-body",
+        [str(agreement.pk)],
+        lambda: render_to_string("agreements/_agreement_body.html", selectors.agreement_body(agreement)),
+    )
     context = {
         "agreement": agreement,
+        "body": mark_safe(body),  # noqa: S308  # rendered by the template above, escaped there
         **selectors.agreement_page(agreement),
         "acting_party": permissions.acting_party(request.user, agreement),
         "can_edit_draft": drafts.can_edit_draft(request.user, agreement),
