@@ -95,7 +95,19 @@ def visibility_of(user: User) -> Visibility:
     A draft (no execution date yet) is seen only by the admins of its parties (and a
     superuser): it is still being written and signed. Admins therefore see a different set
     from their party's staff and managers, and get a scope of their own.
+
+    Decided once per user instance (a request's user), as `roles_of` is: a page asked it four
+    or five times, building the same subquery each time.
     """
+    decided: Visibility | None = getattr(user, "_moa_visibility", None)
+    if decided is None:
+        decided = _decide_visibility(user)
+        user._moa_visibility = decided  # type: ignore[union-attr]  # kept on the instance for this request
+    # A fresh queryset each time: a caller that evaluates it fills no cache another caller reads.
+    return Visibility(decided.agreements.all(), decided.scope)
+
+
+def _decide_visibility(user: User) -> Visibility:
     if not has_role(user, STAFF):
         return Visibility(Agreement.objects.none(), "none")
     if user.is_superuser:
