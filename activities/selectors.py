@@ -134,43 +134,50 @@ def my_work(user: Account, on: datetime.date | None = None) -> dict[str, Any]:
     """
     on = on or today()
     party = party_of(user)
-    led = Commitment.objects.filter(agreement__in=visible_agreements(user))
     visible = commitments_visible_to(user)
     if party is not None:
-        led = led.led_by(party)
         visible = visible.led_by(party)
-    # The first rows in the item list's order (agreement name, position: an index on the
-    # agreements' names walks them in that order and stops at 25), and (kept, below) a count
-    # that stops past COUNT_UP_TO: neither reads every item the party leads.
-    commitments = list(visible[:MY_WORK_COMMITMENTS])
-    stale = led.stale_in_force(on)
-    stale_shown = set(stale.filter(pk__in=[c.pk for c in commitments]).values_list("pk", flat=True))
-    for commitment in commitments:
-        commitment.is_stale = commitment.pk in stale_shown
 
-    soon = on + datetime.timedelta(days=DUE_SOON_DAYS)
-    open_milestones = (
-        Milestone.objects.filter(commitment__in=led.values("pk"))
-        .open()
-        .filter(due_on__lte=soon)
-        .order_by("due_on", "pk")
-    )
-    overdue, due = open_milestones.filter(due_on__lt=on), open_milestones.filter(due_on__gte=on)
-    # What is counted and chosen over everything the party leads (thousands of items in a
-    # department) is kept until the records change: the same for every member of the party.
-    party_wide = cache.kept(
-        "my-work-lists",  # renamed when what is kept changes: a value of the old shape is never read
-        [viewer_scope(user), f"led-by-{party.pk if party else 'any'}", on.isoformat()],
-        lambda: {
+    def party_wide_lists() -> dict[str, Any]:
+        """What is counted and chosen over everything the party leads (thousands of items in a
+        department): the same for every member of the party, so kept until the records change.
+        The first rows are kept as keys, in the item list's order (agreement name, position: an
+        index on the agreements' names walks them in that order and stops at 25), with which of
+        them are stale; the counts stop past COUNT_UP_TO."""
+        led = Commitment.objects.filter(agreement__in=visible_agreements(user))
+        if party is not None:
+            led = led.led_by(party)
+        stale = led.stale_in_force(on)
+        first = list(visible.values_list("pk", flat=True)[:MY_WORK_COMMITMENTS])
+        soon = on + datetime.timedelta(days=DUE_SOON_DAYS)
+        open_milestones = (
+            Milestone.objects.filter(commitment__in=led.values("pk"))
+            .open()
+            .filter(due_on__lte=soon)
+            .order_by("due_on", "pk")
+        )
+        return {
+            "first": first,
+            "first_stale": set(stale.filter(pk__in=first).values_list("pk", flat=True)),
             "commitments": paging.count_up_to(visible, paging.COUNT_UP_TO),
             "stale": stale.count(),
             **open_milestones.aggregate(
                 overdue=Count("pk", filter=Q(due_on__lt=on)), due=Count("pk", filter=Q(due_on__gte=on))
             ),
-            "overdue_ids": _first_milestone_ids(overdue),
-            "due_ids": _first_milestone_ids(due),
-        },
+            "overdue_ids": _first_milestone_ids(open_milestones.filter(due_on__lt=on)),
+            "due_ids": _first_milestone_ids(open_milestones.filter(due_on__gte=on)),
+        }
+
+    party_wide = cache.kept(
+        "my-work-party",  # renamed when what is kept changes: a value of the old shape is never read
+        [viewer_scope(user), f"led-by-{party.pk if party else 'any'}", on.isoformat()],
+        party_wide_lists,
     )
+    # The first rows read by key, in the order kept (the list's order).
+    by_pk = {c.pk: c for c in visible.filter(pk__in=party_wide["first"]).order_by()}
+    commitments = [by_pk[pk] for pk in party_wide["first"] if pk in by_pk]
+    for commitment in commitments:
+        commitment.is_stale = commitment.pk in party_wide["first_stale"]
     commitments_count, commitments_count_is_exact = party_wide["commitments"]
     milestones = _milestones(party_wide["overdue_ids"] + party_wide["due_ids"])
     follow_ups = list(
