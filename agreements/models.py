@@ -178,6 +178,10 @@ class Agreement(models.Model):
             # name lets a page stop after its rows instead of sorting every visible item
             # (80,000 at scale 10) to keep 25.
             models.Index(fields=["short_name", "id"], name="agreement_name_idx"),
+            # The agreement list, the contacts list and the agreement pickers are newest executed
+            # first: walking this index a page stops after its rows instead of sorting every
+            # visible agreement (2,000 at scale 10, 2-5 ms) to keep 4, 25 or 51.
+            models.Index(fields=["-executed_on", "short_name", "id"], name="agreement_newest_idx"),
         ]
         constraints = [
             models.CheckConstraint(
