@@ -6,13 +6,24 @@ lower down can link to a page higher up without depending on it.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 
 def url_for(name: str, **kwargs) -> str:
-    return reverse(name, kwargs=kwargs or None)
+    if kwargs:
+        return reverse(name, kwargs=kwargs)
+    return _path_of(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@lru_cache(maxsize=256)
+def _path_of(name: str, script_prefix: str, urlconf: str) -> str:
+    """A list's path, which only the URL patterns and the script prefix decide: the dashboard
+    links 165 filtered lists, and reversing each name afresh was 10-15 ms of computing it."""
+    return reverse(name, urlconf=urlconf)
 
 
 def querystring(**filters) -> str:
