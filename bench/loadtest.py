@@ -222,6 +222,12 @@ def main() -> None:
         help="code of the item the progress post reports on (not --item: its timeline would grow)",
     )
     parser.add_argument("--party", default="1", help="pk of the reporting party (the user's own, DOC)")
+    parser.add_argument(
+        "--today",
+        default="",
+        help="the portal's today (its TIME_ZONE's, which the progress post's day may not pass); "
+        "the machine's local date if not given",
+    )
     parser.add_argument("--duration", type=int, default=20, help="seconds per page")
     parser.add_argument(
         "--rounds",
@@ -249,7 +255,7 @@ def main() -> None:
         "item": args.item,
         "party": args.party,
         "post_item": args.post_item,
-        "today": datetime.datetime.now().astimezone().date().isoformat(),
+        "today": args.today or datetime.datetime.now().astimezone().date().isoformat(),
         "draft": args.draft,
         "reading": args.reading,
     }
