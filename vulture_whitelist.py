@@ -30,3 +30,7 @@ _.auto_schema
 # people/saml_views.py `AnswerView.authenticate_user(self, request, session_info, *mapping_and_assertion)`:
 # djangosaml2 passes its attribute mapping and assertion details; the portal matches by e-mail.
 _.mapping_and_assertion
+
+# core/links.py `_path_of(name, script_prefix, urlconf)`: part of the lru_cache key, so a path
+# reversed under one script prefix is not served under another; `reverse` reads the current one.
+_.script_prefix
