@@ -29,6 +29,7 @@ import requests
 from django.conf import settings
 from django.urls import reverse
 
+from agreements.models import Commitment
 from agreements.permissions import MANAGER
 from agreements.tests.factories import (
     DEFAULT_PASSWORD,
@@ -255,6 +256,26 @@ def test_progress_logged_on_one_node_shows_on_the_other_nodes_kept_dashboard(nod
 
     assert recent in browser.get(dashboard, timeout=30).text
     assert "Logged through node A." in browser.get(nodes.b + item.get_absolute_url(), timeout=30).text
+
+
+def test_an_item_added_after_one_node_kept_the_agreement_page_shows_there_at_once(nodes, pact):
+    agreement, item, manager = pact
+    browser = sign_in(nodes.a, manager)
+    page = nodes.b + agreement.get_absolute_url()
+    for _ in range(2):  # the second view on B is served from the kept body
+        assert "Chart the new corridor" not in browser.get(page, timeout=30).text
+    kept = list(
+        redis.Redis.from_url(settings.CACHES["default"]["LOCATION"]).scan_iter(
+            f"*kept:agreement-body:{data_cache.data_version()}:*"
+        )
+    )
+    assert kept, "node B did not keep the agreement page's body in the shared cache"
+    # A save in another process (this one: a third node, as far as the cache is concerned).
+    CommitmentFactory(
+        agreement=agreement, kind=Commitment.Kind.OBJECTIVE, code="O-9", title="Chart the new corridor"
+    )
+    assert "Chart the new corridor" in browser.get(page, timeout=30).text
+    assert "Chart the new corridor" in browser.get(nodes.a + agreement.get_absolute_url(), timeout=30).text
 
 
 def test_a_csrf_token_from_one_nodes_form_is_accepted_by_the_other(nodes, pact):
