@@ -8,7 +8,6 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -48,7 +47,8 @@ PAGE_SIZE = 25
 
 def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     """A commitment of an agreement with its timeline: updates, milestones, who may report on it."""
-    agreement = get_object_or_404(visible_agreements(request.user), slug=slug)
+    # Its parties read once: who may report, plan and assign all ask which of them lead the item.
+    agreement = get_object_or_404(visible_agreements(request.user).prefetch_related("parties"), slug=slug)
     commitment = (
         agreement.commitments.select_related("source_section", "goal", "owner")
         .prefetch_related("lead_parties")
@@ -58,8 +58,6 @@ def commitment_detail(request: HttpRequest, slug: str, code: str) -> HttpRespons
     if commitment is None:
         raise Http404("No such commitment in this agreement.")
     commitment.agreement = commitment.source_section.agreement = agreement
-    # Who may report, plan and assign all ask which of the agreement's parties lead the item.
-    prefetch_related_objects([agreement], "parties")
     can_report = permissions.can_report_on(request.user, commitment)
     can_assign = permissions.can_assign_owner(request.user, commitment)
     context = {

@@ -71,9 +71,8 @@ ITEMS_SHOWN = 50
 def agreement_page(agreement: Agreement) -> dict:
     """What the agreement page shows beside its body (`agreement_body`): the parties, their
     authorities, signatories and points of contact, the modifications. A fixed number of
-    queries."""
-    # The term reads the parties and executed modifications the page lists anyway.
-    prefetch_related_objects([agreement], "parties", "modifications__executions__party")
+    queries, none for the body's term and lists (kept apart)."""
+    prefetch_related_objects([agreement], "parties")
     parties = list(agreement.parties.all())
     # Through the relation: contacts sits above agreements (and imports it), not the other way.
     contacts = list(
@@ -95,7 +94,6 @@ def agreement_page(agreement: Agreement) -> dict:
         "parties_without_contact": [p for p in parties if not active_by_party[p.pk]],
         # The clause that asks each party for a point of contact, when the agreement states one.
         "contacts_obligation": agreement.obligations.of_kind("contacts").select_related("section").first(),
-        "modifications": list(agreement.modifications.all()),
         "modification_states": modification_states(agreement),
         "unsigned_parties": unsigned_parties(agreement),
     }
@@ -105,6 +103,7 @@ def agreement_body(agreement: Agreement) -> dict:
     """The agreement page's body: its term, purpose, item lists and text, the same for every
     user who may see the agreement (the page keeps it rendered until the records change:
     agreements.views.agreement_detail). A fixed number of queries."""
+    # The term reads the parties and executed modifications.
     prefetch_related_objects([agreement], "parties", "modifications__executions__party")
     parties = list(agreement.parties.all())
     # A long text is shown as its table of contents, each part on a page of its own
